@@ -1,0 +1,528 @@
+/**
+ * The domain model shared by every part of cachewhy.
+ *
+ * Every type here is plain, serialisable data (no Map, no class instances, no functions), so it can
+ * cross a worker boundary, be written as JSON by the CLI and travel in a share link.
+ * The data flow is: inputs → BuildTrace (per log) + BuildPlan (per Dockerfile) + ContextIndex
+ * (per context) → Diagnosis → Report.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Errors a user can cause are values, never exceptions that escape a public API.
+// ---------------------------------------------------------------------------------------------
+
+/** A problem with one input, phrased for a person: what is wrong and what to do next. */
+export interface InputProblem {
+  /** The input it concerns (file name, "pasted log", "share link", …). */
+  input: string;
+  /** What went wrong, in one sentence. */
+  message: string;
+  /** What the user can do about it. */
+  hint?: string;
+}
+
+export type Result<T> = { ok: true; value: T; problems?: InputProblem[] } | { ok: false; problem: InputProblem };
+
+// ---------------------------------------------------------------------------------------------
+// Build logs → BuildTrace
+// ---------------------------------------------------------------------------------------------
+
+export type LogFormat = 'buildkit-plain' | 'buildkit-tty' | 'buildkit-rawjson' | 'legacy' | 'compose';
+
+/**
+ * What happened to a step in one build.
+ * - cached: BuildKit printed CACHED (or the legacy builder "Using cache").
+ * - built: the step ran (DONE with work, or the legacy builder executed it).
+ * - error: the step failed.
+ * - canceled: BuildKit cancelled it (usually because another step failed).
+ * - not-run: the log lists it but it never started, or the log ends before it.
+ */
+export type StepStatus = 'cached' | 'built' | 'error' | 'canceled' | 'not-run';
+
+/** The CI console decoration that was stripped from every line, if any. */
+export type LinePrefixStyle = 'none' | 'jenkins-time' | 'iso8601' | 'job-pipe' | 'timestamp-line' | 'mixed';
+
+/** Identity of a step across builds: its stage (as BuildKit labels it) and its 1-based index in that stage. */
+export interface StepRef {
+  stage: string | null;
+  index: number;
+}
+
+/** One Dockerfile step as one build log shows it. */
+export interface Step {
+  /** Stage label printed in the log (`stage-0`, `builder`), null when the log prints none. */
+  stage: string | null;
+  /** `docker compose build` prints the service name inside the brackets. */
+  service?: string | null;
+  /** Platform prefix of multi-platform builds (`linux/amd64`). */
+  platform?: string | null;
+  /** 1-based step index within the stage, as in `[stage-0  2/34]`. Legacy builder: the global step number. */
+  index: number;
+  /** Total steps in the stage as printed, null when the log prints no total (`Step 8 :`). */
+  total: number | null;
+  /** The raw bracketed label as printed, e.g. `[stage-0  2/34]`, or `Step 2/9` for the legacy builder. */
+  label: string;
+  /** The instruction text as printed (`COPY app.conf /etc/app.conf`). */
+  instruction: string;
+  /** True when the log cut the instruction (tty width, `PROGRESS_NO_TRUNC=0`, `...`). */
+  truncated: boolean;
+  status: StepStatus;
+  /**
+   * Why the status is what it is when it is not plain to see, e.g. "printed CACHED after the build had
+   * already failed: it never ran". Absent when the log states it directly.
+   */
+  statusNote?: string;
+  /** Seconds the log reports for the step (`DONE 12.7s`), null when none. */
+  durationS: number | null;
+  /** The `#N` vertex numbers that carried this step (plain logs), empty otherwise. */
+  vertices: number[];
+  /** The LLB vertex digest (`#N sha256:…` line of BuildKit v0.8, or rawjson `digest`), null when not printed. */
+  digest: string | null;
+  /** ISO-8601 times from CI prefixes or rawjson, when present. */
+  startedAt?: string | null;
+  completedAt?: string | null;
+  /** Vertex digests this step's vertex takes as inputs (rawjson only). */
+  inputs?: string[];
+  /** A few output lines of the step (bounded), for evidence. */
+  output?: string[];
+  /** The error message when status is `error`. */
+  error?: string | null;
+}
+
+/** What a non-step vertex is for. */
+export type VertexKind =
+  | 'load-definition'
+  | 'load-dockerignore'
+  | 'load-context'
+  | 'load-metadata'
+  | 'auth'
+  | 'resolve-frontend'
+  | 'cache-import'
+  | 'cache-export'
+  | 'export'
+  | 'internal'
+  | 'other';
+
+/** A vertex that is not a Dockerfile step (`[internal] load build context`, `exporting to image`, …). */
+export interface InternalVertex {
+  kind: VertexKind;
+  name: string;
+  vertices: number[];
+  digest: string | null;
+  status: StepStatus;
+  durationS: number | null;
+  /** Status lines (`transferring context: 2.35kB done`), bounded. */
+  statuses: string[];
+  error?: string | null;
+}
+
+/** A base image the build resolved (`FROM ref@sha256:…` or `load metadata for ref`). */
+export interface BaseImage {
+  /** The reference as written (`docker.io/library/ubuntu:focal`). */
+  ref: string;
+  /** The resolved manifest digest when the log shows it, else null. */
+  digest: string | null;
+  /** Stage label of the FROM step that uses it, when known. */
+  stage: string | null;
+  /** The `load metadata` vertex digest (v0.8/rawjson): stable for a ref + platform. */
+  metadataDigest?: string | null;
+}
+
+export interface CacheImport {
+  /** What was imported (`127.0.0.1:5000/lab/app:latest`). */
+  ref: string;
+  /** true: DONE; false: ERROR; null: not finished in the log. */
+  ok: boolean | null;
+  error?: string | null;
+}
+
+export interface CacheExport {
+  /** Vertex name (`exporting cache`, `exporting cache to registry`). */
+  name: string;
+  ok: boolean | null;
+}
+
+export interface BuildError {
+  /** The failing step, when the log says which. */
+  step: StepRef | null;
+  message: string;
+  /** Lines of the `------` error block and the Dockerfile excerpt, bounded. */
+  lines: string[];
+}
+
+/** A build command found in a CI log (`+ docker build …`) or given separately. */
+export interface BuildCommand {
+  /** The command as written (may be redacted later). */
+  text: string;
+  /** `docker build`, `docker buildx build`, `docker compose build`, `buildctl build`. */
+  tool: string;
+  buildArgs: Record<string, string | null>;
+  noCache: boolean;
+  noCacheFilter: string[];
+  pull: boolean;
+  cacheFrom: string[];
+  cacheTo: string[];
+  platform: string[];
+  target: string | null;
+  file: string | null;
+  context: string | null;
+  tags: string[];
+  progress: string | null;
+}
+
+/** Everything one build log tells us. */
+export interface BuildTrace {
+  /** File name or "pasted log". */
+  source: string;
+  format: LogFormat;
+  builder: {
+    /** `default` from `#0 building with "default" instance using docker driver`. */
+    name: string | null;
+    driver: string | null;
+    /** Whether `#N sha256:` digest lines are printed (BuildKit v0.8 era). */
+    digestLines: boolean;
+    /** Best guess of the BuildKit era from the log's grammar. */
+    era: 'buildkit-v0.8' | 'buildkit-modern' | 'buildkit-old' | 'buildkit-unknown' | 'legacy';
+  };
+  /** The CI decoration stripped from the lines. */
+  linePrefix: LinePrefixStyle;
+  /** Dockerfile steps in Dockerfile order (stage order of first appearance, then index). */
+  steps: Step[];
+  /** Non-step vertices. */
+  internal: InternalVertex[];
+  baseImages: BaseImage[];
+  /** Bytes sent, from `transferring context|dockerfile: N done`, null when not printed. */
+  transfers: { context: number | null; dockerfile: number | null; dockerignore: number | null };
+  cacheImports: CacheImport[];
+  cacheExports: CacheExport[];
+  errors: BuildError[];
+  warnings: string[];
+  /** Build commands found inside the log (CI shells echo them with `+ `). */
+  commands: BuildCommand[];
+  /** The image ID or digest written at the end, when printed. */
+  imageId: string | null;
+  /** The log ends mid-build (paste cut, build killed). */
+  truncated: boolean;
+  /** Notes for the user about reading this log ("two builds interleaved", "tty cut at 80 columns"). */
+  notes: string[];
+  /** Wall-clock bounds from CI timestamps or rawjson, when present. */
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dockerfile → BuildPlan
+// ---------------------------------------------------------------------------------------------
+
+export interface PlanStage {
+  /** 0-based position in the Dockerfile. */
+  position: number;
+  /** `AS name`, null when unnamed. */
+  name: string | null;
+  /** The label BuildKit prints: the name, or `stage-<position>`. */
+  label: string;
+  /** The FROM argument as written (`ubuntu:focal`, `builder`, `${BASE}`). */
+  baseRef: string;
+  /** baseRef with ARG defaults expanded. */
+  baseRefExpanded: string;
+  /** Position of the stage this one is built FROM, null when FROM an image or scratch. */
+  baseStage: number | null;
+  platform: string | null;
+  /** 1-based Dockerfile line of the FROM. */
+  line: number;
+}
+
+export type PlanKeyword = 'FROM' | 'RUN' | 'COPY' | 'ADD' | 'WORKDIR' | 'ONBUILD';
+
+export interface CopySource {
+  /** Source paths as written (after ARG/ENV expansion). */
+  paths: string[];
+  /** `--from=` value, null for the build context. */
+  from: string | null;
+  /** Position of the stage named by --from, null for an image, a named context or the build context. */
+  fromStage: number | null;
+  link: boolean;
+  chmod: string | null;
+  chown: string | null;
+  /** Destination path. */
+  dest: string;
+  /** `ADD http(s)://…` or a git URL. */
+  remote: boolean;
+}
+
+export interface PlanStep {
+  /** Stage position in the Dockerfile. */
+  stagePosition: number;
+  /** The stage label as BuildKit prints it in logs, null when BuildKit prints none (single stage, no `RUN --mount`). */
+  stage: string | null;
+  index: number;
+  total: number;
+  /** The label exactly as BuildKit prints it, padding included: `[stage-0  2/34]`, `[ 3/22]`. */
+  label: string;
+  keyword: PlanKeyword;
+  /** The instruction text as BuildKit prints it in the vertex name. */
+  instruction: string;
+  /** 1-based first and last Dockerfile lines. */
+  line: number;
+  endLine: number;
+  /** Build ARGs declared in this stage before the step (name → default or null). Become env of RUN. */
+  args: Record<string, string | null>;
+  /** ENV in effect (stage ENV instructions before the step). */
+  env: Record<string, string>;
+  copy?: CopySource;
+  /** RUN flags like `--mount=type=cache,target=/x`. */
+  mounts?: string[];
+  heredoc: boolean;
+}
+
+/** A Dockerfile instruction that does not make a step but can still change later keys (ENV, ARG, LABEL…). */
+export interface PlanDirective {
+  stagePosition: number | null;
+  keyword: string;
+  text: string;
+  line: number;
+}
+
+export interface BuildPlan {
+  source: string;
+  /** `# syntax=` parser directive, null when absent. */
+  syntax: string | null;
+  stages: PlanStage[];
+  /** Every BuildKit step in Dockerfile order. */
+  steps: PlanStep[];
+  /** Non-step instructions (ENV, ARG, LABEL, EXPOSE, CMD, …) for evidence. */
+  directives: PlanDirective[];
+  /** ARGs declared before the first FROM. */
+  globalArgs: Record<string, string | null>;
+  /** The Dockerfile text lines (for excerpts in evidence and the editor). */
+  lines: string[];
+  problems: InputProblem[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build context → ContextIndex
+// ---------------------------------------------------------------------------------------------
+
+export type ContextEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+
+export interface ContextEntry {
+  /** Path relative to the context root, `/`-separated, no leading `./` or `/` (`src/app.ts`). */
+  path: string;
+  type: ContextEntryType;
+  /** Permission bits plus setuid/setgid/sticky (`mode & 0o7777`). */
+  mode: number;
+  size: number;
+  /** Symlink target or hardlink target path. */
+  linkname: string;
+  /** xattrs that BuildKit keys on (after its filter), name → value as text. */
+  xattrs: Record<string, string>;
+  /** sha256 of the content bytes alone, `sha256:<hex>` (files only). */
+  contentSha256?: string;
+  /** BuildKit's entry digest: sha256(tarsum header || content), `sha256:<hex>`. */
+  digest: string;
+  /** Recursive directory digest (dirs only), `sha256:<hex>`. */
+  dirDigest?: string;
+  /** True when `.dockerignore` excludes it (it is then absent from every checksum). */
+  excluded: boolean;
+}
+
+/** BuildKit's checksum for one COPY/ADD source (selector) of one step. */
+export interface SourceChecksum {
+  step: StepRef;
+  /** The selector path BuildKit hashes: `path.Join("/", src)` (`/app.conf`, `/`). */
+  selector: string;
+  /** The source as written in the Dockerfile. */
+  source: string;
+  /** `sha256:<hex>`; null when the source matches nothing. */
+  checksum: string | null;
+  /** Paths (relative) this selector covers. */
+  paths: string[];
+  wildcard: boolean;
+}
+
+/** The content key of one COPY/ADD step: what BuildKit looks up in its cache for the context input. */
+export interface StepContentKey {
+  step: StepRef;
+  instruction: string;
+  /** sha256(join(sorted selector checksums, "\0")). */
+  contentKey: string;
+  /** sha256(contentKey + "@-1"): the root key found in BuildKit's cache.db. */
+  cacheDbKey: string;
+  selectors: SourceChecksum[];
+}
+
+export interface ContextIndex {
+  /** File or folder name. */
+  source: string;
+  kind: 'tar' | 'tar.gz' | 'folder';
+  /** False for browser folders: browsers do not expose file modes, so mode changes cannot be seen. */
+  modesKnown: boolean;
+  entries: ContextEntry[];
+  /** The `.dockerignore` patterns that were applied (empty when none). */
+  dockerignore: string[];
+  /** Root digest (header sha256("")) over every sent entry: what `COPY . .` keys on. */
+  rootDigest: string;
+  /** Well-known credential files in the context (names only, never contents). */
+  credentials: string[];
+  stats: { files: number; dirs: number; bytes: number; excluded: number };
+  /** Which wildcard formula was applied (`buildkit-v0.8.3`). */
+  checksumEra: string;
+  problems: InputProblem[];
+}
+
+export type FileChange = 'content' | 'mode' | 'type' | 'symlink' | 'xattr' | 'added' | 'removed' | 'now-included' | 'now-excluded';
+
+export interface ChangedFile {
+  path: string;
+  change: FileChange;
+  /** Human detail: `0644 → 0600`, `12 B → 14 B`, `→ v2.conf`. */
+  detail?: string;
+}
+
+/** The context diff of one COPY/ADD step between two builds. */
+export interface SourceDiff {
+  step: StepRef;
+  instruction: string;
+  before: StepContentKey | null;
+  after: StepContentKey | null;
+  /** true when the content key differs, i.e. BuildKit must miss this step. */
+  changed: boolean;
+  files: ChangedFile[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnosis
+// ---------------------------------------------------------------------------------------------
+
+export type CauseKind =
+  | 'context-changed'
+  | 'build-arg-changed'
+  | 'instruction-changed'
+  | 'base-image-changed'
+  | 'cache-unavailable'
+  | 'no-cache'
+  | 'upstream-rebuilt'
+  | 'none';
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+export interface StepId {
+  stage: string | null;
+  index: number;
+  instruction?: string;
+}
+
+export interface Cause {
+  kind: CauseKind;
+  confidence: Confidence;
+  step: StepRef | null;
+  summary: string;
+  /** Lines quoting the inputs: a log line, a Dockerfile line, a flag, a path with its changed field. */
+  evidence: string[];
+  files?: ChangedFile[];
+  /** What would tell this cause apart from the others ranked with it. */
+  toTellApart?: string;
+}
+
+export type StepRole = 'root-miss' | 'cascade' | 'cached' | 'built' | 'error' | 'not-run' | 'unchanged';
+
+export interface DiagnosisStep {
+  stage: string | null;
+  index: number;
+  instruction: string;
+  /** Dockerfile line, when a Dockerfile was given. */
+  line?: number | null;
+  status_by_build: (StepStatus | null)[];
+  duration_by_build?: (number | null)[];
+  digest_by_build?: (string | null)[];
+  role: StepRole;
+  because_of?: StepRef | null;
+}
+
+/** Per-step explanation of the vertex digest against the cache key. */
+export interface HashNote {
+  step: StepRef;
+  /** Digests printed per build (null when the build printed none). */
+  digests: (string | null)[];
+  /** Whether the step has the build context (local source) upstream, which changes the digest every build. */
+  contextUpstream: boolean;
+  /** One paragraph in plain words. */
+  explanation: string;
+  /** What the cache key of this step is made of. */
+  keyParts: string[];
+}
+
+export interface Suggestion {
+  title: string;
+  detail: string;
+  step?: StepRef | null;
+}
+
+export interface Warning {
+  kind: 'credentials' | 'build-arg-secret' | 'input' | 'other';
+  message: string;
+}
+
+export interface Diagnosis {
+  first_miss: StepId | null;
+  root_misses: StepId[];
+  steps: DiagnosisStep[];
+  causes: Cause[];
+  hash_notes?: HashNote[];
+  suggestions?: Suggestion[];
+  warnings?: Warning[];
+  /** The one-sentence answer. */
+  verdict?: string;
+  /** Per consecutive pair of builds (index of the later build), when more than two logs were given. */
+  pairs?: { earlier: number; later: number; first_miss: StepId | null }[];
+  context_diffs?: SourceDiff[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report (what the CLI prints with --json and what a share link carries)
+// ---------------------------------------------------------------------------------------------
+
+export interface ReportBuildStep {
+  stage: string | null;
+  index: number;
+  total: number | null;
+  instruction: string;
+  status: StepStatus;
+  digest: string | null;
+  duration_s: number | null;
+  truncated?: boolean;
+  status_note?: string;
+}
+
+export interface ReportBuild {
+  source: string;
+  format: LogFormat;
+  steps: ReportBuildStep[];
+  builder?: BuildTrace['builder'];
+  base_images?: BaseImage[];
+  cache_imports?: CacheImport[];
+  transfers?: BuildTrace['transfers'];
+  errors?: BuildError[];
+  warnings?: string[];
+  notes?: string[];
+  truncated?: boolean;
+  line_prefix?: LinePrefixStyle;
+}
+
+export const REPORT_SCHEMA = 'cachewhy.report/v1' as const;
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  /** cachewhy version that wrote it. */
+  generator?: string;
+  builds: ReportBuild[];
+  diagnosis: Diagnosis | null;
+  /** The Dockerfile text lines (needed to render the editor from a share link), when given. */
+  dockerfile?: { source: string; lines: string[] } | null;
+  /** What the user gave, by kind (names only). */
+  inputs?: { name: string; kind: string }[];
+  /** Per-context checksum of every COPY/ADD source. */
+  contexts?: { source: string; kind: string; modesKnown: boolean; rootDigest: string; keys: StepContentKey[] }[];
+  /** What redaction removed (kinds and places, never values). */
+  redactions?: string[];
+}
