@@ -525,4 +525,9 @@ export interface Report {
   contexts?: { source: string; kind: string; modesKnown: boolean; rootDigest: string; keys: StepContentKey[] }[];
   /** What redaction removed (kinds and places, never values). */
   redactions?: string[];
+  /**
+   * The build commands given or found in CI logs, per build (0-based, chronological; null when it cannot be
+   * matched to a build). Redaction keeps the build-arg names and replaces every value.
+   */
+  commands?: { build: number | null; source: string; command: BuildCommand }[];
 }
