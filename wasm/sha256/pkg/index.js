@@ -1,0 +1,253 @@
+// @ts-check
+/**
+ * @rust-wasm/sha256 — loader for cachewhy's Rust SHA-256 (`sha256.wasm`, built from wasm/sha256/src).
+ *
+ * Hand-written because wasm-bindgen cannot be installed here; the module exports plain C functions
+ * over its linear memory (see src/lib.rs). This file copies input into wasm memory, calls them and
+ * copies digests out. It runs unchanged in Node, in the browser and in (module) workers.
+ */
+
+/** Bytes copied into wasm memory per call by `update`/`digest`: memory never grows with the input. */
+const IO_CHUNK = 256 * 1024;
+/** Size of the region `digestMany` packs buffers into; bigger buffers go through the streaming path. */
+const PACK_BYTES = 8 * 1024 * 1024;
+/** Most buffers per `sha256_digest_many` call (bounds the offsets table and the output region). */
+const PACK_ENTRIES = 16 * 1024;
+const DIGEST_BYTES = 32;
+
+/** @typedef {import('./index.d.ts').Sha256} Sha256 */
+/** @typedef {import('./index.d.ts').StreamingSha256} StreamingSha256 */
+/** @typedef {import('./index.d.ts').InitInput} InitInput */
+
+/**
+ * @typedef {object} RawExports The functions of src/lib.rs, as wasm sees them.
+ * @property {WebAssembly.Memory} memory
+ * @property {(len: number) => number} sha256_alloc
+ * @property {(ptr: number, len: number) => void} sha256_free
+ * @property {(ptr: number, len: number, out: number) => void} sha256_digest
+ * @property {(data: number, table: number, count: number, out: number) => void} sha256_digest_many
+ * @property {() => number} sha256_new
+ * @property {(handle: number, ptr: number, len: number) => number} sha256_update
+ * @property {(handle: number, out: number) => number} sha256_finish
+ * @property {(handle: number) => number} sha256_discard
+ */
+
+/** @type {Promise<Sha256> | null} */
+let pending = null;
+/** @type {Sha256 | null} */
+let ready = null;
+
+/**
+ * Loads and instantiates the module once; later calls return the same promise (a failed attempt is
+ * forgotten, so the next call retries). Without `source` it loads `sha256.wasm` next to this file.
+ * @param {InitInput} [source]
+ * @returns {Promise<Sha256>}
+ */
+export default function init(source) {
+  if (ready) return Promise.resolve(ready);
+  if (!pending) {
+    pending = instantiate(source).then(
+      (instance) => (ready = createSha256(instance)),
+      (error) => {
+        pending = null;
+        throw error;
+      },
+    );
+  }
+  return pending;
+}
+
+/**
+ * Instantiates synchronously from the module's bytes (or a compiled module) and memoises the result
+ * like `init`. Browsers only allow this off the main thread or for small modules; prefer `init`.
+ * @param {BufferSource | WebAssembly.Module} bytes
+ * @returns {Sha256}
+ */
+export function initSync(bytes) {
+  if (!ready) {
+    const module = bytes instanceof WebAssembly.Module ? bytes : new WebAssembly.Module(bytes);
+    ready = createSha256(new WebAssembly.Instance(module, {}));
+    pending = Promise.resolve(ready);
+  }
+  return ready;
+}
+
+/**
+ * @param {InitInput | undefined} source
+ * @returns {Promise<WebAssembly.Instance>}
+ */
+async function instantiate(source) {
+  // Kept literally in this form: Vite (and other bundlers) rewrite `new URL('…', import.meta.url)`
+  // into the URL of an emitted asset.
+  const input = source ?? new URL('./sha256.wasm', import.meta.url);
+  if (input instanceof WebAssembly.Module) {
+    return WebAssembly.instantiate(input, {});
+  }
+  if (typeof input === 'string' || input instanceof URL) {
+    return instantiateUrl(input);
+  }
+  if (typeof Response !== 'undefined' && input instanceof Response) {
+    return instantiateResponse(input, input.url);
+  }
+  if (input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
+    return (await WebAssembly.instantiate(input, {})).instance;
+  }
+  throw new TypeError('@rust-wasm/sha256: init() takes bytes, a WebAssembly.Module, a URL or a Response');
+}
+
+/**
+ * @param {string | URL} url
+ * @returns {Promise<WebAssembly.Instance>}
+ */
+async function instantiateUrl(url) {
+  if (String(url).startsWith('file:')) {
+    // Node: its fetch cannot read file: URLs. The module name sits in a variable so bundlers do not try
+    // to resolve a Node built-in for the browser; this branch only runs where `file:` URLs exist.
+    const fsModule = 'node:fs/promises';
+    /** @type {{ readFile(path: URL): Promise<Uint8Array> }} */
+    const fs = await import(/* @vite-ignore */ fsModule);
+    const bytes = await fs.readFile(new URL(url));
+    return (await WebAssembly.instantiate(bytes, {})).instance;
+  }
+  return instantiateResponse(await fetch(url), String(url));
+}
+
+/**
+ * @param {Response} response
+ * @param {string} what
+ * @returns {Promise<WebAssembly.Instance>}
+ */
+async function instantiateResponse(response, what) {
+  if (!response.ok) {
+    throw new Error(`@rust-wasm/sha256: could not load ${what}: HTTP ${response.status}`);
+  }
+  const isWasm = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() === 'application/wasm';
+  if (isWasm && typeof WebAssembly.instantiateStreaming === 'function') {
+    return (await WebAssembly.instantiateStreaming(response, {})).instance;
+  }
+  // Servers that send another MIME type make instantiateStreaming throw; compiling from bytes works.
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), {})).instance;
+}
+
+/**
+ * The `Sha256` API over one instance.
+ * @param {WebAssembly.Instance} instance
+ * @returns {Sha256}
+ */
+function createSha256(instance) {
+  const raw = /** @type {RawExports} */ (/** @type {unknown} */ (instance.exports));
+  /** @param {number} len */
+  const alloc = (len) => {
+    const ptr = raw.sha256_alloc(len);
+    if (ptr === 0) throw new RangeError(`@rust-wasm/sha256: out of wasm memory allocating ${len} bytes`);
+    return ptr;
+  };
+
+  // Any allocation may grow the memory, which detaches the previous ArrayBuffer: always go through
+  // `memory()` to get a current view.
+  let view = new Uint8Array(raw.memory.buffer);
+  const memory = () => (view.buffer === raw.memory.buffer ? view : (view = new Uint8Array(raw.memory.buffer)));
+
+  const io = alloc(IO_CHUNK);
+  const out = alloc(DIGEST_BYTES);
+  const readDigest = (/** @type {number} */ at) => memory().slice(at, at + DIGEST_BYTES);
+
+  /** The batch regions, allocated on the first `digestMany` (8.6 MiB the streaming path never needs). */
+  let pack = 0;
+  let table = 0;
+  let packOut = 0;
+
+  // Returns a streaming hasher's slot to the module if its owner drops it without calling finish().
+  const abandoned =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry((/** @type {number} */ handle) => raw.sha256_discard(handle))
+      : null;
+
+  /** @returns {StreamingSha256} */
+  function create() {
+    const handle = raw.sha256_new();
+    if (handle === 0) throw new RangeError('@rust-wasm/sha256: too many unfinished hashers (65535 live)');
+    let finished = false;
+    const hasher = {
+      /** @param {Uint8Array} data */
+      update(data) {
+        if (finished) throw new Error('@rust-wasm/sha256: update() after finish(); call create() for a new hasher');
+        for (let at = 0; at < data.length; at += IO_CHUNK) {
+          const part = data.subarray(at, at + IO_CHUNK);
+          memory().set(part, io);
+          if (raw.sha256_update(handle, io, part.length) !== 0) throw new Error('@rust-wasm/sha256: hasher handle is no longer live');
+        }
+      },
+      finish() {
+        if (finished) throw new Error('@rust-wasm/sha256: finish() called twice; a hasher gives one digest');
+        finished = true;
+        abandoned?.unregister(hasher);
+        if (raw.sha256_finish(handle, out) !== 0) throw new Error('@rust-wasm/sha256: hasher handle is no longer live');
+        return readDigest(out);
+      },
+    };
+    abandoned?.register(hasher, handle, hasher);
+    return hasher;
+  }
+
+  /** @param {Uint8Array} data */
+  function digest(data) {
+    if (data.length > IO_CHUNK) {
+      const hasher = create();
+      hasher.update(data);
+      return hasher.finish();
+    }
+    memory().set(data, io);
+    raw.sha256_digest(io, data.length, out);
+    return readDigest(out);
+  }
+
+  /** @param {Uint8Array[]} buffers */
+  function digestMany(buffers) {
+    /** @type {Uint8Array[]} */
+    const digests = new Array(buffers.length);
+    if (buffers.length === 0) return digests;
+    if (pack === 0) {
+      pack = alloc(PACK_BYTES);
+      table = alloc(PACK_ENTRIES * 8);
+      packOut = alloc(PACK_ENTRIES * DIGEST_BYTES);
+    }
+    /** Indices (into `buffers`) of the entries packed so far, in table order. */
+    const packed = [];
+    let packedBytes = 0;
+
+    const flush = () => {
+      if (packed.length === 0) return;
+      raw.sha256_digest_many(pack, table, packed.length, packOut);
+      const bytes = memory();
+      packed.forEach((index, k) => {
+        const at = packOut + k * DIGEST_BYTES;
+        digests[index] = bytes.slice(at, at + DIGEST_BYTES);
+      });
+      packed.length = 0;
+      packedBytes = 0;
+    };
+
+    let entries = new Uint32Array(raw.memory.buffer, table, PACK_ENTRIES * 2);
+    for (let index = 0; index < buffers.length; index++) {
+      const buffer = /** @type {Uint8Array} */ (buffers[index]);
+      if (buffer.length > PACK_BYTES) {
+        digests[index] = digest(buffer);
+        continue;
+      }
+      if (packedBytes + buffer.length > PACK_BYTES || packed.length === PACK_ENTRIES) flush();
+      const bytes = memory();
+      bytes.set(buffer, pack + packedBytes);
+      // wasm memory is little-endian; so are the typed arrays of every platform browsers and Node run on.
+      if (entries.buffer !== bytes.buffer) entries = new Uint32Array(bytes.buffer, table, PACK_ENTRIES * 2);
+      entries[packed.length * 2] = packedBytes;
+      entries[packed.length * 2 + 1] = buffer.length;
+      packed.push(index);
+      packedBytes += buffer.length;
+    }
+    flush();
+    return digests;
+  }
+
+  return { digest, digestMany, create };
+}
