@@ -348,6 +348,8 @@ export interface StepContentKey {
   contentKey: string;
   /** sha256(contentKey + "@-1"): the root key found in BuildKit's cache.db. */
   cacheDbKey: string;
+  /** sha256(join(unique selector paths sorted descending, "\0")): the `Selector=` of the cache.db link. */
+  edgeSelector?: string;
   selectors: SourceChecksum[];
 }
 
@@ -388,6 +390,11 @@ export interface SourceDiff {
   /** true when the content key differs, i.e. BuildKit must miss this step. */
   changed: boolean;
   files: ChangedFile[];
+  /**
+   * The changes in `files` that concern the Dockerfile or `.dockerignore` themselves: they are sent in
+   * the context root, so they count for `COPY . .` (BuildKit does not leave them out).
+   */
+  buildFiles?: ChangedFile[];
 }
 
 // ---------------------------------------------------------------------------------------------
