@@ -230,6 +230,8 @@ export interface PlanStage {
   platform: string | null;
   /** 1-based Dockerfile line of the FROM. */
   line: number;
+  /** False when the build target does not need this stage (BuildKit skips it: no step in the log). */
+  reachable?: boolean;
 }
 
 export type PlanKeyword = 'FROM' | 'RUN' | 'COPY' | 'ADD' | 'WORKDIR' | 'ONBUILD';
@@ -273,6 +275,10 @@ export interface PlanStep {
   /** RUN flags like `--mount=type=cache,target=/x`. */
   mounts?: string[];
   heredoc: boolean;
+  /** The instruction as written (continuations joined, keyword upper-cased), before variable expansion. */
+  written?: string;
+  /** A trigger from the parent stage's ONBUILD (current BuildKit prints it with an `ONBUILD ` prefix). */
+  onbuild?: boolean;
 }
 
 /** A Dockerfile instruction that does not make a step but can still change later keys (ENV, ARG, LABEL…). */
