@@ -104,7 +104,7 @@ async function instantiateUrl(url) {
     // Node: its fetch cannot read file: URLs. The module name sits in a variable so bundlers do not try
     // to resolve a Node built-in for the browser; this branch only runs where `file:` URLs exist.
     const fsModule = 'node:fs/promises';
-    /** @type {{ readFile(path: URL): Promise<Uint8Array> }} */
+    /** @type {{ readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> }} */
     const fs = await import(/* @vite-ignore */ fsModule);
     const bytes = await fs.readFile(new URL(url));
     return (await WebAssembly.instantiate(bytes, {})).instance;
@@ -212,7 +212,7 @@ function createSha256(instance) {
       table = alloc(PACK_ENTRIES * 8);
       packOut = alloc(PACK_ENTRIES * DIGEST_BYTES);
     }
-    /** Indices (into `buffers`) of the entries packed so far, in table order. */
+    /** @type {number[]} Indices (into `buffers`) of the entries packed so far, in table order. */
     const packed = [];
     let packedBytes = 0;
 
