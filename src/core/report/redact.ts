@@ -1,0 +1,182 @@
+/**
+ * Redaction: what makes a Report safe to paste, print or put in a link.
+ *
+ * It removes, everywhere in the report:
+ * - every build-arg value (names stay): in `commands[].command.buildArgs`, in `--build-arg N=V` flags, and
+ *   every other occurrence of those values anywhere else (evidence lines quote them);
+ * - credentials in URLs, cloud keys, forge/npm/Slack tokens, JWTs, private-key blocks and `password=`-style
+ *   pairs (see secrets.ts);
+ * - the values of ENV, ARG and LABEL instructions in the Dockerfile lines the report carries (those are
+ *   where people bake credentials, and the editor view only needs the instruction to mark the line).
+ * It lists what it removed by kind and place, never the value.
+ */
+import type { Report } from '../model.ts';
+import { REDACTED, scrubBuildArgFlags, scrubKnownValues, scrubSecrets, type ScrubResult } from './secrets.ts';
+
+export interface RedactionResult {
+  report: Report;
+  /** One line per kind and place, e.g. "GitHub token in builds[1].steps[3].instruction". */
+  redactions: string[];
+}
+
+/** More than this many places of one kind are summarised, so a noisy log cannot bloat the link. */
+const MAX_PLACES_PER_KIND = 12;
+
+/** Returns a redacted deep copy; the input is not modified. Idempotent. */
+export function redactReport(report: Report): RedactionResult {
+  const copy = structuredClone(report);
+  const found = new Map<string, string[]>();
+  const note = (kinds: string[], place: string): void => {
+    for (const kind of kinds) {
+      const places = found.get(kind) ?? [];
+      if (!places.includes(place)) places.push(place);
+      found.set(kind, places);
+    }
+  };
+
+  const knownValues = collectBuildArgValues(copy);
+  redactCommandArgs(copy, note);
+  if (copy.dockerfile) copy.dockerfile.lines = redactDockerfileLines(copy.dockerfile.lines, 'dockerfile.lines', note);
+
+  // Everything else: walk every string. Previous redactions are kept and merged.
+  const previous = copy.redactions ?? [];
+  delete copy.redactions;
+  const walked = walk(
+    copy,
+    '',
+    (text, place) => {
+    const steps: ScrubResult[] = [];
+    let out = text;
+    for (const scrub of [scrubBuildArgFlags, (t: string) => scrubKnownValues(t, knownValues), scrubSecrets]) {
+      const r = scrub(out);
+      out = r.text;
+      steps.push(r);
+    }
+      note(
+        steps.flatMap((s) => s.kinds),
+        place,
+      );
+      return out;
+    },
+    note,
+  ) as Report;
+
+  const redactions = [...previous];
+  for (const [kind, places] of found) {
+    const shown = places.slice(0, MAX_PLACES_PER_KIND).join(', ');
+    const more = places.length > MAX_PLACES_PER_KIND ? ` and ${places.length - MAX_PLACES_PER_KIND} more places` : '';
+    const line = `${kind} in ${shown}${more}`;
+    if (!redactions.includes(line)) redactions.push(line);
+  }
+  if (redactions.length > 0) walked.redactions = redactions;
+  return { report: walked, redactions };
+}
+
+type Note = (kinds: string[], place: string) => void;
+
+/** Build-arg values as the report knows them, longest first so a value containing another goes first. */
+function collectBuildArgValues(report: Report): string[] {
+  const values = new Set<string>();
+  for (const entry of report.commands ?? []) {
+    for (const value of Object.values(entry.command.buildArgs)) {
+      if (value !== null && value !== REDACTED) values.add(value);
+    }
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+function redactCommandArgs(report: Report, note: Note): void {
+  (report.commands ?? []).forEach((entry, i) => {
+    const args = entry.command.buildArgs;
+    for (const name of Object.keys(args)) {
+      const value = args[name];
+      if (value === null || value === undefined || value === REDACTED) continue;
+      args[name] = REDACTED;
+      note([`build-arg value ${name}`], `commands[${i}]`);
+    }
+  });
+}
+
+/** ENV/ARG/LABEL instruction values, which are how credentials get baked into images. */
+const VALUE_INSTRUCTION = /^(\s*(?:ENV|ARG|LABEL)\s+)(.*)$/i;
+
+/**
+ * Dockerfile lines keep their count and positions (the editor marks lines by number); values of
+ * ENV/ARG/LABEL (and their continuation lines) become `<redacted>`, secrets elsewhere are scrubbed, and the
+ * body of a private key spread over several lines goes entirely.
+ */
+export function redactDockerfileLines(lines: string[], place: string, note: Note): string[] {
+  const out: string[] = [];
+  let continuing = false;
+  lines.forEach((line, i) => {
+    const here = `${place}[${i}]`;
+    const m = VALUE_INSTRUCTION.exec(line);
+    if (m || continuing) {
+      const head = m ? (m[1] ?? '') : line.match(/^\s*/)?.[0] ?? '';
+      const body = m ? (m[2] ?? '') : line.trim();
+      const redacted = redactAssignments(body);
+      if (redacted !== body) note(['Dockerfile ENV/ARG/LABEL value'], here);
+      out.push(head + redacted);
+      continuing = /\\\s*$/.test(line);
+      return;
+    }
+    continuing = false;
+    out.push(line);
+  });
+  return redactLineBlocks(out, place, note);
+}
+
+/**
+ * `A=1 B="two words"` → `A=<redacted> B=<redacted>`; the legacy `ENV A value` form → `A <redacted>`;
+ * a bare `ARG NAME` stays as it is (it has no value).
+ */
+function redactAssignments(body: string): string {
+  const trailing = /\s*\\\s*$/.exec(body)?.[0] ?? '';
+  const core = trailing ? body.slice(0, body.length - trailing.length) : body;
+  if (core.includes('=')) {
+    return (
+      core.replace(
+        /([A-Za-z_][A-Za-z0-9_.-]*|"[^"]*")=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s\\]|\\.)*)/g,
+        (match, name: string, value: string) => (value === '' || value === REDACTED ? match : `${name}=${REDACTED}`),
+      ) + trailing
+    );
+  }
+  const legacy = /^(\S+)(\s+)(\S.*)$/.exec(core);
+  if (legacy) return `${legacy[1]}${legacy[2]}${REDACTED}${trailing}`;
+  return body;
+}
+
+/**
+ * Scrubs a list of lines where a private key may span lines (Dockerfile heredocs, log output, error
+ * excerpts): from a `BEGIN … PRIVATE KEY` line to its END line, every line is replaced.
+ */
+export function redactLineBlocks(lines: string[], place: string, note: Note): string[] {
+  let insideKey = false;
+  return lines.map((line, i) => {
+    const here = `${place}[${i}]`;
+    if (insideKey) {
+      if (/-----END [A-Z0-9 ]*PRIVATE KEY-----/.test(line)) insideKey = false;
+      note(['private key'], here);
+      return REDACTED;
+    }
+    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(line) && !/-----END [A-Z0-9 ]*PRIVATE KEY-----/.test(line)) {
+      insideKey = true;
+    }
+    return line;
+  });
+}
+
+/** Deep map over every string; arrays of strings first get the multi-line private-key pass. */
+function walk(value: unknown, place: string, scrub: (text: string, place: string) => string, note: Note): unknown {
+  if (typeof value === 'string') return scrub(value, place || '(root)');
+  if (Array.isArray(value)) {
+    const items = value.every((v) => typeof v === 'string') ? redactLineBlocks(value as string[], place, note) : value;
+    return items.map((item, i) => walk(item, `${place}[${i}]`, scrub, note));
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = walk(inner, place ? `${place}.${key}` : key, scrub, note);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,158 @@
+/**
+ * Finding secrets inside free text (log lines, commands, evidence, Dockerfile lines) and replacing them.
+ *
+ * The patterns follow the families buildx's `sanitizeCommand` and the usual secret scanners look for:
+ * cloud keys, forge tokens, private keys, credentials in URLs and `name=value` pairs whose name says
+ * "secret". We prefer redacting too much over leaking: a redacted word costs a reader a little context,
+ * a leaked token costs the user a credential rotation.
+ */
+
+/** What replaces a secret value. Never matched as a secret itself, so redaction is idempotent. */
+export const REDACTED = '<redacted>';
+
+/** One family of secrets: a name people recognise and how to find and replace it. */
+interface SecretRule {
+  kind: string;
+  pattern: RegExp;
+  /** The replacement for one match; groups let a rule keep the key name and drop only the value. */
+  replace: (match: string, ...groups: string[]) => string;
+}
+
+const keepPrefix =
+  (prefixGroups: number) =>
+  (_match: string, ...groups: string[]): string =>
+    groups.slice(0, prefixGroups).join('') + REDACTED;
+
+// Key names that announce a secret value. `auth` catches `_auth`, `_authToken`, `authorization`.
+const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:passw(?:or)?d|passwd|pwd|token|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth|credential)[A-Za-z0-9_.-]*`;
+
+const RULES: SecretRule[] = [
+  {
+    // A whole PEM block on one line (or joined lines); a lone BEGIN line is handled by redactLines().
+    kind: 'private key',
+    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    replace: () => `-----BEGIN PRIVATE KEY----- ${REDACTED}`,
+  },
+  {
+    kind: 'URL credentials',
+    // scheme://user:pass@host → scheme://<redacted>@host. The user part alone may be a token too.
+    pattern: /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s/@:<>"']+(?::[^\s/@<>"']*)?)@/g,
+    replace: (_m, scheme) => `${scheme}${REDACTED}@`,
+  },
+  { kind: 'AWS access key', pattern: /\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b/g, replace: () => REDACTED },
+  {
+    kind: 'AWS secret key',
+    pattern: /(aws_secret_access_key|secret_access_key|aws_secret_key)(["']?\s*[=:]\s*["']?)([A-Za-z0-9/+=]{40})/gi,
+    replace: keepPrefix(2),
+  },
+  { kind: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{20,255}\b/g, replace: () => REDACTED },
+  { kind: 'GitHub token', pattern: /\bgithub_pat_[A-Za-z0-9_]{20,255}\b/g, replace: () => REDACTED },
+  { kind: 'GitLab token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}/g, replace: () => REDACTED },
+  { kind: 'npm token', pattern: /(_authToken\s*=\s*)([^\s"']+)/g, replace: keepPrefix(1) },
+  { kind: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, replace: () => REDACTED },
+  { kind: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replace: () => REDACTED },
+  {
+    kind: 'JWT',
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+    replace: () => REDACTED,
+  },
+  {
+    kind: 'Authorization header',
+    pattern: /\b((?:Bearer|Basic|token)\s+)([A-Za-z0-9._~+/=-]{16,})/g,
+    replace: keepPrefix(1),
+  },
+  {
+    // password=…, TOKEN: …, "secret": "…" — keep the name, drop the value.
+    kind: 'secret value',
+    pattern: new RegExp(String.raw`\b(${SECRET_NAME})(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&)]+)`, 'gi'),
+    replace: (match, name, sep, value) => {
+      if (value === undefined || value.includes(REDACTED) || value.length === 0) return match;
+      // `--mount=type=secret,id=x` and `key: value` prose where the value is clearly not a secret
+      // (a path or a flag) stay readable; everything else goes.
+      if (/^["']?(?:true|false|null|none|yes|no)["']?$/i.test(value)) return match;
+      return `${name}${sep}${REDACTED}`;
+    },
+  },
+];
+
+/**
+ * A 40-character base64 word with mixed case and digits is what an AWS secret access key looks like even
+ * without its name next to it. Hex (git SHAs, digests) is left alone: it has no upper/lower mix.
+ */
+const AWS_SECRET_SHAPE = /(^|[^A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g;
+
+function looksLikeAwsSecret(word: string): boolean {
+  if (!/[a-z]/.test(word) || !/[A-Z]/.test(word) || !/[0-9]/.test(word)) return false;
+  const slashes = word.split('/').length - 1;
+  // Paths have many slashes and empty segments; a random key has few.
+  return slashes <= 3 && !word.includes('//') && !word.startsWith('/');
+}
+
+export interface ScrubResult {
+  text: string;
+  /** Kinds of secrets removed (one entry per kind, no values). */
+  kinds: string[];
+}
+
+/** Replaces every secret found in one string. Pure; idempotent. */
+export function scrubSecrets(text: string): ScrubResult {
+  const kinds = new Set<string>();
+  let out = text;
+  for (const rule of RULES) {
+    rule.pattern.lastIndex = 0;
+    out = out.replace(rule.pattern, (...args: unknown[]) => {
+      const match = args[0] as string;
+      const groups = args.slice(1, -2).map((g) => (typeof g === 'string' ? g : ''));
+      const replaced = rule.replace(match, ...groups);
+      if (replaced !== match) kinds.add(rule.kind);
+      return replaced;
+    });
+  }
+  out = out.replace(AWS_SECRET_SHAPE, (match, lead: string, word: string) => {
+    if (!looksLikeAwsSecret(word)) return match;
+    kinds.add('AWS secret key');
+    return lead + REDACTED;
+  });
+  return { text: out, kinds: [...kinds] };
+}
+
+/**
+ * `--build-arg NAME=VALUE` (and `--build-arg=NAME=VALUE`, quoted or not) → `--build-arg NAME=<redacted>`.
+ * Every value goes, not only secret-looking ones: build args are where people pass credentials.
+ */
+export function scrubBuildArgFlags(text: string): ScrubResult {
+  let found = false;
+  const out = text.replace(
+    /(--build-arg(?:=|\s+)["']?)([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s"']*)(["']?)/g,
+    (match, flag: string, name: string, value: string, close: string) => {
+      if (value === REDACTED || value === '') return match;
+      found = true;
+      return `${flag}${name}=${REDACTED}${close}`;
+    },
+  );
+  return { text: out, kinds: found ? ['build-arg value'] : [] };
+}
+
+/**
+ * Replaces every occurrence of known secret values (e.g. the build-arg values of this report) as whole
+ * words. Short values are skipped: replacing every "1" would destroy the report and protect nothing.
+ */
+export function scrubKnownValues(text: string, values: readonly string[]): ScrubResult {
+  let out = text;
+  let found = false;
+  for (const value of values) {
+    if (value.length < MIN_KNOWN_VALUE_LENGTH || !out.includes(value)) continue;
+    const pattern = new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(value)}(?![A-Za-z0-9])`, 'g');
+    out = out.replace(pattern, (_m, lead: string) => {
+      found = true;
+      return lead + REDACTED;
+    });
+  }
+  return { text: out, kinds: found ? ['build-arg value'] : [] };
+}
+
+export const MIN_KNOWN_VALUE_LENGTH = 4;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
