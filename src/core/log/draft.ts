@@ -1,0 +1,150 @@
+/**
+ * The vertex-level facts a BuildKit reader (plain, tty, rawjson) collects while it reads, before they are
+ * turned into a BuildTrace by `assemble.ts`. Keeping the readers down to "fill these records" is what
+ * lets all three agree on statuses, ordering and notes.
+ */
+import type { BuildTrace, InputProblem, LinePrefixStyle, LogFormat } from '../model.ts';
+
+export type VertexResult = 'done' | 'cached' | 'error' | 'canceled';
+
+/** Bounds on what we keep per vertex, so a 50 MB log does not keep 50 MB of strings alive. */
+export const MAX_STATUSES = 12;
+export const MAX_OUTPUT = 20;
+export const MAX_ERROR_LINES = 40;
+
+export interface VertexRecord {
+  name: string;
+  /** `#N` numbers that carried this vertex (plain). */
+  numbers: number[];
+  digest: string | null;
+  /** The last result printed wins (FROM can print `DONE 0.0s` and later `CACHED`). */
+  result: VertexResult | null;
+  durationS: number | null;
+  error: string | null;
+  statuses: string[];
+  /** The last lines the step printed. */
+  output: string[];
+  /** Layer downloads or extraction were seen under it: for a FROM, the image was pulled. */
+  pulled: boolean;
+  /** `resolve ref@sha256:… done` status of a FROM. */
+  resolvedDigest: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  /** Position of the first appearance in the stream. */
+  order: number;
+  /** Position in the stream of the last result, to tell results printed after the build failed. */
+  resultOrder: number;
+  inputs?: string[];
+  /** rawjson lists vertices the solver planned but never started. */
+  neverStarted: boolean;
+  /** The printer cut the name (`PROGRESS_NO_TRUNC=0`, tty width). */
+  nameTruncated: boolean;
+  /** Bytes of a `transferring …: N done` status. */
+  transferBytes: number | null;
+  /** tty mode prints `CACHED`/`ERROR` but not whether a plain entry finished; see tty.ts. */
+  ttyRunning?: boolean;
+}
+
+export interface Draft {
+  source: string;
+  format: LogFormat;
+  linePrefix: LinePrefixStyle;
+  builder: BuildTrace['builder'];
+  records: VertexRecord[];
+  /** Lines after the progress stream: `------` blocks, the Dockerfile excerpt, the final `ERROR:` line. */
+  trailer: string[];
+  warnings: string[];
+  notes: string[];
+  problems: InputProblem[];
+  imageId: string | null;
+  /** Stream position of the first ERROR result, or Infinity. */
+  firstErrorOrder: number;
+  /** The reader saw the build end normally (tty `FINISHED`, plain export DONE, rawjson last vertex done). */
+  finished: boolean | null;
+  /** The reader knows the text stops mid-build. */
+  cut: boolean;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export function newDraft(source: string, format: LogFormat, linePrefix: LinePrefixStyle): Draft {
+  return {
+    source,
+    format,
+    linePrefix,
+    builder: { name: null, driver: null, digestLines: false, era: 'buildkit-unknown' },
+    records: [],
+    trailer: [],
+    warnings: [],
+    notes: [],
+    problems: [],
+    imageId: null,
+    firstErrorOrder: Number.POSITIVE_INFINITY,
+    finished: null,
+    cut: false,
+    startedAt: null,
+    completedAt: null,
+  };
+}
+
+export function newRecord(name: string, order: number): VertexRecord {
+  return {
+    name,
+    numbers: [],
+    digest: null,
+    result: null,
+    durationS: null,
+    error: null,
+    statuses: [],
+    output: [],
+    pulled: false,
+    resolvedDigest: null,
+    startedAt: null,
+    completedAt: null,
+    order,
+    resultOrder: -1,
+    neverStarted: false,
+    nameTruncated: false,
+    transferBytes: null,
+  };
+}
+
+/** Keeps the last MAX_OUTPUT lines. */
+export function pushOutput(rec: VertexRecord, line: string): void {
+  if (rec.output.length >= MAX_OUTPUT) rec.output.shift();
+  rec.output.push(line);
+}
+
+// `sha256:<blob> 12.3MB / 45.6MB 0.2s` and `extracting sha256:…`: layer work, i.e. the image was pulled.
+const LAYER_STATUS_RE = /^(?:extracting )?sha256:[0-9a-f]{64}(?: |$)/;
+const TRANSFER_RE = /^transferring (?:context|dockerfile): ([\d.]+\s?[kKMGTP]?i?B)/;
+const RESOLVE_RE = /^resolve \S+@(sha256:[0-9a-f]{64})/;
+const WRITING_IMAGE_RE = /^writing image (sha256:[0-9a-f]{64})/;
+
+/** Applies one status line to a record: transfer sizes, layer pulls, resolved digests, the image ID. */
+export function applyStatus(draft: Draft, rec: VertexRecord, status: string, parseBytes: (t: string) => number | null): void {
+  // The same status is re-printed as it progresses; keep the latest form of each, bounded.
+  const key = status.slice(0, 24);
+  const last = rec.statuses[rec.statuses.length - 1];
+  if (last !== undefined && last.slice(0, 24) === key) rec.statuses[rec.statuses.length - 1] = status;
+  else if (rec.statuses.length < MAX_STATUSES) rec.statuses.push(status);
+  const c = status.charCodeAt(0);
+  if (c === 116 /* t */) {
+    const m = TRANSFER_RE.exec(status);
+    if (m) rec.transferBytes = parseBytes(m[1] as string);
+  } else if (c === 115 /* s */ || c === 101 /* e */) {
+    if (LAYER_STATUS_RE.test(status)) rec.pulled = true;
+  } else if (c === 114 /* r */) {
+    const m = RESOLVE_RE.exec(status);
+    if (m) rec.resolvedDigest = m[1] as string;
+  } else if (c === 119 /* w */) {
+    const m = WRITING_IMAGE_RE.exec(status);
+    if (m) draft.imageId = m[1] as string;
+  }
+}
+
+export function setResult(draft: Draft, rec: VertexRecord, result: VertexResult, order: number): void {
+  rec.result = result;
+  rec.resultOrder = order;
+  if (result === 'error' && order < draft.firstErrorOrder) draft.firstErrorOrder = order;
+}

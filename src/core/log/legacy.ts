@@ -1,0 +1,185 @@
+/**
+ * The legacy builder (`DOCKER_BUILDKIT=0`): `Step 2/9 : ADD …`, ` ---> Using cache`, ` ---> Running in …`,
+ * ` ---> <id>`, `Successfully built …`. Old engines print `Step 8 : …` (no total) and count from 0.
+ * It counts every instruction, so a step's index is its global number and there is no stage.
+ */
+import type { BuildTrace, Step } from '../model.ts';
+import { eachLine, type PrefixPlan } from './lines.ts';
+import { splitImageRef } from './names.ts';
+import { parseBytes } from './units.ts';
+
+const STEP_RE = /^Step (\d+)(?:\/(\d+))? : (.*)$/;
+const ARROW_RE = /^ ---> (.*)$/;
+const IMAGE_ID_RE = /^[0-9a-f]{12,64}$/;
+const TRIGGERS_RE = /^# Executing (\d+) build triggers?/;
+const TRIGGER_RE = /^Trigger (\d+), (.*)$/;
+const CONTEXT_RE = /^Sending build context to Docker daemon\s+([\d.]+\s?[kKMGTP]?i?B)/;
+const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
+const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|error .*)$/;
+const PULL_RE = /^(?:[\w.-]+: Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: Pull complete)/;
+
+interface LegacyStep {
+  step: Step;
+  ran: boolean;
+  usedCache: boolean;
+  pulled: boolean;
+  ended: boolean;
+  triggers: string[];
+  triggerRan: boolean;
+}
+
+export function readLegacy(text: string, source: string, plan: PrefixPlan): BuildTrace {
+  const trace: BuildTrace = {
+    source,
+    format: 'legacy',
+    builder: { name: null, driver: null, digestLines: false, era: 'legacy' },
+    linePrefix: plan.style,
+    steps: [],
+    internal: [],
+    baseImages: [],
+    transfers: { context: null, dockerfile: null, dockerignore: null },
+    cacheImports: [],
+    cacheExports: [],
+    errors: [],
+    warnings: [],
+    commands: [],
+    imageId: null,
+    truncated: false,
+    notes: [],
+    startedAt: null,
+    completedAt: null,
+  };
+  const steps: LegacyStep[] = [];
+  let current: LegacyStep | null = null;
+  /** The FROM whose ONBUILD triggers are running, while they run. */
+  let triggerHost: LegacyStep | null = null;
+  let zeroBased = false;
+
+  eachLine(text, plan, (line, time) => {
+    if (time !== null) {
+      trace.startedAt ??= time;
+      trace.completedAt = time;
+    }
+    const stepMatch = line.charCodeAt(0) === 83 /* S */ ? STEP_RE.exec(line) : null;
+    if (stepMatch) {
+      const number = Number(stepMatch[1]);
+      const instruction = (stepMatch[3] as string).trim();
+      // Older engines print each trigger as its own `Step N : …` after `Trigger N, …`.
+      if (triggerHost && (triggerHost.triggers.includes(instruction) || (current && number <= current.step.index - (zeroBased ? 1 : 0)))) {
+        current = triggerHost;
+        return;
+      }
+      triggerHost = null;
+      if (steps.length === 0 && number === 0) zeroBased = true;
+      current = {
+        step: {
+          stage: null,
+          index: zeroBased ? number + 1 : number,
+          total: stepMatch[2] === undefined ? null : Number(stepMatch[2]),
+          label: stepMatch[2] === undefined ? `Step ${number}` : `Step ${number}/${stepMatch[2]}`,
+          instruction,
+          truncated: false,
+          status: 'not-run',
+          durationS: null,
+          vertices: [],
+          digest: null,
+        },
+        ran: false,
+        usedCache: false,
+        pulled: false,
+        ended: false,
+        triggers: [],
+        triggerRan: false,
+      };
+      if (time !== null) current.step.startedAt = time;
+      steps.push(current);
+      return;
+    }
+    const arrow = ARROW_RE.exec(line);
+    if (arrow && current) {
+      const what = (arrow[1] as string).trim();
+      if (what === 'Using cache') current.usedCache = true;
+      else if (what.startsWith('Running in ')) {
+        current.ran = true;
+        if (triggerHost === current) current.triggerRan = true;
+      } else if (IMAGE_ID_RE.test(what)) {
+        current.ended = true;
+        if (time !== null) current.step.completedAt = time;
+      }
+      return;
+    }
+    let m = TRIGGERS_RE.exec(line);
+    if (m && current) {
+      triggerHost = current;
+      return;
+    }
+    m = TRIGGER_RE.exec(line);
+    if (m && triggerHost) {
+      triggerHost.triggers.push((m[2] as string).trim());
+      return;
+    }
+    m = CONTEXT_RE.exec(line);
+    if (m) {
+      trace.transfers.context = parseBytes(m[1] as string);
+      return;
+    }
+    m = BUILT_RE.exec(line);
+    if (m) {
+      trace.imageId = m[1] as string;
+      return;
+    }
+    if (line.startsWith('[Warning] ')) {
+      trace.warnings.push(line.slice(10));
+      return;
+    }
+    if (current && PULL_RE.test(line)) {
+      current.pulled = true;
+      return;
+    }
+    if (current && FAILURE_RE.test(line)) {
+      current.step.status = 'error';
+      current.step.error = line;
+      trace.errors.push({ step: { stage: null, index: current.step.index }, message: line, lines: [line] });
+      return;
+    }
+    if (current && line.trim() !== '' && !line.startsWith('Removing intermediate container')) {
+      const out = current.step.output ?? (current.step.output = []);
+      if (out.length >= 20) out.shift();
+      out.push(line);
+    }
+  });
+
+  const failed = trace.errors.length > 0;
+  for (const ls of steps) {
+    const s = ls.step;
+    const isFrom = s.instruction.startsWith('FROM ');
+    if (s.status === 'error') {
+      // set by the failure line
+    } else if (!ls.ended) {
+      s.status = 'not-run';
+      s.statusNote = failed ? 'the build failed before this step finished' : 'the log ends before this step finished';
+      if (!failed) trace.truncated = true;
+    } else if (isFrom) {
+      if (ls.triggers.length > 0 || ls.triggerRan) {
+        s.status = ls.triggerRan ? 'built' : 'cached';
+        s.statusNote = `the base image's ONBUILD triggers ${ls.triggerRan ? 'ran' : 'were cached'}${ls.triggers.length ? `: ${ls.triggers.join('; ')}` : ''}`;
+      } else if (ls.pulled) {
+        s.status = 'built';
+        s.statusNote = 'the legacy builder pulled the base image here';
+      } else {
+        s.status = 'cached';
+        s.statusNote = 'FROM uses the local base image as is; it is not rebuilt';
+      }
+    } else {
+      s.status = ls.usedCache ? 'cached' : 'built';
+    }
+    trace.steps.push(s);
+    if (isFrom) {
+      const { ref, digest } = splitImageRef(s.instruction.slice(5));
+      if (!trace.baseImages.some((b) => b.ref === ref)) trace.baseImages.push({ ref, digest, stage: null });
+    }
+  }
+  if (zeroBased) trace.notes.push('This engine numbers steps from 0 (`Step 0 : …`); indexes here count from 1.');
+  if (trace.truncated) trace.notes.push('The log ends before the build finished: steps without a result are marked not-run.');
+  return trace;
+}

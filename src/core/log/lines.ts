@@ -1,0 +1,180 @@
+/**
+ * Splitting a log into lines and taking off the decoration CI consoles add to every line.
+ *
+ * Which decorations a log carries is decided once per log from a sample of its first lines, so that an
+ * ordinary log whose output happens to start with `12:00:00 ` keeps its text. Each enabled stripper is
+ * then tried on every line. Timestamps are kept: they give real durations.
+ *
+ * Hot path: a plain log without decoration costs one `indexOf` and one `slice` per line; the regexes
+ * only run when the sample showed the decoration is there.
+ */
+import type { LinePrefixStyle } from '../model.ts';
+
+export interface PrefixPlan {
+  style: LinePrefixStyle;
+  /** The log holds ESC bytes: strip ANSI sequences (colours, erase-line, GitLab's `\x1b[0K`). */
+  ansi: boolean;
+  /** The log holds CR bytes: a CR inside a line means the terminal overwrote what came before it. */
+  carriageReturns: boolean;
+  /** GitLab raw traces mark sections with `section_start:<epoch>:<name>\r`. */
+  gitlabSections: boolean;
+  /** Jenkins timestamper `HH:MM:SS `. */
+  clockTime: boolean;
+  /** ISO-8601 timestamps: GitHub Actions, Gitea, GitLab, `[2026-11-29T16:26:56.615Z] `. */
+  isoTime: boolean;
+  /** `[job] | ` (act, Gitea) and `service  | ` (compose logs) prefixes. */
+  pipe: boolean;
+  /** A timestamp alone on the line before each log line. */
+  timestampLine: boolean;
+}
+
+// A leading ISO-8601 timestamp, optionally bracketed, then either a space or the end of the line.
+// GitLab (17+) follows it with a stream marker like `00O ` or `01E+ `.
+const ISO_PREFIX_RE = /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\]?(?: (?:\d\d[OE]\+? )?| ?$)/;
+const CLOCK_PREFIX_RE = /^\[?(\d\d:\d\d:\d\d(?:\.\d+)?)\]?(?: | ?$)/;
+const PIPE_PREFIX_RE = /^(?:\[[^\]]{1,100}\]|[A-Za-z0-9][\w.\-/]{0,80})\s*\|(?: |$)/;
+// ESC [ … final byte, ESC ] … BEL/ST (titles, hyperlinks), and lone two-byte escapes.
+const ANSI_RE = /\x1b(?:\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+const GITLAB_SECTION_RE = /section_(?:start|end):\d+:[^\r\s]*\r?/g;
+
+const SAMPLE_LINES = 400;
+
+/** Looks at the first lines of the log and decides which decorations to strip. */
+export function planPrefixes(text: string): PrefixPlan {
+  const plan: PrefixPlan = {
+    style: 'none',
+    ansi: text.includes('\x1b'),
+    carriageReturns: text.includes('\r'),
+    gitlabSections: text.includes('section_start:') || text.includes('section_end:'),
+    clockTime: false,
+    isoTime: false,
+    pipe: false,
+    timestampLine: false,
+  };
+  let sampled = 0;
+  let iso = 0;
+  let clock = 0;
+  let bareStamp = 0;
+  let pipe = 0;
+  let start = 0;
+  while (start < text.length && sampled < SAMPLE_LINES) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    let line = text.slice(start, end);
+    start = end + 1;
+    line = cleanControls(line, plan);
+    if (line.trim() === '') continue;
+    sampled++;
+    const isoMatch = ISO_PREFIX_RE.exec(line);
+    const clockMatch = isoMatch ? null : CLOCK_PREFIX_RE.exec(line);
+    const stamp = isoMatch ?? clockMatch;
+    if (isoMatch) iso++;
+    if (clockMatch) clock++;
+    if (stamp && stamp[0].length >= line.trimEnd().length) bareStamp++;
+    const rest = stamp ? line.slice(stamp[0].length) : line;
+    if (PIPE_PREFIX_RE.test(rest)) pipe++;
+  }
+  if (sampled === 0) return plan;
+  const stamped = iso + clock;
+  // A log where about half the lines are a bare timestamp puts each timestamp on its own line.
+  if (bareStamp >= sampled * 0.3 && stamped - bareStamp < sampled * 0.2) {
+    plan.timestampLine = true;
+    plan.isoTime = iso > 0;
+    plan.clockTime = clock > 0;
+  } else {
+    plan.isoTime = iso >= sampled * 0.5;
+    plan.clockTime = !plan.isoTime && clock >= sampled * 0.5;
+  }
+  plan.pipe = pipe >= sampled * 0.5;
+  const styles: LinePrefixStyle[] = [];
+  if (plan.timestampLine) styles.push('timestamp-line');
+  else if (plan.isoTime) styles.push('iso8601');
+  else if (plan.clockTime) styles.push('jenkins-time');
+  if (plan.pipe) styles.push('job-pipe');
+  plan.style = styles.length === 0 ? 'none' : styles.length === 1 ? (styles[0] as LinePrefixStyle) : 'mixed';
+  return plan;
+}
+
+/** Escape sequences, GitLab section markers; a CR inside the line keeps only what the terminal showed last. */
+function cleanControls(line: string, plan: PrefixPlan): string {
+  if (plan.ansi && line.includes('\x1b')) line = line.replace(ANSI_RE, '');
+  if (plan.gitlabSections && line.includes('section_')) line = line.replace(GITLAB_SECTION_RE, '');
+  return line;
+}
+
+/** Takes the CR overwrite into account: `a\rb` shows `b`; trailing CRs (CRLF, `\r\r\n`) are line ends. */
+function resolveCarriageReturns(line: string): string {
+  let end = line.length;
+  while (end > 0 && line.charCodeAt(end - 1) === 13) end--;
+  if (end !== line.length) line = line.slice(0, end);
+  const cr = line.lastIndexOf('\r');
+  return cr === -1 ? line : line.slice(cr + 1);
+}
+
+/** Receives each cleaned line and the timestamp its prefix carried; return false to stop early. */
+export type LineVisitor = (line: string, time: string | null) => boolean | void;
+
+export function eachLine(text: string, plan: PrefixPlan, visit: LineVisitor): void {
+  const decorated = plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine;
+  const fast = !decorated && !plan.ansi && !plan.carriageReturns && !plan.gitlabSections;
+  let pendingTime: string | null = null;
+  let start = 0;
+  const length = text.length;
+  while (start < length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = length;
+    let line = text.slice(start, end);
+    start = end + 1;
+    if (fast) {
+      if (visit(line, null) === false) return;
+      continue;
+    }
+    line = cleanControls(line, plan);
+    let time: string | null = null;
+    if (decorated) {
+      const stripped = stripPrefixes(line, plan);
+      line = stripped.line;
+      time = stripped.time;
+      if (plan.timestampLine) {
+        if (stripped.bare) {
+          pendingTime = time;
+          continue;
+        }
+        if (time === null) time = pendingTime;
+        pendingTime = null;
+      }
+    }
+    if (plan.carriageReturns) line = resolveCarriageReturns(line);
+    if (visit(line, time) === false) return;
+  }
+}
+
+interface Stripped {
+  line: string;
+  time: string | null;
+  /** The line was nothing but a timestamp. */
+  bare: boolean;
+}
+
+function stripPrefixes(line: string, plan: PrefixPlan): Stripped {
+  let time: string | null = null;
+  let bare = false;
+  // Timestamp, then job prefix, then a timestamp again: act prints `[job] | ` before the tool's own stamps.
+  for (let pass = 0; pass < 2; pass++) {
+    if (plan.isoTime || plan.clockTime) {
+      const m = (plan.isoTime ? ISO_PREFIX_RE : CLOCK_PREFIX_RE).exec(line);
+      if (m) {
+        time ??= m[1] ?? null;
+        line = line.slice(m[0].length);
+        if (line.trim() === '') bare = true;
+      }
+    }
+    if (pass === 0 && plan.pipe) {
+      const m = PIPE_PREFIX_RE.exec(line);
+      if (m) line = line.slice(m[0].length);
+      else break;
+    } else break;
+  }
+  if (bare) line = '';
+  return { line, time, bare };
+}

@@ -1,0 +1,91 @@
+/**
+ * What a BuildKit vertex name says: a Dockerfile step (`[stage-0  2/34] RUN …`, `[web builder 2/3] …`,
+ * `[linux/amd64 3/5] …`) or an internal vertex (`[internal] load build context`, `exporting to image`).
+ * Shared by the plain, tty and rawjson readers, which all print the same names.
+ */
+import type { VertexKind } from '../model.ts';
+
+export interface StepName {
+  stage: string | null;
+  service: string | null;
+  platform: string | null;
+  index: number;
+  total: number | null;
+  /** The bracketed label exactly as printed. */
+  label: string;
+  instruction: string;
+}
+
+// `[` prefix-words? index/total `]` space instruction. Labels are padded (`[ 3/22]`, `[stage-0  2/34]`).
+const STEP_RE = /^\[([^\]]*?)\s*(\d+)\/(\d+)\]\s+(.*)$/s;
+const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9.]+)?$/;
+
+/**
+ * Parses a step name. `composeMode` says the log prints a service name before the stage, which is the
+ * only way to tell `[web 2/3]` (service web, no stage) from `[builder 2/3]` (stage builder).
+ */
+export function parseStepName(name: string, composeMode: boolean): StepName | null {
+  if (name.charCodeAt(0) !== 91 /* [ */) return null;
+  const m = STEP_RE.exec(name);
+  if (!m) return null;
+  const words = (m[1] ?? '').split(/\s+/).filter((w) => w !== '');
+  let platform: string | null = null;
+  if (words.length > 0 && PLATFORM_RE.test(words[0] as string)) platform = words.shift() as string;
+  let service: string | null = null;
+  let stage: string | null = null;
+  if (words.length >= 2 || (composeMode && words.length === 1)) service = words.shift() as string;
+  if (words.length >= 1) stage = words.join(' ');
+  return {
+    stage,
+    service,
+    platform,
+    index: Number(m[2]),
+    total: Number(m[3]),
+    label: name.slice(0, name.indexOf(']') + 1),
+    instruction: (m[4] ?? '').trim(),
+  };
+}
+
+/** `[web internal] load …` is how compose and bake show internal vertices: the service stands in the brackets. */
+const SERVICE_INTERNAL_RE = /^\[([^\]\s]+) (internal|auth)\] /;
+
+/** The service name of a compose/bake internal vertex, or null. */
+export function composeServiceOf(name: string): string | null {
+  const m = SERVICE_INTERNAL_RE.exec(name);
+  return m ? (m[1] as string) : null;
+}
+
+/** The vertex name without a compose service inside the brackets: `[web internal] x` → `[internal] x`. */
+export function withoutService(name: string): string {
+  const m = SERVICE_INTERNAL_RE.exec(name);
+  return m ? `[${m[2]}] ${name.slice(m[0].length)}` : name;
+}
+
+export function classifyVertex(rawName: string): VertexKind {
+  const name = withoutService(rawName);
+  if (name.startsWith('[internal] load build definition')) return 'load-definition';
+  if (name.startsWith('[internal] load .dockerignore')) return 'load-dockerignore';
+  if (name.startsWith('[internal] load build context')) return 'load-context';
+  if (name.startsWith('[internal] load metadata for ')) return 'load-metadata';
+  if (name.startsWith('[auth] ')) return 'auth';
+  if (name.startsWith('resolve image config for ') || name.startsWith('docker-image://')) return 'resolve-frontend';
+  if (name.startsWith('importing cache manifest from ')) return 'cache-import';
+  if (name.startsWith('exporting cache')) return 'cache-export';
+  if (name.startsWith('exporting ') || name.startsWith('pushing ') || name.startsWith('sending tarball')) return 'export';
+  if (name.startsWith('[internal] ')) return 'internal';
+  return 'other';
+}
+
+/** `FROM docker.io/lab/base:1@sha256:…` (optionally ` AS x`) → the reference and its digest. */
+export function splitImageRef(ref: string): { ref: string; digest: string | null } {
+  const words = ref.trim().split(/\s+/);
+  // FROM --platform=… image AS name
+  const image = words.find((w) => !w.startsWith('--')) ?? '';
+  const at = image.indexOf('@sha256:');
+  return at === -1 ? { ref: image, digest: null } : { ref: image.slice(0, at), digest: image.slice(at + 1) };
+}
+
+/** BuildKit with `PROGRESS_NO_TRUNC=0` cuts names to 72 characters and appends `...`. */
+export function looksCutAt72(name: string): boolean {
+  return name.length === 75 && name.endsWith('...');
+}

@@ -1,0 +1,244 @@
+/**
+ * BuildKit `--progress=plain`, every era:
+ *  - v0.8 (Docker 20.10, buildx 0.5): `#N sha256:<digest>` directly under each header;
+ *  - v0.9+ and buildx: no digest line; buildx ≥ 0.11 opens with `#0 building with "X" instance using Y driver`;
+ *  - Docker 18.09: field lines `#N       digest: …`, `#N       cached: true`, `#N     duration: 31.61µs`.
+ * Vertices interleave: `#N ...` marks a switch away, and the header is re-printed on the way back.
+ * After the stream: `------` error blocks, the Dockerfile excerpt and the final `ERROR: failed to solve`.
+ */
+import { applyStatus, newDraft, newRecord, pushOutput, setResult, type Draft, type VertexRecord } from './draft.ts';
+import { eachLine, type PrefixPlan } from './lines.ts';
+import { parseBytes, parseDurationS } from './units.ts';
+
+const BUILDER_RE = /^building with "([^"]*)" instance using (\S+) driver/;
+const OLD_FIELD_RE = /^\s+(digest|name|started|completed|duration|cached|error):\s?(.*)$/;
+const WARNINGS_FOUND_RE = /^\s*\d+ warnings? found/;
+const WARNING_ITEM_RE = /^\s*- (.+)$/;
+const MAX_TRAILER = 200;
+
+export function readPlain(text: string, source: string, plan: PrefixPlan): Draft {
+  const draft = newDraft(source, 'buildkit-plain', plan.style);
+  const byNumber = new Map<number, VertexRecord>();
+  let order = 0;
+  /** The `#N` whose header was the previous line: only there can a `#N sha256:` line be a digest. */
+  let headerJustPrinted = -1;
+  let inTrailer = false;
+  let inWarningList = false;
+  let buildersSeen = 0;
+  let stoppedAt: string | null = null;
+
+  eachLine(text, plan, (line, time) => {
+    order++;
+    if (time !== null) {
+      draft.startedAt ??= time;
+      draft.completedAt = time;
+    }
+    const n = vertexNumber(line);
+    if (n === -1) {
+      headerJustPrinted = -1;
+      if (line.length === 0) return;
+      collectOutsideLine(line);
+      return;
+    }
+    const rest = line.slice(line.indexOf(' ') + 1);
+    inTrailer = false;
+    inWarningList = false;
+    if (n === 0) {
+      const m = BUILDER_RE.exec(rest);
+      if (m) {
+        buildersSeen++;
+        if (buildersSeen > 1) {
+          stoppedAt = line;
+          return false;
+        }
+        draft.builder.name = m[1] as string;
+        draft.builder.driver = m[2] as string;
+        draft.builder.era = 'buildkit-modern';
+        return;
+      }
+    }
+    let rec = byNumber.get(n);
+    if (rec === undefined) {
+      rec = newRecord(looksLikeHeader(rest) ? rest : `(vertex #${n}, its header is not in the log)`, order);
+      rec.numbers.push(n);
+      rec.startedAt = time;
+      byNumber.set(n, rec);
+      draft.records.push(rec);
+      if (rec.name === rest) {
+        headerJustPrinted = n;
+        return;
+      }
+    } else if (rest === rec.name) {
+      if (n === 1 && rec.result !== null && isSecondBuildStart(rest, byNumber)) {
+        stoppedAt = line;
+        return false;
+      }
+      headerJustPrinted = n;
+      return;
+    }
+    const afterHeader = headerJustPrinted === n;
+    headerJustPrinted = -1;
+    readVertexLine(rec, rest, time, afterHeader);
+  });
+
+  if (stoppedAt !== null) {
+    const message = 'This log holds more than one build; only the first one was read.';
+    draft.notes.push(message);
+    draft.problems.push({ input: source, message, hint: 'Give each build its own log file.' });
+  }
+  if (draft.builder.era === 'buildkit-unknown' && draft.builder.digestLines) draft.builder.era = 'buildkit-v0.8';
+  return draft;
+
+  function readVertexLine(rec: VertexRecord, rest: string, time: string | null, afterHeader: boolean): void {
+    const c = rest.charCodeAt(0);
+    if (afterHeader && c === 115 /* s */ && rest.length === 71 && rest.startsWith('sha256:')) {
+      rec.digest = rest;
+      draft.builder.digestLines = true;
+      if (draft.builder.era === 'buildkit-unknown') draft.builder.era = 'buildkit-v0.8';
+      return;
+    }
+    if (c === 68 /* D */ && (rest === 'DONE' || rest.startsWith('DONE '))) {
+      setResult(draft, rec, 'done', order);
+      rec.durationS = rest.length > 5 ? parseDurationS(rest.slice(5)) : null;
+      rec.completedAt = time;
+      return;
+    }
+    if (c === 67 /* C */) {
+      if (rest === 'CACHED') {
+        setResult(draft, rec, 'cached', order);
+        rec.durationS = null;
+        rec.completedAt = time;
+        return;
+      }
+      if (rest === 'CANCELED') {
+        setResult(draft, rec, 'canceled', order);
+        rec.completedAt = time;
+        return;
+      }
+    }
+    if (c === 69 /* E */ && (rest === 'ERROR' || rest.startsWith('ERROR: ') || rest.startsWith('ERROR '))) {
+      setResult(draft, rec, 'error', order);
+      rec.error = rest.length > 6 ? rest.slice(rest.charCodeAt(5) === 58 ? 7 : 6) : null;
+      rec.completedAt = time;
+      return;
+    }
+    if (c === 87 /* W */ && rest.startsWith('WARN: ')) {
+      draft.warnings.push(rest.slice(6));
+      if (draft.builder.era === 'buildkit-unknown') draft.builder.era = 'buildkit-modern';
+      return;
+    }
+    if (c >= 48 && c <= 57 && isLogLine(rest)) {
+      pushOutput(rec, rest.slice(rest.indexOf(' ') + 1));
+      return;
+    }
+    if (c === 32 /* space */) {
+      const m = OLD_FIELD_RE.exec(rest);
+      if (m) {
+        readOldField(rec, m[1] as string, m[2] as string, time);
+        return;
+      }
+    }
+    if (rest === '...') return;
+    applyStatus(draft, rec, rest, parseBytes);
+  }
+
+  /** Docker 18.09 printed the vertex fields one per line. */
+  function readOldField(rec: VertexRecord, field: string, value: string, time: string | null): void {
+    draft.builder.era = 'buildkit-old';
+    switch (field) {
+      case 'digest':
+        rec.digest = value.trim();
+        draft.builder.digestLines = true;
+        break;
+      case 'cached':
+        if (value.trim() === 'true') setResult(draft, rec, 'cached', order);
+        break;
+      case 'completed':
+        if (rec.result === null) setResult(draft, rec, 'done', order);
+        rec.completedAt = value.trim() || time;
+        break;
+      case 'started':
+        rec.startedAt = value.trim() || time;
+        break;
+      case 'duration':
+        rec.durationS = parseDurationS(value);
+        break;
+      case 'error': {
+        const msg = value.trim().replace(/^"|"$/g, '');
+        setResult(draft, rec, msg.endsWith('context canceled') ? 'canceled' : 'error', order);
+        rec.error = msg;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  function collectOutsideLine(line: string): void {
+    const trimmed = line.trim();
+    if (inWarningList) {
+      const m = WARNING_ITEM_RE.exec(line);
+      if (m) {
+        draft.warnings.push(m[1] as string);
+        return;
+      }
+      inWarningList = false;
+    }
+    if (WARNINGS_FOUND_RE.test(line)) {
+      inWarningList = true;
+      return;
+    }
+    if (!inTrailer) {
+      inTrailer =
+        trimmed === '------' ||
+        trimmed.startsWith('ERROR: failed to') ||
+        trimmed.startsWith('failed to solve') ||
+        trimmed.startsWith('executor failed running') ||
+        /^Dockerfile(?:\S*)?:\d+$/.test(trimmed);
+    }
+    if (inTrailer && draft.trailer.length < MAX_TRAILER) draft.trailer.push(line);
+  }
+}
+
+/** `#12 …` → 12; -1 when the line is not a vertex line. */
+function vertexNumber(line: string): number {
+  if (line.charCodeAt(0) !== 35 /* # */) return -1;
+  let n = 0;
+  let i = 1;
+  for (; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32) break;
+    if (c < 48 || c > 57 || i > 9) return -1;
+    n = n * 10 + (c - 48);
+  }
+  if (i === 1 || i >= line.length - 1) return -1;
+  return n;
+}
+
+/** `0.225 text`, `12.34 text`, `123.4`: seconds since the vertex started, then the output. */
+function isLogLine(rest: string): boolean {
+  let i = 0;
+  let dot = false;
+  for (; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c === 46) {
+      if (dot) return false;
+      dot = true;
+    } else if (c < 48 || c > 57) break;
+  }
+  return dot && (i === rest.length || rest.charCodeAt(i) === 32);
+}
+
+/** A first line of an unseen `#N` is its header, unless a paste began mid-stream. */
+function looksLikeHeader(rest: string): boolean {
+  if (rest === '...' || rest === 'CACHED' || rest === 'CANCELED' || rest === 'DONE') return false;
+  if (rest.startsWith('DONE ') || rest.startsWith('ERROR') || isLogLine(rest)) return false;
+  return true;
+}
+
+/** `#1 [internal] load build definition` again after later vertices finished: a second build begins. */
+function isSecondBuildStart(name: string, byNumber: Map<number, VertexRecord>): boolean {
+  if (!name.includes('load build definition')) return false;
+  for (const [n, r] of byNumber) if (n > 2 && r.result !== null) return true;
+  return false;
+}
