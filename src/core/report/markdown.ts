@@ -6,6 +6,7 @@
 import type { Cause, Diagnosis, DiagnosisStep, HashNote, Report, ReportBuild, StepId, StepRef, StepStatus } from '../model.ts';
 
 export function toMarkdown(report: Report): string {
+  totals = stepTotals(report);
   const out: string[] = ['## Why was this rebuilt? (cachewhy)', ''];
   const d = report.diagnosis;
   out.push(`**Verdict:** ${prose(verdictOf(report))}`, '');
@@ -160,8 +161,23 @@ function buildProblems(report: Report): string[] {
 
 // --- small Markdown helpers ------------------------------------------------------------------------
 
+/**
+ * Step totals per stage as the logs printed them (`[3/4]`), so labels read like the user's log. The
+ * diagnosis rows carry no total; the builds do. Set by toMarkdown for the report it renders.
+ */
+let totals = new Map<string, number>();
+
+function stepTotals(report: Report): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const build of report.builds) {
+    for (const step of build.steps) if (step.total !== null) map.set(String(step.stage), step.total);
+  }
+  return map;
+}
+
 function stepLabel(step: StepRef | StepId | { stage: string | null; index: number; total?: number | null }): string {
-  const total = 'total' in step && typeof step.total === 'number' ? `/${step.total}` : '';
+  const known = 'total' in step && typeof step.total === 'number' ? step.total : totals.get(String(step.stage));
+  const total = known === undefined ? '' : `/${known}`;
   return step.stage ? `[${step.stage} ${step.index}${total}]` : `[${step.index}${total}]`;
 }
 

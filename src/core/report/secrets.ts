@@ -31,13 +31,8 @@ const RULES: SecretRule[] = [
     // A whole PEM block on one line (or joined lines); a lone BEGIN line is handled by redactLines().
     kind: 'private key',
     pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
-    replace: () => `-----BEGIN PRIVATE KEY----- ${REDACTED}`,
-  },
-  {
-    kind: 'URL credentials',
-    // scheme://user:pass@host → scheme://<redacted>@host. The user part alone may be a token too.
-    pattern: /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s/@:<>"']+(?::[^\s/@<>"']*)?)@/g,
-    replace: (_m, scheme) => `${scheme}${REDACTED}@`,
+    // The replacement must not look like a BEGIN line again, or a second pass would blank what follows.
+    replace: () => `${REDACTED} (private key)`,
   },
   { kind: 'AWS access key', pattern: /\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b/g, replace: () => REDACTED },
   {
@@ -51,6 +46,14 @@ const RULES: SecretRule[] = [
   { kind: 'npm token', pattern: /(_authToken\s*=\s*)([^\s"']+)/g, replace: keepPrefix(1) },
   { kind: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, replace: () => REDACTED },
   { kind: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replace: () => REDACTED },
+  {
+    kind: 'URL credentials',
+    // After the token rules, so a token in a URL is named as a token. `<redacted>` may already stand
+    // in the password part; the user part never holds it, which keeps this idempotent.
+    // scheme://user:pass@host → scheme://<redacted>@host. The user part alone may be a token too.
+    pattern: /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^\s/@:<>"']+(?::[^\s/@"']*)?)@/g,
+    replace: (_m, scheme) => `${scheme}${REDACTED}@`,
+  },
   {
     kind: 'JWT',
     pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { redactReport, scrubSecrets, REDACTED } from '../../../src/core/report/index.ts';
+import { scrubBuildArgFlags } from '../../../src/core/report/secrets.ts';
+import { sampleReport } from './sample.ts';
+
+/** One line per family the scanner must catch: [kind, text, the secret value that must disappear]. */
+const SECRETS: [string, string, string][] = [
+  ['AWS access key', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+  ['AWS secret key', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+  ['AWS secret key', 'export KEY wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+  ['GitHub token', 'git clone https://x-access:ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8@github.com/o/r', 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'],
+  ['GitHub token', 'GH=ghs_16C7e42F292c6912E7710c838347Ae178B4a', 'ghs_16C7e42F292c6912E7710c838347Ae178B4a'],
+  ['GitHub token', 'token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'],
+  ['GitLab token', 'CI: glpat-xxYYzz0011223344556677 used', 'glpat-xxYYzz0011223344556677'],
+  ['npm token', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
+  ['npm token', '//npm.example.com/:_authToken=5f1e0c1c-1111-2222-3333-444455556666', '5f1e0c1c-1111-2222-3333-444455556666'],
+  ['URL credentials', 'https_proxy=http://user:pass@proxy.corp:3128', 'user:pass'],
+  ['Slack token', 'SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx'],
+  ['JWT', 'Authorization: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'eyJhbGciOiJIUzI1NiJ9'],
+  ['secret value', 'DB_PASSWORD=hunter2hunter2', 'hunter2hunter2'],
+  ['secret value', '{"api_key": "k-1234567890"}', 'k-1234567890'],
+  ['private key', '-----BEGIN RSA PRIVATE KEY-----MIIEpAIBAAKCAQEA7 -----END RSA PRIVATE KEY-----', 'MIIEpAIBAAKCAQEA7'],
+];
+
+describe('scrubSecrets', () => {
+  for (const [kind, text, value] of SECRETS) {
+    it(`removes a ${kind} from "${text.slice(0, 36)}…"`, () => {
+      const r = scrubSecrets(text);
+      expect(r.text).not.toContain(value);
+      expect(r.text).toContain(REDACTED);
+      expect(r.kinds).toContain(kind);
+      expect(scrubSecrets(r.text).text).toBe(r.text); // idempotent
+    });
+  }
+
+  const HARMLESS = [
+    '#7 sha256:5d29f3c6631a503444d5e28e6bf29b111e976dc0460f47f878a6906443345f22',
+    'REPO_HASH 3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d',
+    '[stage-0  2/34] ADD model/Dockerfile/om-datasci-base/.aws/ /root/.aws',
+    'RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci',
+    '#3 [auth] library/ubuntu:pull token for registry-1.docker.io',
+    'FROM docker.io/library/ubuntu:focal@sha256:82becede498899ec668628e7cb0ad87b6e1c371cb8a1e597d83a47fac21d6af3',
+    'COPY /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /x',
+  ];
+  for (const text of HARMLESS) {
+    it(`keeps harmless text intact: "${text.slice(0, 40)}…"`, () => {
+      expect(scrubSecrets(text)).toEqual({ text, kinds: [] });
+    });
+  }
+});
+
+describe('build-arg flags', () => {
+  it('replaces every value and keeps every name', () => {
+    const text = 'docker build --build-arg A=1 --build-arg=B="two words" --build-arg "C=x" --build-arg D .';
+    const r = scrubBuildArgFlags(text);
+    expect(r.text).toBe(`docker build --build-arg A=${REDACTED} --build-arg=B=${REDACTED} --build-arg "C=${REDACTED}" --build-arg D .`);
+  });
+});
+
+describe('redactReport', () => {
+  function reportWithSecrets() {
+    const report = sampleReport();
+    report.commands = [
+      {
+        build: 1,
+        source: 'b.log',
+        command: {
+          text: 'docker build --build-arg REPO_HASH=3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d --build-arg http_proxy=http://user:pass@proxy:3128 .',
+          tool: 'docker build',
+          buildArgs: { REPO_HASH: '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', http_proxy: 'http://user:pass@proxy:3128', FROM_ENV: null },
+          noCache: false, noCacheFilter: [], pull: false, cacheFrom: [], cacheTo: [], platform: [], target: null, file: null, context: '.', tags: [], progress: null,
+        },
+      },
+    ];
+    report.diagnosis!.causes[0]!.evidence.push('build-arg REPO_HASH: 3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
+    report.builds[1]!.errors = [{ step: null, message: 'failed: AKIAIOSFODNN7EXAMPLE', lines: ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ', '-----END OPENSSH PRIVATE KEY-----', 'after'] }];
+    report.dockerfile = { source: 'Dockerfile', lines: ['FROM lab/base:1', 'ARG REPO_HASH', 'ARG LEVEL=3', 'ENV TOKEN=abc123 \\', '    OTHER="x y"', 'ENV LEGACY some value', 'LABEL maintainer="me@example.com"', 'RUN echo ok'] };
+    return report;
+  }
+
+  it('removes build-arg values everywhere, keeps names, and lists what went', () => {
+    const before = reportWithSecrets();
+    const { report, redactions } = redactReport(before);
+    const json = JSON.stringify(report);
+    for (const value of ['3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', 'user:pass', 'AKIAIOSFODNN7EXAMPLE', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ', 'abc123', 'x y', 'some value', 'me@example.com']) {
+      expect(JSON.stringify(before)).toContain(value.replace(/"/g, '\\"'));
+      expect(json).not.toContain(value);
+    }
+    expect(report.commands![0]!.command.buildArgs).toEqual({ REPO_HASH: REDACTED, http_proxy: REDACTED, FROM_ENV: null });
+    expect(report.commands![0]!.command.text).toContain('--build-arg REPO_HASH=<redacted>');
+    expect(report.builds[1]!.errors![0]!.lines.at(-1)).toBe('after');
+    expect(report.redactions).toEqual(redactions);
+    const listed = redactions.join('\n');
+    expect(listed).toContain('build-arg value REPO_HASH');
+    expect(listed).toContain('AWS access key');
+    expect(listed).toContain('private key');
+    expect(listed).not.toContain('AKIAIOSFODNN7EXAMPLE');
+  });
+
+  it('keeps Dockerfile line numbers and instructions, drops ENV/ARG/LABEL values', () => {
+    const { report } = redactReport(reportWithSecrets());
+    expect(report.dockerfile!.lines).toEqual([
+      'FROM lab/base:1',
+      'ARG REPO_HASH',
+      `ARG LEVEL=${REDACTED}`,
+      `ENV TOKEN=${REDACTED} \\`,
+      `    OTHER=${REDACTED}`,
+      `ENV LEGACY ${REDACTED}`,
+      `LABEL maintainer=${REDACTED}`,
+      'RUN echo ok',
+    ]);
+  });
+
+  it('does not modify its input and is idempotent', () => {
+    const input = reportWithSecrets();
+    const snapshot = JSON.stringify(input);
+    const once = redactReport(input);
+    expect(JSON.stringify(input)).toBe(snapshot);
+    const twice = redactReport(once.report);
+    expect(twice.report).toEqual(once.report);
+  });
+
+  it('leaves a report without secrets unchanged and lists nothing', () => {
+    const report = sampleReport();
+    const r = redactReport(report);
+    expect(r.redactions).toEqual([]);
+    expect(r.report).toEqual(report);
+  });
+});
