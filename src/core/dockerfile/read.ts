@@ -1,0 +1,562 @@
+/**
+ * Dockerfile → BuildPlan: stages and steps numbered, labelled and named the way BuildKit's Dockerfile
+ * frontend (dockerfile2llb) does it, so a plan step can be matched with what a build log printed.
+ *
+ * dockerfile-ast finds the instructions, their line ranges, heredocs and the parser directives; the
+ * BuildKit-specific parts (line joining, variable expansion, step counting) are done here and in the
+ * small modules next to this one.
+ */
+import './buffer-shim.ts';
+import { DockerfileParser, type Instruction, type Property } from 'dockerfile-ast';
+import type { BuildPlan, CopySource, InputProblem, PlanDirective, PlanKeyword, PlanStage, PlanStep } from '../model.ts';
+import { isPlatformArg } from './args.ts';
+import { normalizeImageRef } from './image-ref.ts';
+import {
+  copyArgumentWords,
+  expandPath,
+  fileOpVertexName,
+  flagValue,
+  flagValues,
+  hasFlag,
+  heredocName,
+  runVertexName,
+  splitInstruction,
+  summarizeHeredoc,
+  uppercaseFirstWord,
+  type Lookup,
+} from './instruction-text.ts';
+import { joinInstructionLines, splitLines } from './lines.ts';
+import { expandOrKeep } from './shell-word.ts';
+import { formatStepLabel } from './step-label.ts';
+
+export interface ReadDockerfileOptions {
+  /** `--build-arg` values; null means "taken from the client's environment" (value unknown here). */
+  buildArgs?: Record<string, string | null>;
+  /** `--target`; the last stage when absent. Stages the target does not need are marked `reachable: false`. */
+  target?: string | null;
+  /**
+   * BuildKit era of the logs to match. It only matters for one detail: BuildKit v0.8 adds a hidden
+   * stage (so single-stage builds print `stage-0`) only for cache mounts and mounts with `from=`;
+   * modern BuildKit does it for every `RUN --mount`. Default: modern.
+   */
+  era?: 'buildkit-v0.8' | 'buildkit-modern';
+}
+
+/** Keywords that make a BuildKit step (call `prefixCommand`). */
+const STEP_KEYWORDS = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
+const KNOWN_KEYWORDS = new Set([
+  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER',
+  'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+]);
+const MAX_LISTED_PROBLEMS = 5;
+
+/** One instruction, reduced to what the plan needs. */
+interface Instr {
+  keyword: string;
+  /** The logical line as BuildKit keeps it (`Original`, trimmed). */
+  written: string;
+  flags: string[];
+  rest: string;
+  /** 0-based first and last physical line. */
+  start: number;
+  end: number;
+  /** Heredoc bodies in order (RUN/COPY/ADD), each with its name. */
+  heredocs: { name: string; body: string }[];
+  /** ARG/ENV key/value pairs: raw value text (before expansion), null when no value. */
+  properties: { name: string; raw: string | null }[];
+  /** True for a trigger inherited from the parent stage's ONBUILD. */
+  onbuild: boolean;
+}
+
+interface StageDraft {
+  stage: PlanStage;
+  instrs: Instr[];
+  /** ONBUILD expressions declared in this stage (they run in stages built FROM it). */
+  onbuildExpressions: { text: string; start: number; end: number }[];
+}
+
+export function readDockerfile(text: string, source: string, opts: ReadDockerfileOptions = {}): BuildPlan {
+  const lines = splitLines(text);
+  const plan: BuildPlan = { source, syntax: null, stages: [], steps: [], directives: [], globalArgs: {}, lines, problems: [] };
+  try {
+    buildPlan(plan, text, opts);
+  } catch (e) {
+    // A bug of ours must not take the whole analysis down: report it as a problem with this input.
+    plan.problems.push({
+      input: source,
+      message: `cachewhy could not read this Dockerfile (${e instanceof Error ? e.message : String(e)}).`,
+      hint: 'Check that the file is a Dockerfile; if it builds with docker, please report this as a cachewhy bug.',
+    });
+  }
+  return plan;
+}
+
+function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): void {
+  const problem = (message: string, hint?: string): void => {
+    plan.problems.push(hint ? { input: plan.source, message, hint } : { input: plan.source, message });
+  };
+
+  if (text.includes('\u0000')) {
+    problem('This file contains binary data, so it is not a Dockerfile.', 'Give the Dockerfile the build used (a text file).');
+    return;
+  }
+
+  const df = DockerfileParser.parse(text);
+  const escape = df.getEscapeCharacter() || '\\';
+  for (const d of df.getDirectives()) {
+    if (d.getName().toLowerCase() === 'syntax') plan.syntax = d.getValue();
+  }
+
+  const instructions = df.getInstructions();
+  if (instructions.length === 0) {
+    problem('This Dockerfile has no instructions.', 'Give the Dockerfile the build used; it needs at least a FROM line.');
+    return;
+  }
+
+  const buildArgs = opts.buildArgs ?? {};
+  const drafts: StageDraft[] = [];
+  const unknownKeywords: string[] = [];
+  const globalLookupValues = new Map<string, string>();
+
+  for (const ins of instructions) {
+    const instr = toInstr(ins, plan.lines, escape);
+    if (!KNOWN_KEYWORDS.has(instr.keyword)) {
+      unknownKeywords.push(`line ${instr.start + 1}: ${instr.keyword}`);
+      continue;
+    }
+    const current = drafts[drafts.length - 1];
+    if (instr.keyword === 'FROM') {
+      drafts.push(newStage(instr, drafts, globalLookupValues, buildArgs, escape, problem));
+      continue;
+    }
+    if (!current) {
+      if (instr.keyword === 'ARG') {
+        declareGlobalArgs(instr, plan, globalLookupValues, buildArgs, escape);
+        plan.directives.push(directive(null, instr));
+      } else {
+        problem(`Line ${instr.start + 1}: ${instr.keyword} comes before the first FROM; only ARG may.`, 'BuildKit refuses this Dockerfile; move the instruction below a FROM.');
+      }
+      continue;
+    }
+    if (instr.keyword === 'ONBUILD') {
+      current.onbuildExpressions.push({ text: instr.written.replace(/^\S+\s*/, ''), start: instr.start, end: instr.end });
+      plan.directives.push(directive(current.stage.position, instr));
+      continue;
+    }
+    current.instrs.push(instr);
+  }
+
+  if (unknownKeywords.length > 0) {
+    const listed = unknownKeywords.slice(0, MAX_LISTED_PROBLEMS).join('; ');
+    const more = unknownKeywords.length > MAX_LISTED_PROBLEMS ? ` and ${unknownKeywords.length - MAX_LISTED_PROBLEMS} more` : '';
+    problem(`Unknown instructions (${listed}${more}).`, 'Is this really a Dockerfile? BuildKit stops at an unknown instruction.');
+  }
+  if (drafts.length === 0) {
+    problem('This Dockerfile has no FROM line.', 'Give the Dockerfile the build used; every build stage starts with FROM.');
+    return;
+  }
+
+  addInheritedOnbuildTriggers(drafts);
+  const labelled = stageLabelsPrinted(drafts, opts.era ?? 'buildkit-modern');
+  markReachable(drafts, opts.target ?? null, problem);
+  plan.stages = drafts.map((d) => d.stage);
+
+  const finalState: StageState[] = [];
+  for (const draft of drafts) {
+    const base = draft.stage.baseStage !== null ? finalState[draft.stage.baseStage] : undefined;
+    finalState.push(emitStage(plan, draft, drafts, base, labelled, buildArgs, escape, problem));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading instructions
+// ---------------------------------------------------------------------------------------------
+
+function toInstr(ins: Instruction, lines: readonly string[], escape: string): Instr {
+  const range = ins.getRange();
+  const joined = joinInstructionLines(lines, range.start.line, escape);
+  const written = joined.text.trim();
+  const { keyword, flags, rest } = splitInstruction(written);
+  const heredocs = heredocBodies(ins, lines);
+  const properties = propertiesOf(ins, lines);
+  return { keyword, written, flags, rest, start: range.start.line, end: Math.max(range.end.line, joined.lastLine), heredocs, properties, onbuild: false };
+}
+
+function heredocBodies(ins: Instruction, lines: readonly string[]): { name: string; body: string }[] {
+  const withHeredocs = ins as Instruction & { getHeredocs?: () => { getName(): string; getContentRange(): { start: { line: number } } | null; getDelimiterRange(): { start: { line: number } } | null }[] };
+  if (typeof withHeredocs.getHeredocs !== 'function') return [];
+  return withHeredocs.getHeredocs().map((h) => {
+    const content = h.getContentRange();
+    const delimiter = h.getDelimiterRange();
+    if (!content) return { name: h.getName(), body: '' };
+    const last = delimiter ? delimiter.start.line - 1 : lines.length - 1;
+    const body = lines.slice(content.start.line, last + 1).map((l) => l + '\n').join('');
+    return { name: h.getName(), body };
+  });
+}
+
+function propertiesOf(ins: Instruction, lines: readonly string[]): { name: string; raw: string | null }[] {
+  const withProps = ins as Instruction & { getProperties?: () => Property[] };
+  if (typeof withProps.getProperties !== 'function') return [];
+  return withProps.getProperties().map((p) => {
+    const range = p.getValueRange();
+    // The raw text keeps quotes and `$`, which the BuildKit expansion needs; dockerfile-ast's value has
+    // its quotes already removed.
+    const raw = range ? joinContinuations(textOfRange(lines, range)) : p.getValue();
+    return { name: p.getName(), raw };
+  });
+}
+
+function textOfRange(lines: readonly string[], range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
+  if (range.start.line === range.end.line) return (lines[range.start.line] ?? '').slice(range.start.character, range.end.character);
+  const parts = [(lines[range.start.line] ?? '').slice(range.start.character)];
+  for (let l = range.start.line + 1; l < range.end.line; l++) parts.push(lines[l] ?? '');
+  parts.push((lines[range.end.line] ?? '').slice(0, range.end.character));
+  return parts.join('\n');
+}
+
+/** A property value that spans lines: drop `\`+newline and the comment lines inside. */
+function joinContinuations(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .filter((l) => !/^\s*#/.test(l))
+    .map((l) => l.replace(/\\[ \t]*$/, ''))
+    .join('');
+}
+
+function directive(stagePosition: number | null, instr: Instr): PlanDirective {
+  return { stagePosition, keyword: instr.keyword, text: uppercaseFirstWord(instr.written), line: instr.start + 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Global ARGs and stages
+// ---------------------------------------------------------------------------------------------
+
+function declareGlobalArgs(instr: Instr, plan: BuildPlan, values: Map<string, string>, buildArgs: Record<string, string | null>, escape: string): void {
+  const lookup: Lookup = (n) => values.get(n);
+  for (const p of instr.properties) {
+    const def = p.raw === null ? null : expandOrKeep(p.raw, { escape, lookup });
+    const value = Object.hasOwn(buildArgs, p.name) ? (buildArgs[p.name] ?? null) : def;
+    plan.globalArgs[p.name] = value;
+    if (value !== null) values.set(p.name, value);
+    else values.delete(p.name);
+  }
+}
+
+function newStage(
+  instr: Instr,
+  drafts: StageDraft[],
+  globals: Map<string, string>,
+  buildArgs: Record<string, string | null>,
+  escape: string,
+  problem: (m: string, h?: string) => void,
+): StageDraft {
+  const position = drafts.length;
+  const words = instr.rest.split(/\s+/).filter((w) => w !== '');
+  const baseRef = words[0] ?? '';
+  const name = words.length >= 3 && words[1]?.toLowerCase() === 'as' ? (words[2] ?? '').toLowerCase() : null;
+  // Global ARGs reach FROM; the platform args are known to the builder only, so they stay as written.
+  const lookup: Lookup = (n) => globals.get(n) ?? (isPlatformArg(n) && !Object.hasOwn(buildArgs, n) ? '${' + n + '}' : undefined);
+  const baseRefExpanded = expandOrKeep(baseRef, { escape, lookup });
+  const platformFlag = flagValue(instr.flags, 'platform');
+  const platform = platformFlag === null ? null : expandOrKeep(platformFlag, { escape, lookup });
+  if (baseRefExpanded === '') problem(`Line ${instr.start + 1}: FROM has an empty base (${baseRef || 'nothing'}).`, 'Give the ARG a default or pass it with --build-arg.');
+  let baseStage: number | null = null;
+  for (const d of drafts) {
+    if (d.stage.name !== null && d.stage.name === baseRefExpanded) baseStage = d.stage.position;
+  }
+  const stage: PlanStage = {
+    position,
+    name,
+    label: name ?? `stage-${position}`,
+    baseRef,
+    baseRefExpanded,
+    baseStage,
+    platform,
+    line: instr.start + 1,
+  };
+  return { stage, instrs: [], onbuildExpressions: [] };
+}
+
+/** A stage built FROM another stage runs that stage's ONBUILD triggers first (current BuildKit). */
+function addInheritedOnbuildTriggers(drafts: StageDraft[]): void {
+  for (const d of drafts) {
+    const parent = d.stage.baseStage !== null ? drafts[d.stage.baseStage] : undefined;
+    if (!parent || parent.onbuildExpressions.length === 0) continue;
+    const triggers: Instr[] = parent.onbuildExpressions.map((ob) => {
+      const { keyword, flags, rest } = splitInstruction(ob.text);
+      const sub = DockerfileParser.parse(ob.text);
+      const first = sub.getInstructions()[0];
+      const subLines = splitLines(ob.text);
+      const heredocs = first ? heredocBodies(first, subLines) : [];
+      const properties = first ? propertiesOf(first, subLines) : [];
+      return { keyword, written: ob.text, flags, rest, start: ob.start, end: ob.end, heredocs, properties, onbuild: true };
+    });
+    d.instrs = [...triggers, ...d.instrs];
+  }
+}
+
+/**
+ * BuildKit drops the stage name from labels when its list of stages has exactly one entry. That list
+ * also gets a hidden entry for every `COPY --from=<image>` and (modern) every `RUN --mount` (v0.8: cache
+ * mounts and mounts with `from=`), which is why a single-stage Dockerfile with `RUN --mount` prints
+ * `[stage-0 2/3]`.
+ */
+function stageLabelsPrinted(drafts: StageDraft[], era: 'buildkit-v0.8' | 'buildkit-modern'): boolean {
+  if (drafts.length > 1) return true;
+  const names = new Set(drafts.map((d) => d.stage.name).filter((n): n is string => n !== null));
+  for (const d of drafts) {
+    for (const i of d.instrs) {
+      if (i.onbuild) continue;
+      if (i.keyword === 'COPY') {
+        const from = flagValue(i.flags, 'from');
+        if (from !== null && !/^\d+$/.test(from) && !names.has(from.toLowerCase())) return true;
+      }
+      if (i.keyword === 'RUN') {
+        for (const m of flagValues(i.flags, 'mount')) {
+          const opts = parseMountOptions(m);
+          const from = opts.get('from') ?? '';
+          const type = opts.get('type') ?? 'bind';
+          if (era === 'buildkit-modern') {
+            if (!names.has((from || 'scratch').toLowerCase())) return true;
+          } else if ((from !== '' || type === 'cache') && type !== 'tmpfs' && !names.has((from || 'scratch').toLowerCase())) {
+            return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
+export function parseMountOptions(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) out.set(part.trim().toLowerCase(), 'true');
+    else out.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+function stageDependencies(draft: StageDraft, drafts: StageDraft[]): number[] {
+  const deps: number[] = [];
+  if (draft.stage.baseStage !== null) deps.push(draft.stage.baseStage);
+  for (const i of draft.instrs) {
+    const froms = i.keyword === 'COPY' || i.keyword === 'ADD' ? [flagValue(i.flags, 'from')] : [];
+    if (i.keyword === 'RUN') for (const m of flagValues(i.flags, 'mount')) froms.push(parseMountOptions(m).get('from') ?? null);
+    for (const f of froms) {
+      const s = f === null ? null : resolveStageRef(f, drafts);
+      if (s !== null) deps.push(s);
+    }
+  }
+  return deps;
+}
+
+/** A `--from` value → stage position (index or case-insensitive name), null for an image or named context. */
+function resolveStageRef(value: string, drafts: StageDraft[]): number | null {
+  if (/^\d+$/.test(value)) {
+    const n = Number(value);
+    return n < drafts.length ? n : null;
+  }
+  const found = drafts.find((d) => d.stage.name === value.toLowerCase());
+  return found ? found.stage.position : null;
+}
+
+function markReachable(drafts: StageDraft[], target: string | null, problem: (m: string, h?: string) => void): void {
+  let targetPos = drafts.length - 1;
+  if (target) {
+    const found = drafts.find((d) => d.stage.name === target.toLowerCase());
+    if (found) targetPos = found.stage.position;
+    else problem(`The build targets stage "${target}", which this Dockerfile does not define.`, 'Check --target against the stage names (FROM … AS name).');
+  }
+  const reachable = new Set<number>();
+  const visit = (p: number): void => {
+    if (reachable.has(p)) return;
+    reachable.add(p);
+    const d = drafts[p];
+    if (d) for (const dep of stageDependencies(d, drafts)) visit(dep);
+  };
+  visit(targetPos);
+  for (const d of drafts) d.stage.reachable = reachable.has(d.stage.position);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+// ---------------------------------------------------------------------------------------------
+
+/** What a stage passes to a stage built FROM it. */
+interface StageState {
+  /** Env the exec ops see: ENV and ARG values, in declaration order (later wins). */
+  stateEnv: Map<string, string>;
+  env: Record<string, string>;
+  args: Record<string, string | null>;
+  /** Working directory, null when it comes from an image we cannot see. */
+  workdir: string | null;
+}
+
+function emitStage(
+  plan: BuildPlan,
+  draft: StageDraft,
+  drafts: StageDraft[],
+  base: StageState | undefined,
+  labelled: boolean,
+  buildArgs: Record<string, string | null>,
+  escape: string,
+  problem: (m: string, h?: string) => void,
+): StageState {
+  const st = draft.stage;
+  const state: StageState = base
+    ? { stateEnv: new Map(base.stateEnv), env: { ...base.env }, args: { ...base.args }, workdir: base.workdir }
+    : { stateEnv: new Map(), env: {}, args: {}, workdir: null };
+  const lookup: Lookup = (n) => state.stateEnv.get(n);
+  const stageLabel = labelled ? st.label : null;
+  const fromCounts = st.baseStage === null && st.baseRefExpanded !== 'scratch';
+  const total = (fromCounts ? 1 : 0) + draft.instrs.filter((i) => STEP_KEYWORDS.has(i.keyword)).length + draft.instrs.filter((i) => i.onbuild && !STEP_KEYWORDS.has(i.keyword)).length;
+  let index = 0;
+
+  const push = (instr: Instr | null, keyword: PlanKeyword, instruction: string, written: string, extra: Partial<PlanStep> = {}): void => {
+    index++;
+    const step: PlanStep = {
+      stagePosition: st.position,
+      stage: stageLabel,
+      index,
+      total,
+      label: formatStepLabel(stageLabel, index, total),
+      keyword,
+      instruction,
+      line: instr ? instr.start + 1 : st.line,
+      endLine: instr ? instr.end + 1 : st.line,
+      args: { ...state.args },
+      env: { ...state.env },
+      heredoc: false,
+      written,
+      ...extra,
+    };
+    if (instr?.onbuild) step.onbuild = true;
+    plan.steps.push(step);
+  };
+
+  if (fromCounts) {
+    push(null, 'FROM', 'FROM ' + normalizeImageRef(st.baseRefExpanded), `FROM ${st.baseRef}`);
+  }
+
+  for (const instr of draft.instrs) {
+    switch (instr.keyword) {
+      case 'ARG':
+        declareStageArgs(instr, state, plan.globalArgs, buildArgs, escape);
+        plan.directives.push(directive(st.position, instr));
+        break;
+      case 'ENV':
+        for (const p of instr.properties) {
+          const value = p.raw === null ? '' : expandOrKeep(p.raw, { escape, lookup });
+          state.env[p.name] = value;
+          state.stateEnv.set(p.name, value);
+        }
+        plan.directives.push(directive(st.position, instr));
+        break;
+      case 'RUN': {
+        const body = instr.heredocs[0]?.body;
+        const singleHeredoc = instr.heredocs.length > 0 && heredocName(instr.rest.trim()) !== null;
+        const written = instr.written + (singleHeredoc && body !== undefined ? ` (${summarizeHeredoc(body)})` : '');
+        const mounts = flagValues(instr.flags, 'mount').map((m) => `--mount=${m}`);
+        push(instr, 'RUN', runVertexName(written, escape, lookup), uppercaseFirstWord(written), {
+          heredoc: instr.heredocs.length > 0,
+          ...(mounts.length > 0 ? { mounts } : {}),
+        });
+        break;
+      }
+      case 'COPY':
+      case 'ADD': {
+        const copy = copySource(instr, drafts, st.position, escape, lookup, problem);
+        push(instr, instr.keyword, fileOpVertexName(instr.written, escape, lookup), uppercaseFirstWord(instr.written), {
+          copy,
+          heredoc: instr.heredocs.length > 0,
+        });
+        break;
+      }
+      case 'WORKDIR': {
+        const path = expandPath(instr.rest.trim(), escape, lookup) ?? instr.rest.trim();
+        const resolved = path.startsWith('/') ? posixNormalize(path) : posixNormalize(`${state.workdir ?? '/'}/${path}`);
+        state.workdir = resolved;
+        if (resolved === '/') {
+          // BuildKit counts `WORKDIR /` in the stage total but makes no vertex for it (no mkdir needed),
+          // so no step prints that index: the later steps keep counting from the previous one.
+          plan.directives.push(directive(st.position, instr));
+          break;
+        }
+        push(instr, 'WORKDIR', fileOpVertexName(instr.written, escape, lookup), uppercaseFirstWord(instr.written));
+        break;
+      }
+      default:
+        // Triggers that make no vertex still count in the total (BuildKit adds every trigger to it).
+        plan.directives.push(directive(st.position, instr));
+    }
+  }
+  return state;
+}
+
+function declareStageArgs(instr: Instr, state: StageState, globals: Record<string, string | null>, buildArgs: Record<string, string | null>, escape: string): void {
+  const lookup: Lookup = (n) => state.stateEnv.get(n);
+  for (const p of instr.properties) {
+    let value: string | null;
+    if (Object.hasOwn(buildArgs, p.name)) value = buildArgs[p.name] ?? null;
+    else if (p.raw !== null) value = expandOrKeep(p.raw, { escape, lookup });
+    else if (Object.hasOwn(globals, p.name)) value = globals[p.name] ?? null; // re-declared global ARG: inherits its value
+    else value = null;
+    state.args[p.name] = value;
+    if (value !== null) state.stateEnv.set(p.name, value);
+  }
+}
+
+function copySource(
+  instr: Instr,
+  drafts: StageDraft[],
+  current: number,
+  escape: string,
+  lookup: Lookup,
+  problem: (m: string, h?: string) => void,
+): CopySource {
+  const from = flagValue(instr.flags, 'from');
+  let fromStage: number | null = null;
+  if (from !== null) {
+    fromStage = resolveStageRef(from, drafts);
+    if (fromStage !== null && fromStage >= current) {
+      problem(`Line ${instr.start + 1}: COPY --from=${from} names a stage that is not defined before this one.`, 'BuildKit refuses this; a stage can copy only from stages above it.');
+      fromStage = null;
+    }
+  }
+  const heredocNames = new Set(instr.heredocs.map((h) => h.name));
+  const words = copyArgumentWords(instr.rest);
+  const dest = words.length > 1 ? (expandPath(words[words.length - 1] ?? '', escape, lookup) ?? '') : '';
+  const paths: string[] = [];
+  for (const w of words.slice(0, -1)) {
+    const name = heredocName(w);
+    if (name !== null && heredocNames.has(name)) continue; // an inline file, not a context path
+    paths.push(expandPath(w, escape, lookup) ?? w);
+  }
+  return {
+    paths,
+    from,
+    fromStage,
+    link: hasFlag(instr.flags, 'link'),
+    chmod: flagValue(instr.flags, 'chmod'),
+    chown: flagValue(instr.flags, 'chown'),
+    dest,
+    remote: instr.keyword === 'ADD' && paths.some(isRemoteSource),
+  };
+}
+
+function isRemoteSource(path: string): boolean {
+  return /^(https?|git):\/\//i.test(path) || /^git@/.test(path) || /\.git(#.*)?$/.test(path);
+}
+
+function posixNormalize(path: string): string {
+  const parts: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return '/' + parts.join('/');
+}
