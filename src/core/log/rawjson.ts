@@ -62,6 +62,7 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
     if (!st) {
       const rec = newRecord('', order);
       rec.digest = digest;
+      rec.inputs = []; // rawjson always knows the input graph; a vertex without `inputs` has none
       st = { rec, last: {}, lastOrder: order, firstStarted: null };
       byDigest.set(digest, st);
       draft.records.push(rec);
