@@ -1,0 +1,261 @@
+/**
+ * Turns a stream of entries (from the tar reader or a folder walk) into a ContextIndex: per-entry
+ * BuildKit digests while the bytes stream past, then `.dockerignore`, hardlinks and directory digests
+ * once the stream has ended.
+ *
+ * Speed: small files (≤ 2 MiB) are packed, header string first, into one 8 MiB buffer and hashed four at
+ * a time by `digestMany` (the WASM SIMD batch); bigger files stream through `create()`. File bytes are
+ * never kept beyond the batch, so memory stays flat whatever the context size.
+ */
+import type { ContextEntry, ContextIndex, InputProblem } from '../model.ts';
+import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, tarsumHeader } from './checksum.ts';
+import { credentialKind, NpmrcAuthScanner } from './credentials.ts';
+import { digestText } from './digest.ts';
+import { createMatcher, parseDockerignore } from './dockerignore.ts';
+import type { Sha256, StreamingSha256 } from './hasher.ts';
+import type { TarEntry, TarSink } from './tar.ts';
+
+const SMALL_FILE = 2 * 1024 * 1024;
+const PACK_BUFFER = 8 * 1024 * 1024;
+const MAX_DOCKERIGNORE = 1024 * 1024;
+
+interface PackedSlot {
+  entry: ContextEntry;
+  start: number;
+  end: number;
+}
+
+export interface BuildOptions {
+  source: string;
+  kind: ContextIndex['kind'];
+  modesKnown: boolean;
+  /** undefined: read `.dockerignore` from the context; null: none; text: these patterns. */
+  dockerignore?: string | null;
+}
+
+export class ContextBuilder implements TarSink {
+  readonly problems: InputProblem[] = [];
+  entries = 0;
+  lastPath = '';
+  private readonly hasher: Sha256;
+  private readonly byPath = new Map<string, ContextEntry>();
+  private readonly pack = new Uint8Array(PACK_BUFFER);
+  private packUsed = 0;
+  private slots: PackedSlot[] = [];
+  private current: ContextEntry | null = null;
+  private currentSlot: PackedSlot | null = null;
+  private currentStream: StreamingSha256 | null = null;
+  private currentBytes = 0;
+  private npmrc: NpmrcAuthScanner | null = null;
+  private readonly npmrcWithAuth = new Set<string>();
+  private dockerignoreParts: Uint8Array[] | null = null;
+  private dockerignoreText: string | null = null;
+  private readonly input: string;
+
+  constructor(hasher: Sha256, input: string) {
+    this.hasher = hasher;
+    this.input = input;
+  }
+
+  warn(message: string): void {
+    this.problems.push({ input: this.input, message });
+  }
+
+  entry(tar: TarEntry): void {
+    this.entries++;
+    this.lastPath = tar.path;
+    if (tar.path === '') {
+      // The root's own header never counts: BuildKit fakes it as sha256("") (§6).
+      this.current = null;
+      return;
+    }
+    const entry: ContextEntry = {
+      path: tar.path,
+      type: tar.type,
+      mode: tar.mode,
+      size: tar.type === 'file' ? tar.size : 0,
+      linkname: tar.type === 'symlink' || tar.type === 'hardlink' ? tar.linkname : '',
+      xattrs: keptXattrs(tar.xattrs),
+      digest: '',
+      excluded: false,
+    };
+    this.byPath.set(entry.path, entry); // a later entry with the same path replaces the earlier one
+    this.current = entry;
+    this.currentBytes = 0;
+    if (entry.type === 'hardlink') return; // takes its target's digest at the end (§2.2 Hardlinks)
+    const header = tarsumHeader({ ...entry, devmajor: tar.devmajor, devminor: tar.devminor });
+    if (entry.type === 'file' && entry.size > SMALL_FILE) {
+      this.currentStream = this.hasher.create();
+      this.currentStream.update(header);
+    } else {
+      if (this.packUsed + header.length + entry.size > PACK_BUFFER) this.flush();
+      const start = this.packUsed;
+      this.pack.set(header, start);
+      this.packUsed += header.length;
+      this.currentSlot = { entry, start, end: start };
+    }
+    if (entry.type === 'file') {
+      if (credentialKind(entry.path) === 'npmrc') this.npmrc = new NpmrcAuthScanner();
+      if (entry.path === '.dockerignore') this.dockerignoreParts = [];
+    }
+  }
+
+  data(bytes: Uint8Array): void {
+    if (!this.current) return;
+    this.currentBytes += bytes.length;
+    if (this.currentStream) this.currentStream.update(bytes);
+    else if (this.currentSlot && this.packUsed + bytes.length <= PACK_BUFFER) {
+      // (A folder file that grew while read could overflow; `end` reports the size mismatch.)
+      this.pack.set(bytes, this.packUsed);
+      this.packUsed += bytes.length;
+    }
+    this.npmrc?.feed(bytes);
+    if (this.dockerignoreParts && this.currentBytes <= MAX_DOCKERIGNORE) this.dockerignoreParts.push(bytes.slice());
+  }
+
+  end(): void {
+    const entry = this.current;
+    if (!entry) return;
+    if (entry.type === 'file' && this.currentBytes !== entry.size) {
+      this.problems.push({
+        input: this.input,
+        message: `${entry.path} had ${this.currentBytes} bytes instead of the ${entry.size} announced: it changed while it was read, so its digest is not reliable.`,
+        hint: 'Index the context again while nothing writes to it.',
+      });
+    }
+    if (this.currentStream) {
+      entry.digest = digestText(this.currentStream.finish());
+      this.currentStream = null;
+    } else if (this.currentSlot) {
+      this.currentSlot.end = this.packUsed;
+      this.slots.push(this.currentSlot);
+      this.currentSlot = null;
+    }
+    if (this.npmrc) {
+      if (this.npmrc.found) this.npmrcWithAuth.add(entry.path);
+      else this.npmrcWithAuth.delete(entry.path);
+      this.npmrc = null;
+    }
+    if (this.dockerignoreParts) {
+      this.dockerignoreText = new TextDecoder().decode(concat(this.dockerignoreParts));
+      this.dockerignoreParts = null;
+    }
+    this.current = null;
+  }
+
+  /** Hash every packed entry in one batch and free the buffer. */
+  private flush(): void {
+    if (this.slots.length === 0) {
+      this.packUsed = 0;
+      return;
+    }
+    const digests = this.hasher.digestMany(this.slots.map((s) => this.pack.subarray(s.start, s.end)));
+    this.slots.forEach((slot, i) => (slot.entry.digest = digestText(digests[i]!)));
+    this.slots = [];
+    this.packUsed = 0;
+  }
+
+  /** The stream has ended: apply `.dockerignore`, resolve hardlinks, compute directory digests. */
+  finish(opts: BuildOptions): ContextIndex {
+    this.flush();
+    const problems = this.problems;
+    this.addMissingParents();
+
+    const ignoreText = opts.dockerignore === undefined ? this.dockerignoreText : opts.dockerignore;
+    const patterns = ignoreText ? parseDockerignore(ignoreText) : [];
+    const { matcher, errors } = createMatcher(patterns);
+    for (const error of errors) {
+      problems.push({ input: '.dockerignore', message: `${error.message}: BuildKit refuses this .dockerignore.`, hint: 'Fix or remove the pattern.' });
+    }
+    const entries = [...this.byPath.values()];
+    for (const entry of entries) entry.excluded = matcher.excludes(entry.path, entry.type === 'dir');
+
+    for (const entry of entries) {
+      if (entry.type !== 'hardlink') continue;
+      const target = this.byPath.get(entry.linkname);
+      if (target && target.type !== 'hardlink' && target.digest) {
+        // A hardlink shares its target's inode: same content and mode, so the same digest.
+        entry.digest = target.digest;
+        entry.size = target.size;
+      } else {
+        entry.digest = digestText(this.hasher.digest(tarsumHeader({ ...entry, xattrs: entry.xattrs })));
+        problems.push({
+          input: opts.source,
+          message: `${entry.path} is a hard link to ${entry.linkname}, which is not in the archive; its digest is a guess.`,
+        });
+      }
+    }
+
+    const sent = entries.filter((e) => !e.excluded);
+    const rootDigest = computeDirectoryDigests(sent, this.hasher);
+    if (!opts.modesKnown) {
+      problems.push({
+        input: opts.source,
+        message: 'Browsers do not expose file modes: files were hashed as 0644 and folders as 0755, so a mode change (chmod) cannot be seen from a folder.',
+        hint: 'To compare modes, give the context as a tar (tar -cf ctx.tar -C <dir> .).',
+      });
+    }
+
+    const credentials = sent
+      .filter((e) => e.type === 'file' || e.type === 'hardlink')
+      .filter((e) => {
+        const kind = credentialKind(e.path);
+        return kind === 'always' || (kind === 'npmrc' && this.npmrcWithAuth.has(e.path));
+      })
+      .map((e) => e.path)
+      .sort();
+
+    entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+      source: opts.source,
+      kind: opts.kind,
+      modesKnown: opts.modesKnown,
+      entries,
+      dockerignore: patterns,
+      rootDigest,
+      credentials,
+      stats: {
+        files: sent.filter((e) => e.type === 'file' || e.type === 'hardlink').length,
+        dirs: sent.filter((e) => e.type === 'dir').length,
+        bytes: sent.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0),
+        excluded: entries.length - sent.length,
+      },
+      checksumEra: CHECKSUM_ERA,
+      problems,
+    };
+  }
+
+  /**
+   * The client always sends every parent directory; an archive may omit them (`tar -cf x.tar a/b.txt`).
+   * Such directories are assumed 0755 and the user is told.
+   */
+  private addMissingParents(): void {
+    const missing = new Set<string>();
+    for (const path of this.byPath.keys()) {
+      for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+        const parent = path.slice(0, slash);
+        if (!this.byPath.has(parent)) missing.add(parent);
+      }
+    }
+    if (missing.size === 0) return;
+    const headerDigests = this.hasher.digestMany([tarsumHeader({ type: 'dir', mode: 0o755, size: 0, linkname: '', xattrs: {} })]);
+    for (const path of missing) {
+      this.byPath.set(path, { path, type: 'dir', mode: 0o755, size: 0, linkname: '', xattrs: {}, digest: digestText(headerDigests[0]!), excluded: false });
+    }
+    this.problems.push({
+      input: this.input,
+      message: `${missing.size} director${missing.size === 1 ? 'y is' : 'ies are'} not in the archive (e.g. ${[...missing][0]}); assumed mode 0755.`,
+      hint: 'Create the archive from the context folder itself (tar -cf ctx.tar -C <dir> .) so directory modes are kept.',
+    });
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Which files, and which field of each, changed a COPY/ADD step's content key between two contexts.
+ * Only what BuildKit hashes can appear: content, mode, type, symlink target, kept xattrs, and whether
+ * `.dockerignore` lets the path be sent. mtime and owner never show up, because they are not hashed.
+ */
+import type { BuildPlan, ChangedFile, ContextEntry, ContextIndex, PlanStep, SourceDiff, StepContentKey } from '../model.ts';
+import { ContextTree, goPathMatcher, hasWildcard, readsContext, selectorPath, stepContentKey } from './checksum.ts';
+import { smallHasher } from './digest.ts';
+import type { Sha256 } from './hasher.ts';
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+/** Paths a step's sources cover: a plain source covers its (resolved) path and everything below it. */
+function coverage(step: PlanStep, trees: ContextTree[]): (path: string) => boolean {
+  const prefixes = new Set<string>();
+  const wildcards: RegExp[] = [];
+  for (const source of step.copy!.paths) {
+    const selector = selectorPath(source);
+    if (hasWildcard(selector)) {
+      wildcards.push(goPathMatcher(selector));
+      continue;
+    }
+    prefixes.add(selector.slice(1)); // the literal path, so a changed symlink itself is seen
+    for (const tree of trees) {
+      const resolved = tree.resolve(selector.slice(1));
+      if (resolved !== null) prefixes.add(resolved);
+    }
+  }
+  return (path) => {
+    for (const prefix of prefixes) {
+      if (prefix === '' || path === prefix || path.startsWith(prefix + '/')) return true;
+    }
+    for (const re of wildcards) {
+      // A matched directory stands for everything below it.
+      for (let p = path; ; p = p.slice(0, p.lastIndexOf('/'))) {
+        if (re.test('/' + p)) return true;
+        if (!p.includes('/')) break;
+      }
+    }
+    return false;
+  };
+}
+
+function sameXattrs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
+}
+
+/** The fields BuildKit hashes that differ between two sent entries of the same path. */
+function fieldChanges(a: ContextEntry, b: ContextEntry): ChangedFile[] {
+  const path = a.path;
+  if (a.type !== b.type) return [{ path, change: 'type', detail: `${a.type} → ${b.type}` }];
+  if (a.type === 'symlink') {
+    return a.linkname !== b.linkname ? [{ path, change: 'symlink', detail: `${a.linkname} → ${b.linkname}` }] : [];
+  }
+  const changes: ChangedFile[] = [];
+  if (a.mode !== b.mode) changes.push({ path, change: 'mode', detail: `${octal(a.mode)} → ${octal(b.mode)}` });
+  if (!sameXattrs(a.xattrs, b.xattrs)) changes.push({ path, change: 'xattr' });
+  if (a.type === 'file' || a.type === 'hardlink') {
+    const metadataSame = changes.length === 0;
+    if (a.size !== b.size) changes.push({ path, change: 'content', detail: `${a.size} B → ${b.size} B` });
+    else if (a.contentSha256 && b.contentSha256 ? a.contentSha256 !== b.contentSha256 : metadataSame && a.digest !== b.digest) {
+      changes.push({ path, change: 'content', detail: `${a.size} B, same size` });
+    }
+  } else if (changes.length === 0 && a.digest !== b.digest) {
+    changes.push({ path, change: 'content' }); // device numbers, or anything else in the header
+  }
+  return changes;
+}
+
+function fileChanges(a: ContextIndex, b: ContextIndex, covered: (path: string) => boolean): ChangedFile[] {
+  const before = new Map(a.entries.map((e) => [e.path, e]));
+  const after = new Map(b.entries.map((e) => [e.path, e]));
+  const paths = [...new Set([...before.keys(), ...after.keys()])].filter(covered).sort();
+  const files: ChangedFile[] = [];
+  for (const path of paths) {
+    const x = before.get(path);
+    const y = after.get(path);
+    const sentBefore = !!x && !x.excluded;
+    const sentAfter = !!y && !y.excluded;
+    if (!sentBefore && !sentAfter) continue;
+    if (x && y && sentBefore !== sentAfter) files.push({ path, change: sentAfter ? 'now-included' : 'now-excluded' });
+    else if (!sentBefore) files.push({ path, change: 'added' });
+    else if (!sentAfter) files.push({ path, change: 'removed' });
+    else files.push(...fieldChanges(x!, y!));
+  }
+  return files;
+}
+
+function isBuildFile(path: string, plans: BuildPlan[]): boolean {
+  if (path === '.dockerignore') return true;
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return /^Dockerfile$|\.Dockerfile$|^Dockerfile\./i.test(base) || plans.some((p) => p.source === path);
+}
+
+function matchingStep(step: PlanStep, plan: BuildPlan): PlanStep | null {
+  const candidates = plan.steps.filter(readsContext);
+  return (
+    candidates.find((s) => s.stagePosition === step.stagePosition && s.index === step.index && s.instruction === step.instruction) ??
+    candidates.find((s) => s.stage === step.stage && s.instruction === step.instruction) ??
+    candidates.find((s) => s.stagePosition === step.stagePosition && s.index === step.index) ??
+    null
+  );
+}
+
+/**
+ * Per COPY/ADD step of `planA` that reads the context: the content key in `a` and in `b` (with the
+ * matching step of `planB`, by default `planA`), whether it changed, and the files that made it change.
+ */
+export function diffContexts(a: ContextIndex, b: ContextIndex, planA: BuildPlan, planB: BuildPlan = planA, hasher: Sha256 = smallHasher): SourceDiff[] {
+  const treeA = new ContextTree(a);
+  const treeB = new ContextTree(b);
+  return planA.steps.filter(readsContext).map((stepA) => {
+    const stepB = matchingStep(stepA, planB);
+    const before: StepContentKey = stepContentKey(treeA, stepA, hasher);
+    const after: StepContentKey | null = stepB ? stepContentKey(treeB, stepB, hasher) : null;
+    const covered = coverage(stepA, [treeA, treeB]);
+    const coveredB = stepB && stepB !== stepA ? coverage(stepB, [treeA, treeB]) : covered;
+    const files = fileChanges(a, b, (p) => covered(p) || coveredB(p));
+    const buildFiles = files.filter((f) => isBuildFile(f.path, [planA, planB]));
+    const diff: SourceDiff = {
+      step: before.step,
+      instruction: stepA.instruction,
+      before,
+      after,
+      changed: !after || before.contentKey !== after.contentKey,
+      files,
+    };
+    if (buildFiles.length > 0) diff.buildFiles = buildFiles;
+    return diff;
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * The build context, hashed the way BuildKit hashes it: `indexContext` reads a tar, a tar.gz or a folder
+ * into a ContextIndex; `contentKeys` gives each COPY/ADD step's content key; `diffContexts` names the
+ * files and fields that changed a step's key between two builds.
+ */
+import type { ContextEntryType, ContextIndex, InputProblem, Result } from '../model.ts';
+import { ContextBuilder } from './builder.ts';
+import type { Sha256 } from './hasher.ts';
+import { CancelledError, chunksOf, GzipError, openArchive, type ByteSource } from './stream.ts';
+import { normalizeArchivePath, TarParser } from './tar.ts';
+
+export { contentKeys, CHECKSUM_ERA } from './checksum.ts';
+export { diffContexts } from './diff.ts';
+export { parseDockerignore } from './dockerignore.ts';
+export type { Sha256, StreamingSha256 } from './hasher.ts';
+export type { ByteSource } from './stream.ts';
+
+/** One entry of a folder (a browser directory pick or drop, or a Node directory walk). */
+export interface FolderFile {
+  /** Path relative to the folder, `/`-separated. */
+  path: string;
+  /** Permission bits (`mode & 0o7777`); null when unknown (browsers): 0644 files, 0755 dirs are assumed. */
+  mode: number | null;
+  type: ContextEntryType;
+  /** Symlink target. */
+  linkname?: string;
+  size: number;
+  /** The file's bytes (called once, files only). */
+  read(): ByteSource;
+}
+
+export type ContextSource =
+  | { kind: 'stream'; stream: ByteSource; size?: number }
+  | { kind: 'files'; files: FolderFile[] };
+
+export interface IndexProgress {
+  /** Bytes read from the source so far (compressed bytes for a .tar.gz). */
+  bytes: number;
+  totalBytes: number | null;
+  entries: number;
+  /** The entry being read. */
+  path: string;
+}
+
+export interface IndexOptions {
+  /** File or folder name, for messages and `ContextIndex.source`. */
+  name: string;
+  hasher: Sha256;
+  /** undefined: read `.dockerignore` from the context root; null: apply none; a text: apply it. */
+  dockerignore?: string | null;
+  /** The Dockerfile's path inside the context, when it is there (only used for notes). */
+  dockerfilePath?: string | null;
+  signal?: AbortSignal;
+  /** Called at least every 100 ms while reading, and once at the end. */
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+/** Progress is throttled by time, so a fast stream of tiny entries does not flood the UI. */
+const PROGRESS_INTERVAL_MS = 50;
+
+export async function indexContext(source: ContextSource, opts: IndexOptions): Promise<Result<ContextIndex>> {
+  const builder = new ContextBuilder(opts.hasher, opts.name);
+  let bytes = 0;
+  const totalBytes = source.kind === 'stream' ? (source.size ?? null) : source.files.reduce((n, f) => n + (f.type === 'file' ? f.size : 0), 0);
+  let lastReport = 0;
+  const report = (force = false): void => {
+    if (!opts.onProgress) return;
+    const now = Date.now();
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    opts.onProgress({ bytes, totalBytes, entries: builder.entries, path: builder.lastPath });
+  };
+  const fail = (message: string, hint?: string): Result<ContextIndex> => ({
+    ok: false,
+    problem: hint ? { input: opts.name, message, hint } : { input: opts.name, message },
+  });
+
+  try {
+    let kind: ContextIndex['kind'] = 'folder';
+    let modesKnown = true;
+    if (source.kind === 'stream') {
+      const archive = await openArchive(source.stream, opts.signal);
+      kind = archive.kind;
+      const parser = new TarParser(builder);
+      for await (const chunk of archive.chunks) {
+        const problem = parser.push(chunk);
+        bytes = archive.sourceBytes();
+        if (problem) {
+          await archive.chunks.return(undefined);
+          return fail(problem.message, problem.hint);
+        }
+        report();
+      }
+      const problem = parser.finish();
+      if (problem) return fail(problem.message, problem.hint);
+    } else {
+      modesKnown = source.files.every((f) => f.mode !== null);
+      for (const file of source.files) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        const mode = file.mode ?? (file.type === 'dir' ? 0o755 : file.type === 'symlink' ? 0o777 : 0o644);
+        builder.entry({
+          path: normalizeArchivePath(file.path),
+          type: file.type,
+          mode: mode & 0o7777,
+          size: file.type === 'file' ? file.size : 0,
+          linkname: file.linkname ?? '',
+          devmajor: 0,
+          devminor: 0,
+          xattrs: {},
+        });
+        if (file.type === 'file') {
+          for await (const chunk of chunksOf(file.read(), opts.signal)) {
+            builder.data(chunk);
+            bytes += chunk.length;
+            report();
+          }
+        }
+        builder.end();
+        report();
+      }
+    }
+    const index = builder.finish({ source: opts.name, kind, modesKnown, dockerignore: opts.dockerignore });
+    noteDockerfile(index, opts.dockerfilePath);
+    report(true);
+    const problems: InputProblem[] = index.problems;
+    return problems.length > 0 ? { ok: true, value: index, problems } : { ok: true, value: index };
+  } catch (error) {
+    if (error instanceof CancelledError || opts.signal?.aborted) return fail('Reading the context was cancelled.');
+    if (error instanceof GzipError) {
+      return fail(
+        'The gzip stream ended early or is damaged, so the archive inside cannot be read completely.',
+        'The .tar.gz was probably cut during download or copy; compress the context again.',
+      );
+    }
+    return fail(`The context could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function noteDockerfile(index: ContextIndex, dockerfilePath: string | null | undefined): void {
+  if (!dockerfilePath) return;
+  const path = normalizeArchivePath(dockerfilePath);
+  const entry = index.entries.find((e) => e.path === path);
+  if (entry?.excluded) {
+    index.problems.push({
+      input: index.source,
+      message: `.dockerignore excludes the Dockerfile (${path}): BuildKit still reads it, but it is not part of the context, so COPY . . does not see it change.`,
+    });
+  }
+}
