@@ -1,0 +1,125 @@
+/**
+ * `base-image-changed`: the image a stage is built FROM resolved to something else.
+ *
+ * The image source is keyed by its manifest digest, so a new base misses the first step after FROM and
+ * everything after it. The FROM vertex itself says nothing (it prints DONE whenever its result is not
+ * needed). When the log shows the resolved digest (`FROM ref@sha256:…`, pulled or pinned bases) two
+ * digests settle it; a local tag moved with `docker tag` shows no digest at all, and the rebuild then
+ * looks exactly like a pruned cache — both are ranked and the way to tell them apart is given.
+ */
+import type { BuildTrace } from '../../model.ts';
+import type { Alignment, AlignedRow } from '../align.ts';
+import { shortDigest } from '../evidence.ts';
+import { digestOfRef, imageRefOfFrom, normaliseImageRef } from '../text.ts';
+import { fromRowOf, isFirstWorkStep } from '../upstream.ts';
+import type { Finding, PairView } from './view.ts';
+import { logLineOf, missEvidence, stepName, stepRefOf } from './view.ts';
+
+export interface BaseFacts {
+  fromRow: AlignedRow | null;
+  /** The reference each build shows (log FROM text, else the Dockerfile's). */
+  refE: string | null;
+  refL: string | null;
+  /** Resolved digests when a log shows them. */
+  digestE: string | null;
+  digestL: string | null;
+  /** The Dockerfile pins the base by digest. */
+  pinned: boolean;
+}
+
+function refShown(row: AlignedRow, build: number): string | null {
+  const text = row.logs[build]?.instruction ?? row.plans[build]?.instruction ?? null;
+  return text ? imageRefOfFrom(text) : null;
+}
+
+function resolvedDigest(trace: BuildTrace, ref: string | null): string | null {
+  if (!ref) return null;
+  const inRef = digestOfRef(ref);
+  if (inRef) return inRef;
+  const img = trace.baseImages.find((b) => normaliseImageRef(b.ref) === normaliseImageRef(ref) && b.digest);
+  return img?.digest ?? null;
+}
+
+export function baseFacts(al: Alignment, v: Pick<PairView, 'earlier' | 'later' | 'traceE' | 'traceL'>, root: AlignedRow): BaseFacts {
+  const fromRow = fromRowOf(al, root, v.later);
+  if (!fromRow) return { fromRow: null, refE: null, refL: null, digestE: null, digestL: null, pinned: false };
+  const refE = refShown(fromRow, v.earlier);
+  const refL = refShown(fromRow, v.later);
+  const planRef = (fromRow.plans[v.later] ?? fromRow.plans[v.earlier])?.instruction ?? null;
+  return {
+    fromRow,
+    refE,
+    refL,
+    digestE: resolvedDigest(v.traceE, refE),
+    digestL: resolvedDigest(v.traceL, refL),
+    pinned: planRef !== null && digestOfRef(planRef) !== null,
+  };
+}
+
+export function baseImageCause(v: PairView, root: AlignedRow): Finding {
+  if (!isFirstWorkStep(v.al, root, v.later)) return { candidates: [], ruledOut: [] };
+  const f = baseFacts(v.al, v, root);
+  if (!f.fromRow) return { candidates: [], ruledOut: [] };
+  const name = stepName(root);
+  const step = stepRefOf(root);
+  const fromLines = [logLineOf(v, f.fromRow, 'earlier'), logLineOf(v, f.fromRow, 'later')].filter((x): x is string => x !== null);
+
+  if (f.refE && f.refL && normaliseImageRef(f.refE) !== normaliseImageRef(f.refL)) {
+    return {
+      candidates: [
+        {
+          kind: 'base-image-changed',
+          confidence: 'high',
+          step,
+          summary: `${name} missed because its stage is now built FROM \`${f.refL}\` instead of \`${f.refE}\`.`,
+          evidence: [...fromLines, ...missEvidence(v, root)],
+          weight: 9,
+        },
+      ],
+      ruledOut: [],
+    };
+  }
+  if (f.digestE && f.digestL) {
+    if (f.digestE !== f.digestL) {
+      return {
+        candidates: [
+          {
+            kind: 'base-image-changed',
+            confidence: 'high',
+            step,
+            summary: `${name} missed because the base image \`${normaliseImageRef(f.refL ?? '')}\` resolved to another digest (${shortDigest(f.digestE)} → ${shortDigest(f.digestL)}): the tag now points to a new image.`,
+            evidence: [...fromLines, `${v.traceE.source}: ${f.digestE}`, `${v.traceL.source}: ${f.digestL}`, ...missEvidence(v, root)],
+            weight: 9,
+          },
+        ],
+        ruledOut: [],
+      };
+    }
+    return { candidates: [], ruledOut: [`the base image resolved to the same digest in both builds (${shortDigest(f.digestL)}): it did not change`] };
+  }
+  if (f.pinned) return { candidates: [], ruledOut: ['the Dockerfile pins the base image by digest: it cannot have changed'] };
+
+  // A tag with no digest in the log: a re-tag (or a pull of a newer image) leaves no trace but the rebuild.
+  const fromCached = f.fromRow.allLogs[v.later]?.some((s) => s.status === 'cached') || f.fromRow.statuses[v.later] === 'cached';
+  const pulled = v.commandL?.pull === true;
+  const ref = f.refL ?? f.refE ?? 'the base image';
+  return {
+    candidates: [
+      {
+        kind: 'base-image-changed',
+        confidence: fromCached ? 'low' : 'medium',
+        step,
+        summary: `${name} is the first step after FROM \`${ref}\` and missed: if that tag now points to another image (a pull or a \`docker tag\`), BuildKit shows nothing but this rebuild${fromCached ? '; the FROM printed CACHED, which makes a new base unlikely' : ''}.`,
+        evidence: [
+          ...fromLines,
+          `the log shows no resolved digest for \`${ref}\` (a local or unpinned tag), so a moved tag is invisible`,
+          ...(pulled ? [`--pull in ${v.traceL.source}'s command fetches the newest \`${ref}\``] : []),
+          ...missEvidence(v, root),
+        ],
+        toTellApart: `docker image inspect --format '{{.Id}} {{.RepoDigests}}' ${normaliseImageRef(ref).replace(/:latest$/, '')} — compare with the image ID the earlier build used (or \`docker history\`); a different ID means the base changed`,
+        weight: pulled ? 8 : 6,
+      },
+    ],
+    ruledOut: [],
+  };
+}

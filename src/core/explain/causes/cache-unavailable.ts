@@ -1,0 +1,111 @@
+/**
+ * `cache-unavailable`: the step's key did not change, but BuildKit no longer had (or could not reach)
+ * the result: a prune or garbage collection, another builder or CI runner, a cache import that failed
+ * or was not configured.
+ *
+ * The strongest evidence a log can give is the vertex digest: for a step with no build context upstream,
+ * the same `#N sha256:` in both builds means the same op on the same inputs, hence the same cache key —
+ * so a miss there is the cache's absence, not a change.
+ */
+import type { AlignedRow } from '../align.ts';
+import { shortDigest } from '../evidence.ts';
+import { bytes, shortLabel } from '../text.ts';
+import { contextUpstream, fromRowOf, readsContext } from '../upstream.ts';
+import { baseFacts } from './base-image.ts';
+import type { Candidate, Finding, PairView } from './view.ts';
+import { missEvidence, stepName, stepRefOf } from './view.ts';
+
+export const TELL_CACHE_APART =
+  '`docker buildx du --verbose` (or `docker system df -v`) on the builder shows whether the records of the good build still exist; `docker buildx history ls` (buildx ≥ 0.20) or the CI job shows which builder and runner each build used';
+
+export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Candidate[]): Finding {
+  const name = stepName(root);
+  const step = stepRefOf(root);
+  const evidence: string[] = [...missEvidence(v, root)];
+  const reasons: string[] = [];
+  let strong = false;
+  let support = 0;
+
+  const bE = v.traceE.builder;
+  const bL = v.traceL.builder;
+  if ((bE.name && bL.name && bE.name !== bL.name) || (bE.driver && bL.driver && bE.driver !== bL.driver)) {
+    strong = true;
+    reasons.push('the builds ran on different builders');
+    evidence.push(`builder: "${bE.name ?? '?'}" (${bE.driver ?? '?'} driver) in ${v.traceE.source} → "${bL.name ?? '?'}" (${bL.driver ?? '?'} driver) in ${v.traceL.source}`);
+  }
+
+  const dE = root.logs[v.earlier]?.digest ?? null;
+  const dL = root.logs[v.later]?.digest ?? null;
+  const noContext = !contextUpstream(v.al, root, v.later);
+  const base = baseFacts(v.al, v, root);
+  const baseSettled = base.pinned || (base.digestE !== null && base.digestE === base.digestL);
+  if (dE && dL && dE === dL && noContext) {
+    // With the base settled, nothing else is left: the key was the same. With an unpinned local tag the
+    // FROM op does not change either when the tag moves, so the digest supports both readings equally.
+    if (baseSettled || !fromRowOf(v.al, root, v.later)) strong = true;
+    evidence.push(
+      `${shortLabel(root.stage, root.index)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op, same inputs, same cache key — BuildKit just did not find it`,
+    );
+  }
+
+  const failedL = v.traceL.cacheImports.filter((c) => c.ok === false);
+  const failedE = v.traceE.cacheImports.filter((c) => c.ok === false);
+  for (const c of failedL) {
+    support += 1;
+    reasons.push('a cache import failed');
+    evidence.push(`${v.traceL.source}: importing cache manifest from ${c.ref} → ERROR${c.error ? `: ${c.error}` : ''}`);
+  }
+  if (failedL.length > 0 && failedE.length > 0 && root.statuses[v.earlier] === 'cached') {
+    evidence.push(
+      `the import failed in ${v.traceE.source} too, which was CACHED from the builder's local cache anyway: the failed import alone does not explain the miss — the local cache was gone (pruned or garbage-collected)`,
+    );
+  }
+  if (v.commandE && v.commandL && v.commandE.cacheFrom.length > 0 && v.commandL.cacheFrom.length === 0) {
+    strong = true;
+    reasons.push('the later build imports no cache');
+    evidence.push(`${v.traceE.source} used --cache-from ${v.commandE.cacheFrom.join(', ')}; ${v.traceL.source} has no --cache-from`);
+  }
+
+  // fsutil sends only what the builder lacks: a context re-sent in full means its copy was dropped too.
+  const tE = v.traceE.transfers.context;
+  const tL = v.traceL.transfers.context;
+  const contextUnchanged = v.diffs !== null && v.diffs.every((d) => !d.changed);
+  // Without the contexts, a bigger transfer is just as likely a changed file — unless the step that
+  // missed does not read the context at all.
+  if (tE !== null && tL !== null && tL > tE && (contextUnchanged || (v.diffs === null && !readsContext(root, v.later)))) {
+    // The one trace a prune leaves that a moved base tag does not: weigh it above the base suspicion.
+    support += 3;
+    reasons.push('the builder had lost its copy of the context');
+    evidence.push(
+      `transferring context: ${bytes(tE)} → ${bytes(tL)}: the builder asked for more of the context than last time, as after a prune or GC of its copy (touched files do this too)`,
+    );
+  }
+
+  const fromRow = fromRowOf(v.al, root, v.later);
+  const fromCachedL = fromRow ? fromRow.allLogs[v.later]?.some((s) => s.status === 'cached') : false;
+  if (fromRow && fromRow.logs[v.later] && !fromCachedL && fromRow.statuses[v.earlier] !== 'cached') {
+    evidence.push(`the FROM printed ${fromRow.logs[v.later]?.status === 'built' ? 'DONE' : fromRow.statuses[v.later]} (not CACHED), as it does after a prune`);
+  }
+  if (fromCachedL) support -= 1;
+
+  const contentHigh = content.some((c) => c.confidence === 'high');
+  if (contentHigh && !strong && failedL.length === 0) return { candidates: [], ruledOut: [] };
+
+  const contentSuspect = content.some((c) => c.confidence !== 'low');
+  const confidence = strong ? 'high' : contentHigh ? 'low' : support >= 1 ? 'medium' : contentSuspect ? 'low' : 'medium';
+  const why = reasons.length > 0 ? ` (${[...new Set(reasons)].join('; ')})` : '';
+  return {
+    candidates: [
+      {
+        kind: 'cache-unavailable',
+        confidence,
+        step,
+        summary: `${name} missed although its inputs show no change: the cached result was not available to this build — pruned or garbage-collected, another builder or runner, or a cache import that failed${why}.`,
+        evidence,
+        toTellApart: TELL_CACHE_APART,
+        weight: 4 + support,
+      },
+    ],
+    ruledOut: [],
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * `context-changed`: a COPY/ADD source differs between the two contexts.
+ *
+ * BuildKit keys a COPY from the context by the content checksum of its sources: content, permission
+ * bits, file type, symlink target and xattrs — never mtime, never the owner (the client sends uid/gid 0).
+ * With both contexts the diff says exactly which file and which field changed (or that nothing did,
+ * which rules this cause out). Without them, a COPY/ADD that missed is only a suspect.
+ */
+import type { SourceDiff } from '../../model.ts';
+import type { AlignedRow } from '../align.ts';
+import { capped, fileLine, shortDigest } from '../evidence.ts';
+import { bytes, shortLabel } from '../text.ts';
+import { readsContext } from '../upstream.ts';
+import type { Finding, PairView } from './view.ts';
+import { dockerfileEvidence, missEvidence, nothing, stepName, stepRefOf } from './view.ts';
+
+/** The diff for a step: same index, same stage (a single-stage build may label it null or `stage-0`). */
+export function diffForRow(diffs: SourceDiff[], row: AlignedRow): SourceDiff | null {
+  const single = (s: string | null) => s === null || s === 'stage-0';
+  return (
+    diffs.find((d) => d.step.index === row.index && d.step.stage === row.stage) ??
+    diffs.find((d) => d.step.index === row.index && single(d.step.stage) && single(row.stage)) ??
+    null
+  );
+}
+
+function transferEvidence(v: PairView): string[] {
+  const a = v.traceE.transfers.context;
+  const b = v.traceL.transfers.context;
+  if (a === null || b === null || a === b) return [];
+  return [`transferring context: ${bytes(a)} (${v.traceE.source}) → ${bytes(b)} (${v.traceL.source})`];
+}
+
+export function contextCause(v: PairView, root: AlignedRow): Finding {
+  if (!readsContext(root, v.later)) return nothing();
+  const name = stepName(root);
+  const step = stepRefOf(root);
+  const diff = v.diffs ? diffForRow(v.diffs, root) : null;
+
+  if (diff && !diff.changed) {
+    const key = diff.after?.contentKey ?? diff.before?.contentKey;
+    return {
+      candidates: [],
+      ruledOut: [
+        `${shortLabel(root.stage, root.index)}: the content checksum of its sources is the same in ${v.contextE?.source ?? 'the earlier context'} and ${v.contextL?.source ?? 'the later context'}${key ? ` (${shortDigest(key)})` : ''}: no file it copies changed (mtime and owner are not part of the key)`,
+      ],
+    };
+  }
+
+  if (diff && diff.changed) {
+    const files = diff.files;
+    const fileNames = files.slice(0, 3).map((f) => `\`${f.path}\` (${f.change})`);
+    const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
+    const what = files.length > 0 ? `${fileNames.join(', ')}${more} changed in the context` : 'its sources changed in the context';
+    const keys =
+      diff.before && diff.after
+        ? [`content key of ${shortLabel(root.stage, root.index)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`]
+        : [];
+    return {
+      candidates: [
+        {
+          kind: 'context-changed',
+          confidence: 'high',
+          step,
+          summary: `${name} missed because ${what}.`,
+          evidence: [
+            ...missEvidence(v, root),
+            ...dockerfileEvidence(v, root),
+            ...capped(files.map(fileLine), 20),
+            ...keys,
+            ...transferEvidence(v),
+          ],
+          files,
+          weight: 10,
+        },
+      ],
+      ruledOut: [],
+    };
+  }
+
+  // No diff for this step: either no contexts, or no Dockerfile to tell which files the step copies.
+  const haveContexts = v.contextE !== null && v.contextL !== null;
+  const advice = haveContexts
+    ? 'give the Dockerfile too, so the two contexts can be compared for the files this step copies'
+    : 'drop both build contexts (a folder or a tar of each build) to see which file changed';
+  return {
+    candidates: [
+      {
+        kind: 'context-changed',
+        confidence: 'medium',
+        step,
+        summary: `${name} reads the build context and missed, so a file it copies probably changed (content, mode, a new or removed file); ${advice}.`,
+        evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root), ...transferEvidence(v)],
+        files: [],
+        weight: 5,
+      },
+    ],
+    ruledOut: [],
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Hash notes: what the `#N sha256:…` a step printed means, and what its cache key is made of.
+ *
+ * The printed digest (BuildKit v0.8 plain logs, rawjson `digest`) is the LLB *vertex* digest: a hash of
+ * the marshalled op and its inputs' vertex digests. It is not the cache key. The build context's source
+ * op carries a per-session ID, so every step downstream of a COPY/ADD from the context prints a new
+ * digest every build, CACHED or not. Only for a step with no context upstream do equal digests mean
+ * equal keys. (../../../shared/docs/buildkit-cache.md §1.)
+ */
+import type { HashNote, SourceDiff, StepStatus } from '../model.ts';
+import type { Alignment, AlignedRow } from './align.ts';
+import { planStepOf } from './align.ts';
+import { diffForRow } from './causes/context.ts';
+import { shortDigest } from './evidence.ts';
+import { shortLabel } from './text.ts';
+import { contextUpstream, directUpstream, readsContext, stagesReadBy } from './upstream.ts';
+
+export interface HashInputs {
+  al: Alignment;
+  sources: string[];
+  /** The pair the diagnosis is about, when there is one. */
+  pair: { earlier: number; later: number } | null;
+  missed: Set<string>;
+  diffs: SourceDiff[] | null;
+}
+
+function distinct(values: (string | null)[]): string[] {
+  return [...new Set(values.filter((d): d is string => d !== null))];
+}
+
+function statusWord(s: StepStatus | null): string {
+  return s === 'cached' ? 'CACHED' : s === 'built' ? 'DONE' : (s ?? 'absent');
+}
+
+function explain(h: HashInputs, row: AlignedRow, ctx: boolean): string {
+  const digests = row.logs.map((s) => s?.digest ?? null);
+  const shown = distinct(digests);
+  const vertexIsNotKey = 'The printed digest is the LLB vertex digest (the op and its inputs\' vertex digests), not the cache key.';
+  if (shown.length === 0) {
+    return `No log printed a vertex digest for this step (BuildKit ≥ v0.9 dropped the \`#N sha256:\` line from plain output; \`--progress=rawjson\` still has it). ${
+      ctx ? 'It has the build context upstream, so its digest would differ every build anyway.' : 'With no build context upstream, equal digests in two rawjson logs would mean equal cache keys.'
+    }`;
+  }
+  const perBuild = digests
+    .map((d, b) => (d ? `${h.sources[b] ?? `build ${b + 1}`}: ${shortDigest(d)} ${statusWord(row.statuses[b] ?? null)}` : null))
+    .filter((x): x is string => x !== null)
+    .join(', ');
+  if (row.keyword === 'FROM') {
+    return `${vertexIsNotKey} For a FROM it identifies the image reference (and the digest it was pinned to, if any) and platform; DONE or CACHED only says whether its result had to be loaded. (${perBuild})`;
+  }
+  if (ctx) {
+    const cachedTwiceDiffering =
+      shown.length > 1 && row.statuses.filter((s) => s === 'cached').length >= 2
+        ? ' Here it was CACHED with different digests — exactly this effect.'
+        : '';
+    return `${vertexIsNotKey} The build context is upstream of this step, and the context's source op carries a per-session ID, so this step prints a new digest every build even when CACHED: a different digest here says nothing about the cache.${cachedTwiceDiffering} (${perBuild})`;
+  }
+  if (shown.length === 1 && digests.filter((d) => d !== null).length > 1) {
+    const missedHere = h.missed.has(row.key)
+      ? ' It still missed: the key was the same, so the cached result was not available to the later build (pruned, garbage-collected, another builder, --no-cache) — or its base is a local tag that moved, which changes the image key but not this digest.'
+      : '';
+    return `${vertexIsNotKey} No build context is upstream, so equal digests mean the same op on the same inputs: the same cache key.${missedHere} (${perBuild})`;
+  }
+  if (shown.length > 1) {
+    return `${vertexIsNotKey} No build context is upstream, so a different digest means the op itself or an input changed (its command or text, an ENV or ARG value, the base image digest): the cache key changed too. (${perBuild})`;
+  }
+  return `${vertexIsNotKey} Only one build printed it, so there is nothing to compare. (${perBuild})`;
+}
+
+function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
+  const ps = planStepOf(row, build);
+  const parts: string[] = [];
+  const deps = directUpstream(h.al, row, build);
+  const previous = deps.find((d) => d.stagePosition === row.stagePosition) ?? deps[0] ?? null;
+  const prevText = previous ? `the cache key of the step before it, ${shortLabel(previous.stage, previous.index)} \`${previous.instruction}\`` : null;
+  switch (row.keyword) {
+    case 'FROM':
+      parts.push('the resolved image manifest digest and platform (a tag is resolved to a digest first)');
+      parts.push('the image config\'s layer chain (a re-tagged image with the same layers keeps the key)');
+      break;
+    case 'RUN': {
+      parts.push(`the exec op: the command \`${row.instruction.replace(/^RUN\s+/i, '')}\`, working directory, user, network and security mode`);
+      const args = ps ? Object.keys(ps.args) : [];
+      const env = ps ? Object.keys(ps.env) : [];
+      if (args.length + env.length > 0)
+        parts.push(`the environment: ${[...env.map((n) => `ENV ${n}`), ...args.map((n) => `ARG ${n} (declared, so in every later RUN's env)`)].join(', ')}`);
+      const mounts = ps?.mounts ?? [];
+      for (const m of mounts) {
+        if (/type=cache/.test(m)) parts.push(`the cache mount's id and target (${m}), never its contents: a CACHED result may be stale`);
+        else if (/type=(secret|ssh)/.test(m)) parts.push(`the ${/type=secret/.test(m) ? 'secret' : 'SSH'} mount's target, never its value`);
+        else if (/type=bind/.test(m)) parts.push(`the content checksum of the bind-mounted path (${m})`);
+      }
+      if (prevText) parts.push(prevText);
+      break;
+    }
+    case 'COPY':
+    case 'ADD': {
+      const copy = ps?.copy;
+      parts.push(
+        `the file op: destination ${copy?.dest ?? '(as written)'}${copy?.chown ? `, --chown=${copy.chown}` : ''}${copy?.chmod ? `, --chmod=${copy.chmod}` : ''}, and the base names of its sources`,
+      );
+      if (prevText) parts.push(`${prevText} (the destination it writes into)`);
+      if (readsContext(row, build)) {
+        const diff = h.diffs ? diffForRow(h.diffs, row) : null;
+        const keys = [diff?.before, diff?.after].filter((k) => k !== null && k !== undefined);
+        if (keys.length > 0 && h.pair) {
+          const [before, after] = [diff?.before ?? null, diff?.after ?? null];
+          parts.push(
+            `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${before ? `${shortDigest(before.contentKey)} in ${h.sources[h.pair.earlier]}` : 'absent earlier'}, ${after ? `${shortDigest(after.contentKey)} in ${h.sources[h.pair.later]}` : 'absent later'}`,
+          );
+        } else {
+          parts.push(`the content checksum of its sources ${copy ? copy.paths.map((p) => `\`${p}\``).join(', ') : ''} in the build context (mode, type, size, symlink target, xattrs and bytes — no mtime, no owner)`.replace('  ', ' '));
+        }
+      } else {
+        const from = stagesReadBy(h.al, row, build);
+        if (from.length > 0 || copy?.from) parts.push(`the content checksum of ${copy ? copy.paths.join(', ') : 'its sources'} in ${copy?.from ? `\`${copy.from}\`` : 'the stage it copies from'} — not that stage's key, so an identical rebuild stays CACHED`);
+        else if (copy?.remote) parts.push('the downloaded content (and its Last-Modified header), or the --checksum given');
+      }
+      break;
+    }
+    case 'WORKDIR':
+      parts.push(`the mkdir op for \`${row.instruction.replace(/^WORKDIR\s+/i, '')}\``);
+      if (prevText) parts.push(prevText);
+      break;
+    default:
+      if (prevText) parts.push(prevText);
+  }
+  return parts;
+}
+
+export function hashNotes(h: HashInputs): HashNote[] {
+  const build = h.pair?.later ?? h.al.plans.length - 1;
+  return h.al.rows.map((row) => {
+    const ctx = contextUpstream(h.al, row, build);
+    return {
+      step: { stage: row.stage, index: row.index },
+      digests: row.logs.map((s) => s?.digest ?? null),
+      contextUpstream: ctx,
+      explanation: explain(h, row, ctx),
+      keyParts: keyParts(h, row, build),
+    };
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * Suggestions that would have avoided the miss, worded for this Dockerfile, and warnings about what the
+ * inputs reveal (credentials copied into a layer, secrets passed as build args).
+ */
+import type { BuildCommand, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
+import type { Alignment, AlignedRow } from './align.ts';
+import { planStepOf } from './align.ts';
+import { shortLabel, squash, variablesIn } from './text.ts';
+import type { PairMisses } from './misses.ts';
+import { digestOfRef, imageRefOfFrom, normaliseImageRef } from './text.ts';
+
+export interface SuggestionInputs {
+  al: Alignment;
+  causes: Cause[];
+  misses: PairMisses | null;
+  commands: (BuildCommand | null)[];
+  contexts: (ContextIndex | null)[];
+}
+
+/** Paths that hold credentials when they are copied into an image. */
+const CREDENTIAL_PATH = /(^|\/)(\.aws|\.ssh|\.docker\/config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.kube|\.gnupg|id_rsa[^/]*|id_ed25519[^/]*|credentials(\.json)?|gcloud|\.azure)(\/|$)/i;
+
+/** Build-arg names that usually carry a secret. */
+const SECRET_ARG = /(TOKEN|PASSWORD|PASSWD|SECRET|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL)/i;
+
+function rowFor(al: Alignment, stage: string | null, index: number): AlignedRow | undefined {
+  return al.rows.find((r) => r.stage === stage && r.index === index);
+}
+
+function copySources(row: AlignedRow, build: number): string[] {
+  const ps = planStepOf(row, build);
+  if (ps?.copy) return ps.copy.paths;
+  const words = squash(row.instruction).split(' ').slice(1).filter((w) => !w.startsWith('--'));
+  return words.slice(0, -1);
+}
+
+function isCopyAll(row: AlignedRow, build: number): boolean {
+  if (row.keyword !== 'COPY' && row.keyword !== 'ADD') return false;
+  return copySources(row, build).some((p) => p === '.' || p === './' || p === '/' || p === '*');
+}
+
+/** The directory that churns: the common parent of the changed files. */
+function churningPath(paths: string[]): string | null {
+  if (paths.length === 0) return null;
+  const split = paths.map((p) => p.split('/'));
+  const first = split[0] ?? [];
+  const common: string[] = [];
+  for (let i = 0; i < first.length - 1; i++) {
+    const seg = first[i];
+    if (seg !== undefined && split.every((s) => s[i] === seg && s.length - 1 > i)) common.push(seg);
+    else break;
+  }
+  if (paths.length === 1) return paths[0] ?? null;
+  return common.length > 0 ? `${common.join('/')}/` : null;
+}
+
+export function credentialSteps(al: Alignment, contexts: (ContextIndex | null)[]): { row: AlignedRow; what: string[] }[] {
+  const build = al.plans.length - 1;
+  const found: { row: AlignedRow; what: string[] }[] = [];
+  const creds = [...new Set(contexts.flatMap((c) => c?.credentials ?? []))];
+  for (const row of al.rows) {
+    if (row.keyword !== 'COPY' && row.keyword !== 'ADD') continue;
+    const ps = planStepOf(row, build);
+    if (ps?.copy && ps.copy.from !== null) continue;
+    const sources = copySources(row, build);
+    const what = sources.filter((p) => CREDENTIAL_PATH.test(p.replace(/^\.\//, '')));
+    if (isCopyAll(row, build)) what.push(...creds);
+    else {
+      for (const c of creds) {
+        if (sources.some((s) => { const src = s.replace(/^\.\//, '').replace(/\/$/, ''); return c === src || c.startsWith(`${src}/`); })) what.push(c);
+      }
+    }
+    if (what.length > 0) found.push({ row, what: [...new Set(what)] });
+  }
+  return found;
+}
+
+export function warningsFor(s: SuggestionInputs): Warning[] {
+  const warnings: Warning[] = [];
+  for (const { row, what } of credentialSteps(s.al, s.contexts)) {
+    warnings.push({
+      kind: 'credentials',
+      message: `CREDENTIALS IN THE IMAGE: ${shortLabel(row.stage, row.index)} \`${row.instruction}\` copies ${what.map((w) => `\`${w}\``).join(', ')} into a layer. Anyone who can pull the image can read them, and every refresh of them (the AWS CLI rewrites its cache) rebuilds this step and everything after it.`,
+    });
+  }
+  const secretArgs = [...new Set(s.commands.flatMap((c) => Object.keys(c?.buildArgs ?? {})).filter((n) => SECRET_ARG.test(n)))];
+  if (secretArgs.length > 0) {
+    warnings.push({
+      kind: 'build-arg-secret',
+      message: `Build arg${secretArgs.length > 1 ? 's' : ''} ${secretArgs.join(', ')} look${secretArgs.length > 1 ? '' : 's'} like a secret: build args are recorded in the image history and provenance. Pass secrets with --secret and RUN --mount=type=secret instead.`,
+    });
+  }
+  return warnings;
+}
+
+export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
+  const out: Suggestion[] = [];
+  const build = s.misses?.later ?? s.al.plans.length - 1;
+  const add = (x: Suggestion) => {
+    if (!out.some((o) => o.title === x.title && JSON.stringify(o.step) === JSON.stringify(x.step))) out.push(x);
+  };
+
+  for (const { row, what } of credentialSteps(s.al, s.contexts)) {
+    add({
+      title: 'Use RUN --mount=type=secret instead of copying credentials into a layer',
+      detail: `${shortLabel(row.stage, row.index)} \`${row.instruction}\` bakes ${what.map((w) => `\`${w}\``).join(', ')} into the image. Mount them only for the RUN that needs them: \`RUN --mount=type=secret,id=aws,target=/root/.aws/credentials …\` and build with \`--secret id=aws,src=$HOME/.aws/credentials\`. Nothing is stored in a layer and a refreshed credential file no longer misses the cache.`,
+      step: { stage: row.stage, index: row.index },
+    });
+  }
+
+  for (const cause of s.causes) {
+    const row = cause.step ? rowFor(s.al, cause.step.stage, cause.step.index) : undefined;
+    if (!row) continue;
+    const label = shortLabel(row.stage, row.index);
+    switch (cause.kind) {
+      case 'context-changed': {
+        const files = (cause.files ?? []).map((f) => f.path);
+        if (isCopyAll(row, build)) {
+          add({
+            title: 'Copy only the files the build needs instead of `COPY . .`',
+            detail: `${label} \`${row.instruction}\` copies the whole context, so any change${files.length > 0 ? ` — here ${files.slice(0, 3).map((f) => `\`${f}\``).join(', ')}` : ''} — rebuilds it and every step after it. Copy the files each step needs (dependency manifests first, then the sources) so unrelated edits keep the cache.`,
+            step: cause.step,
+          });
+          if (files.some((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile') || f === '.dockerignore')) {
+            add({
+              title: 'Add the Dockerfile and .dockerignore to .dockerignore',
+              detail: 'Both are part of the context, so `COPY . .` misses when either is edited — even a comment. The builder still reads them when they are listed in .dockerignore.',
+              step: cause.step,
+            });
+          }
+        }
+        const churn = churningPath(files.filter((f) => f !== 'Dockerfile' && f !== '.dockerignore'));
+        if (churn && (cause.files ?? []).some((f) => f.change !== 'removed')) {
+          add({
+            title: `Add \`${churn}\` to .dockerignore if the image does not need it`,
+            detail: `${label} missed because \`${churn}\` changed. A path excluded by .dockerignore is not part of any checksum, so its changes never miss the cache.`,
+            step: cause.step,
+          });
+        }
+        break;
+      }
+      case 'build-arg-changed': {
+        const ps = planStepOf(row, build);
+        const names = ps ? Object.keys(ps.args).filter((n) => cause.summary.includes(` ${n} `) || cause.summary.includes(`$${n}`)) : [];
+        for (const name of names) {
+          if (variablesIn(ps?.instruction ?? '').includes(name)) continue;
+          const firstUse = s.al.rows.find(
+            (r) => r.stagePosition === row.stagePosition && r.index > row.index && variablesIn(planStepOf(r, build)?.instruction ?? '').includes(name),
+          );
+          add({
+            title: `Move \`ARG ${name}\` down to where it is used`,
+            detail: firstUse
+              ? `Declare ARG ${name} right before ${shortLabel(firstUse.stage, firstUse.index)} \`${firstUse.instruction}\`: a declared ARG is in the environment of every later RUN, so a new value now rebuilds from ${label} on.`
+              : `No step of this stage reads $${name}, yet its declaration puts it in every later RUN's environment: remove the ARG, or declare it just before the step that needs it.`,
+            step: cause.step,
+          });
+        }
+        break;
+      }
+      case 'base-image-changed': {
+        const from = s.al.rows.find((r) => r.stagePosition === row.stagePosition && r.keyword === 'FROM');
+        const ref = from ? imageRefOfFrom(from.instruction) : null;
+        if (ref && !digestOfRef(planStepOf(from!, build)?.instruction ?? ref)) {
+          const digest = from?.logs.map((l) => (l ? digestOfRef(l.instruction) : null)).find((d) => d) ?? null;
+          add({
+            title: 'Pin the base image by digest',
+            detail: `\`FROM ${normaliseImageRef(ref).replace(/:latest$/, '')}@${digest ?? 'sha256:<digest>'}\` makes a base update a visible Dockerfile change instead of a silent full rebuild; bump it on purpose (Renovate/Dependabot can do it).`,
+            step: from ? { stage: from.stage, index: from.index } : cause.step,
+          });
+        }
+        break;
+      }
+      case 'cache-unavailable': {
+        const finalStage = Math.max(...s.al.rows.map((r) => r.stagePosition));
+        if (row.stagePosition !== finalStage) {
+          add({
+            title: 'Export the cache with mode=max',
+            detail: `${label} is in a builder stage. Inline cache (and the default mode=min) keeps only the layers of the final image, so after a prune builder stages always rebuild. \`--cache-to type=registry,ref=<repo>:buildcache,mode=max\` with the same \`--cache-from\` keeps them.`,
+            step: cause.step,
+          });
+        }
+        add({
+          title: 'Keep the cache where the next build can find it',
+          detail: 'Build on the same builder (a CI runner with a persistent builder, or `docker buildx create --use` once), give GC room (`builder.gc.defaultKeepStorage`), and prune with `--filter until=…` rather than `-a`; or export the cache to a registry (`--cache-to`/`--cache-from`) so any runner can reuse it.',
+          step: cause.step,
+        });
+        break;
+      }
+      case 'no-cache':
+        add({
+          title: 'Drop --no-cache',
+          detail: 'It reruns every step. To refresh one stage use `--no-cache-filter <stage>`; to refresh one step, change an ARG that only that step reads.',
+          step: cause.step,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Inline cache import: the known intermittent miss (moby/buildkit#1981).
+  const later = s.commands[build] ?? null;
+  if (later && later.cacheFrom.length > 0 && (later.buildArgs.BUILDKIT_INLINE_CACHE === '1' || later.cacheTo.some((t) => /type=inline/.test(t))) && (s.misses?.roots.length ?? 0) > 0) {
+    add({
+      title: `\`docker pull ${later.cacheFrom[0]}\` before the build`,
+      detail: 'With inline cache, BuildKit sometimes skips the cache of an image it has not pulled, so every other build rebuilds (moby/buildkit#1981); pulling the cache image first is the known workaround. Inline cache also holds only the final image\'s layers.',
+      step: null,
+    });
+  }
+
+  // Cache mounts: their content never enters the key.
+  for (const row of s.al.rows) {
+    const ps = planStepOf(row, build);
+    const mounts = ps?.mounts ?? (/--mount=[^\s]*type=cache/.test(row.instruction) ? [row.instruction] : []);
+    if (mounts.some((m) => /type=cache/.test(m))) {
+      add({
+        title: 'A RUN with a cache mount stays CACHED when only the mount changes',
+        detail: `${shortLabel(row.stage, row.index)} \`${row.instruction}\` is keyed on its command, not on the cache mount's contents: when the mount changes, the cached result is silently stale. Change the command (or an ARG it reads) to refresh it.`,
+        step: { stage: row.stage, index: row.index },
+      });
+    }
+  }
+
+  // COPY --link does not stop the cascade on the docker driver's classic image store.
+  const linkCascade = s.al.rows.find(
+    (r) => (r.keyword === 'COPY' || r.keyword === 'ADD') && /--link(\s|=true)/.test(`${planStepOf(r, build)?.instruction ?? r.instruction} `) && s.misses?.roles.get(r.key) === 'cascade',
+  );
+  if (linkCascade) {
+    add({
+      title: 'COPY --link only isolates layers with the containerd image store',
+      detail: `${shortLabel(linkCascade.stage, linkCascade.index)} \`${linkCascade.instruction}\` missed with the step before it: the docker driver's classic store builds COPY --link as a plain COPY. Use a docker-container builder (\`docker buildx create --use\`) or enable the containerd image store for --link to keep later layers cached.`,
+      step: { stage: linkCascade.stage, index: linkCascade.index },
+    });
+  }
+  return out;
+}

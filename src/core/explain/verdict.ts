@@ -1,0 +1,108 @@
+/**
+ * The one-sentence answer: which step missed first, why, and what it dragged along.
+ */
+import type { BuildTrace, Cause, ChangedFile } from '../model.ts';
+import type { Alignment, AlignedRow } from './align.ts';
+import type { PairMisses } from './misses.ts';
+import { changedBuildArgs } from './causes/build-arg.ts';
+import type { PairView } from './causes/view.ts';
+
+function stepTitle(row: AlignedRow): string {
+  const pos = row.total ? `${row.index}/${row.total}` : `${row.index}`;
+  return row.stage ? `Step [${row.stage} ${pos}] \`${row.instruction}\`` : `Step ${pos} \`${row.instruction}\``;
+}
+
+function fileChangePhrase(f: ChangedFile): string {
+  switch (f.change) {
+    case 'added':
+      return `\`${f.path}\` appeared in the context`;
+    case 'removed':
+      return `\`${f.path}\` disappeared from the context`;
+    case 'mode':
+      return `the permissions of \`${f.path}\` changed${f.detail ? ` (${f.detail})` : ''}`;
+    case 'now-included':
+      return `\`${f.path}\` is no longer excluded by .dockerignore`;
+    case 'now-excluded':
+      return `\`${f.path}\` is now excluded by .dockerignore`;
+    case 'symlink':
+      return `the symlink \`${f.path}\` points elsewhere`;
+    case 'type':
+      return `\`${f.path}\` changed type`;
+    case 'xattr':
+      return `the extended attributes of \`${f.path}\` changed`;
+    default:
+      return `\`${f.path}\` changed`;
+  }
+}
+
+function becausePhrase(cause: Cause): string {
+  switch (cause.kind) {
+    case 'context-changed': {
+      const files = cause.files ?? [];
+      if (files.length === 0) return 'a file it copies from the context probably changed (give both contexts to name it)';
+      const first = files.slice(0, 2).map(fileChangePhrase).join(' and ');
+      return files.length > 2 ? `${first} (${files.length} files in all)` : first;
+    }
+    case 'build-arg-changed': {
+      const m = /build arg (\S+) changed \(([^)]*)\)/.exec(cause.summary);
+      return m ? `the build arg ${m[1]} changed (${m[2]})` : 'a build arg it depends on changed';
+    }
+    case 'instruction-changed':
+      return /heredoc/.test(cause.summary)
+        ? 'its heredoc body was edited (only the Dockerfile shows it)'
+        : /earlier line|ENV line/.test(cause.summary)
+          ? 'an ENV/ARG line before it was edited'
+          : 'its Dockerfile line was edited';
+    case 'base-image-changed':
+      return 'its base image changed';
+    case 'cache-unavailable':
+      return 'the cached result was not available (pruned, garbage-collected, another builder, or a failed cache import), although its inputs did not change';
+    case 'no-cache':
+      return 'the build ran with --no-cache';
+    case 'upstream-rebuilt':
+      return 'the stage it copies from rebuilt';
+    default:
+      return 'of something the inputs do not show';
+  }
+}
+
+export function missVerdict(v: PairView, misses: PairMisses, causes: Cause[], builds: number): string {
+  const first = misses.roots[0];
+  if (!first) return noMissVerdict(v, builds);
+  const forFirst = causes.filter((c) => c.step?.stage === first.stage && c.step?.index === first.index && c.kind !== 'upstream-rebuilt');
+  const [top, second] = forFirst;
+  let because = top ? becausePhrase(top) : 'of something the inputs do not show';
+  if (top && second && top.confidence === second.confidence) because = `${because}, or ${becausePhrase(second)} — the inputs cannot tell which`;
+  const cascade = [...misses.becauseOf.entries()].filter(([, root]) => root === first).length;
+  const after = cascade > 0 ? `; the ${cascade === 1 ? 'step' : `${cascade} steps`} after it ${cascade === 1 ? 'was' : 'were'} rebuilt because of it` : '';
+  const others = misses.roots.slice(1);
+  const otherText =
+    others.length > 0
+      ? `; ${others.length === 1 ? 'one other step' : `${others.length} other steps`} missed on ${others.length === 1 ? 'its' : 'their'} own (${others.map((r) => stepTitle(r).replace(/^Step /, '')).join(', ')})`
+      : '';
+  const failed = v.al.rows.find((r) => r.statuses[v.later] === 'error');
+  const failure = failed ? `; the build then failed at ${stepTitle(failed).replace(/^Step /, '')}` : '';
+  const pair = v.later !== builds - 1 || v.earlier !== builds - 2 ? ` (between ${v.traceE.source} and ${v.traceL.source})` : '';
+  return `${stepTitle(first)} missed${pair} because ${because}${after}${otherText}${failure}.`;
+}
+
+export function noMissVerdict(v: PairView, builds: number): string {
+  const cached = v.al.rows.filter((r) => r.keyword !== 'FROM' && r.statuses[v.later] === 'cached').length;
+  const ignored = changedBuildArgs(v).filter((c) => !(v.planL ?? v.planE)?.steps.some((s) => c.name in s.args) && !(c.name in ((v.planL ?? v.planE)?.globalArgs ?? {})));
+  const args =
+    ignored.length > 0 && (v.planL ?? v.planE)
+      ? ` The build arg${ignored.length > 1 ? 's' : ''} ${ignored.map((c) => c.name).join(', ')} changed, but no stage declares ${ignored.length > 1 ? 'them' : 'it'}, so ${ignored.length > 1 ? 'they' : 'it'} cannot change a cache key.`
+      : '';
+  const pair = builds > 2 ? ` between ${v.traceE.source} and ${v.traceL.source}` : '';
+  return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}`;
+}
+
+export function singleBuildVerdict(al: Alignment, trace: BuildTrace): string {
+  const steps = al.rows.filter((r) => r.keyword !== 'FROM' && r.statuses[0] !== null);
+  const ran = steps.filter((r) => r.statuses[0] === 'built' || r.statuses[0] === 'error');
+  const cached = steps.filter((r) => r.statuses[0] === 'cached');
+  const firstRan = ran[0];
+  if (!firstRan)
+    return `One build (${trace.source}): all ${cached.length} steps after FROM were CACHED. Give the log of a build that rebuilt to learn why it missed.`;
+  return `One build (${trace.source}): ${ran.length} of ${steps.length} steps ran and ${cached.length} were CACHED; the first step that ran is ${stepTitle(firstRan).replace(/^Step /, 'step ')}. Give the log of an earlier, cached build to learn why it missed.`;
+}
