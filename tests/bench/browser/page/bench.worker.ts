@@ -1,0 +1,243 @@
+/**
+ * The bench worker: every browser measurement runs here, in a module Web Worker like the app's context
+ * worker, and is timed here with `performance.now()`. One message = one timed case; the driver in Node
+ * does the round-robin, so each round times every implementation once under the same machine load.
+ */
+import { createSHA256 } from 'hash-wasm';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import initOurs, { oursFrom } from 'virtual:bench-ours';
+import { indexContext, indexContextFrom } from 'virtual:bench-index-context';
+import type { Sha256 } from '../../../../src/core/context/hasher.ts';
+import { createHashWasmSha256 } from './hashwasm-sha256.ts';
+import { instrument } from './instrumented-sha256.ts';
+import type { BenchCommand, BenchReply, ContextResult, HybridProbe, Info, Timed } from './protocol.ts';
+import { toContextSource } from './context-source.ts';
+
+const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+
+let ours: Sha256 | null = null;
+let hashWasmPipelineHasher: Sha256 | null = null;
+const hashWasm = await createSHA256();
+
+/** Fast deterministic filler: crypto.getRandomValues is capped at 64 KiB per call. */
+function fill(buf: Uint8Array, seed: number): void {
+  const w = new Uint32Array(buf.buffer, buf.byteOffset, buf.length >>> 2);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < w.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    w[i] = s;
+  }
+}
+
+// ---- a. one big stream in chunks ----------------------------------------------------------------
+
+let stream: { whole: Uint8Array; chunks: Uint8Array[] } | null = null;
+
+async function runStream(impl: string): Promise<Timed> {
+  if (!stream) throw new Error('setup-stream first');
+  const { whole, chunks } = stream;
+  const t = performance.now();
+  let d: Uint8Array;
+  if (impl === 'ours') {
+    const h = need(ours, 'ours').create();
+    for (const c of chunks) h.update(c);
+    d = h.finish();
+  } else if (impl === 'hashwasm') {
+    hashWasm.init();
+    for (const c of chunks) hashWasm.update(c);
+    d = hashWasm.digest('binary');
+  } else if (impl === 'noble') {
+    const h = nobleSha256.create();
+    for (const c of chunks) h.update(c);
+    d = h.digest();
+  } else if (impl === 'webcrypto') {
+    // One-shot: WebCrypto cannot stream, so it is handed the whole buffer the chunks are views of.
+    d = new Uint8Array(await crypto.subtle.digest('SHA-256', whole as Uint8Array<ArrayBuffer>));
+  } else throw new Error(`unknown stream impl ${impl}`);
+  return { ms: performance.now() - t, bytes: whole.length, check: hex(d) };
+}
+
+// ---- b. many small buffers ----------------------------------------------------------------------
+
+let small: Uint8Array[] | null = null;
+
+async function runSmall(impl: string): Promise<Timed> {
+  if (!small) throw new Error('setup-small first');
+  const bufs = small;
+  const bytes = bufs.reduce((a, b) => a + b.length, 0);
+  const t = performance.now();
+  let out: Uint8Array[];
+  if (impl === 'ours') out = need(ours, 'ours').digestMany(bufs);
+  else if (impl === 'hashwasm') out = bufs.map((b) => hashWasm.init().update(b).digest('binary'));
+  else if (impl === 'noble') out = bufs.map((b) => nobleSha256(b));
+  else if (impl === 'webcrypto-await') {
+    out = [];
+    for (const b of bufs) out.push(new Uint8Array(await crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>)));
+  } else if (impl === 'webcrypto-all') {
+    const ds = await Promise.all(bufs.map((b) => crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>)));
+    out = ds.map((d) => new Uint8Array(d));
+  } else throw new Error(`unknown small impl ${impl}`);
+  const ms = performance.now() - t;
+  // A checksum over every digest (first byte of each, plus a few full ones) proves all impls agree.
+  const firstBytes = new Uint8Array(out.map((d) => d[0]!));
+  return { ms, bytes, check: `${hex(out[0]!)}:${hex(out[out.length - 1]!)}:${hex(hashWasm.init().update(firstBytes).digest('binary'))}` };
+}
+
+// ---- c. end to end: File.stream() → indexContext -------------------------------------------------
+
+async function runContext(file: File, impl: string, profile: boolean): Promise<ContextResult> {
+  if (impl === 'read') {
+    const t = performance.now();
+    const reader = file.stream().getReader();
+    let n = 0;
+    let chunks = 0;
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      n += r.value.length;
+      chunks++;
+    }
+    return { ms: performance.now() - t, bytes: n, check: `chunks=${chunks}`, entries: 0, rootDigest: '', problems: [] };
+  }
+  if (!indexContext) throw new Error('indexContext (src/core/context/index.ts) has not landed yet');
+  const base = impl === 'ours' ? need(ours, 'ours') : need(hashWasmPipelineHasher, 'hash-wasm adapter');
+  const probe = profile ? instrument(base) : null;
+  let progressCalls = 0;
+  const readCounters = { chunks: 0, waitMs: 0 };
+  const source = toContextSource(file, profile ? readCounters : null);
+  const t = performance.now();
+  const result = await indexContext(source, {
+    name: file.name,
+    hasher: probe ? probe.hasher : base,
+    onProgress: profile
+      ? () => {
+          progressCalls++;
+        }
+      : () => {},
+  });
+  const ms = performance.now() - t;
+  if (!result.ok) return { ms, bytes: file.size, check: '', entries: 0, rootDigest: '', problems: [result.problem.message] };
+  const idx = result.value;
+  return {
+    ms,
+    bytes: file.size,
+    check: idx.rootDigest,
+    entries: idx.entries.length,
+    rootDigest: idx.rootDigest,
+    problems: [...idx.problems, ...(result.problems ?? [])].map((p) => p.message),
+    ...(probe
+      ? {
+          profile: {
+            ...probe.counters,
+            progressCalls,
+            readChunks: readCounters.chunks,
+            readWaitMs: readCounters.waitMs,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Would a hybrid hasher (files > threshold through one-shot `crypto.subtle.digest`) beat our WASM on the
+ * big files? The `Sha256` interface is synchronous, so the pipeline cannot call WebCrypto today; this
+ * measures both on exactly the context's big files, already in memory, so the difference is the hash
+ * alone. BuildKit's entry digest is sha256(header || content): a hybrid must assemble that one buffer,
+ * which is timed separately.
+ */
+async function runHybridProbe(file: File, threshold: number, ranges: [number, number][]): Promise<HybridProbe> {
+  const big = ranges.filter(([, size]) => size > threshold);
+  const datas = await Promise.all(big.map(([off, size]) => file.slice(off, off + size).arrayBuffer().then((b) => new Uint8Array(b))));
+  const bytes = datas.reduce((a, b) => a + b.length, 0);
+  const o = need(ours, 'ours');
+
+  let t = performance.now();
+  for (const d of datas) {
+    const h = o.create();
+    for (let i = 0; i < d.length; i += 1 << 20) h.update(d.subarray(i, i + (1 << 20)));
+    h.finish();
+  }
+  const oursStreamMs = performance.now() - t;
+
+  t = performance.now();
+  o.digestMany(datas);
+  const oursManyMs = performance.now() - t;
+
+  const header = new Uint8Array(120).fill(0x61);
+  t = performance.now();
+  for (const d of datas) {
+    const joined = new Uint8Array(header.length + d.length);
+    joined.set(header);
+    joined.set(d, header.length);
+  }
+  const assembleMs = performance.now() - t;
+
+  t = performance.now();
+  const inFlight = 64;
+  for (let i = 0; i < datas.length; i += inFlight) {
+    await Promise.all(datas.slice(i, i + inFlight).map((d) => crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)));
+  }
+  const webcryptoMs = performance.now() - t;
+  return { files: big.length, bytes, oursStreamMs, oursManyMs, webcryptoMs, assembleMs };
+}
+
+function need<T>(v: T | null, what: string): T {
+  if (v === null) throw new Error(`${what} is not available in this build of the bench page`);
+  return v;
+}
+
+async function handle(cmd: BenchCommand & { file?: File }): Promise<unknown> {
+  switch (cmd.kind) {
+    case 'info': {
+      if (initOurs && !ours) ours = await initOurs();
+      if (!hashWasmPipelineHasher) hashWasmPipelineHasher = await createHashWasmSha256();
+      const info: Info = {
+        ours: ours ? oursFrom : null,
+        indexContext: indexContext ? indexContextFrom : null,
+        userAgent: navigator.userAgent,
+        crossOriginIsolated: self.crossOriginIsolated,
+      };
+      return info;
+    }
+    case 'setup-stream': {
+      const whole = new Uint8Array(cmd.bytes);
+      fill(whole, 0x5eed);
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < whole.length; i += cmd.chunk) chunks.push(whole.subarray(i, i + cmd.chunk));
+      stream = { whole, chunks };
+      return null;
+    }
+    case 'stream':
+      return runStream(cmd.impl);
+    case 'setup-small': {
+      // One backing buffer, distinct views: no 20,000 tiny ArrayBuffers for the GC to weigh in.
+      const all = new Uint8Array(cmd.count * cmd.size);
+      fill(all, 0xb0b);
+      small = Array.from({ length: cmd.count }, (_, i) => all.subarray(i * cmd.size, (i + 1) * cmd.size));
+      return null;
+    }
+    case 'small':
+      return runSmall(cmd.impl);
+    case 'free':
+      stream = null;
+      small = null;
+      return null;
+    case 'context':
+      return runContext(need(cmd.file ?? null, 'the picked tar'), cmd.impl, cmd.profile);
+    case 'hybrid-probe':
+      return runHybridProbe(need(cmd.file ?? null, 'the picked tar'), cmd.thresholdBytes, cmd.ranges);
+  }
+}
+
+self.onmessage = async (e: MessageEvent<BenchCommand & { file?: File }>) => {
+  let reply: BenchReply;
+  try {
+    reply = { ok: true, value: await handle(e.data) };
+  } catch (err) {
+    reply = { ok: false, error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) };
+  }
+  self.postMessage(reply);
+};
+self.postMessage({ ok: true, value: 'ready' } satisfies BenchReply);

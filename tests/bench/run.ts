@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: the whole benchmark in one run — Node (log reading, Node hashing) then headless
+ * Chromium (hashing micro-benchmarks and the end-to-end context pipeline in a worker) — printed as
+ * tables with ratios against peers measured in the same run, PASS/MISS per goal, and as the LAST line
+ * one JSON object with the Chromium figures. See tests/bench/README.md.
+ *
+ *   BENCH_SMALL=1   small sizes (development; ~30 s): 32 MiB stream, 2,000 buffers, ~20 MB tar, 3 rounds
+ *   BENCH_ROUNDS=n  timed rounds per case (default 5; one warm-up round always runs first)
+ *   BENCH_SKIP=node|browser  skip one half
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runChromiumBench, type BrowserPlan, type BrowserResults } from './browser/host/chromium-bench.ts';
+import { browserTables, diagnosis, fmt, goals, mbps, pairedRatio, table } from './browser/host/report.ts';
+
+const SMALL = process.env['BENCH_SMALL'] === '1';
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? (SMALL ? 3 : 5));
+const SKIP = process.env['BENCH_SKIP'] ?? '';
+const log = (line: string) => console.log(line);
+
+const plan: BrowserPlan = SMALL
+  ? {
+      rounds: ROUNDS,
+      warmup: 1,
+      streamBytes: 32 << 20,
+      streamChunk: 1 << 20,
+      smallCount: 2000,
+      smallSize: 2048,
+      tar: { files: 2000, targetBytes: 20e6, dirs: 60, seed: 20261129 },
+      hybridThreshold: 64 << 10,
+    }
+  : {
+      rounds: ROUNDS,
+      warmup: 1,
+      streamBytes: 256 << 20,
+      streamChunk: 1 << 20,
+      smallCount: 20_000,
+      smallSize: 2048,
+      tar: { files: 20_000, targetBytes: 200e6, dirs: 583, seed: 20261129 },
+      hybridThreshold: 64 << 10,
+    };
+
+type Json = Record<string, number | boolean | string | null>;
+
+/** A teammate's bench module, when it exists (imported by URL so a missing file is not a type error). */
+async function optionalBench(file: string, fn: string): Promise<(() => Promise<Record<string, number>>) | null> {
+  const path = join(import.meta.dirname, file);
+  if (!existsSync(path)) return null;
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const f = mod[fn];
+  return typeof f === 'function' ? (f as () => Promise<Record<string, number>>) : null;
+}
+
+function recordTable(title: string, rec: Record<string, number>): string {
+  return `${title}\n${table(['measure', 'value'], Object.entries(rec).map(([k, v]) => [k, v]))}`;
+}
+
+/** Keys from a teammate's record carried into the final JSON: ratios and memory figures. */
+function carry(rec: Record<string, number>, prefix: string, into: Json): void {
+  for (const [k, v] of Object.entries(rec)) {
+    if (/ratio|_vs_|mem|rss|mb_s|mbps/i.test(k)) into[k.startsWith(prefix) ? k : `${prefix}${k}`] = Number(fmt(v));
+  }
+}
+
+async function nodePart(json: Json): Promise<void> {
+  console.log('\n=== Node ===');
+  const benchLogs = await optionalBench('log.ts', 'benchLogs');
+  if (benchLogs) {
+    const rec = await benchLogs();
+    // maxRSS is the process's peak so far: read right after the log bench, before anything bigger runs.
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+    console.log(recordTable('log reading (tests/bench/log.ts)', rec));
+    console.log(`Node process peak RSS after the log bench: ${fmt(peakMb)} MB`);
+    carry(rec, 'log_', json);
+    json['node_log_peak_rss_mb'] = Number(fmt(peakMb));
+  } else console.log('log bench: tests/bench/log.ts not present yet (skipped)');
+
+  const benchSha = await optionalBench('sha256.ts', 'benchSha256Node');
+  if (benchSha) {
+    const rec = await benchSha();
+    console.log(recordTable('SHA-256 in Node (tests/bench/sha256.ts)', rec));
+    carry(rec, 'node_', json);
+  } else console.log('Node SHA-256 bench: tests/bench/sha256.ts not present yet (skipped)');
+}
+
+function browserJson(r: BrowserResults, json: Json): void {
+  const peak = Math.max(r.memory.rendererPeakMb, r.memory.rendererHwmMb);
+  Object.assign(json, {
+    sha256_stream_vs_hashwasm: pairedRatio(r.stream.ours, r.stream.hashwasm),
+    sha256_small_vs_hashwasm: pairedRatio(r.small.ours, r.small.hashwasm),
+    context_vs_hashwasm_pipeline: pairedRatio(r.context.ours, r.context.hashwasm),
+    context_vs_read: pairedRatio(r.context.ours, r.context.read),
+    peak_rss_mb: r.context.ours || r.context.hashwasm ? peak : null,
+    sha256_stream_vs_webcrypto: pairedRatio(r.stream.ours, r.stream.webcrypto),
+    sha256_small_vs_webcrypto: pairedRatio(r.small.ours, r.small['webcrypto-await']),
+    stream_mb_s: mbps(r.stream.ours),
+    small_mb_s: mbps(r.small.ours),
+    context_mb_s: mbps(r.context.ours),
+    hashwasm_pipeline_mb_s: mbps(r.context.hashwasm),
+    read_mb_s: mbps(r.context.read),
+    peak_rss_all_chromium_mb: r.memory.totalPeakMb,
+    renderer_baseline_mb: r.memory.rendererBaselineMb,
+    tar_mb: r.tar.tarBytes / 1e6,
+  });
+  for (const [k, v] of Object.entries(json)) if (typeof v === 'number') json[k] = Number(fmt(v));
+}
+
+const started = performance.now();
+const json: Json = {};
+if (SMALL) console.log('BENCH_SMALL=1: small sizes, for development; the goals are judged on the full run only');
+if (!SKIP.includes('node')) await nodePart(json);
+
+let browser: BrowserResults | null = null;
+if (!SKIP.includes('browser')) {
+  console.log('\n=== Chromium (headless, module worker) ===');
+  browser = await runChromiumBench(plan, log);
+  console.log(`\n${browserTables(browser)}`);
+  browserJson(browser, json);
+}
+
+const verdicts = goals(json);
+console.log(
+  `\nGoals (Chromium, medians of ${plan.rounds} round-robin rounds after ${plan.warmup} warm-up; ratios are medians of per-round ratios)\n` +
+    table(
+      ['goal', 'measured', 'target', 'verdict'],
+      verdicts.map((g) => [g.name, g.value, g.goal, g.pass === null ? 'n/a' : g.pass ? 'PASS' : 'MISS']),
+    ),
+);
+if (browser) {
+  const why = diagnosis(browser);
+  if (why.length) console.log(`\nWhere the end-to-end time goes\n${why.map((l) => `- ${l}`).join('\n')}`);
+  for (const s of browser.skipped) console.log(`skipped: ${s}`);
+  for (const p of browser.problems) console.log(`PROBLEM: ${p}`);
+  json['problems'] = browser.problems.length;
+}
+json['small_sizes'] = SMALL;
+json['rounds'] = plan.rounds;
+json['bench_s'] = Number(fmt((performance.now() - started) / 1000));
+console.log(JSON.stringify(json));
