@@ -1,0 +1,14 @@
+/** The page's side of the analysis worker. */
+import { WorkerBridge } from './worker-bridge.ts';
+import type { AnalyzeRequest, AnalyzeResponse, AnalyzeWorkerApi } from '../../workers/analyze.worker.ts';
+
+export type { AnalyzeRequest, AnalyzeResponse, TextInput } from '../../workers/analyze.worker.ts';
+
+const bridge = new WorkerBridge<AnalyzeWorkerApi>(
+  () => new Worker(new URL('../../workers/analyze.worker.ts', import.meta.url), { type: 'module', name: 'cachewhy-analyze' }),
+);
+
+/** Runs the analysis in the worker; aborting terminates it (a new call starts a fresh worker). */
+export function analyzeInWorker(request: AnalyzeRequest, signal?: AbortSignal): Promise<AnalyzeResponse> {
+  return bridge.run(signal, (api) => api.analyze(request));
+}

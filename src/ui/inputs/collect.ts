@@ -1,0 +1,87 @@
+/**
+ * Turns what the user dropped or picked into plain lists of files, walking folders.
+ *
+ * Dropped folders only reveal their content through the (non-standard but universal) entry API:
+ * `DataTransferItem.webkitGetAsEntry()` → `FileSystemDirectoryEntry.createReader().readEntries()`, which
+ * returns entries in batches until an empty batch. `<input webkitdirectory>` instead gives a flat list
+ * of files with `webkitRelativePath` = `folder/sub/file`.
+ */
+
+/** One file of a folder, with its path relative to the folder root (`src/app.ts`). */
+export interface FolderFile {
+  path: string;
+  file: File;
+}
+
+export type Collected =
+  | { type: 'file'; file: File }
+  | { type: 'folder'; name: string; files: FolderFile[] };
+
+/** Reads a drop: files stay files, each dropped directory becomes one folder input. */
+export async function collectDrop(data: DataTransfer): Promise<Collected[]> {
+  // The entries must be taken synchronously, before the first await: the DataTransfer is emptied
+  // when the event handler returns.
+  const entries: (FileSystemEntry | null)[] = [];
+  const plainFiles: File[] = [];
+  for (const item of Array.from(data.items)) {
+    if (item.kind !== 'file') continue;
+    const entry = typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null;
+    if (entry) entries.push(entry);
+    else {
+      const f = item.getAsFile();
+      if (f) plainFiles.push(f);
+    }
+  }
+  if (entries.length === 0 && plainFiles.length === 0) {
+    return Array.from(data.files).map((file) => ({ type: 'file', file }));
+  }
+  const out: Collected[] = plainFiles.map((file) => ({ type: 'file', file }));
+  for (const entry of entries) {
+    if (!entry) continue;
+    if (entry.isDirectory) {
+      const files: FolderFile[] = [];
+      await walkDirectory(entry as FileSystemDirectoryEntry, '', files);
+      out.push({ type: 'folder', name: entry.name, files });
+    } else {
+      out.push({ type: 'file', file: await fileOf(entry as FileSystemFileEntry) });
+    }
+  }
+  return out;
+}
+
+/** Reads an `<input type=file webkitdirectory>` pick: one folder input named after the folder. */
+export function collectFolderPick(list: FileList): Collected[] {
+  const files = Array.from(list);
+  if (files.length === 0) return [];
+  const first = files[0]?.webkitRelativePath ?? '';
+  const root = first.split('/')[0] ?? 'folder';
+  return [
+    {
+      type: 'folder',
+      name: root,
+      files: files.map((file) => ({ path: stripRoot(file.webkitRelativePath || file.name), file })),
+    },
+  ];
+}
+
+function stripRoot(relative: string): string {
+  const slash = relative.indexOf('/');
+  return slash < 0 ? relative : relative.slice(slash + 1);
+}
+
+async function walkDirectory(dir: FileSystemDirectoryEntry, prefix: string, out: FolderFile[]): Promise<void> {
+  const reader = dir.createReader();
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((ok, fail) => reader.readEntries(ok, fail));
+    if (batch.length === 0) return;
+    for (const entry of batch) {
+      const path = prefix + entry.name;
+      if (entry.isDirectory) await walkDirectory(entry as FileSystemDirectoryEntry, path + '/', out);
+      else if (entry.isFile) out.push({ path, file: await fileOf(entry as FileSystemFileEntry) });
+    }
+  }
+}
+
+function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((ok, fail) => entry.file(ok, fail));
+}

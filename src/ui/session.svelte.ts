@@ -1,0 +1,247 @@
+/**
+ * The app's state machine: inputs → (context hashes in one worker) → analysis (another worker) → Report.
+ * Also holds a report that arrived without inputs (a share link or a saved report file).
+ *
+ * Every run has a generation number; a result that arrives after the inputs changed again is dropped,
+ * so the page always shows the analysis of what is on screen.
+ */
+import type { ContextIndex, InputProblem, Report } from '../core/model.ts';
+import { analyzeInWorker, type TextInput } from './analyze-client.ts';
+import { hashContextInWorker, type HashProgress } from './context-client.ts';
+import type { InputItem, InputList } from './inputs/input-list.svelte.ts';
+import { isAbortError } from './worker-bridge.ts';
+import { parseReportJson } from './report-file.ts';
+
+export type HashState =
+  | { status: 'running'; progress: HashProgress; startedAt: number; sample: { at: number; bytes: number }[] }
+  | { status: 'done'; files: number; bytes: number; ms: number }
+  | { status: 'failed'; problem: InputProblem }
+  | { status: 'cancelled' };
+
+/** Where the report on screen came from. */
+export type ReportOrigin = 'inputs' | 'link' | 'file' | 'example';
+
+interface HashJob {
+  key: string;
+  controller: AbortController;
+  done: Promise<ContextIndex | null>;
+}
+
+export class Session {
+  report: Report | null = $state.raw(null);
+  origin: ReportOrigin | null = $state(null);
+  problems: InputProblem[] = $state.raw([]);
+  busy: 'idle' | 'hashing' | 'analyzing' = $state('idle');
+  /** Per input id. */
+  hashes: Record<number, HashState> = $state({});
+  /** True when the current inputs came from the built-in example (the origin of the report follows it). */
+  fromExample = $state(false);
+
+  #inputs: InputList;
+  #generation = 0;
+  #jobs = new Map<number, HashJob>();
+  #analysis: AbortController | null = null;
+
+  constructor(inputs: InputList) {
+    this.#inputs = inputs;
+  }
+
+  /** Shows a report that came without inputs (share link, report file). */
+  showReport(report: Report, origin: ReportOrigin, problems: InputProblem[] = []): void {
+    this.#generation++;
+    this.report = report;
+    this.origin = origin;
+    this.problems = problems;
+    this.busy = 'idle';
+  }
+
+  /** Cancels the hash of one input; it shows as cancelled with a way to retry. */
+  cancelHash(id: number): void {
+    const job = this.#jobs.get(id);
+    if (!job) return;
+    job.controller.abort();
+    this.#jobs.delete(id);
+    this.hashes[id] = { status: 'cancelled' };
+  }
+
+  /** Forgets a cancelled or failed hash so the next run tries again. */
+  retryHash(id: number): void {
+    delete this.hashes[id];
+    void this.run();
+  }
+
+  /** Re-runs the whole pipeline for the inputs on screen. Call it (debounced) whenever they change. */
+  async run(): Promise<void> {
+    const generation = ++this.#generation;
+    const items = this.#inputs.items;
+    this.#cancelStaleHashes(items);
+    this.#analysis?.abort();
+    this.#analysis = null;
+
+    const reportFiles = items.filter((i) => i.role === 'report-json');
+    const logs = items.filter((i) => i.role === 'log');
+    if (logs.length === 0) {
+      if (reportFiles[0]) return this.#openReportFile(reportFiles[0], generation);
+      if (this.origin !== 'link' && this.origin !== 'file') {
+        this.report = null;
+        this.origin = null;
+      }
+      this.problems = items.length > 0 ? [noLogProblem()] : [];
+      this.busy = 'idle';
+      return;
+    }
+
+    const dockerignoreText = await firstText(items.filter((i) => i.role === 'dockerignore'));
+    const contextItems = items.filter((i) => i.role === 'context');
+    this.busy = contextItems.some((i) => this.hashes[i.id]?.status !== 'done') ? 'hashing' : 'analyzing';
+    const contexts = await Promise.all(contextItems.map((item) => this.#hash(item, dockerignoreText)));
+    if (generation !== this.#generation) return;
+
+    this.busy = 'analyzing';
+    const controller = new AbortController();
+    this.#analysis = controller;
+    try {
+      const response = await analyzeInWorker(
+        {
+          logs: logs.map(textInput),
+          dockerfiles: items.filter((i) => i.role === 'dockerfile').map(textInput),
+          dockerignores: items.filter((i) => i.role === 'dockerignore').map(textInput),
+          commands: items.filter((i) => i.role === 'commands').map(textInput),
+          contexts,
+        },
+        controller.signal,
+      );
+      if (generation !== this.#generation) return;
+      this.report = response.report;
+      this.origin = this.fromExample ? 'example' : 'inputs';
+      this.problems = [...this.#hashProblems(contextItems), ...response.problems];
+    } catch (e) {
+      if (isAbortError(e) || generation !== this.#generation) return;
+      this.problems = [
+        {
+          input: 'analysis',
+          message: `The analysis worker failed: ${e instanceof Error ? e.message : String(e)}`,
+          hint: 'Reload the page and try again; your files never left this machine.',
+        },
+      ];
+    } finally {
+      if (generation === this.#generation) this.busy = 'idle';
+    }
+  }
+
+  /** Starts (or reuses) the hash of one context input; resolves to null when it fails or is cancelled. */
+  #hash(item: InputItem, dockerignore: string | null): Promise<ContextIndex | null> {
+    const key = `${item.id}|${dockerignore ?? ''}`;
+    const existing = this.#jobs.get(item.id);
+    if (existing?.key === key) return existing.done;
+    existing?.controller.abort();
+    const state = this.hashes[item.id];
+    if (!existing && state?.status === 'cancelled') return Promise.resolve(null);
+
+    const source = item.source;
+    if (source.type === 'text') return Promise.resolve(null);
+    const controller = new AbortController();
+    const startedAt = performance.now();
+    this.hashes[item.id] = {
+      status: 'running',
+      progress: { bytesDone: 0, bytesTotal: item.size, filesDone: 0, filesTotal: source.type === 'folder' ? source.files.length : null },
+      startedAt,
+      sample: [],
+    };
+    const done = hashContextInWorker(
+      source.type === 'file' ? source : { type: 'folder', name: item.name.replace(/\/$/, ''), files: source.files },
+      dockerignore,
+      (progress) => {
+        const current = this.hashes[item.id];
+        if (current?.status !== 'running' || controller.signal.aborted) return;
+        const now = performance.now();
+        // Keep the last few seconds of samples for a steady rate (and so a steady time-left estimate).
+        const sample = [...current.sample.filter((s) => now - s.at < 3000), { at: now, bytes: progress.bytesDone }];
+        this.hashes[item.id] = { ...current, progress, sample };
+      },
+      controller.signal,
+    ).then(
+      (result): ContextIndex | null => {
+        if (this.#jobs.get(item.id)?.controller !== controller) return null;
+        if (result.ok) {
+          // Only a summary goes into reactive state: the index itself can hold a million entries.
+          const { files, bytes } = result.value.stats;
+          this.hashes[item.id] = { status: 'done', files, bytes, ms: performance.now() - startedAt };
+          return result.value;
+        }
+        this.hashes[item.id] = { status: 'failed', problem: result.problem };
+        return null;
+      },
+      (e: unknown): null => {
+        if (!isAbortError(e) && this.#jobs.get(item.id)?.controller === controller) {
+          this.hashes[item.id] = {
+            status: 'failed',
+            problem: { input: item.name, message: `Hashing stopped: ${e instanceof Error ? e.message : String(e)}`, hint: 'Try a .tar of the context instead.' },
+          };
+        }
+        return null;
+      },
+    );
+    this.#jobs.set(item.id, { key, controller, done });
+    return done;
+  }
+
+  /** A context that was removed, re-labelled or replaced stops hashing at once. */
+  #cancelStaleHashes(items: InputItem[]): void {
+    const contextIds = new Set(items.filter((i) => i.role === 'context').map((i) => i.id));
+    for (const [id, job] of this.#jobs) {
+      if (contextIds.has(id)) continue;
+      job.controller.abort();
+      this.#jobs.delete(id);
+      delete this.hashes[id];
+    }
+  }
+
+  #hashProblems(contextItems: InputItem[]): InputProblem[] {
+    const out: InputProblem[] = [];
+    for (const item of contextItems) {
+      const state = this.hashes[item.id];
+      if (state?.status === 'failed') out.push(state.problem);
+      if (state?.status === 'cancelled')
+        out.push({ input: item.name, message: 'Hashing was cancelled, so this context was left out.', hint: 'Press "Hash again" on its chip to include it.' });
+    }
+    return out;
+  }
+
+  async #openReportFile(item: InputItem, generation: number): Promise<void> {
+    const text = item.source.type === 'text' ? item.source.text : item.source.type === 'file' ? await item.source.file.text() : '';
+    if (generation !== this.#generation) return;
+    const parsed = parseReportJson(text, item.name);
+    this.busy = 'idle';
+    if (parsed.ok) {
+      this.report = parsed.value;
+      this.origin = 'file';
+      this.problems = [];
+    } else {
+      this.report = null;
+      this.origin = null;
+      this.problems = [parsed.problem];
+    }
+  }
+}
+
+function textInput(item: InputItem): TextInput {
+  const s = item.source;
+  return { name: item.name, content: s.type === 'text' ? s.text : s.type === 'file' ? s.file : '' };
+}
+
+async function firstText(items: InputItem[]): Promise<string | null> {
+  const s = items[0]?.source;
+  if (!s) return null;
+  if (s.type === 'text') return s.text;
+  if (s.type === 'file') return s.file.text();
+  return null;
+}
+
+function noLogProblem(): InputProblem {
+  return {
+    input: 'inputs',
+    message: 'No build log yet: cachewhy needs the log of at least one build to say what was cached.',
+    hint: 'Add the logs of a good (cached) build and of the build that missed, oldest first; paste one in the box if you copied it from a CI page.',
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The analysis worker: reads the text inputs and runs the shared pipeline (`core/analyze.ts`) off the
+ * page's thread, so a big log never freezes the page. Thin on purpose: all logic lives in core.
+ */
+import { expose } from 'comlink';
+import { analyze } from '../src/core/analyze.ts';
+import type { ContextIndex, InputProblem, Report } from '../src/core/model.ts';
+
+/** A text input as the page hands it over: a File/Blob (read here, not on the page) or pasted text. */
+export interface TextInput {
+  name: string;
+  content: Blob | string;
+}
+
+export interface AnalyzeRequest {
+  logs: TextInput[];
+  dockerfiles: TextInput[];
+  dockerignores: TextInput[];
+  commands: TextInput[];
+  /** One per build, in build order; null where no context was given or it could not be read. */
+  contexts: (ContextIndex | null)[];
+}
+
+export interface AnalyzeResponse {
+  report: Report | null;
+  problems: InputProblem[];
+}
+
+async function readAll(inputs: TextInput[]): Promise<{ name: string; text: string }[]> {
+  return Promise.all(
+    inputs.map(async ({ name, content }) => ({ name, text: typeof content === 'string' ? content : await content.text() })),
+  );
+}
+
+const api = {
+  async analyze(request: AnalyzeRequest): Promise<AnalyzeResponse> {
+    try {
+      const [logs, dockerfiles, dockerignores, commands] = await Promise.all([
+        readAll(request.logs),
+        readAll(request.dockerfiles),
+        readAll(request.dockerignores),
+        readAll(request.commands),
+      ]);
+      const result = await analyze({ logs, dockerfiles, dockerignores, commands, contexts: request.contexts });
+      return { report: result.report, problems: result.problems };
+    } catch (e) {
+      // The pipeline reports user errors as values; anything thrown is our bug. Say so instead of
+      // leaving the page waiting.
+      return {
+        report: null,
+        problems: [
+          {
+            input: 'analysis',
+            message: `The analysis stopped with an internal error: ${e instanceof Error ? e.message : String(e)}`,
+            hint: 'This is a bug in cachewhy. The inputs stayed on your machine; please report the message above.',
+          },
+        ],
+      };
+    }
+  },
+};
+
+export type AnalyzeWorkerApi = typeof api;
+expose(api);
