@@ -11,7 +11,7 @@
  * It lists what it removed by kind and place, never the value.
  */
 import type { Report } from '../model.ts';
-import { REDACTED, scrubBuildArgFlags, scrubKnownValues, scrubSecrets, type ScrubResult } from './secrets.ts';
+import { REDACTED, scrubBuildArgFlags, scrubKnownValues, scrubSecrets, type KnownArg, type ScrubResult } from './secrets.ts';
 
 export interface RedactionResult {
   report: Report;
@@ -74,15 +74,18 @@ export function redactReport(report: Report): RedactionResult {
 
 type Note = (kinds: string[], place: string) => void;
 
-/** Build-arg values as the report knows them, longest first so a value containing another goes first. */
-function collectBuildArgValues(report: Report): string[] {
-  const values = new Set<string>();
+/** Build args as the report knows them (every build's value), longest values first. */
+function collectBuildArgValues(report: Report): KnownArg[] {
+  const byName = new Map<string, Set<string>>();
   for (const entry of report.commands ?? []) {
-    for (const value of Object.values(entry.command.buildArgs)) {
-      if (value !== null && value !== REDACTED) values.add(value);
+    for (const [name, value] of Object.entries(entry.command.buildArgs)) {
+      if (value === null || value === REDACTED) continue;
+      const values = byName.get(name) ?? new Set<string>();
+      values.add(value);
+      byName.set(name, values);
     }
   }
-  return [...values].sort((a, b) => b.length - a.length);
+  return [...byName].map(([name, values]) => ({ name, values: [...values] }));
 }
 
 function redactCommandArgs(report: Report, note: Note): void {

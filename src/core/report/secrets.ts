@@ -136,20 +136,38 @@ export function scrubBuildArgFlags(text: string): ScrubResult {
   return { text: out, kinds: found ? ['build-arg value'] : [] };
 }
 
+/** A build arg as redaction knows it: its name and every value it had in any build. */
+export interface KnownArg {
+  name: string;
+  values: string[];
+}
+
 /**
- * Replaces every occurrence of known secret values (e.g. the build-arg values of this report) as whole
- * words. Short values are skipped: replacing every "1" would destroy the report and protect nothing.
+ * Replaces the known values of build args as whole words. A value of 4+ characters goes everywhere;
+ * a shorter one (`V=1`) only after its arg's name in the same text ("the build arg V changed (1 → 2)"),
+ * because replacing every "1" would destroy the report and protect nothing.
  */
-export function scrubKnownValues(text: string, values: readonly string[]): ScrubResult {
+export function scrubKnownValues(text: string, args: readonly KnownArg[]): ScrubResult {
   let out = text;
   let found = false;
-  for (const value of values) {
-    if (value.length < MIN_KNOWN_VALUE_LENGTH || !out.includes(value)) continue;
+  const replaceFrom = (value: string, from: number): void => {
     const pattern = new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(value)}(?![A-Za-z0-9])`, 'g');
-    out = out.replace(pattern, (_m, lead: string) => {
+    const tail = out.slice(from).replace(pattern, (_m, lead: string) => {
       found = true;
       return lead + REDACTED;
     });
+    out = out.slice(0, from) + tail;
+  };
+  for (const arg of args) {
+    for (const value of [...arg.values].sort((a, b) => b.length - a.length)) {
+      if (value === '' || value === REDACTED || !out.includes(value)) continue;
+      if (value.length >= MIN_KNOWN_VALUE_LENGTH) {
+        replaceFrom(value, 0);
+        continue;
+      }
+      const name = new RegExp(`(^|[^A-Za-z0-9_])${escapeRegExp(arg.name)}(?![A-Za-z0-9_])`).exec(out);
+      if (name) replaceFrom(value, name.index + name[0].length);
+    }
   }
   return { text: out, kinds: found ? ['build-arg value'] : [] };
 }

@@ -127,3 +127,19 @@ describe('redactReport', () => {
     expect(r.report).toEqual(report);
   });
 });
+
+describe('short build-arg values', () => {
+  it('are removed after their arg name, and left alone elsewhere', () => {
+    const report = sampleReport();
+    report.commands = [0, 1].map((build) => ({
+      build,
+      source: 'commands.txt',
+      command: { text: `docker build --build-arg V=${build + 1} .`, tool: 'docker build', buildArgs: { V: String(build + 1) }, noCache: false, noCacheFilter: [], pull: false, cacheFrom: [], cacheTo: [], platform: [], target: null, file: null, context: '.', tags: [], progress: null },
+    }));
+    report.diagnosis!.verdict = 'Step 2/3 `RUN echo` missed because the build arg V changed (1 → 2); 1 step after it was rebuilt.';
+    const { report: out } = redactReport(report);
+    expect(out.diagnosis!.verdict).toBe('Step 2/3 `RUN echo` missed because the build arg V changed (<redacted> → <redacted>); <redacted> step after it was rebuilt.');
+    expect(out.builds[1]!.steps.map((s) => s.index)).toEqual([1, 2, 3, 4]);
+    expect(out.diagnosis!.steps[0]!.instruction).toBe(report.diagnosis!.steps[0]!.instruction);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * The pipeline the CLI and the app share: already-read texts + already-hashed contexts → Report.
+ *
+ * Synchronous on purpose: reading files and hashing contexts (the slow, async parts) happen before, in the
+ * CLI or in the app's workers; this runs in one go in a worker or in-process. Every user-caused problem is
+ * collected as an InputProblem; nothing a user gives can make it throw.
+ */
+import { readDockerfile } from './dockerfile/index.ts';
+import { contentKeys } from './context/index.ts';
+import { diagnose } from './explain/index.ts';
+import { findBuildCommands, parseCommandsFile } from './ingest/command.ts';
+import { readLog } from './log/index.ts';
+import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, StepContentKey } from './model.ts';
+import { buildReport } from './report/index.ts';
+
+export interface TextInput {
+  name: string;
+  text: string;
+}
+
+export interface AnalyzeInputs {
+  /** Build logs, chronological (earlier build first). */
+  logs: TextInput[];
+  /** None, one for every build, or one per build in order (when the Dockerfile changed). */
+  dockerfiles: TextInput[];
+  /** Recorded in the inputs summary; contexts were already indexed with them applied. */
+  dockerignores?: TextInput[];
+  /** Files of build commands: one command per build in order, or the `commands.txt` format (log, command, exit). */
+  commands?: TextInput[];
+  /** One per build in order; null where the build has no context. */
+  contexts?: (ContextIndex | null)[];
+}
+
+export interface AnalyzeResult {
+  report: Report;
+  problems: InputProblem[];
+}
+
+/** A build = a log that could be read, with its position among the logs given (contexts follow it). */
+interface Build {
+  given: number;
+  trace: BuildTrace;
+}
+
+export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
+  const problems: InputProblem[] = [];
+  const builds = readLogs(inputs.logs, problems);
+  const traces = builds.map((b) => b.trace);
+
+  const commands = assignCommands(inputs.commands ?? [], inputs.logs, builds, problems);
+  const plans = readPlans(inputs.dockerfiles, builds, commands, problems);
+  const contexts = builds.map((b) => inputs.contexts?.[b.given] ?? null);
+  if ((inputs.contexts?.length ?? 0) > inputs.logs.length && inputs.logs.length > 0) {
+    problems.push({
+      input: 'contexts',
+      message: `${inputs.contexts!.length} build contexts were given for ${inputs.logs.length} build logs; the extra ones are not used.`,
+      hint: 'Give one context per build, in the same order as the logs.',
+    });
+  }
+
+  let diagnosis: Diagnosis | null = null;
+  if (traces.length > 0) {
+    try {
+      diagnosis = diagnose({ traces, plans, commands: commands.map((c) => c?.command ?? null), contexts });
+    } catch (error) {
+      problems.push(internalError('diagnosis', error));
+    }
+  }
+
+  const report = buildReport({
+    traces,
+    plans,
+    diagnosis,
+    contexts,
+    contentKeys: contexts.map((context, i) => keysFor(context, plans[i] ?? plans[plans.length - 1] ?? null, problems)),
+    commands: reportCommands(builds, commands),
+    inputs: inputSummary(inputs),
+  });
+  return { report, problems };
+}
+
+function readLogs(logs: TextInput[], problems: InputProblem[]): Build[] {
+  const builds: Build[] = [];
+  logs.forEach((log, given) => {
+    const result = readLog(log.text, log.name);
+    if (!result.ok) {
+      problems.push(result.problem);
+      return;
+    }
+    if (result.problems) problems.push(...result.problems);
+    const trace = result.value;
+    // CI logs echo the command that ran the build (`+ docker build …`): it carries the build args.
+    if (trace.commands.length === 0) trace.commands = findBuildCommands(log.text);
+    builds.push({ given, trace });
+  });
+  return builds;
+}
+
+interface AssignedCommand {
+  source: string;
+  command: BuildCommand;
+}
+
+/**
+ * The command of each build: from a commands file (matched by log file name in the `commands.txt` format,
+ * else one per build in order), else the one the build's own log echoes.
+ */
+function assignCommands(files: TextInput[], logs: TextInput[], builds: Build[], problems: InputProblem[]): (AssignedCommand | null)[] {
+  const byBuild: (AssignedCommand | null)[] = builds.map(() => null);
+  const unnamed: AssignedCommand[] = [];
+  for (const file of files) {
+    const entries = parseCommandsFile(file.text);
+    if (entries.length === 0) {
+      problems.push({
+        input: file.name,
+        message: `${file.name} holds no docker build command.`,
+        hint: 'Give lines like `docker build --build-arg A=1 -t app .`, one per build, in the order of the logs.',
+      });
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.log === null) {
+        unnamed.push({ source: file.name, command: entry.command });
+        continue;
+      }
+      const given = logs.findIndex((log) => baseName(log.name) === baseName(entry.log!));
+      const build = builds.findIndex((b) => b.given === given);
+      if (build !== -1) byBuild[build] = { source: file.name, command: entry.command };
+    }
+  }
+  unnamed.forEach((assigned, i) => {
+    if (i < byBuild.length && byBuild[i] === null) byBuild[i] = assigned;
+  });
+  return byBuild.map((assigned, i) => {
+    if (assigned) return assigned;
+    const echoed = builds[i]?.trace.commands[0];
+    return echoed ? { source: builds[i]!.trace.source, command: echoed } : null;
+  });
+}
+
+/**
+ * One plan per build when possible: a single Dockerfile is read once per build with that build's
+ * `--build-arg`s and `--target` (they change what BuildKit prints and keys on).
+ */
+function readPlans(files: TextInput[], builds: Build[], commands: (AssignedCommand | null)[], problems: InputProblem[]): BuildPlan[] {
+  if (files.length === 0) return [];
+  if (files.length > 1 && files.length !== builds.length && builds.length > 0) {
+    problems.push({
+      input: 'Dockerfiles',
+      message: `${files.length} Dockerfiles were given for ${builds.length} readable build logs; they are matched in order.`,
+      hint: 'Give one Dockerfile for all builds, or one per build in the order of the logs.',
+    });
+  }
+  // One Dockerfile: read it for every build. Several: the i-th is build i's.
+  const count = files.length === 1 ? Math.max(1, builds.length) : files.length;
+  const plans: BuildPlan[] = [];
+  for (let i = 0; i < count; i++) {
+    const file = files[Math.min(i, files.length - 1)]!;
+    const command = commands[i]?.command ?? null;
+    const era = builds[i]?.trace.builder.era === 'buildkit-v0.8' ? 'buildkit-v0.8' : 'buildkit-modern';
+    try {
+      const plan = readDockerfile(file.text, file.name, { buildArgs: command?.buildArgs ?? {}, target: command?.target ?? null, era });
+      // The same Dockerfile read for several builds reports the same problems: say them once.
+      for (const problem of plan.problems) if (!problems.some((p) => p.input === problem.input && p.message === problem.message)) problems.push(problem);
+      plans.push(plan);
+    } catch (error) {
+      problems.push(internalError(file.name, error));
+      return [];
+    }
+  }
+  return plans;
+}
+
+function keysFor(context: ContextIndex | null, plan: BuildPlan | null, problems: InputProblem[]): StepContentKey[] | null {
+  if (!context || !plan) return null;
+  try {
+    return contentKeys(context, plan);
+  } catch (error) {
+    problems.push(internalError(context.source, error));
+    return null;
+  }
+}
+
+function reportCommands(builds: Build[], commands: (AssignedCommand | null)[]): NonNullable<Report['commands']> {
+  const out: NonNullable<Report['commands']> = [];
+  commands.forEach((assigned, build) => {
+    if (assigned && builds[build]) out.push({ build, source: assigned.source, command: assigned.command });
+  });
+  return out;
+}
+
+function inputSummary(inputs: AnalyzeInputs): { name: string; kind: string }[] {
+  return [
+    ...inputs.logs.map((l) => ({ name: l.name, kind: 'log' })),
+    ...inputs.dockerfiles.map((d) => ({ name: d.name, kind: 'dockerfile' })),
+    ...(inputs.dockerignores ?? []).map((d) => ({ name: d.name, kind: 'dockerignore' })),
+    ...(inputs.commands ?? []).map((c) => ({ name: c.name, kind: 'commands' })),
+    ...(inputs.contexts ?? []).flatMap((c) => (c ? [{ name: c.source, kind: `context (${c.kind})` }] : [])),
+  ];
+}
+
+function baseName(name: string): string {
+  return name.split(/[\\/]/).pop() ?? name;
+}
+
+/** A thrown error here is a bug in cachewhy, not the user's fault: say so, and keep going. */
+function internalError(input: string, error: unknown): InputProblem {
+  return {
+    input,
+    message: `cachewhy failed on ${input}: ${error instanceof Error ? error.message : String(error)}`,
+    hint: 'This is a bug in cachewhy; the other inputs were still analysed. Please report it.',
+  };
+}
