@@ -476,8 +476,20 @@ function emitStage(
         break;
       }
       case 'WORKDIR': {
-        const path = expandPath(instr.rest.trim(), escape, lookup) ?? instr.rest.trim();
-        const resolved = path.startsWith('/') ? posixNormalize(path) : posixNormalize(`${state.workdir ?? '/'}/${path}`);
+        // The resolved path is known only when every variable in it is ours (not the base image's) and,
+        // for a relative path, the current directory is known too.
+        let usesUnknown = false;
+        const tracking: Lookup = (n) => {
+          const v = lookup(n);
+          if (v === undefined) usesUnknown = true;
+          return v;
+        };
+        const path = expandPath(instr.rest.trim(), escape, tracking);
+        let resolved: string | null = null;
+        if (path !== null && !usesUnknown) {
+          if (path.startsWith('/')) resolved = posixNormalize(path);
+          else if (state.workdir !== null) resolved = posixNormalize(`${state.workdir}/${path}`);
+        }
         state.workdir = resolved;
         if (resolved === '/') {
           // BuildKit counts `WORKDIR /` in the stage total but makes no vertex for it (no mkdir needed),
