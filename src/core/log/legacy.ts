@@ -54,6 +54,8 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan): Buil
   /** The FROM whose ONBUILD triggers are running, while they run. */
   let triggerHost: LegacyStep | null = null;
   let zeroBased = false;
+  /** The trigger step being run, when old engines print triggers as their own `Step` lines. */
+  let trigger: { usedCache: boolean } | null = null;
 
   eachLine(text, plan, (line, time) => {
     if (time !== null) {
@@ -67,8 +69,10 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan): Buil
       // Older engines print each trigger as its own `Step N : …` after `Trigger N, …`.
       if (triggerHost && (triggerHost.triggers.includes(instruction) || (current && number <= current.step.index - (zeroBased ? 1 : 0)))) {
         current = triggerHost;
+        trigger = { usedCache: false };
         return;
       }
+      trigger = null;
       triggerHost = null;
       if (steps.length === 0 && number === 0) zeroBased = true;
       current = {
@@ -98,6 +102,16 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan): Buil
     const arrow = ARROW_RE.exec(line);
     if (arrow && current) {
       const what = (arrow[1] as string).trim();
+      if (trigger) {
+        // A trigger that ends without `Using cache` ran (COPY triggers print no `Running in`).
+        if (what === 'Using cache') trigger.usedCache = true;
+        else if (IMAGE_ID_RE.test(what)) {
+          if (!trigger.usedCache) current.triggerRan = true;
+          current.ended = true;
+          trigger = null;
+        }
+        return;
+      }
       if (what === 'Using cache') current.usedCache = true;
       else if (what.startsWith('Running in ')) {
         current.ran = true;

@@ -26,6 +26,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
   let inWarningList = false;
   let buildersSeen = 0;
   let stoppedAt: string | null = null;
+  let interleaved = false;
 
   eachLine(text, plan, (line, time) => {
     order++;
@@ -75,6 +76,17 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       }
       headerJustPrinted = n;
       return;
+    } else if (rest.charCodeAt(0) === 91 /* [ */ && rest.includes('] ')) {
+      // Statuses never start with `[`: this is another vertex under a number already in use, which only
+      // happens when two builds print into one console. Keep both; assembling tells them apart.
+      interleaved = true;
+      rec = newRecord(rest, order);
+      rec.numbers.push(n);
+      rec.startedAt = time;
+      byNumber.set(n, rec);
+      draft.records.push(rec);
+      headerJustPrinted = n;
+      return;
     }
     const afterHeader = headerJustPrinted === n;
     headerJustPrinted = -1;
@@ -85,6 +97,9 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     const message = 'This log holds more than one build; only the first one was read.';
     draft.notes.push(message);
     draft.problems.push({ input: source, message, hint: 'Give each build its own log file.' });
+  }
+  if (interleaved) {
+    draft.notes.push('Some #N numbers carry two different vertices: two builds were printed into one log.');
   }
   if (draft.builder.era === 'buildkit-unknown' && draft.builder.digestLines) draft.builder.era = 'buildkit-v0.8';
   return draft;

@@ -40,7 +40,6 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
 
   eachLine(text, effectivePlan, (line) => {
     order++;
-    if (line.length > widest) widest = line.length;
     const header = HEADER_RE.exec(line);
     if (header) {
       headerSeen = true;
@@ -51,6 +50,8 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       return;
     }
     const trimmed = line.trimStart();
+    // The display pads every progress line to the terminal width; other lines can be longer.
+    if (trimmed.startsWith('=> ') && line.trimEnd().length > widest) widest = line.trimEnd().length;
     if (trimmed.startsWith('=> => ')) {
       const sub = SUB_RE.exec(line);
       if (sub && current) {
@@ -64,6 +65,10 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       const m = VERTEX_RE.exec(line);
       if (!m) return;
       const name = m[2] as string;
+      if (name.startsWith('WARN: ')) {
+        draft.warnings.push(name.slice(6));
+        return;
+      }
       let rec = byName.get(name);
       if (!rec) {
         rec = newRecord(name, order);
@@ -78,9 +83,10 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       else if (prefix === 'CANCELED') setResult(draft, rec, 'canceled', order);
       else setResult(draft, rec, 'done', order);
       rec.durationS = time !== undefined && prefix !== 'CACHED' ? Number(time.slice(0, -1)) : null;
-      // A name cut at the terminal width runs right up to the time column.
+      // BuildKit cuts a long name so that it fills its column exactly; the padding then shrinks to the two
+      // spaces before the time (`align` adds one, the timer ` %3.1fs` starts with one).
       const gap = (m[3] as string).length;
-      if (time === undefined || gap <= 1) cutCandidates.push({ rec, length: line.trimEnd().length });
+      if (time === undefined || gap <= 2) cutCandidates.push({ rec, length: line.trimEnd().length });
       return;
     }
     if (trimmed === '------') inTrailer = true;

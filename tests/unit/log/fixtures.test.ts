@@ -132,6 +132,7 @@ describe('rawjson streams', () => {
           continue;
         }
         const step = findStep(trace, v.name);
+        if (!step) throw new Error(`${v.name} is not read as a step`);
         const expected = v.status === 'DONE' && step.instruction.startsWith('FROM ') ? 'cached' : map[v.status];
         expect(step.status, v.name).toBe(expected);
         expect(step.digest).toBe(v.digest);
