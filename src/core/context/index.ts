@@ -25,6 +25,9 @@ export interface FolderFile {
   /** Symlink target. */
   linkname?: string;
   size: number;
+  /** Device numbers of char/block devices. */
+  devmajor?: number;
+  devminor?: number;
   /** The file's bytes (called once, files only). */
   read(): ByteSource;
 }
@@ -104,8 +107,8 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
           mode: mode & 0o7777,
           size: file.type === 'file' ? file.size : 0,
           linkname: file.linkname ?? '',
-          devmajor: 0,
-          devminor: 0,
+          devmajor: file.devmajor ?? 0,
+          devminor: file.devminor ?? 0,
           xattrs: {},
         });
         if (file.type === 'file') {

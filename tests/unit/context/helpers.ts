@@ -128,9 +128,10 @@ function paxRecords(records: Record<string, string>): Uint8Array {
   let text = '';
   for (const [k, v] of Object.entries(records)) {
     const body = ` ${k}=${v}\n`;
-    let len = enc.encode(body).length;
-    len += String(len).length;
-    if (String(len).length !== String(len - String(len - 1).length).length) len += 1;
+    const bodyLength = enc.encode(body).length;
+    // The length counts its own digits: 98 + 2 digits = 100 needs 3 digits, so recount once.
+    let len = bodyLength + String(bodyLength).length;
+    if (String(len).length > String(bodyLength).length) len = bodyLength + String(len).length;
     text += `${len}${body}`;
   }
   return enc.encode(text);
@@ -141,6 +142,11 @@ export function writeTar(specs: TarSpec[], opts: { end?: boolean } = {}): Uint8A
   for (const spec of specs) {
     const data = typeof spec.data === 'string' ? enc.encode(spec.data) : (spec.data ?? new Uint8Array(0));
     const flag = spec.flag ?? '0';
+    if (flag === 'g') {
+      const rec = paxRecords(spec.pax ?? {});
+      parts.push(header({ name: 'pax_global_header', flag: 'g', mode: 0o644, size: rec.length }), ...padded(rec));
+      continue;
+    }
     const mode = spec.mode ?? (flag === '5' ? 0o755 : flag === '2' ? 0o777 : 0o644);
     let name = spec.name;
     let linkname = spec.linkname;

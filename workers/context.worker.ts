@@ -1,0 +1,120 @@
+/**
+ * The context-hashing worker: one typed comlink API that turns a tar / tar.gz `Blob` (or `File`), or a
+ * folder's file list, into a ContextIndex with BuildKit's checksums, off the main thread.
+ *
+ * Cancellation contract. An AbortSignal cannot cross postMessage, so a job is cancelled in one of two
+ * ways, and both really stop the work:
+ * - `cancel(jobId)` (pass `opts.jobId` to `hashContext`): aborts the job's AbortController inside the
+ *   worker. Reading yields to the event loop between chunks, so the cancel message is handled at the
+ *   next chunk boundary; the Blob reader is then cancelled and `hashContext` resolves with a
+ *   "cancelled" problem. The worker stays usable.
+ * - terminating the worker (what `src/ui/worker-bridge.ts` does on abort): stops everything at once.
+ *
+ * Progress: `onProgress` (a comlink `proxy`) is called at least every 100 ms while reading, and once at
+ * the end. Errors a user can cause (truncated archive, not a tar, gzip ended early) come back as values.
+ */
+import { expose } from 'comlink';
+import initSha256 from '@rust-wasm/sha256';
+import { indexContext, type ContextSource, type FolderFile, type Sha256 } from '../src/core/context/index.ts';
+import type { ContextIndex, Result } from '../src/core/model.ts';
+
+export type ContextWorkerInput =
+  | { kind: 'blob'; name: string; blob: Blob }
+  /** A browser folder: files only (browsers list no directories and expose no modes or symlinks). */
+  | { kind: 'folder'; name: string; files: { path: string; file: Blob; mode?: number | null }[] };
+
+export interface ContextWorkerOptions {
+  /** undefined: read `.dockerignore` from the context; null: none; a text: apply it. */
+  dockerignore?: string | null;
+  /** The Dockerfile's path inside the context, if it is there. */
+  dockerfilePath?: string | null;
+  /** Name this job so that `cancel(jobId)` can stop it. */
+  jobId?: string;
+}
+
+export interface ContextWorkerProgress {
+  bytesDone: number;
+  bytesTotal: number | null;
+  filesDone: number;
+  filesTotal: number | null;
+  /** The entry being read. */
+  path: string;
+}
+
+let hasher: Promise<Sha256> | null = null;
+
+/** The WASM SHA-256, instantiated on first use; a failed load is forgotten so the next job retries. */
+function loadHasher(): Promise<Sha256> {
+  hasher ??= initSha256().catch((error: unknown) => {
+    hasher = null;
+    throw error;
+  });
+  return hasher;
+}
+
+const running = new Map<string, AbortController>();
+
+/** Browser folders list files only: add every parent directory (mode unknown → 0755). */
+function folderSource(files: { path: string; file: Blob; mode?: number | null }[]): ContextSource {
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+  }
+  const entries: FolderFile[] = [...dirs].sort().map((path) => ({ path, mode: null, type: 'dir', size: 0, read: () => new Blob().stream() }));
+  for (const f of files) {
+    entries.push({ path: f.path, mode: f.mode ?? null, type: 'file', size: f.file.size, read: () => f.file.stream() });
+  }
+  return { kind: 'files', files: entries };
+}
+
+export const contextWorkerApi = {
+  async hashContext(
+    input: ContextWorkerInput,
+    opts: ContextWorkerOptions = {},
+    onProgress?: (progress: ContextWorkerProgress) => void,
+  ): Promise<Result<ContextIndex>> {
+    const controller = new AbortController();
+    if (opts.jobId) running.set(opts.jobId, controller);
+    try {
+      let sha: Sha256;
+      try {
+        sha = await loadHasher();
+      } catch (error) {
+        return {
+          ok: false,
+          problem: {
+            input: input.name,
+            message: `The SHA-256 module could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+            hint: 'Reload the page; if it persists, the browser may block WebAssembly.',
+          },
+        };
+      }
+      const source: ContextSource = input.kind === 'blob' ? { kind: 'stream', stream: input.blob.stream(), size: input.blob.size } : folderSource(input.files);
+      const filesTotal = input.kind === 'folder' ? input.files.length : null;
+      return await indexContext(source, {
+        name: input.name,
+        hasher: sha,
+        dockerignore: opts.dockerignore,
+        dockerfilePath: opts.dockerfilePath ?? null,
+        signal: controller.signal,
+        onProgress: onProgress
+          ? (p) => void onProgress({ bytesDone: p.bytes, bytesTotal: p.totalBytes, filesDone: p.entries, filesTotal, path: p.path })
+          : undefined,
+      });
+    } finally {
+      if (opts.jobId) running.delete(opts.jobId);
+    }
+  },
+
+  /** Stops the job started with this `jobId` (see the contract above); unknown ids are ignored. */
+  cancel(jobId: string): void {
+    running.get(jobId)?.abort();
+  },
+};
+
+export type ContextWorkerApi = typeof contextWorkerApi;
+
+// Only inside a real worker: importing this module elsewhere (tests) must not start listening.
+declare const WorkerGlobalScope: unknown;
+if (typeof WorkerGlobalScope !== 'undefined' && typeof self !== 'undefined') expose(contextWorkerApi);
