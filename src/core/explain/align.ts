@@ -228,7 +228,7 @@ export function alignBuilds(traces: BuildTrace[], plans: BuildPlan[]): Alignment
       const ps = row.plans[b] ?? (planOf[b] ? null : rows.get(row.key)?.plans.find((p) => p) ?? null);
       if (!log || !ps) continue;
       if (!instructionMatches(log.instruction, log.truncated, ps.instruction)) {
-        const msg = `${traces[b]?.source ?? `build ${b + 1}`} shows ${shortLabel(row.stage, row.index)} as \`${log.instruction}\` but the Dockerfile${planOf[b] ? '' : ' (given for another build)'} has \`${ps.instruction}\``;
+        const msg = `${traces[b]?.source ?? `build ${b + 1}`} shows ${rowLabel(row)} as \`${log.instruction}\` but the Dockerfile${planOf[b] ? '' : ' (given for another build)'} has \`${ps.instruction}\``;
         row.textMismatch[b] = msg;
         notes.push(`${msg}.`);
       }
@@ -245,4 +245,9 @@ export function byDockerfileOrder(a: AlignedRow, b: AlignedRow): number {
 /** The Dockerfile step of a row for a build, falling back to the row's step in any Dockerfile. */
 export function planStepOf(row: AlignedRow, build: number): PlanStep | null {
   return row.plans[build] ?? [...row.plans].reverse().find((p) => p !== null) ?? null;
+}
+
+/** `[3/4]`, `[builder 2/3]`: the step's label as BuildKit prints it, without the padding. */
+export function rowLabel(row: AlignedRow): string {
+  return rowLabel(row);
 }

@@ -3,22 +3,7 @@
  * the field that changed. One formatter per kind, so every cause words them the same way.
  */
 import type { BuildPlan, BuildTrace, ChangedFile, PlanStep, Step } from '../model.ts';
-
-/** What the log printed as the step's result: `CACHED`, `DONE 12.7s`, `ERROR`, `CANCELED`. */
-export function statusWord(step: Step): string {
-  switch (step.status) {
-    case 'cached':
-      return 'CACHED';
-    case 'built':
-      return step.durationS !== null ? `DONE ${step.durationS}s` : 'DONE';
-    case 'error':
-      return step.error ? `ERROR: ${step.error}` : 'ERROR';
-    case 'canceled':
-      return 'CANCELED';
-    default:
-      return 'not run';
-  }
-}
+import { printedWord } from './printed.ts';
 
 function vertexPrefix(step: Step): string {
   const v = step.vertices[0];
@@ -27,12 +12,12 @@ function vertexPrefix(step: Step): string {
 
 /** `b.log: #7 [ 2/34] ADD … → DONE 12.7s` */
 export function logLine(trace: BuildTrace, step: Step): string {
-  return `${trace.source}: ${vertexPrefix(step)}${step.label} ${step.instruction} → ${statusWord(step)}`;
+  return `${trace.source}: ${vertexPrefix(step)}${step.label} ${step.instruction} → ${printedWord(step)}`;
 }
 
 /** `b.log: #7 [ 2/34] ADD … → DONE 12.7s (a.log: CACHED)` */
 export function missLine(earlier: BuildTrace, before: Step | null, later: BuildTrace, after: Step): string {
-  const was = before ? ` (${earlier.source}: ${statusWord(before)})` : '';
+  const was = before ? ` (${earlier.source}: ${printedWord(before)})` : '';
   return `${logLine(later, after)}${was}`;
 }
 

@@ -9,10 +9,9 @@
  */
 import type { HashNote, SourceDiff, StepStatus } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
-import { planStepOf } from './align.ts';
+import { planStepOf, rowLabel } from './align.ts';
 import { diffForRow } from './causes/context.ts';
 import { shortDigest } from './evidence.ts';
-import { shortLabel } from './text.ts';
 import { contextUpstream, directUpstream, readsContext, stagesReadBy } from './upstream.ts';
 
 export interface HashInputs {
@@ -72,7 +71,7 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
   const parts: string[] = [];
   const deps = directUpstream(h.al, row, build);
   const previous = deps.find((d) => d.stagePosition === row.stagePosition) ?? deps[0] ?? null;
-  const prevText = previous ? `the cache key of the step before it, ${shortLabel(previous.stage, previous.index)} \`${previous.instruction}\`` : null;
+  const prevText = previous ? `the cache key of the step before it, ${rowLabel(previous)} \`${previous.instruction}\`` : null;
   switch (row.keyword) {
     case 'FROM':
       parts.push('the resolved image manifest digest and platform (a tag is resolved to a digest first)');

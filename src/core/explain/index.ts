@@ -24,6 +24,7 @@ import { rankCauses } from './causes/index.ts';
 import type { PairView } from './causes/view.ts';
 import { diffPair } from './context-diff.ts';
 import { hashNotes } from './hashes.ts';
+import { printedCached } from './printed.ts';
 import type { PairMisses } from './misses.ts';
 import { findMisses } from './misses.ts';
 import { suggestionsFor, warningsFor } from './suggestions.ts';
@@ -148,7 +149,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
 /** With one build there is no miss, only what ran. */
 function singleRole(row: AlignedRow): DiagnosisStep['role'] {
   const s = row.statuses[0] ?? null;
-  if (row.keyword === 'FROM') return s === 'cached' ? 'cached' : s === null ? 'not-run' : 'unchanged';
+  if (row.keyword === 'FROM') return row.allLogs[0]?.some(printedCached) ? 'cached' : s === null ? 'not-run' : 'unchanged';
   if (s === 'cached') return 'cached';
   if (s === 'built') return 'built';
   if (s === 'error') return 'error';

@@ -14,6 +14,7 @@
 import type { StepRole, StepStatus } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { byDockerfileOrder } from './align.ts';
+import { printedCached } from './printed.ts';
 import { directUpstream } from './upstream.ts';
 
 export interface PairMisses {
@@ -82,7 +83,7 @@ export function findMisses(al: Alignment, earlier: number, later: number): PairM
 /** The role of a step that did not miss, from its status in the later build. */
 function plainRole(row: AlignedRow, later: number): StepRole {
   const s = row.statuses[later] ?? null;
-  if (row.keyword === 'FROM') return s === 'cached' ? 'cached' : s === null ? 'not-run' : 'unchanged';
+  if (row.keyword === 'FROM') return row.allLogs[later]?.some(printedCached) ? 'cached' : s === null ? 'not-run' : 'unchanged';
   switch (s) {
     case 'cached':
       return 'cached';

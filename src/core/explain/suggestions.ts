@@ -3,11 +3,11 @@
  * inputs reveal (credentials copied into a layer, secrets passed as build args).
  */
 import type { BuildCommand, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
+import { rowLabel } from './align.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf } from './align.ts';
-import { shortLabel, squash, variablesIn } from './text.ts';
 import type { PairMisses } from './misses.ts';
-import { digestOfRef, imageRefOfFrom, normaliseImageRef } from './text.ts';
+import { digestOfRef, imageRefOfFrom, normaliseImageRef, squash, variablesIn } from './text.ts';
 
 export interface SuggestionInputs {
   al: Alignment;
@@ -80,7 +80,7 @@ export function warningsFor(s: SuggestionInputs): Warning[] {
   for (const { row, what } of credentialSteps(s.al, s.contexts)) {
     warnings.push({
       kind: 'credentials',
-      message: `CREDENTIALS IN THE IMAGE: ${shortLabel(row.stage, row.index)} \`${row.instruction}\` copies ${what.map((w) => `\`${w}\``).join(', ')} into a layer. Anyone who can pull the image can read them, and every refresh of them (the AWS CLI rewrites its cache) rebuilds this step and everything after it.`,
+      message: `CREDENTIALS IN THE IMAGE: ${rowLabel(row)} \`${row.instruction}\` copies ${what.map((w) => `\`${w}\``).join(', ')} into a layer. Anyone who can pull the image can read them, and every refresh of them${what.some((w) => /\.aws(\/|$)/.test(w)) ? ' (the AWS CLI rewrites its cache files on its own)' : ''} rebuilds this step and everything after it.`,
     });
   }
   const secretArgs = [...new Set(s.commands.flatMap((c) => Object.keys(c?.buildArgs ?? {})).filter((n) => SECRET_ARG.test(n)))];
@@ -103,7 +103,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
   for (const { row, what } of credentialSteps(s.al, s.contexts)) {
     add({
       title: 'Use RUN --mount=type=secret instead of copying credentials into a layer',
-      detail: `${shortLabel(row.stage, row.index)} \`${row.instruction}\` bakes ${what.map((w) => `\`${w}\``).join(', ')} into the image. Mount them only for the RUN that needs them: \`RUN --mount=type=secret,id=aws,target=/root/.aws/credentials …\` and build with \`--secret id=aws,src=$HOME/.aws/credentials\`. Nothing is stored in a layer and a refreshed credential file no longer misses the cache.`,
+      detail: `${rowLabel(row)} \`${row.instruction}\` bakes ${what.map((w) => `\`${w}\``).join(', ')} into the image. Mount them only for the RUN that needs them: \`RUN --mount=type=secret,id=aws,target=/root/.aws/credentials …\` and build with \`--secret id=aws,src=$HOME/.aws/credentials\`. Nothing is stored in a layer and a refreshed credential file no longer misses the cache.`,
       step: { stage: row.stage, index: row.index },
     });
   }
@@ -111,7 +111,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
   for (const cause of s.causes) {
     const row = cause.step ? rowFor(s.al, cause.step.stage, cause.step.index) : undefined;
     if (!row) continue;
-    const label = shortLabel(row.stage, row.index);
+    const label = rowLabel(row);
     switch (cause.kind) {
       case 'context-changed': {
         const files = (cause.files ?? []).map((f) => f.path);
@@ -150,7 +150,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
           add({
             title: `Move \`ARG ${name}\` down to where it is used`,
             detail: firstUse
-              ? `Declare ARG ${name} right before ${shortLabel(firstUse.stage, firstUse.index)} \`${firstUse.instruction}\`: a declared ARG is in the environment of every later RUN, so a new value now rebuilds from ${label} on.`
+              ? `Declare ARG ${name} right before ${rowLabel(firstUse)} \`${firstUse.instruction}\`: a declared ARG is in the environment of every later RUN, so a new value now rebuilds from ${label} on.`
               : `No step of this stage reads $${name}, yet its declaration puts it in every later RUN's environment: remove the ARG, or declare it just before the step that needs it.`,
             step: cause.step,
           });
@@ -215,7 +215,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
     if (mounts.some((m) => /type=cache/.test(m))) {
       add({
         title: 'A RUN with a cache mount stays CACHED when only the mount changes',
-        detail: `${shortLabel(row.stage, row.index)} \`${row.instruction}\` is keyed on its command, not on the cache mount's contents: when the mount changes, the cached result is silently stale. Change the command (or an ARG it reads) to refresh it.`,
+        detail: `${rowLabel(row)} \`${row.instruction}\` is keyed on its command, not on the cache mount's contents: when the mount changes, the cached result is silently stale. Change the command (or an ARG it reads) to refresh it.`,
         step: { stage: row.stage, index: row.index },
       });
     }
@@ -228,7 +228,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
   if (linkCascade) {
     add({
       title: 'COPY --link only isolates layers with the containerd image store',
-      detail: `${shortLabel(linkCascade.stage, linkCascade.index)} \`${linkCascade.instruction}\` missed with the step before it: the docker driver's classic store builds COPY --link as a plain COPY. Use a docker-container builder (\`docker buildx create --use\`) or enable the containerd image store for --link to keep later layers cached.`,
+      detail: `${rowLabel(linkCascade)} \`${linkCascade.instruction}\` missed with the step before it: the docker driver's classic store builds COPY --link as a plain COPY. Use a docker-container builder (\`docker buildx create --use\`) or enable the containerd image store for --link to keep later layers cached.`,
       step: { stage: linkCascade.stage, index: linkCascade.index },
     });
   }

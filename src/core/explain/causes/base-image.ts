@@ -10,6 +10,7 @@
 import type { BuildTrace } from '../../model.ts';
 import type { Alignment, AlignedRow } from '../align.ts';
 import { shortDigest } from '../evidence.ts';
+import { printedCached } from '../printed.ts';
 import { digestOfRef, imageRefOfFrom, normaliseImageRef } from '../text.ts';
 import { fromRowOf, isFirstWorkStep } from '../upstream.ts';
 import type { Finding, PairView } from './view.ts';
@@ -100,7 +101,7 @@ export function baseImageCause(v: PairView, root: AlignedRow): Finding {
   if (f.pinned) return { candidates: [], ruledOut: ['the Dockerfile pins the base image by digest: it cannot have changed'] };
 
   // A tag with no digest in the log: a re-tag (or a pull of a newer image) leaves no trace but the rebuild.
-  const fromCached = f.fromRow.allLogs[v.later]?.some((s) => s.status === 'cached') || f.fromRow.statuses[v.later] === 'cached';
+  const fromCached = f.fromRow.allLogs[v.later]?.some(printedCached) ?? false;
   const pulled = v.commandL?.pull === true;
   const ref = f.refL ?? f.refE ?? 'the base image';
   return {

@@ -6,23 +6,17 @@
  * proxy args (BuildKit strips them from the key) — both are said so explicitly, because they are the
  * first thing people suspect (the forum case changes REPO_HASH/GIT_TREE/GIT_BLOB on every build).
  */
+import { isPredefinedProxyArg } from '../../dockerfile/index.ts';
+import { rowLabel } from '../align.ts';
 import type { BuildPlan, PlanStep } from '../../model.ts';
 import type { AlignedRow } from '../align.ts';
 import { dockerfileLineAt } from '../evidence.ts';
-import { logTextsDiffer, shortLabel, variablesIn } from '../text.ts';
+import { logTextsDiffer, variablesIn } from '../text.ts';
 import type { Candidate, Finding, PairView } from './view.ts';
 import { logLineOf, missEvidence, planStepL, stepName, stepRefOf } from './view.ts';
 
-/**
- * BuildKit's predefined proxy args, kept out of cache keys unless a stage declares them.
- * (The Dockerfile module has the same list; this copy keeps the engine independent of its load order.)
- */
-const PROXY_ARGS = new Set(
-  ['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'].flatMap((n) => [n, n.toLowerCase()]),
-);
-
 export function isProxyArg(name: string): boolean {
-  return PROXY_ARGS.has(name);
+  return isPredefinedProxyArg(name);
 }
 
 /** Build args BuildKit reads as options (`BUILDKIT_INLINE_CACHE`, `BUILDKIT_SYNTAX`…), not as ARG values. */
@@ -173,7 +167,7 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
     const declared = changes.filter((c) => declaredAnywhere(plan, c.name)).map((c) => c.name);
     if (declared.length > 0)
       ruledOut.push(
-        `build arg${declared.length > 1 ? 's' : ''} ${declared.join(', ')} changed but ${shortLabel(root.stage, root.index)} neither runs after ${declared.length > 1 ? 'their' : 'its'} ARG in this stage nor expands ${declared.length > 1 ? 'them' : 'it'}`,
+        `build arg${declared.length > 1 ? 's' : ''} ${declared.join(', ')} changed but ${rowLabel(root)} neither runs after ${declared.length > 1 ? 'their' : 'its'} ARG in this stage nor expands ${declared.length > 1 ? 'them' : 'it'}`,
       );
   }
   return { candidates, ruledOut };

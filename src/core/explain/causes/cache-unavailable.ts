@@ -8,8 +8,10 @@
  * so a miss there is the cache's absence, not a change.
  */
 import type { AlignedRow } from '../align.ts';
+import { rowLabel } from '../align.ts';
 import { shortDigest } from '../evidence.ts';
-import { bytes, shortLabel } from '../text.ts';
+import { printedCached, printedWord } from '../printed.ts';
+import { bytes } from '../text.ts';
 import { contextUpstream, fromRowOf, readsContext } from '../upstream.ts';
 import { baseFacts } from './base-image.ts';
 import type { Candidate, Finding, PairView } from './view.ts';
@@ -44,7 +46,7 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
     // FROM op does not change either when the tag moves, so the digest supports both readings equally.
     if (baseSettled || !fromRowOf(v.al, root, v.later)) strong = true;
     evidence.push(
-      `${shortLabel(root.stage, root.index)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op, same inputs, same cache key — BuildKit just did not find it`,
+      `${rowLabel(root)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op, same inputs, same cache key — BuildKit just did not find it`,
     );
   }
 
@@ -82,11 +84,13 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
   }
 
   const fromRow = fromRowOf(v.al, root, v.later);
-  const fromCachedL = fromRow ? fromRow.allLogs[v.later]?.some((s) => s.status === 'cached') : false;
-  if (fromRow && fromRow.logs[v.later] && !fromCachedL && fromRow.statuses[v.earlier] !== 'cached') {
-    evidence.push(`the FROM printed ${fromRow.logs[v.later]?.status === 'built' ? 'DONE' : fromRow.statuses[v.later]} (not CACHED), as it does after a prune`);
+  const fromCachedL = fromRow ? (fromRow.allLogs[v.later]?.some(printedCached) ?? false) : false;
+  const fromStep = fromRow?.logs[v.later] ?? null;
+  if (fromStep && !fromCachedL) evidence.push(`${v.traceL.source}: the FROM printed ${printedWord(fromStep)}, not CACHED, as it does after a prune`);
+  if (fromCachedL) {
+    support -= 1;
+    evidence.push(`${v.traceL.source}: the FROM printed CACHED, so the builder still had cache records for it — less likely a prune`);
   }
-  if (fromCachedL) support -= 1;
 
   const contentHigh = content.some((c) => c.confidence === 'high');
   if (contentHigh && !strong && failedL.length === 0) return { candidates: [], ruledOut: [] };

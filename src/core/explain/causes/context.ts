@@ -7,9 +7,10 @@
  * which rules this cause out). Without them, a COPY/ADD that missed is only a suspect.
  */
 import type { SourceDiff } from '../../model.ts';
+import { rowLabel } from '../align.ts';
 import type { AlignedRow } from '../align.ts';
 import { capped, fileLine, shortDigest } from '../evidence.ts';
-import { bytes, shortLabel } from '../text.ts';
+import { bytes } from '../text.ts';
 import { readsContext } from '../upstream.ts';
 import type { Finding, PairView } from './view.ts';
 import { dockerfileEvidence, missEvidence, nothing, stepName, stepRefOf } from './view.ts';
@@ -42,7 +43,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
     return {
       candidates: [],
       ruledOut: [
-        `${shortLabel(root.stage, root.index)}: the content checksum of its sources is the same in ${v.contextE?.source ?? 'the earlier context'} and ${v.contextL?.source ?? 'the later context'}${key ? ` (${shortDigest(key)})` : ''}: no file it copies changed (mtime and owner are not part of the key)`,
+        `${rowLabel(root)}: the content checksum of its sources is the same in ${v.contextE?.source ?? 'the earlier context'} and ${v.contextL?.source ?? 'the later context'}${key ? ` (${shortDigest(key)})` : ''}: no file it copies changed (mtime and owner are not part of the key)`,
       ],
     };
   }
@@ -54,7 +55,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
     const what = files.length > 0 ? `${fileNames.join(', ')}${more} changed in the context` : 'its sources changed in the context';
     const keys =
       diff.before && diff.after
-        ? [`content key of ${shortLabel(root.stage, root.index)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`]
+        ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`]
         : [];
     return {
       candidates: [

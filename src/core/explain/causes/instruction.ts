@@ -52,9 +52,10 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
       });
       return { candidates, ruledOut: [] };
     }
+    // Compare what was written, not the expanded text: a --build-arg expands differently without an edit.
     const textE = sourceText(v.planE, psE);
     const textL = sourceText(v.planL, psL);
-    if (squash(textE) !== squash(textL) || squash(psE.instruction) !== squash(psL.instruction)) {
+    if (squash(textE) !== squash(textL) || squash(psE.written ?? textE) !== squash(psL.written ?? textL)) {
       const hiddenInName = psE.heredoc && squash(psE.instruction) === squash(psL.instruction);
       candidates.push({
         kind: 'instruction-changed',
@@ -69,7 +70,9 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
     }
     if (root.keyword === 'RUN') {
       const env = differingEntries(psE.env, psL.env);
-      const args = differingEntries(psE.args, psL.args);
+      // An ARG value that a --build-arg explains is build-arg-changed, not an edit of its default.
+      const given = new Set([...Object.keys(v.commandE?.buildArgs ?? {}), ...Object.keys(v.commandL?.buildArgs ?? {})]);
+      const args = differingEntries(psE.args, psL.args).filter((n) => !given.has(n));
       const dirsE = directivesBefore(v.planE, psE.stagePosition, psE.line);
       const dirsL = directivesBefore(v.planL, psL.stagePosition, psL.line);
       const changedDirs = dirsL.filter((d) => !dirsE.some((e) => e.keyword === d.keyword && e.text === d.text));
@@ -94,7 +97,8 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
         });
       }
     }
-    return { candidates, ruledOut: candidates.length === 0 ? [`${root.instruction}: the same text in ${v.planE.source} and ${v.planL.source}`] : [] };
+    const where = v.planE.source === v.planL.source ? `both builds' ${v.planL.source}` : `${v.planE.source} and ${v.planL.source}`;
+    return { candidates, ruledOut: candidates.length === 0 ? [`the step and the lines before it read the same in ${where}: not an edit`] : [] };
   }
 
   // One Dockerfile (or none): the logs can still show the step's text changing.

@@ -7,6 +7,7 @@
  * flag settles it; without, the pattern makes it a suspect when nothing else explains the miss.
  */
 import type { AlignedRow } from '../align.ts';
+import { printedCached } from '../printed.ts';
 import { fromRowOf } from '../upstream.ts';
 import type { Candidate, Finding, PairView } from './view.ts';
 import { logLineOf, missEvidence, stepName, stepRefOf } from './view.ts';
@@ -54,7 +55,7 @@ export function noCacheCause(v: PairView, root: AlignedRow, content: Candidate[]
   const stepsL = v.al.rows.filter((r) => r.keyword !== 'FROM' && r.statuses[v.later] !== null);
   const everyStepRan = stepsL.length > 0 && stepsL.every((r) => r.statuses[v.later] !== 'cached');
   const fromRow = fromRowOf(v.al, root, v.later);
-  const fromCached = fromRow?.allLogs[v.later]?.some((s) => s.status === 'cached') ?? false;
+  const fromCached = fromRow?.allLogs[v.later]?.some(printedCached) ?? false;
   if (!everyStepRan || !fromCached || !fromRow) return { candidates: [], ruledOut: [] };
   const strongerElsewhere = content.some((c) => c.confidence !== 'low');
   return {

@@ -5,7 +5,7 @@
  * have stayed CACHED — its key is the copied content.)
  */
 import type { AlignedRow } from '../align.ts';
-import { shortLabel } from '../text.ts';
+import { rowLabel } from '../align.ts';
 import { lastStepOfStage, stagesReadBy } from '../upstream.ts';
 import type { Candidate, PairView } from './view.ts';
 import { missEvidence, stepName, stepRefOf } from './view.ts';
@@ -31,7 +31,7 @@ export function upstreamRebuiltCauses(v: PairView): Candidate[] {
 }
 
 function cause(v: PairView, row: AlignedRow, stage: string, root: AlignedRow | null): Candidate {
-  const rootText = root ? ` (where the first miss was ${shortLabel(root.stage, root.index)} \`${root.instruction}\`)` : '';
+  const rootText = root ? ` (where the first miss was ${rowLabel(root)} \`${root.instruction}\`)` : '';
   return {
     kind: 'upstream-rebuilt',
     confidence: 'high',

@@ -13,9 +13,9 @@ import type {
   StepRef,
 } from '../../model.ts';
 import type { Alignment, AlignedRow } from '../align.ts';
+import { rowLabel } from '../align.ts';
 import type { PairMisses } from '../misses.ts';
 import { dockerfileLine, logLine, missLine } from '../evidence.ts';
-import { shortLabel } from '../text.ts';
 
 export interface PairView {
   al: Alignment;
@@ -55,7 +55,7 @@ export function stepRefOf(row: AlignedRow): StepRef {
 
 /** `[3/4] COPY app.conf /etc/app.conf`, for summaries. */
 export function stepName(row: AlignedRow): string {
-  return `${shortLabel(row.stage, row.index, row.total)} \`${row.instruction}\``;
+  return `${rowLabel(row)} \`${row.instruction}\``;
 }
 
 /** The log line showing the miss: the later build's result with the earlier build's in brackets. */

@@ -1,0 +1,29 @@
+/**
+ * What a log literally printed for a step. The log reader reports a FROM that printed `DONE` as cached
+ * (it only resolved the image: nothing was rebuilt) and says so in `statusNote`; some facts depend on
+ * the printed word itself — `--no-cache` makes the FROM print CACHED, a pruned cache makes it print DONE.
+ */
+import { FROM_RESOLVE_NOTE } from '../log/index.ts';
+import type { Step } from '../model.ts';
+
+/** The step printed `CACHED` (not a FROM's `DONE` that the reader counts as cached). */
+export function printedCached(step: Step): boolean {
+  return step.status === 'cached' && step.statusNote !== FROM_RESOLVE_NOTE;
+}
+
+/** The result word the log printed: `CACHED`, `DONE 12.7s`, `ERROR: …`, `CANCELED`, or `not run`. */
+export function printedWord(step: Step): string {
+  const done = step.durationS !== null ? `DONE ${step.durationS.toFixed(1)}s` : 'DONE';
+  switch (step.status) {
+    case 'cached':
+      return printedCached(step) ? 'CACHED' : done;
+    case 'built':
+      return done;
+    case 'error':
+      return step.error ? `ERROR: ${step.error}` : 'ERROR';
+    case 'canceled':
+      return 'CANCELED';
+    default:
+      return 'not run';
+  }
+}
