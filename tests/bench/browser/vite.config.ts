@@ -41,12 +41,18 @@ function oursModule(): string {
   return 'export default null;\nexport const oursFrom = null;';
 }
 
+/** `indexContext`, plus the tar reader alone (`TarParser`) for the parse-only diagnostic. */
 function indexContextModule(): string {
   const file = join(ROOT, 'src/core/context/index.ts');
+  const tar = join(ROOT, 'src/core/context/tar.ts');
+  const lines: string[] = [];
   if (!stubbed.has('index') && existsSync(file) && /export\s+(async\s+)?function\s+indexContext\b|export\s*\{[^}]*\bindexContext\b/.test(readFileSync(file, 'utf8'))) {
-    return `export { indexContext } from ${JSON.stringify(file)};\nexport const indexContextFrom = 'src/core/context/index.ts';`;
-  }
-  return 'export const indexContext = null;\nexport const indexContextFrom = null;';
+    lines.push(`export { indexContext } from ${JSON.stringify(file)};`, `export const indexContextFrom = 'src/core/context/index.ts';`);
+  } else lines.push('export const indexContext = null;', 'export const indexContextFrom = null;');
+  if (!stubbed.has('index') && existsSync(tar) && /export\s+class\s+TarParser\b/.test(readFileSync(tar, 'utf8'))) {
+    lines.push(`export { TarParser } from ${JSON.stringify(tar)};`);
+  } else lines.push('export const TarParser = null;');
+  return lines.join('\n');
 }
 
 function benchVirtuals(): Plugin {

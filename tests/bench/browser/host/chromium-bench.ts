@@ -172,7 +172,12 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     await call<Info>(page, { kind: 'info' });
     await page.locator('#tar').setInputFiles(tarPath);
     const before = await sampleOnce(await chromiumPids(userDataDir));
-    const contextImpls: ContextImpl[] = info.indexContext ? (info.ours ? ['ours', 'hashwasm', 'read'] : ['hashwasm', 'read']) : ['read'];
+    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead'] as ContextImpl[]).filter((i) => {
+      if (i === 'read') return true;
+      if (i === 'parse') return info.tarParser;
+      if (!info.indexContext) return false;
+      return !i.startsWith('ours') || info.ours !== null;
+    });
     if (!info.indexContext) skipped.push('context pipelines: indexContext not landed');
     const sampler = startRssSampler(userDataDir);
     t = performance.now();
@@ -186,13 +191,15 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     const peak = await sampler.stop();
     const memory = { ...peak, rendererBaselineMb: before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0 };
     log(`  (c took ${((performance.now() - t) / 1000).toFixed(1)} s; renderer ${memory.rendererPid} peak ${memory.rendererPeakMb.toFixed(0)} MB RSS, ${memory.rendererBaselineMb.toFixed(0)} MB before)`);
-    const pipelines = Object.fromEntries(Object.entries(context.last).filter(([impl]) => impl !== 'read')) as Partial<Record<ContextImpl, ContextResult>>;
+    const pipelines = Object.fromEntries(
+      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl === 'ours-readahead'),
+    ) as Partial<Record<ContextImpl, ContextResult>>;
     checkAgree('context rootDigest', pipelines, problems);
     for (const [impl, r] of Object.entries(pipelines)) if (r.problems.length) problems.push(`context ${impl}: ${r.problems.slice(0, 3).join('; ')}`);
 
     // Profiled runs (instrumented hasher: slower, never timed as results).
     const profiles: Partial<Record<ContextImpl, ContextResult>> = {};
-    for (const impl of contextImpls.filter((i) => i !== 'read')) {
+    for (const impl of contextImpls.filter((i) => i === 'ours' || i === 'hashwasm')) {
       profiles[impl] = await call<ContextResult>(page, { kind: 'context', impl, profile: true });
     }
     let hybrid: HybridProbe | null = null;

@@ -6,12 +6,12 @@
 import { createSHA256 } from 'hash-wasm';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import initOurs, { oursFrom } from 'virtual:bench-ours';
-import { indexContext, indexContextFrom } from 'virtual:bench-index-context';
+import { indexContext, indexContextFrom, TarParser } from 'virtual:bench-index-context';
 import type { Sha256 } from '../../../../src/core/context/hasher.ts';
 import { createHashWasmSha256 } from './hashwasm-sha256.ts';
 import { instrument } from './instrumented-sha256.ts';
-import type { BenchCommand, BenchReply, ContextResult, HybridProbe, Info, Timed } from './protocol.ts';
-import { toContextSource } from './context-source.ts';
+import type { BenchCommand, BenchReply, ContextImpl, ContextResult, HybridProbe, Info, Timed } from './protocol.ts';
+import { readAhead, toContextSource } from './context-source.ts';
 
 const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -87,26 +87,47 @@ async function runSmall(impl: string): Promise<Timed> {
 
 // ---- c. end to end: File.stream() → indexContext -------------------------------------------------
 
-async function runContext(file: File, impl: string, profile: boolean): Promise<ContextResult> {
-  if (impl === 'read') {
+/** A `Sha256` that hashes nothing: the pipeline run with it costs everything except SHA-256. */
+const ZERO_DIGEST = new Uint8Array(32);
+const nullHasher: Sha256 = {
+  digest: () => ZERO_DIGEST,
+  digestMany: (buffers) => buffers.map(() => ZERO_DIGEST),
+  create: () => ({ update: () => {}, finish: () => ZERO_DIGEST }),
+};
+
+async function drain(stream: ReadableStream<Uint8Array>, each: (chunk: Uint8Array) => void): Promise<number> {
+  const reader = stream.getReader();
+  let chunks = 0;
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) return chunks;
+    each(r.value);
+    chunks++;
+  }
+}
+
+async function runContext(file: File, impl: ContextImpl, profile: boolean): Promise<ContextResult> {
+  if (impl === 'read' || impl === 'parse') {
     const t = performance.now();
-    const reader = file.stream().getReader();
-    let n = 0;
-    let chunks = 0;
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      n += r.value.length;
-      chunks++;
+    let check: string;
+    if (impl === 'read') check = `chunks=${await drain(file.stream(), () => {})}`;
+    else {
+      const parser = new (need(TarParser, 'TarParser (src/core/context/tar.ts)'))({ entry() {}, data() {}, end() {} });
+      let problem: string | null = null;
+      await drain(file.stream(), (c) => {
+        problem ??= parser.push(c)?.message ?? null;
+      });
+      check = problem ?? parser.finish()?.message ?? 'ok';
     }
-    return { ms: performance.now() - t, bytes: n, check: `chunks=${chunks}`, entries: 0, rootDigest: '', problems: [] };
+    return { ms: performance.now() - t, bytes: file.size, check, entries: 0, rootDigest: '', problems: [] };
   }
   if (!indexContext) throw new Error('indexContext (src/core/context/index.ts) has not landed yet');
-  const base = impl === 'ours' ? need(ours, 'ours') : need(hashWasmPipelineHasher, 'hash-wasm adapter');
+  const base =
+    impl === 'nohash' ? nullHasher : impl === 'hashwasm' ? need(hashWasmPipelineHasher, 'hash-wasm adapter') : need(ours, 'ours');
   const probe = profile ? instrument(base) : null;
   let progressCalls = 0;
   const readCounters = { chunks: 0, waitMs: 0 };
-  const source = toContextSource(file, profile ? readCounters : null);
+  const source = toContextSource(file, profile ? readCounters : null, impl === 'ours-readahead' ? readAhead : null);
   const t = performance.now();
   const result = await indexContext(source, {
     name: file.name,
@@ -196,6 +217,7 @@ async function handle(cmd: BenchCommand & { file?: File }): Promise<unknown> {
       const info: Info = {
         ours: ours ? oursFrom : null,
         indexContext: indexContext ? indexContextFrom : null,
+        tarParser: TarParser !== null,
         userAgent: navigator.userAgent,
         crossOriginIsolated: self.crossOriginIsolated,
       };

@@ -28,7 +28,31 @@ function counted(stream: ReadableStream<Uint8Array>, c: ReadCounters): ReadableS
   });
 }
 
-export function toContextSource(file: File, counters: ReadCounters | null): ContextSource {
-  const stream = counters ? counted(file.stream(), counters) : file.stream();
+/**
+ * Re-queues a stream with an 8 MiB byte high-water mark, so the file keeps being pulled while the
+ * consumer is busy (a File's byte stream has a high-water mark of 0: it reads only on demand).
+ */
+export function readAhead(stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(ctrl) {
+        const r = await reader.read();
+        if (r.done) ctrl.close();
+        else ctrl.enqueue(r.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: 8 << 20 }),
+  );
+}
+
+export function toContextSource(
+  file: File,
+  counters: ReadCounters | null,
+  wrap: ((s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>) | null,
+): ContextSource {
+  const raw = wrap ? wrap(file.stream()) : file.stream();
+  const stream = counters ? counted(raw, counters) : raw;
   return { kind: 'stream', stream, size: file.size };
 }

@@ -5,8 +5,13 @@
 
 export type StreamImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto';
 export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'webcrypto-all';
-/** `read` is the ceiling: `File.stream()` drained, nothing else. */
-export type ContextImpl = 'ours' | 'hashwasm' | 'read';
+/**
+ * `read` is the ceiling: `File.stream()` drained, nothing else. The rest are diagnostics that split the
+ * pipeline's cost: `parse` = read + the tar reader with an empty sink; `nohash` = the whole indexContext
+ * with a hasher that returns zeros (everything but SHA-256); `ours-readahead` = ours with the file read
+ * ahead into an 8 MiB queue (does overlapping read and hash help?).
+ */
+export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead';
 
 export type BenchCommand =
   | { kind: 'info' }
@@ -23,6 +28,7 @@ export type BenchCommand =
 export interface Info {
   ours: string | null;
   indexContext: string | null;
+  tarParser: boolean;
   userAgent: string;
   crossOriginIsolated: boolean;
 }

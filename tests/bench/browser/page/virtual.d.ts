@@ -13,4 +13,6 @@ declare module 'virtual:bench-index-context' {
   /** `indexContext` of src/core/context/index.ts, or null when it has not landed. */
   export const indexContext: typeof import('../../../../src/core/context/index.ts').indexContext | null;
   export const indexContextFrom: string | null;
+  /** The streaming tar reader of src/core/context/tar.ts, or null. */
+  export const TarParser: typeof import('../../../../src/core/context/tar.ts').TarParser | null;
 }
