@@ -447,14 +447,16 @@ function emitStage(
         declareStageArgs(instr, state, plan.globalArgs, buildArgs, escape);
         plan.directives.push(directive(st.position, instr));
         break;
-      case 'ENV':
-        for (const p of instr.properties) {
-          const value = p.raw === null ? '' : expandOrKeep(p.raw, { escape, lookup });
-          state.env[p.name] = value;
-          state.stateEnv.set(p.name, value);
+      case 'ENV': {
+        // All pairs of one ENV are expanded with the env from before it (`ENV A=1 B=$A` gives B the old A).
+        const values = instr.properties.map((p) => [p.name, p.raw === null ? '' : expandOrKeep(p.raw, { escape, lookup })] as const);
+        for (const [name, value] of values) {
+          state.env[name] = value;
+          state.stateEnv.set(name, value);
         }
         plan.directives.push(directive(st.position, instr));
         break;
+      }
       case 'RUN': {
         const body = instr.heredocs[0]?.body;
         const singleHeredoc = instr.heredocs.length > 0 && heredocName(instr.rest.trim()) !== null;
@@ -509,7 +511,9 @@ function emitStage(
 }
 
 function declareStageArgs(instr: Instr, state: StageState, globals: Record<string, string | null>, buildArgs: Record<string, string | null>, escape: string): void {
-  const lookup: Lookup = (n) => state.stateEnv.get(n);
+  // Like ENV, the defaults of one ARG instruction are expanded with the env from before it.
+  const before = new Map(state.stateEnv);
+  const lookup: Lookup = (n) => before.get(n);
   for (const p of instr.properties) {
     let value: string | null;
     if (Object.hasOwn(buildArgs, p.name)) value = buildArgs[p.name] ?? null;

@@ -218,6 +218,16 @@ describe('ENV', () => {
     expect(child?.instruction).toBe('RUN echo parent 1');
   });
 
+  it('expands all pairs of one ENV with the env from before it', () => {
+    const p = plan('FROM alpine\nENV A=old\nENV A=new B=$A\nRUN x');
+    expect(p.steps[1]?.env).toEqual({ A: 'new', B: 'old' });
+  });
+
+  it('reads the legacy `ENV key value with spaces` form and values continued over lines', () => {
+    const p = plan('FROM alpine\nENV GREETING hello big world\nENV PATH=/a:\\\n/b X=1\nRUN x');
+    expect(p.steps[1]?.env).toEqual({ GREETING: 'hello big world', PATH: '/a:/b', X: '1' });
+  });
+
   it('does not leak into a sibling stage FROM an image', () => {
     const p = plan('FROM alpine AS a\nENV A=1\nRUN a\nFROM alpine\nRUN b');
     expect(p.steps.find((s) => s.stagePosition === 1 && s.keyword === 'RUN')?.env).toEqual({});
