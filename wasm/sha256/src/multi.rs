@@ -13,6 +13,29 @@ use crate::scalar;
 
 const LANES: usize = 4;
 
+/// The round constants, each repeated in all four lanes. Loaded from memory on purpose: a `static mut`
+/// stops LLVM from folding them into `v128.const`s, which V8 rebuilds with three instructions each round;
+/// a load is one. Never written.
+#[repr(align(16))]
+struct SplatK([[u32; 4]; 64]);
+static mut K4: SplatK = SplatK(splat_k());
+
+const fn splat_k() -> [[u32; 4]; 64] {
+    let mut out = [[0; 4]; 64];
+    let mut i = 0;
+    while i < 64 {
+        out[i] = [K[i]; 4];
+        i += 1;
+    }
+    out
+}
+
+#[inline(always)]
+fn k4(i: usize) -> v128 {
+    // SAFETY: K4 is never written; `i < 64` at every call site (a constant index).
+    unsafe { v128_load(K4.0.as_ptr().add(i) as *const v128) }
+}
+
 /// Fed to lanes that have run out of messages; their results are discarded.
 static IDLE_BLOCK: [u8; BLOCK] = [0; BLOCK];
 
@@ -122,7 +145,7 @@ fn compress4(state: &mut [v128; 8], mut w: [v128; 16]) {
     macro_rules! round {
         ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $k:expr, $w:expr) => {
             let ch = v128_xor($g, v128_and($e, v128_xor($f, $g)));
-            let t1 = u32x4_add(u32x4_add(u32x4_add($h, big_sigma1($e)), u32x4_add(ch, u32x4_splat($k))), $w);
+            let t1 = u32x4_add(u32x4_add(u32x4_add($h, big_sigma1($e)), u32x4_add(ch, k4($k))), $w);
             let maj = v128_xor(v128_and(v128_xor($a, $b), v128_xor($b, $c)), $b);
             $d = u32x4_add($d, t1);
             $h = u32x4_add(t1, u32x4_add(big_sigma0($a), maj));
@@ -137,7 +160,7 @@ fn compress4(state: &mut [v128; 8], mut w: [v128; 16]) {
                     u32x4_add(w[($i + 9) & 15], small_sigma1(w[($i + 14) & 15])),
                 );
             }
-            round!($a, $b, $c, $d, $e, $f, $g, $h, K[$base + $i], w[$i]);
+            round!($a, $b, $c, $d, $e, $f, $g, $h, $base + $i, w[$i]);
         };
     }
     macro_rules! sixteen_rounds {
