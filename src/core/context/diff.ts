@@ -95,14 +95,19 @@ function isBuildFile(path: string, plans: BuildPlan[]): boolean {
   return /^Dockerfile$|\.Dockerfile$|^Dockerfile\./i.test(base) || plans.some((p) => p.source === path);
 }
 
-function matchingStep(step: PlanStep, plan: BuildPlan): PlanStep | null {
-  const candidates = plan.steps.filter(readsContext);
-  return (
+/**
+ * The step of `planB` that is the same COPY/ADD as `step`: the same instruction (at the same place, else
+ * in the same stage), else an edited instruction at the same place — unless that one is itself the
+ * unchanged twin of another step of `planA`.
+ */
+function matchingStep(step: PlanStep, planA: BuildPlan, planB: BuildPlan): PlanStep | null {
+  const candidates = planB.steps.filter(readsContext);
+  const exact =
     candidates.find((s) => s.stagePosition === step.stagePosition && s.index === step.index && s.instruction === step.instruction) ??
-    candidates.find((s) => s.stage === step.stage && s.instruction === step.instruction) ??
-    candidates.find((s) => s.stagePosition === step.stagePosition && s.index === step.index) ??
-    null
-  );
+    candidates.find((s) => s.stage === step.stage && s.instruction === step.instruction);
+  if (exact) return exact;
+  const instructionsA = new Set(planA.steps.filter((s) => s.stage === step.stage).map((s) => s.instruction));
+  return candidates.find((s) => s.stagePosition === step.stagePosition && s.index === step.index && !instructionsA.has(s.instruction)) ?? null;
 }
 
 /**
@@ -113,7 +118,7 @@ export function diffContexts(a: ContextIndex, b: ContextIndex, planA: BuildPlan,
   const treeA = new ContextTree(a);
   const treeB = new ContextTree(b);
   return planA.steps.filter(readsContext).map((stepA) => {
-    const stepB = matchingStep(stepA, planB);
+    const stepB = matchingStep(stepA, planA, planB);
     const before: StepContentKey = stepContentKey(treeA, stepA, hasher);
     const after: StepContentKey | null = stepB ? stepContentKey(treeB, stepB, hasher) : null;
     const covered = coverage(stepA, [treeA, treeB]);
