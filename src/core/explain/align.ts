@@ -249,5 +249,5 @@ export function planStepOf(row: AlignedRow, build: number): PlanStep | null {
 
 /** `[3/4]`, `[builder 2/3]`: the step's label as BuildKit prints it, without the padding. */
 export function rowLabel(row: AlignedRow): string {
-  return rowLabel(row);
+  return shortLabel(row.stage, row.index, row.total);
 }

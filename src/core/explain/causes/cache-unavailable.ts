@@ -44,6 +44,7 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
   if (dE && dL && dE === dL && noContext) {
     // With the base settled, nothing else is left: the key was the same. With an unpinned local tag the
     // FROM op does not change either when the tag moves, so the digest supports both readings equally.
+    support += 1;
     if (baseSettled || !fromRowOf(v.al, root, v.later)) strong = true;
     evidence.push(
       `${rowLabel(root)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op, same inputs, same cache key — BuildKit just did not find it`,
@@ -95,7 +96,9 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
   const contentHigh = content.some((c) => c.confidence === 'high');
   if (contentHigh && !strong && failedL.length === 0) return { candidates: [], ruledOut: [] };
 
-  const contentSuspect = content.some((c) => c.confidence !== 'low');
+  // A suspected moved base tag is the same observation as a missing cache (nothing but the rebuild),
+  // so it does not make this cause less likely; the other content causes do.
+  const contentSuspect = content.some((c) => c.confidence !== 'low' && !(c.kind === 'base-image-changed' && c.confidence !== 'high'));
   const confidence = strong ? 'high' : contentHigh ? 'low' : support >= 1 ? 'medium' : contentSuspect ? 'low' : 'medium';
   const why = reasons.length > 0 ? ` (${[...new Set(reasons)].join('; ')})` : '';
   return {

@@ -38,7 +38,9 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
   const candidates: Candidate[] = [];
   const psE = root.plans[v.earlier] ?? null;
   const psL = root.plans[v.later] ?? null;
-  const twoDockerfiles = v.planE !== null && v.planL !== null && v.planE !== v.planL;
+  // Two Dockerfile texts (one per build) that differ; the same text read twice (with each build's
+  // build args) is one Dockerfile.
+  const twoDockerfiles = v.planE !== null && v.planL !== null && v.planE.lines.join('\n') !== v.planL.lines.join('\n');
 
   if (twoDockerfiles && v.planE && v.planL) {
     if (!psE || !psL) {
