@@ -52,8 +52,9 @@ async function optionalBench(file: string, fn: string): Promise<(() => Promise<R
   return typeof f === 'function' ? (f as () => Promise<Record<string, number>>) : null;
 }
 
-function recordTable(title: string, rec: Record<string, number>): string {
-  return `${title}\n${table(['measure', 'value'], Object.entries(rec).map(([k, v]) => [k, v]))}`;
+/** The teammates' benches print their own tables; this echoes what they returned, on one line. */
+function recordLine(title: string, rec: Record<string, number>): string {
+  return `${title} returned: ${Object.entries(rec).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}`;
 }
 
 /** Keys from a teammate's record carried into the final JSON: ratios and memory figures. */
@@ -67,19 +68,22 @@ async function nodePart(json: Json): Promise<void> {
   console.log('\n=== Node ===');
   const benchLogs = await optionalBench('log.ts', 'benchLogs');
   if (benchLogs) {
+    const beforeMb = process.memoryUsage.rss() / 2 ** 20;
     const rec = await benchLogs();
     // maxRSS is the process's peak so far: read right after the log bench, before anything bigger runs.
     const peakMb = process.resourceUsage().maxRSS / 1024;
-    console.log(recordTable('log reading (tests/bench/log.ts)', rec));
-    console.log(`Node process peak RSS after the log bench: ${fmt(peakMb)} MB`);
+    console.log(recordLine('log reading (tests/bench/log.ts)', rec));
+    console.log(`Node process RSS: ${fmt(beforeMb)} MB before the log bench, peak ${fmt(peakMb)} MB after it`);
     carry(rec, 'log_', json);
     json['node_log_peak_rss_mb'] = Number(fmt(peakMb));
   } else console.log('log bench: tests/bench/log.ts not present yet (skipped)');
 
   const benchSha = await optionalBench('sha256.ts', 'benchSha256Node');
   if (benchSha) {
+    // Development runs keep the Node hashing bench short too (it always hashes the full 256 MiB).
+    if (SMALL) process.env['SHA256_BENCH_ROUNDS'] ??= '1';
     const rec = await benchSha();
-    console.log(recordTable('SHA-256 in Node (tests/bench/sha256.ts)', rec));
+    console.log(recordLine('SHA-256 in Node (tests/bench/sha256.ts)', rec));
     carry(rec, 'node_', json);
   } else console.log('Node SHA-256 bench: tests/bench/sha256.ts not present yet (skipped)');
 }

@@ -35,10 +35,14 @@ function oursModule(): string {
   if (!stubbed.has('ours')) {
     for (const dir of [join(ROOT, 'node_modules/@rust-wasm/sha256'), join(ROOT, 'wasm/sha256/pkg')]) {
       const entry = packageEntry(dir);
-      if (entry) return `export { default } from ${JSON.stringify(entry)};\nexport const oursFrom = ${JSON.stringify(entry.slice(ROOT.length + 1))};`;
+      if (!entry) continue;
+      // The raw module too, for the kernel-only diagnostic (what the loader's copies cost).
+      const wasm = join(dir, 'sha256.wasm');
+      const wasmUrl = existsSync(wasm) ? `export { default as oursWasmUrl } from ${JSON.stringify(`${wasm}?url`)};` : 'export const oursWasmUrl = null;';
+      return `export { default } from ${JSON.stringify(entry)};\nexport const oursFrom = ${JSON.stringify(entry.slice(ROOT.length + 1))};\n${wasmUrl}`;
     }
   }
-  return 'export default null;\nexport const oursFrom = null;';
+  return 'export default null;\nexport const oursFrom = null;\nexport const oursWasmUrl = null;';
 }
 
 /** `indexContext`, plus the tar reader alone (`TarParser`) for the parse-only diagnostic. */

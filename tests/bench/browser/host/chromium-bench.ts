@@ -159,7 +159,9 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     log(`  (a took ${((performance.now() - t) / 1000).toFixed(1)} s)`);
     await call(page, { kind: 'free' });
 
-    const smallImpls = (['ours', 'hashwasm', 'noble', 'webcrypto-await', 'webcrypto-all'] as SmallImpl[]).filter((i) => i !== 'ours' || info.ours);
+    const smallImpls = (['ours', 'hashwasm', 'noble', 'webcrypto-await', 'webcrypto-all', 'ours-kernel'] as SmallImpl[]).filter((i) =>
+      i === 'ours' ? info.ours : i === 'ours-kernel' ? info.oursKernel : true,
+    );
     await call(page, { kind: 'setup-small', count: plan.smallCount, size: plan.smallSize });
     t = performance.now();
     const small = await roundRobin(smallImpls, plan, (impl) => call<Timed>(page, { kind: 'small', impl }), log, `b. ${plan.smallCount} × ${plan.smallSize} B`);
@@ -183,7 +185,16 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     t = performance.now();
     let context: Awaited<ReturnType<typeof roundRobin<ContextImpl, ContextResult>>>;
     try {
-      context = await roundRobin(contextImpls, plan, (impl) => call<ContextResult>(page, { kind: 'context', impl, profile: false }), log, 'c. context');
+      context = await roundRobin(
+        contextImpls,
+        plan,
+        (impl) => {
+          sampler.mark(impl);
+          return call<ContextResult>(page, { kind: 'context', impl, profile: false });
+        },
+        log,
+        'c. context',
+      );
     } catch (e) {
       await sampler.stop();
       throw e;

@@ -54,6 +54,7 @@ const SMALL_LABEL: Record<SmallImpl, string> = {
   noble: '@noble/hashes sha256()',
   'webcrypto-await': 'WebCrypto, await each',
   'webcrypto-all': 'WebCrypto, Promise.all',
+  'ours-kernel': 'diag: wasm digest_many alone (no loader)',
 };
 const CONTEXT_LABEL: Record<ContextImpl, string> = {
   ours: 'indexContext + our WASM',
@@ -95,6 +96,7 @@ export function browserTables(r: BrowserResults): string {
           ['renderer peak VmRSS', m.rendererPeakMb],
           ['renderer VmHWM', m.rendererHwmMb],
           ['all Chromium processes, peak sum', m.totalPeakMb],
+          ...Object.entries(m.byLabel).map(([impl, mb]): [string, number] => [`renderer peak during ${impl}`, mb]),
         ],
       ),
   );

@@ -24,6 +24,8 @@ export interface RssPeak {
   /** Highest sum of VmRSS over all processes of the run at one sample (counts shared pages more than once). */
   totalPeakMb: number;
   samples: number;
+  /** Highest renderer VmRSS seen while each label (set with `mark`) was current. */
+  byLabel: Record<string, number>;
 }
 
 const MB = 1024 * 1024;
@@ -85,8 +87,9 @@ export async function sampleOnce(pids: Map<number, string>): Promise<ProcMem[]> 
 }
 
 /** Samples every `intervalMs` until `stop()`; rescans the process tree every second. */
-export function startRssSampler(userDataDir: string, intervalMs = 50): { stop: () => Promise<RssPeak> } {
-  const peak: RssPeak = { rendererPid: null, rendererPeakMb: 0, rendererHwmMb: 0, totalPeakMb: 0, samples: 0 };
+export function startRssSampler(userDataDir: string, intervalMs = 50): { stop: () => Promise<RssPeak>; mark: (label: string) => void } {
+  const peak: RssPeak = { rendererPid: null, rendererPeakMb: 0, rendererHwmMb: 0, totalPeakMb: 0, samples: 0, byLabel: {} };
+  let label = '';
   let pids = new Map<number, string>();
   let lastScan = 0;
   let running = true;
@@ -101,6 +104,7 @@ export function startRssSampler(userDataDir: string, intervalMs = 50): { stop: (
       for (const m of mem) {
         total += m.rssMb;
         if (m.type !== 'renderer') continue;
+        if (label) peak.byLabel[label] = Math.max(peak.byLabel[label] ?? 0, m.rssMb);
         if (m.rssMb > peak.rendererPeakMb) {
           peak.rendererPid = m.pid;
           peak.rendererPeakMb = m.rssMb;
@@ -113,6 +117,9 @@ export function startRssSampler(userDataDir: string, intervalMs = 50): { stop: (
     }
   })();
   return {
+    mark(next) {
+      label = next;
+    },
     async stop() {
       running = false;
       await loop;

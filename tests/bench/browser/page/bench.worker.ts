@@ -5,7 +5,7 @@
  */
 import { createSHA256 } from 'hash-wasm';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import initOurs, { oursFrom } from 'virtual:bench-ours';
+import initOurs, { oursFrom, oursWasmUrl } from 'virtual:bench-ours';
 import { indexContext, indexContextFrom, TarParser } from 'virtual:bench-index-context';
 import type { Sha256 } from '../../../../src/core/context/hasher.ts';
 import { createHashWasmSha256 } from './hashwasm-sha256.ts';
@@ -63,6 +63,41 @@ async function runStream(impl: string): Promise<Timed> {
 
 let small: Uint8Array[] | null = null;
 
+/** The raw exports of our wasm, for the kernel-only diagnostic. */
+interface RawSha {
+  memory: WebAssembly.Memory;
+  sha256_alloc(len: number): number;
+  sha256_digest_many(data: number, table: number, count: number, out: number): void;
+}
+let raw: RawSha | null = null;
+/** The small buffers already packed in wasm memory (data, offsets table, digest output). */
+let kernelInput: { data: number; table: number; out: number; count: number } | null = null;
+
+async function loadRaw(): Promise<void> {
+  if (!oursWasmUrl || raw) return;
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(oursWasmUrl), {});
+  raw = instance.exports as unknown as RawSha;
+}
+
+function packForKernel(bufs: Uint8Array[]): void {
+  if (!raw) return;
+  const bytes = bufs.reduce((a, b) => a + b.length, 0);
+  const data = raw.sha256_alloc(bytes);
+  const table = raw.sha256_alloc(bufs.length * 8);
+  const out = raw.sha256_alloc(bufs.length * 32);
+  if (!data || !table || !out) throw new Error('kernel diagnostic: out of wasm memory');
+  const mem = new Uint8Array(raw.memory.buffer);
+  const t = new Uint32Array(raw.memory.buffer, table, bufs.length * 2);
+  let at = 0;
+  bufs.forEach((b, i) => {
+    mem.set(b, data + at);
+    t[i * 2] = at;
+    t[i * 2 + 1] = b.length;
+    at += b.length;
+  });
+  kernelInput = { data, table, out, count: bufs.length };
+}
+
 async function runSmall(impl: string): Promise<Timed> {
   if (!small) throw new Error('setup-small first');
   const bufs = small;
@@ -70,6 +105,15 @@ async function runSmall(impl: string): Promise<Timed> {
   const t = performance.now();
   let out: Uint8Array[];
   if (impl === 'ours') out = need(ours, 'ours').digestMany(bufs);
+  else if (impl === 'ours-kernel') {
+    const r = need(raw, 'raw wasm');
+    const k = need(kernelInput, 'packed kernel input');
+    r.sha256_digest_many(k.data, k.table, k.count, k.out);
+    const ms = performance.now() - t;
+    const mem = new Uint8Array(r.memory.buffer);
+    out = Array.from({ length: k.count }, (_, i) => mem.slice(k.out + i * 32, k.out + i * 32 + 32));
+    return { ms, bytes, check: smallCheck(out) };
+  }
   else if (impl === 'hashwasm') out = bufs.map((b) => hashWasm.init().update(b).digest('binary'));
   else if (impl === 'noble') out = bufs.map((b) => nobleSha256(b));
   else if (impl === 'webcrypto-await') {
@@ -80,9 +124,13 @@ async function runSmall(impl: string): Promise<Timed> {
     out = ds.map((d) => new Uint8Array(d));
   } else throw new Error(`unknown small impl ${impl}`);
   const ms = performance.now() - t;
-  // A checksum over every digest (first byte of each, plus a few full ones) proves all impls agree.
+  return { ms, bytes, check: smallCheck(out) };
+}
+
+/** A checksum over every digest (first byte of each, plus the first and last in full): all impls must agree. */
+function smallCheck(out: Uint8Array[]): string {
   const firstBytes = new Uint8Array(out.map((d) => d[0]!));
-  return { ms, bytes, check: `${hex(out[0]!)}:${hex(out[out.length - 1]!)}:${hex(hashWasm.init().update(firstBytes).digest('binary'))}` };
+  return `${hex(out[0]!)}:${hex(out[out.length - 1]!)}:${hex(hashWasm.init().update(firstBytes).digest('binary'))}`;
 }
 
 // ---- c. end to end: File.stream() → indexContext -------------------------------------------------
@@ -213,11 +261,13 @@ async function handle(cmd: BenchCommand & { file?: File }): Promise<unknown> {
   switch (cmd.kind) {
     case 'info': {
       if (initOurs && !ours) ours = await initOurs();
+      await loadRaw();
       if (!hashWasmPipelineHasher) hashWasmPipelineHasher = await createHashWasmSha256();
       const info: Info = {
         ours: ours ? oursFrom : null,
         indexContext: indexContext ? indexContextFrom : null,
         tarParser: TarParser !== null,
+        oursKernel: raw !== null,
         userAgent: navigator.userAgent,
         crossOriginIsolated: self.crossOriginIsolated,
       };
@@ -238,6 +288,7 @@ async function handle(cmd: BenchCommand & { file?: File }): Promise<unknown> {
       const all = new Uint8Array(cmd.count * cmd.size);
       fill(all, 0xb0b);
       small = Array.from({ length: cmd.count }, (_, i) => all.subarray(i * cmd.size, (i + 1) * cmd.size));
+      packForKernel(small);
       return null;
     }
     case 'small':

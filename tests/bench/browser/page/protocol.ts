@@ -4,7 +4,8 @@
  */
 
 export type StreamImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto';
-export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'webcrypto-all';
+/** `ours-kernel`: diagnostic, the wasm `sha256_digest_many` export alone on data already in wasm memory. */
+export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'webcrypto-all' | 'ours-kernel';
 /**
  * `read` is the ceiling: `File.stream()` drained, nothing else. The rest are diagnostics that split the
  * pipeline's cost: `parse` = read + the tar reader with an empty sink; `nohash` = the whole indexContext
@@ -29,6 +30,7 @@ export interface Info {
   ours: string | null;
   indexContext: string | null;
   tarParser: boolean;
+  oursKernel: boolean;
   userAgent: string;
   crossOriginIsolated: boolean;
 }

@@ -7,6 +7,8 @@ declare module 'virtual:bench-ours' {
   export default init;
   /** Where it was resolved from (for the report), or null. */
   export const oursFrom: string | null;
+  /** URL of the package's `sha256.wasm`, for calling its exports directly (kernel-only diagnostic). */
+  export const oursWasmUrl: string | null;
 }
 
 declare module 'virtual:bench-index-context' {
