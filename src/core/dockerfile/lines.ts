@@ -15,9 +15,16 @@ export interface JoinedLine {
   lastLine: number;
 }
 
+const continuationRegexes = new Map<string, RegExp>();
+
 function continuationRegex(escape: string): RegExp {
-  const e = escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
+  let re = continuationRegexes.get(escape);
+  if (!re) {
+    const e = escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+    re = new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
+    continuationRegexes.set(escape, re);
+  }
+  return re;
 }
 
 function trimNewline(s: string): string {

@@ -177,8 +177,9 @@ function toInstr(ins: Instruction, lines: readonly string[], escape: string): In
   const joined = joinInstructionLines(lines, range.start.line, escape);
   const written = joined.text.trim();
   const { keyword, flags, rest } = splitInstruction(written);
-  const heredocs = heredocBodies(ins, lines);
-  const properties = propertiesOf(ins, lines);
+  // Asking dockerfile-ast for heredocs is costly; only a line with `<<` can open one.
+  const heredocs = written.includes('<<') ? heredocBodies(ins, lines) : [];
+  const properties = keyword === 'ARG' || keyword === 'ENV' ? propertiesOf(ins, lines) : [];
   return { keyword, written, flags, rest, start: range.start.line, end: Math.max(range.end.line, joined.lastLine), heredocs, properties, onbuild: false };
 }
 

@@ -85,12 +85,16 @@ class WordCollector {
   }
 }
 
+const SPACE = /^\s$/u;
+const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
+const DIGIT = /^\p{Nd}$/u;
+
 function isSpace(ch: string): boolean {
-  return /^\s$/u.test(ch);
+  return SPACE.test(ch);
 }
 
 function isNameChar(ch: string): boolean {
-  return /^[\p{L}\p{Nd}_]$/u.test(ch);
+  return NAME_CHAR.test(ch);
 }
 
 function isSpecialParam(ch: string): boolean {
@@ -218,8 +222,8 @@ class WordLexer {
     let name = '';
     while (this.peek() !== EOF) {
       const ch = this.peek();
-      if (name.length === 0 && /^\p{Nd}$/u.test(ch)) {
-        while (/^\p{Nd}$/u.test(this.peek())) name += this.next();
+      if (name.length === 0 && DIGIT.test(ch)) {
+        while (DIGIT.test(this.peek())) name += this.next();
         return name;
       }
       if (name.length === 0 && isSpecialParam(ch)) return this.next();
