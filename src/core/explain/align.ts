@@ -217,6 +217,7 @@ export function alignBuilds(traces: BuildTrace[], plans: BuildPlan[]): Alignment
       if (stand) {
         row.statuses[b] = stand.status;
         row.sharedFrom[b] = stand.label;
+        row.allLogs[b]?.push(stand);
       }
     }
   }

@@ -45,7 +45,9 @@ function becausePhrase(cause: Cause): string {
     }
     case 'build-arg-changed': {
       const m = /build arg (\S+) changed \(([^)]*)\)/.exec(cause.summary);
-      return m ? `the build arg ${m[1]} changed (${m[2]})` : 'a build arg it depends on changed';
+      if (m) return `the build arg ${m[1]} changed (${m[2]})`;
+      const shown = /value of (\S+(?:, \S+)*) changed/.exec(cause.summary);
+      return shown ? `the build arg behind ${shown[1]} changed (the log shows its value changing)` : 'a build arg it depends on changed';
     }
     case 'instruction-changed':
       return /heredoc/.test(cause.summary)

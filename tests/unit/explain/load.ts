@@ -60,12 +60,15 @@ export function trace(name: string, log: string): BuildTrace {
 export function commandFor(name: string, log: string): BuildCommand | null {
   const file = `${FIXTURES}${name}/commands.txt`;
   if (!existsSync(file)) return null;
-  return parseCommandsFile(readFileSync(file, 'utf8')).find((c) => c.log === log)?.command ?? null;
+  const all = parseCommandsFile(readFileSync(file, 'utf8'));
+  // b.jenkins.log and b.iso.log are b.log stamped live by a CI console: the same build, the same command.
+  const same = log.replace(/\.(jenkins|iso)\.log$/, '.log');
+  return all.find((c) => c.log === log)?.command ?? all.find((c) => c.log === same)?.command ?? null;
 }
 
 /** The Dockerfile a build used: Dockerfile.b for the "b" build when the case changed it. */
 export function planFor(name: string, log: string, t: BuildTrace, cmd: BuildCommand | null): BuildPlan {
-  const changed = log.startsWith('b') && existsSync(`${FIXTURES}${name}/Dockerfile.b`);
+  const changed = /^(legacy-)?b[.-]/.test(log) && existsSync(`${FIXTURES}${name}/Dockerfile.b`);
   const file = changed ? 'Dockerfile.b' : 'Dockerfile';
   const era = t.builder.era === 'buildkit-v0.8' ? 'buildkit-v0.8' : 'buildkit-modern';
   return readDockerfile(readFileSync(`${FIXTURES}${name}/${file}`, 'utf8'), file, { buildArgs: cmd?.buildArgs ?? {}, era });
@@ -92,7 +95,7 @@ export async function load(name: string, opts: LoadOptions = {}): Promise<Diagno
   const traces = logs.map((l) => trace(name, l));
   const commands = logs.map((l) => (opts.commands === false ? null : commandFor(name, l)));
   const plans = opts.dockerfile === false ? [] : logs.map((l, i) => planFor(name, l, traces[i]!, commands[i] ?? null));
-  const tarOf = (l: string) => (l.startsWith('b') ? 'context-b.tar' : 'context-a.tar');
+  const tarOf = (l: string) => (/^(legacy-)?b[.-]/.test(l) ? 'context-b.tar' : 'context-a.tar');
   const contexts = opts.contexts === false ? [] : await Promise.all(logs.map((l) => contextFor(name, tarOf(l))));
   return { traces, plans, commands, contexts };
 }

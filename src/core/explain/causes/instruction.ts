@@ -106,7 +106,23 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
   // One Dockerfile (or none): the logs can still show the step's text changing.
   const a = root.logs[v.earlier];
   const b = root.logs[v.later];
-  if (!a || !b || !logTextsDiffer(a.instruction, a.truncated, b.instruction, b.truncated)) return { candidates, ruledOut: [] };
+  if (!a || !b) return { candidates, ruledOut: [] };
+  if (!logTextsDiffer(a.instruction, a.truncated, b.instruction, b.truncated)) {
+    // A heredoc's vertex name shows its first line only: an edit below it leaves the same name.
+    const heredoc = (psL ?? psE)?.heredoc || /<<-?["']?[A-Za-z_][A-Za-z0-9_]*["']?\s*\(/.test(b.instruction);
+    if (heredoc) {
+      candidates.push({
+        kind: 'instruction-changed',
+        confidence: 'medium',
+        step,
+        summary: `${name} is a heredoc, and its step name shows only the first line: an edit below it leaves the same name in both logs, so only the Dockerfile of each build can show it.`,
+        evidence: [...missEvidence(v, root)],
+        toTellApart: 'the Dockerfile of each build (or `git diff` of it between the two builds)',
+        weight: 5,
+      });
+    }
+    return { candidates, ruledOut: [] };
+  }
   const ps = psL ?? psE;
   const plan = v.planL ?? v.planE;
   const vars = ps ? variablesIn(plan ? sourceText(plan, ps) : ps.instruction) : [];
@@ -127,7 +143,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
       kind: 'instruction-changed',
       confidence: ps || vars.length === 0 ? 'medium' : 'low',
       step,
-      summary: `${name} missed because its text differs between the logs (\`${a.instruction}\` → \`${b.instruction}\`): the Dockerfile line was edited${vars.length > 0 ? ', or a variable in it expanded differently' : ''}.`,
+      summary: `${name} missed because its text differs between the logs (\`${a.instruction}\` → \`${b.instruction}\`): the Dockerfile line was edited${vars.length > 0 || !ps ? ', or a variable in it (an ARG or ENV value) expanded differently — give the Dockerfile to tell' : ''}.`,
       evidence: logs,
       weight: 7,
     });
