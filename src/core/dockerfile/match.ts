@@ -27,16 +27,18 @@ export interface MatchOptions {
 
 /** Whether `printed` (the instruction text a log shows) is this plan step's instruction. */
 export function instructionMatches(step: PlanStep, printed: string, opts: MatchOptions = {}): boolean {
-  let text = printed.trim();
-  if (step.onbuild && text.startsWith('ONBUILD ')) text = text.slice('ONBUILD '.length);
+  // ONBUILD triggers: current BuildKit prints an `ONBUILD ` prefix, older versions do not; accept both.
+  const unprefix = (s: string): string => (step.onbuild && s.startsWith('ONBUILD ') ? s.slice('ONBUILD '.length) : s);
+  let text = unprefix(printed.trim());
+  const instruction = unprefix(step.instruction);
   let truncated = opts.truncated ?? false;
-  if (text.endsWith('...') && !step.instruction.endsWith('...')) {
+  if (text.endsWith('...') && !instruction.endsWith('...')) {
     text = text.slice(0, -3);
     truncated = true;
   }
-  if (step.keyword === 'FROM') return fromMatches(step.instruction, text, truncated);
-  if (text === step.instruction) return true;
-  if (truncated && text.length > 0 && step.instruction.startsWith(text)) return true;
+  if (step.keyword === 'FROM') return fromMatches(instruction, text, truncated);
+  if (text === instruction) return true;
+  if (truncated && text.length > 0 && instruction.startsWith(text)) return true;
   const parts = instructionParts(step);
   if (!parts) return false;
   return truncated ? isPrefixOfParts(parts, text) : new RegExp('^' + parts.map(escapeRegex).join('[\\s\\S]*?') + '$', 'su').test(text);

@@ -35,12 +35,17 @@ export interface ReadDockerfileOptions {
   /** `--target`; the last stage when absent. Stages the target does not need are marked `reachable: false`. */
   target?: string | null;
   /**
-   * BuildKit era of the logs to match. It only matters for one detail: BuildKit v0.8 adds a hidden
-   * stage (so single-stage builds print `stage-0`) only for cache mounts and mounts with `from=`;
-   * modern BuildKit does it for every `RUN --mount`. Default: modern.
+   * BuildKit era of the logs to match; two details changed over time:
+   * - the hidden stage that makes single-stage builds print `stage-0` comes, in v0.8, only from cache
+   *   mounts and mounts with `from=`, and from v0.9 on from every `RUN --mount`;
+   * - a parent stage's ONBUILD triggers run first in a child stage; before v0.17 they were left out of the
+   *   stage total (so indices ran past it: `[stage-1 2/1]`) and printed without the `ONBUILD ` prefix.
+   * `buildkit-v0.8` = Docker 20.10, `buildkit-v0.13` = Docker 23–26, `buildkit-modern` (default) = current.
    */
-  era?: 'buildkit-v0.8' | 'buildkit-modern';
+  era?: BuildkitEra;
 }
+
+export type BuildkitEra = 'buildkit-v0.8' | 'buildkit-v0.13' | 'buildkit-modern';
 
 /** Keywords that make a BuildKit step (call `prefixCommand`). */
 const STEP_KEYWORDS = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
@@ -157,14 +162,15 @@ function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): 
   }
 
   addInheritedOnbuildTriggers(drafts);
-  const labelled = stageLabelsPrinted(drafts, opts.era ?? 'buildkit-modern');
+  const era = opts.era ?? 'buildkit-modern';
+  const labelled = stageLabelsPrinted(drafts, era);
   markReachable(drafts, opts.target ?? null, problem);
   plan.stages = drafts.map((d) => d.stage);
 
   const finalState: StageState[] = [];
   for (const draft of drafts) {
     const base = draft.stage.baseStage !== null ? finalState[draft.stage.baseStage] : undefined;
-    finalState.push(emitStage(plan, draft, drafts, base, labelled, buildArgs, escape, problem));
+    finalState.push(emitStage(plan, draft, drafts, base, { labelled, onbuildCounted: era === 'buildkit-modern' }, buildArgs, escape, problem));
   }
 }
 
@@ -303,7 +309,7 @@ function addInheritedOnbuildTriggers(drafts: StageDraft[]): void {
  * mounts and mounts with `from=`), which is why a single-stage Dockerfile with `RUN --mount` prints
  * `[stage-0 2/3]`.
  */
-function stageLabelsPrinted(drafts: StageDraft[], era: 'buildkit-v0.8' | 'buildkit-modern'): boolean {
+function stageLabelsPrinted(drafts: StageDraft[], era: BuildkitEra): boolean {
   if (drafts.length > 1) return true;
   const names = new Set(drafts.map((d) => d.stage.name).filter((n): n is string => n !== null));
   for (const d of drafts) {
@@ -318,7 +324,7 @@ function stageLabelsPrinted(drafts: StageDraft[], era: 'buildkit-v0.8' | 'buildk
           const opts = parseMountOptions(m);
           const from = opts.get('from') ?? '';
           const type = opts.get('type') ?? 'bind';
-          if (era === 'buildkit-modern') {
+          if (era !== 'buildkit-v0.8') {
             if (!names.has((from || 'scratch').toLowerCase())) return true;
           } else if ((from !== '' || type === 'cache') && type !== 'tmpfs' && !names.has((from || 'scratch').toLowerCase())) {
             return true;
@@ -401,7 +407,7 @@ function emitStage(
   draft: StageDraft,
   drafts: StageDraft[],
   base: StageState | undefined,
-  labelled: boolean,
+  style: { labelled: boolean; onbuildCounted: boolean },
   buildArgs: Record<string, string | null>,
   escape: string,
   problem: (m: string, h?: string) => void,
@@ -411,9 +417,12 @@ function emitStage(
     ? { stateEnv: new Map(base.stateEnv), env: { ...base.env }, args: { ...base.args }, workdir: base.workdir }
     : { stateEnv: new Map(), env: {}, args: {}, workdir: null };
   const lookup: Lookup = (n) => state.stateEnv.get(n);
-  const stageLabel = labelled ? st.label : null;
+  const stageLabel = style.labelled ? st.label : null;
   const fromCounts = st.baseStage === null && st.baseRefExpanded !== 'scratch';
-  const total = (fromCounts ? 1 : 0) + draft.instrs.filter((i) => STEP_KEYWORDS.has(i.keyword)).length + draft.instrs.filter((i) => i.onbuild && !STEP_KEYWORDS.has(i.keyword)).length;
+  const ownSteps = draft.instrs.filter((i) => !i.onbuild && STEP_KEYWORDS.has(i.keyword)).length;
+  // Since v0.17 every ONBUILD trigger (step or not) is added to the total; before, none was.
+  const triggers = style.onbuildCounted ? draft.instrs.filter((i) => i.onbuild).length : 0;
+  const total = (fromCounts ? 1 : 0) + ownSteps + triggers;
   let index = 0;
 
   const push = (instr: Instr | null, keyword: PlanKeyword, instruction: string, written: string, extra: Partial<PlanStep> = {}): void => {
@@ -434,7 +443,10 @@ function emitStage(
       written,
       ...extra,
     };
-    if (instr?.onbuild) step.onbuild = true;
+    if (instr?.onbuild) {
+      step.onbuild = true;
+      if (style.onbuildCounted) step.instruction = 'ONBUILD ' + step.instruction;
+    }
     plan.steps.push(step);
   };
 

@@ -25,7 +25,7 @@ function planFor(caseDir: string, log: string, dockerfile: string): BuildPlan {
   return readDockerfile(read(join(caseDir, dockerfile)), dockerfile, {
     buildArgs: cmd?.buildArgs ?? {},
     target: cmd?.target ?? null,
-    era: caseDir.includes('lab-modern') ? 'buildkit-modern' : 'buildkit-v0.8',
+    era: caseDir.includes('lab-modern') ? 'buildkit-v0.13' : 'buildkit-v0.8',
   });
 }
 

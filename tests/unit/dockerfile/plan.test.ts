@@ -91,18 +91,32 @@ describe('which instructions are steps', () => {
     expect(p.steps[1]?.instruction).toBe('RUN a');
   });
 
+  const onbuild = 'FROM alpine AS base\nONBUILD RUN echo trigger\nONBUILD ENV T=1\nRUN a\nFROM base\nRUN b';
+
   it('runs a parent stage ONBUILD triggers first in a child stage; ONBUILD itself is no step', () => {
-    const p = plan('FROM alpine AS base\nONBUILD RUN echo trigger\nRUN a\nFROM base\nRUN b');
-    expect(p.directives.some((d) => d.keyword === 'ONBUILD')).toBe(true);
+    const p = plan(onbuild);
+    expect(p.directives.filter((d) => d.keyword === 'ONBUILD')).toHaveLength(2);
+    // Current BuildKit counts every trigger in the total and prefixes them with ONBUILD.
     expect(p.steps.map((s) => `${s.label} ${s.instruction}`)).toEqual([
       '[base 1/2] FROM docker.io/library/alpine:latest',
       '[base 2/2] RUN a',
-      '[stage-1 1/2] RUN echo trigger',
-      '[stage-1 2/2] RUN b',
+      '[stage-1 1/3] ONBUILD RUN echo trigger',
+      '[stage-1 2/3] RUN b',
     ]);
-    const trigger = step(p, '[stage-1 1/2]');
+    const trigger = step(p, '[stage-1 1/3]');
     expect(trigger.onbuild).toBe(true);
+    expect(trigger.env).toEqual({});
+    expect(step(p, '[stage-1 2/3]').env).toEqual({ T: '1' });
     expect(instructionMatches(trigger, 'ONBUILD RUN echo trigger')).toBe(true);
+    expect(instructionMatches(trigger, 'RUN echo trigger')).toBe(true);
+  });
+
+  it('before v0.17 the triggers were left out of the total, so indices run past it', () => {
+    const p = plan(onbuild, { era: 'buildkit-v0.13' });
+    expect(p.steps.filter((s) => s.stagePosition === 1).map((s) => `${s.label} ${s.instruction}`)).toEqual([
+      '[stage-1 1/1] RUN echo trigger',
+      '[stage-1 2/1] RUN b',
+    ]);
   });
 });
 
