@@ -1,0 +1,163 @@
+/**
+ * The CLI's inputs: each path given is sniffed by its content (folders are build contexts), read as text
+ * or hashed as a context. Every failure becomes one problem naming the file; nothing throws.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { TextInput } from '../core/analyze.ts';
+import { indexContext, type ContextSource, type Sha256 } from '../core/context/index.ts';
+import { sniffInput, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
+import type { ContextIndex, InputProblem } from '../core/model.ts';
+import { folderSource, openTarFile } from './folder.ts';
+
+/** What the files given on the command line turned out to be, in the order given. */
+export interface SortedInputs {
+  logs: TextInput[];
+  dockerfiles: TextInput[];
+  dockerignores: TextInput[];
+  commands: TextInput[];
+  /** Saved cachewhy reports (`--json` output): rendered as they are. */
+  reports: TextInput[];
+  contexts: { path: string; kind: 'folder' | 'tar' | 'tar.gz' }[];
+  problems: InputProblem[];
+}
+
+/** Text inputs larger than this are refused rather than read into memory whole. */
+const MAX_TEXT_BYTES = 512 * 1024 * 1024;
+
+const WHAT_IS_ACCEPTED =
+  'cachewhy reads build logs, Dockerfiles, .dockerignore files, build-command files, saved cachewhy reports, and build contexts (.tar, .tar.gz or a folder).';
+
+export async function sortInputs(paths: string[]): Promise<SortedInputs> {
+  const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], contexts: [], problems: [] };
+  for (const path of paths) {
+    const problem = (message: string, hint?: string): void => {
+      sorted.problems.push(hint ? { input: path, message, hint } : { input: path, message });
+    };
+    let kind: InputKind | 'folder';
+    try {
+      kind = await sniffPath(path);
+    } catch (error) {
+      problem(`cannot be read: ${systemReason(error)}`, 'Check the path and its permissions.');
+      continue;
+    }
+    switch (kind) {
+      case 'folder':
+        sorted.contexts.push({ path, kind: 'folder' });
+        break;
+      case 'context-tar':
+        sorted.contexts.push({ path, kind: 'tar' });
+        break;
+      case 'context-tar-gz':
+        sorted.contexts.push({ path, kind: 'tar.gz' });
+        break;
+      case 'unknown':
+        problem('is not something cachewhy recognises (not a build log, Dockerfile, .dockerignore, command file, report or context archive)', WHAT_IS_ACCEPTED);
+        break;
+      default: {
+        const text = await readText(path).catch((error: unknown) => {
+          problem(`cannot be read: ${systemReason(error)}`);
+          return null;
+        });
+        if (text === null) break;
+        const input = { name: displayName(path, paths), text };
+        if (kind === 'log') sorted.logs.push(input);
+        else if (kind === 'dockerfile') sorted.dockerfiles.push(input);
+        else if (kind === 'dockerignore') sorted.dockerignores.push(input);
+        else if (kind === 'commands') sorted.commands.push(input);
+        else sorted.reports.push(input);
+      }
+    }
+  }
+  return sorted;
+}
+
+async function sniffPath(path: string): Promise<InputKind | 'folder'> {
+  const info = await stat(path);
+  if (info.isDirectory()) return 'folder';
+  if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(Math.min(SNIFF_HEAD_BYTES, info.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return sniffInput(basename(path), head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  const info = await stat(path);
+  if (info.size > MAX_TEXT_BYTES) throw Object.assign(new Error(`it is ${Math.round(info.size / 1024 / 1024)} MB, more than cachewhy reads as text`), { code: 'ETOOBIG' });
+  return readFile(path, 'utf8');
+}
+
+/**
+ * Hashes every context in order. Contexts are one per build; `.dockerignore` files given on the command
+ * line apply one per context (or one for all); otherwise each context's own `.dockerignore` is used.
+ */
+export async function indexContexts(
+  contexts: SortedInputs['contexts'],
+  dockerignores: TextInput[],
+  loadHasher: () => Promise<Sha256>,
+): Promise<{ indexes: (ContextIndex | null)[]; problems: InputProblem[]; notes: InputProblem[] }> {
+  const indexes: (ContextIndex | null)[] = [];
+  const problems: InputProblem[] = [];
+  const notes: InputProblem[] = [];
+  if (contexts.length === 0) return { indexes, problems, notes };
+  let hasher: Sha256;
+  try {
+    hasher = await loadHasher();
+  } catch (error) {
+    problems.push({ input: 'SHA-256 (WebAssembly)', message: `could not be loaded: ${systemReason(error)}`, hint: 'Reinstall with `npm ci`; contexts need it to be hashed.' });
+    return { indexes: contexts.map(() => null), problems, notes };
+  }
+  for (const [i, context] of contexts.entries()) {
+    const ignore = dockerignores.length === 1 ? dockerignores[0] : dockerignores[i];
+    try {
+      const source: ContextSource = context.kind === 'folder' ? await folderSource(context.path) : await openTarFile(context.path);
+      const result = await indexContext(source, { name: displayName(context.path, contexts.map((c) => c.path)), hasher, ...(ignore ? { dockerignore: ignore.text } : {}) });
+      if (result.ok) {
+        indexes.push(result.value);
+        // Read, with remarks (an odd entry, a credential file): worth saying, not worth failing for.
+        if (result.problems) notes.push(...result.problems);
+      } else {
+        indexes.push(null);
+        problems.push(result.problem);
+      }
+    } catch (error) {
+      indexes.push(null);
+      problems.push({ input: context.path, message: `cannot be read: ${systemReason(error)}` });
+    }
+  }
+  return { indexes, problems, notes };
+}
+
+/**
+ * The name a report shows for a file: its base name (a report or link must not reveal the user's
+ * directory layout), or its last two path segments when two inputs share a base name.
+ */
+export function displayName(path: string, all: readonly string[]): string {
+  const name = basename(path);
+  const clash = all.some((other) => other !== path && basename(other) === name);
+  if (!clash) return name;
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts.slice(-2).join('/');
+}
+
+/** `ENOENT: no such file or directory, open 'x'` → `no such file or directory`: the path is said elsewhere. */
+export function systemReason(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = String((error as { code: unknown }).code);
+    const reasons: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'it is a directory',
+      ENOTFILE: 'it is not a regular file',
+      EMFILE: 'too many open files',
+    };
+    if (reasons[code]) return reasons[code]!;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^[A-Z]+: /, '').replace(/, (open|stat|lstat|scandir|read) '.*'$/, '');
+}
