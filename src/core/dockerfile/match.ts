@@ -15,9 +15,17 @@ export function planStepKey(ref: StepRef): string {
   return `${ref.stage ?? '-'}/${ref.index}`;
 }
 
-/** The plan step printed with this `(stage, index)`, if any. */
+/**
+ * The plan step printed with this `(stage, index)`, if any. For a single-stage Dockerfile the stage
+ * label is a detail of the BuildKit version (hidden stages from `RUN --mount` make it print `stage-0`),
+ * so there a missing or extra stage label still finds the step.
+ */
 export function findPlanStep(plan: BuildPlan, ref: StepRef): PlanStep | undefined {
-  return plan.steps.find((s) => s.stage === ref.stage && s.index === ref.index);
+  const exact = plan.steps.find((s) => s.stage === ref.stage && s.index === ref.index);
+  if (exact || plan.stages.length !== 1) return exact;
+  const only = plan.stages[0];
+  if (ref.stage !== null && ref.stage !== only?.label) return undefined;
+  return plan.steps.find((s) => s.index === ref.index);
 }
 
 export interface MatchOptions {

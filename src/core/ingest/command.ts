@@ -6,6 +6,7 @@
  *
  * Nothing is executed or expanded: `$VAR` stays as written, since its value lives on the user's machine.
  */
+import { isInlineCacheArg } from '../dockerfile/args.ts';
 import type { BuildCommand } from '../model.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -418,8 +419,7 @@ function readBuildctl(cmd: BuildCommand, args: readonly string[]): BuildCommand 
 
 /** True when the build asks for an inline cache export (`--build-arg BUILDKIT_INLINE_CACHE=1` or `--cache-to type=inline`). */
 export function exportsInlineCache(cmd: BuildCommand): boolean {
-  const v = cmd.buildArgs['BUILDKIT_INLINE_CACHE'];
-  const viaArg = v !== undefined && v !== null && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+  const viaArg = isInlineCacheArg('BUILDKIT_INLINE_CACHE', cmd.buildArgs['BUILDKIT_INLINE_CACHE'] ?? null);
   return viaArg || cmd.cacheTo.some((c) => /(^|,)type=inline(,|$)/.test(c));
 }
 

@@ -116,6 +116,16 @@ describe('commands inside CI logs', () => {
     expect(found[0]).toMatchObject({ tool: 'docker buildx build', buildArgs: { V: '1' }, cacheFrom: ['type=gha'], cacheTo: ['type=gha,mode=max'], context: '.' });
   });
 
+  it('finds the command docker/build-push-action runs (absolute path, many flags)', () => {
+    const log = [
+      '2024-05-01T10:00:02.1234567Z /usr/bin/docker buildx build --build-arg NODE_ENV=production --cache-from type=gha --cache-to type=gha,mode=max --iidfile /home/runner/work/_temp/docker-actions-toolkit-abc/iidfile --label org.opencontainers.image.revision=1a2b --metadata-file /home/runner/work/_temp/docker-actions-toolkit-abc/metadata-file --platform linux/amd64,linux/arm64 --push --tag ghcr.io/o/r:main .',
+      '2024-05-01T10:00:02.2234567Z #0 building with "builder-1" instance using docker-container driver',
+    ].join('\n');
+    const [c] = findBuildCommands(log);
+    expect(c).toMatchObject({ tool: 'docker buildx build', buildArgs: { NODE_ENV: 'production' }, platform: ['linux/amd64', 'linux/arm64'], tags: ['ghcr.io/o/r:main'], context: '.' });
+    expect(c && exportsInlineCache(c)).toBe(false);
+  });
+
   it('finds GitLab `$ docker build` lines and a plain file of commands, one per line', () => {
     expect(findBuildCommands('$ docker login -u x\n$ docker build --pull -t $CI_REGISTRY_IMAGE .\n')[0]).toMatchObject({ pull: true, tags: ['$CI_REGISTRY_IMAGE'] });
     const file = 'docker build -t a:1 .\ndocker build --no-cache -t a:2 .\n';
