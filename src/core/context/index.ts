@@ -60,6 +60,8 @@ export interface IndexOptions {
 
 /** Progress is throttled by time, so a fast stream of tiny entries does not flood the UI. */
 const PROGRESS_INTERVAL_MS = 50;
+/** The most bytes handed to the tar reader between two checks of the AbortSignal. */
+const PIECE = 1024 * 1024;
 
 export async function indexContext(source: ContextSource, opts: IndexOptions): Promise<Result<ContextIndex>> {
   const builder = new ContextBuilder(opts.hasher, opts.name);
@@ -73,6 +75,13 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
     lastReport = now;
     opts.onProgress({ bytes, totalBytes, entries: builder.entries, path: builder.lastPath });
   };
+  let lastYield = Date.now();
+  /** Let the event loop run (a worker's `cancel` message, timers) at least every 50 ms of hashing. */
+  const yieldSometimes = async (): Promise<void> => {
+    if (Date.now() - lastYield < PROGRESS_INTERVAL_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    lastYield = Date.now();
+  };
   const fail = (message: string, hint?: string): Result<ContextIndex> => ({
     ok: false,
     problem: hint ? { input: opts.name, message, hint } : { input: opts.name, message },
@@ -85,14 +94,23 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
       const archive = await openArchive(source.stream, opts.signal);
       kind = archive.kind;
       const parser = new TarParser(builder);
+      let tarBytes = 0;
       for await (const chunk of archive.chunks) {
-        const problem = parser.push(chunk);
-        bytes = archive.sourceBytes();
-        if (problem) {
-          await archive.chunks.return(undefined);
-          return fail(problem.message, problem.hint);
+        // A source may hand over one huge chunk (Node's Blob.stream() gives the whole Blob at once):
+        // work through it in pieces so progress and cancellation still happen in between.
+        for (let at = 0; at < chunk.length; at += PIECE) {
+          if (opts.signal?.aborted) throw new CancelledError();
+          const piece = chunk.subarray(at, at + PIECE);
+          const problem = parser.push(piece);
+          tarBytes += piece.length;
+          bytes = archive.kind === 'tar' ? tarBytes : archive.sourceBytes();
+          if (problem) {
+            await archive.chunks.return(undefined);
+            return fail(problem.message, problem.hint);
+          }
+          report();
+          await yieldSometimes();
         }
-        report();
       }
       const problem = parser.finish();
       if (problem) return fail(problem.message, problem.hint);
@@ -116,6 +134,7 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
             builder.data(chunk);
             bytes += chunk.length;
             report();
+            await yieldSometimes();
           }
         }
         builder.end();

@@ -1,0 +1,59 @@
+/**
+ * The worker's API, called directly (comlink only carries the calls): Blob and folder inputs, progress
+ * shape, and cancel(jobId) really stopping a running job.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { contextWorkerApi, type ContextWorkerProgress } from '../../../workers/context.worker.ts';
+import { FIXTURES, indexTar, writeTar } from './helpers.ts';
+
+describe('context worker API', () => {
+  it('hashes a tar Blob like the core does, with progress', async () => {
+    const path = `${FIXTURES}lab/add-dir-new-file/context-b.tar`;
+    const seen: ContextWorkerProgress[] = [];
+    const r = await contextWorkerApi.hashContext({ kind: 'blob', name: 'context-b.tar', blob: new Blob([readFileSync(path)]) }, {}, (p) => void seen.push(p));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.rootDigest).toBe((await indexTar(path)).rootDigest);
+    expect(seen.at(-1)).toMatchObject({ bytesDone: readFileSync(path).length, bytesTotal: readFileSync(path).length, filesTotal: null });
+  });
+
+  it('hashes a browser folder (files only) with assumed modes', async () => {
+    const r = await contextWorkerApi.hashContext({
+      kind: 'folder',
+      name: 'ctx',
+      files: [
+        { path: 'app.conf', file: new Blob(['port=1\n']) },
+        { path: 'conf/a.conf', file: new Blob(['a']) },
+      ],
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.modesKnown).toBe(false);
+    expect(r.value.entries.map((e) => e.path)).toEqual(['app.conf', 'conf', 'conf/a.conf']);
+    expect(r.problems?.map((p) => p.message).join(' ')).not.toMatch(/not in the archive/);
+  });
+
+  it('returns errors as values', async () => {
+    const r = await contextWorkerApi.hashContext({ kind: 'blob', name: 'notes.txt', blob: new Blob(['hello '.repeat(200)]) });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problem.message).toMatch(/not a tar archive/);
+  });
+
+  it('stops a running job on cancel(jobId)', async () => {
+    const tar = writeTar(Array.from({ length: 3000 }, (_, i) => ({ name: `f${i}.bin`, data: new Uint8Array(20_000).fill(i % 256) })));
+    let calls = 0;
+    let bytesAtCancel = 0;
+    const job = contextWorkerApi.hashContext({ kind: 'blob', name: 'big.tar', blob: new Blob([tar as Uint8Array<ArrayBuffer>]) }, { jobId: 'j1' }, (p) => {
+      calls++;
+      if (calls === 1) {
+        bytesAtCancel = p.bytesDone;
+        contextWorkerApi.cancel('j1');
+      }
+    });
+    const r = await job;
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problem.message).toMatch(/cancelled/);
+    expect(bytesAtCancel).toBeLessThan(tar.length / 10);
+  });
+});
