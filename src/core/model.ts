@@ -535,7 +535,15 @@ export interface Report {
   /** What the user gave, by kind (names only). */
   inputs?: { name: string; kind: string }[];
   /** Per-context checksum of every COPY/ADD source. */
-  contexts?: { source: string; kind: string; modesKnown: boolean; rootDigest: string; keys: StepContentKey[] }[];
+  contexts?: {
+    source: string;
+    kind: string;
+    modesKnown: boolean;
+    rootDigest: string;
+    keys: StepContentKey[];
+    /** Well-known credential files the context sends (paths only, never contents). */
+    credentials?: string[];
+  }[];
   /** What redaction removed (kinds and places, never values). */
   redactions?: string[];
   /**
