@@ -66,6 +66,15 @@ describe('step labels', () => {
   });
 });
 
+describe('step names asserted by BuildKit\'s own integration test (dockerfile_core_test.go testStepNames)', () => {
+  it('numbers a FROM scratch stage without its FROM and a named stage with WORKDIR', () => {
+    const p = plan('FROM busybox AS base\nWORKDIR /out\nRUN echo "base" > base\nFROM scratch\nCOPY --from=base --chmod=0644 /out /out\n');
+    const names = p.steps.map((s) => `${s.label} ${s.instruction}`);
+    expect(names).toContain('[base 3/3] RUN echo "base" > base');
+    expect(names).toContain('[stage-1 1/1] COPY --from=base --chmod=0644 /out /out');
+  });
+});
+
 describe('which instructions are steps', () => {
   it('counts FROM, RUN, COPY, ADD, WORKDIR and not ENV, ARG, LABEL, EXPOSE, USER, CMD, ENTRYPOINT', () => {
     const p = plan(['FROM alpine', 'ENV A=1', 'ARG B', 'LABEL x=y', 'EXPOSE 80', 'USER nobody', 'WORKDIR /app', 'COPY a b', 'ADD c d', 'RUN e', 'CMD ["x"]', 'ENTRYPOINT ["y"]'].join('\n'));
