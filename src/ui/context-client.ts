@@ -1,20 +1,17 @@
 /**
  * The page's side of the context-hashing worker (workers/context.worker.ts): one hash at a time,
- * progress reported as it streams, cancellable (cancel terminates the worker).
+ * progress reported as it streams, cancellable. Cancelling terminates the worker (the bridge's
+ * discipline), which stops the work at once even between chunk boundaries; the next hash starts a
+ * fresh worker.
  */
 import { proxy } from 'comlink';
 import { WorkerBridge } from './worker-bridge.ts';
 import type { ContextIndex, Result } from '../core/model.ts';
-import type { ContextWorkerApi } from '../../workers/context.worker.ts';
+import type { ContextWorkerApi, ContextWorkerProgress } from '../../workers/context.worker.ts';
 import type { FolderFile } from './inputs/collect.ts';
 
 /** What the page shows while a context is hashed. */
-export interface HashProgress {
-  bytesDone: number;
-  bytesTotal: number | null;
-  filesDone: number;
-  filesTotal: number | null;
-}
+export type HashProgress = ContextWorkerProgress;
 
 export type ContextInput = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[] };
 
@@ -22,7 +19,10 @@ const bridge = new WorkerBridge<ContextWorkerApi>(
   () => new Worker(new URL('../../workers/context.worker.ts', import.meta.url), { type: 'module', name: 'cachewhy-context' }),
 );
 
-/** Hashes one context the way BuildKit does; `dockerignore` is the text of a separately given .dockerignore. */
+/**
+ * Hashes one context the way BuildKit does. `dockerignore` is the text of a separately given .dockerignore;
+ * null means none was given, and the context's own `.dockerignore` (if any) applies.
+ */
 export function hashContextInWorker(
   input: ContextInput,
   dockerignore: string | null,
@@ -31,9 +31,12 @@ export function hashContextInWorker(
 ): Promise<Result<ContextIndex>> {
   return bridge.run(signal, (api) =>
     api.hashContext(
-      input.type === 'file' ? { kind: 'blob', name: input.file.name, blob: input.file } : { kind: 'folder', name: input.name, files: input.files },
-      { dockerignore },
-      proxy((p: HashProgress) => onProgress(p)),
+      input.type === 'file'
+        ? { kind: 'blob', name: input.file.name, blob: input.file }
+        : { kind: 'folder', name: input.name, files: input.files.map(({ path, file }) => ({ path, file })) },
+      // undefined (not null) lets the worker read the context's own .dockerignore.
+      { dockerignore: dockerignore ?? undefined },
+      proxy(onProgress),
     ),
   );
 }

@@ -144,7 +144,7 @@ export class Session {
     const startedAt = performance.now();
     this.hashes[item.id] = {
       status: 'running',
-      progress: { bytesDone: 0, bytesTotal: item.size, filesDone: 0, filesTotal: source.type === 'folder' ? source.files.length : null },
+      progress: { bytesDone: 0, bytesTotal: item.size, filesDone: 0, filesTotal: source.type === 'folder' ? source.files.length : null, path: '' },
       startedAt,
       sample: [],
     };

@@ -86,3 +86,44 @@ export async function openPage(browser: Browser): Promise<{
   });
   return { context, page, requests, errors };
 }
+
+// ---------------------------------------------------------------------------------------------
+// App-test helpers
+// ---------------------------------------------------------------------------------------------
+
+/** Requests that went anywhere but the page's own origin (data: and blob: URLs never leave the page). */
+export function foreignRequests(requests: string[], base: string): string[] {
+  const own = new URL(base).origin;
+  return requests.filter((u) => !u.startsWith('data:') && !u.startsWith('blob:') && new URL(u).origin !== own);
+}
+
+/** Saves a screenshot under tests/artifacts/ (gitignored) and returns its path. */
+export async function saveScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  return path;
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; html: string }[];
+}
+
+/**
+ * Runs axe-core in the page. The page's CSP forbids inline and foreign scripts, so `addScriptTag` would be
+ * blocked; `page.evaluate` runs through the DevTools protocol, which CSP does not govern, so the page's
+ * policy stays exactly as users get it.
+ */
+export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  const source = await readFile(resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, html: n.html })) }));
+  });
+}

@@ -1,0 +1,197 @@
+/**
+ * The web app as a new user meets it, in headless Chromium against the production build (dist/):
+ * files in through the plain file input → verdict; the share link reopened in a clean browser; a mangled
+ * link; the built-in example; a saved report; hostile text; accessibility; and not one request that
+ * leaves the page's origin.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { foreignRequests, launchChromium, openPage, runAxe, saveScreenshot, serveStatic } from './harness.ts';
+
+const EXAMPLE = resolve(import.meta.dirname, '../../public/examples/seed-replica');
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/lab/seed-replica');
+/** The example in build order, as a user would pick them. */
+const EXAMPLE_FILES = ['a.log', 'b.jenkins.log', 'Dockerfile', 'context-a.tar', 'context-b.tar', 'commands.txt'].map((f) => resolve(EXAMPLE, f));
+
+/** What the forum case must be diagnosed as (tests/fixtures/lab/seed-replica/truth.json). */
+const MISSED_STEP = '2/34';
+const MISSED_INSTRUCTION = 'ADD model/Dockerfile/om-datasci-base/.aws/';
+const APPEARED_FILE = /\.aws\/cli\/cache\/\S*json/;
+
+let server: Server;
+let base: string;
+let browser: Browser;
+/** Every request of every page in this file, for the origin check at the end. */
+const allRequests: string[] = [];
+const contexts: BrowserContext[] = [];
+let sharedLink = '';
+let sharedVerdict = '';
+
+beforeAll(async () => {
+  ({ server, url: base } = await serveStatic());
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  server?.close();
+});
+
+async function freshPage(width = 1400): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+  const opened = await openPage(browser);
+  contexts.push(opened.context);
+  opened.context.on('request', (r) => allRequests.push(r.url()));
+  const dialogs: string[] = [];
+  opened.page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await opened.page.setViewportSize({ width, height: 1000 });
+  return { page: opened.page, errors: opened.errors, dialogs };
+}
+
+async function verdictText(page: Page): Promise<string> {
+  const verdict = page.getByTestId('verdict');
+  await verdict.waitFor({ timeout: 30_000 });
+  return (await verdict.textContent()) ?? '';
+}
+
+/** Waits until the analysis has put the report in the URL. */
+async function waitForShareLink(page: Page): Promise<string> {
+  await page.waitForFunction(() => location.hash.startsWith('#r=1.'), undefined, { timeout: 30_000 });
+  return page.url();
+}
+
+describe('cachewhy web app', () => {
+  it('names the missed step and the file that appeared when the example files come in through the file input', async () => {
+    const { page, errors } = await freshPage();
+    await page.goto(base);
+    await page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES);
+
+    // Every input is sniffed by content and labelled with what it was taken for, in build order.
+    await expect
+      .poll(() => page.getByTestId('chip-role').allTextContents(), { timeout: 15_000 })
+      .toEqual(['log of build 1', 'log of build 2', 'Dockerfile', 'context of build 1', 'context of build 2', 'build commands']);
+
+    await expect.poll(() => verdictText(page), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+    const verdict = await verdictText(page);
+    expect(verdict).toContain(MISSED_STEP);
+    expect(verdict).toContain(MISSED_INSTRUCTION);
+
+    // The timeline marks the root miss and greys the cascade; the editor marks the line.
+    const rootRow = page.locator('tr.role-root-miss');
+    await expect(rootRow.count()).resolves.toBe(1);
+    await expect(rootRow.locator('th').textContent()).resolves.toContain(MISSED_STEP);
+    await expect(page.locator('tr.role-cascade').count()).resolves.toBe(32);
+    await expect(page.locator('.cm-step-root-miss').count()).resolves.toBe(1);
+
+    sharedLink = await waitForShareLink(page);
+    sharedVerdict = verdict;
+    await expect(page.getByTestId('share-size').textContent()).resolves.toMatch(/Link size: [\d,]+ characters/);
+    await saveScreenshot(page, 'report-from-files');
+    expect(errors).toEqual([]);
+  });
+
+  it('selecting a timeline row shows its line in the Dockerfile and its hashes', async () => {
+    const { page } = await freshPage();
+    await page.goto(sharedLink || base + '#example');
+    await verdictText(page);
+    const row = page.locator('tr[data-key="#5"] button.step');
+    await row.click();
+    // Step 5 is `COPY …/files/f5.txt …` on Dockerfile line 6 of the seed case.
+    await expect.poll(() => page.locator('.cm-selected-step').textContent()).toContain('COPY model/Dockerfile/om-datasci-base/files/f5.txt');
+    await expect(page.getByTestId('hash-panel').textContent()).resolves.toContain('5/34');
+    // Keyboard: arrow down moves the selection to the next step.
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('tr.selected th').textContent()).toContain('6/34');
+    await saveScreenshot(page, 'step-selected', false);
+  });
+
+  it('reopens the same verdict from the share link in a fresh browser context, without any file', async () => {
+    expect(sharedLink).toMatch(/#r=1\./);
+    const { page, errors } = await freshPage();
+    await page.goto(sharedLink);
+    await expect.poll(() => verdictText(page)).toBe(sharedVerdict);
+    await expect(page.getByTestId('status').textContent()).resolves.toContain('shared report');
+    await expect(page.getByTestId('input-chip').count()).resolves.toBe(0);
+    await saveScreenshot(page, 'report-from-link');
+    expect(errors).toEqual([]);
+  });
+
+  it.each([
+    ['a truncated payload', (link: string) => link.slice(0, link.indexOf('#r=1.') + 40)],
+    ['a mangled payload', (link: string) => link.replace(/#r=1\.(.{20})/, '#r=1.!!!!$1')],
+    ['a link from a newer version', (link: string) => link.replace('#r=1.', '#r=7.')],
+  ])('shows a clear message, not a blank page, for %s', async (_name, mangle) => {
+    const { page, errors } = await freshPage();
+    await page.goto(mangle(sharedLink || `${base}#r=1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`));
+    const message = page.getByTestId('link-error');
+    await message.waitFor({ timeout: 10_000 });
+    await expect(message.textContent()).resolves.toMatch(/cannot be opened/);
+    // The rest of the page still works: the drop zone is there.
+    await expect(page.getByLabel(/Choose input files/).count()).resolves.toBe(1);
+    await saveScreenshot(page, `link-error-${_name.replace(/\W+/g, '-')}`, false);
+    expect(errors).toEqual([]);
+  });
+
+  it('opens the built-in example by default with #example', async () => {
+    const { page, errors } = await freshPage();
+    await page.goto(base + '#example');
+    await expect.poll(() => verdictText(page), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+    await expect(verdictText(page)).resolves.toContain(MISSED_STEP);
+    await expect(page.getByTestId('example-about').textContent()).resolves.toContain('forum');
+    expect(errors).toEqual([]);
+  });
+
+  it('renders a saved report file (the download offered for long links)', async () => {
+    const { page, errors } = await freshPage(700);
+    await page.goto(base);
+    await page.getByLabel(/Choose input files/).setInputFiles(resolve(import.meta.dirname, 'fixtures/seed-report.json'));
+    await expect.poll(() => verdictText(page)).toContain(MISSED_STEP);
+    await expect(page.getByTestId('chip-role').allTextContents()).resolves.toEqual(['saved report']);
+    await saveScreenshot(page, 'saved-report-700px');
+    // Nothing overflows the half-screen width.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows hostile text from a dropped log as text: no dialog, no element, no script', async () => {
+    const { page, dialogs } = await freshPage();
+    await page.goto(base);
+    const payload = `<img src=x onerror="window.__xss=1;alert(1)"><script>alert(2)</script>`;
+    const [a, b] = await Promise.all(['a.log', 'b.log'].map((f) => readFile(resolve(FIXTURES, f), 'utf8')));
+    const poison = (log: string) => log.replaceAll('RUN echo "step 4" > /opt/om/s4.txt', `RUN echo "${payload}"`);
+    await page.getByLabel(/Choose input files/).setInputFiles([
+      { name: 'good.log', mimeType: 'text/plain', buffer: Buffer.from(poison(a!)) },
+      { name: `<img src=y onerror=alert(3)>.log`, mimeType: 'text/plain', buffer: Buffer.from(poison(b!)) },
+    ]);
+    await verdictText(page);
+    await expect.poll(() => page.getByTestId('timeline').textContent()).toContain(payload);
+    await expect(page.locator('img').count()).resolves.toBe(0);
+    await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
+    await expect(page.getByTestId('input-chip').nth(1).textContent()).resolves.toContain('<img src=y onerror=alert(3)>.log');
+    expect(dialogs).toEqual([]);
+  });
+
+  it('has no serious or critical accessibility violation (axe-core), in light and dark', async () => {
+    const { page } = await freshPage();
+    await page.goto(sharedLink || base + '#example');
+    await verdictText(page);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const violations = await runAxe(page);
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
+    }
+    await saveScreenshot(page, 'report-dark', false);
+  });
+
+  it('sent no request to any origin but its own during the whole run', () => {
+    expect(allRequests.length).toBeGreaterThan(0);
+    expect(foreignRequests(allRequests, base)).toEqual([]);
+  });
+});
