@@ -99,3 +99,10 @@ export async function load(name: string, opts: LoadOptions = {}): Promise<Diagno
   const contexts = opts.contexts === false ? [] : await Promise.all(logs.map((l) => contextFor(name, tarOf(l))));
   return { traces, plans, commands, contexts };
 }
+
+/** Same step: same index, same stage label (null for a single-stage build). */
+export function sameStep(a: { stage: string | null; index: number } | null | undefined, b: StepRef | null): boolean {
+  if (!a || !b) return a == null && b === null;
+  return a.index === b.index && (a.stage ?? null) === (b.stage ?? null);
+}
+

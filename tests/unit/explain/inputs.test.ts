@@ -1,0 +1,126 @@
+/**
+ * The same cases with other inputs: CI-stamped and rawjson logs, the legacy builder, fewer inputs
+ * (no contexts; logs only), one log, and three logs (warm-up, a, b).
+ */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../../src/core/explain/index.ts';
+import type { CauseKind } from '../../../src/core/model.ts';
+import { EXPECTED } from './expected.ts';
+import { allCases, FIXTURES, load, parseLabel, sameStep, truthOf } from './load.ts';
+
+const cases = allCases();
+const has = (name: string, ...logs: string[]) => logs.every((l) => existsSync(`${FIXTURES}${name}/${l}`));
+
+describe('CI-stamped, rawjson and legacy logs of the same builds', () => {
+  for (const name of cases) {
+    const variants = [
+      ['a.log', 'b.jenkins.log'],
+      ['a.log', 'b.iso.log'],
+      ['a.rawjson.log', 'b.rawjson.log'],
+    ].filter((logs) => has(name, ...logs));
+    for (const logs of variants) {
+      it(`${name} with ${logs.join(' + ')}: the same first miss and top cause as with the plain logs`, async () => {
+        const truth = truthOf(name);
+        const d = diagnose(await load(name, { logs }));
+        expect(sameStep(d.first_miss, truth.first_miss_step ? parseLabel(truth.first_miss_step) : null)).toBe(true);
+        expect(d.causes[0]?.kind ?? null).toBe(EXPECTED[name]!.kind);
+      });
+    }
+    if (has(name, 'legacy-a.log', 'legacy-b.log')) {
+      it(`${name} with the legacy builder's logs: steps are matched to the Dockerfile by text`, async () => {
+        const legacy = (truthOf(name) as unknown as { legacy: { first_miss_instruction: string | null } }).legacy;
+        const d = diagnose(await load(name, { logs: ['legacy-a.log', 'legacy-b.log'] }));
+        expect(d.first_miss?.instruction ?? null).toBe(legacy.first_miss_instruction);
+      });
+    }
+  }
+});
+
+/**
+ * Without the contexts a COPY/ADD miss can only be suspected (medium, with the advice to give them);
+ * every other cause needs no context and stays as it is.
+ */
+describe('without the build contexts', () => {
+  for (const name of cases) {
+    const expected = EXPECTED[name]!;
+    it(`${name}: ${expected.kind ?? 'no miss'}${expected.kind === 'context-changed' ? ' at medium, asking for the contexts' : ''}`, async () => {
+      const d = diagnose(await load(name, { contexts: false }));
+      const top = d.causes[0];
+      expect(top?.kind ?? null).toBe(expected.kind);
+      if (expected.kind === 'context-changed') {
+        expect(top!.confidence).toBe('medium');
+        expect(top!.summary).toMatch(/drop both build contexts/);
+        expect(top!.files).toEqual([]);
+      }
+      expect(d.context_diffs).toBeUndefined();
+    });
+  }
+});
+
+/**
+ * Logs alone. Where the logs cannot show the cause the expectation changes, each for a reason:
+ * - arg-used: the vertex name shows `V=1` → `V=2`, but without the Dockerfile nothing says it is an
+ *   ARG: an edited line is reported, and the summary says a variable may have expanded differently.
+ * - no-cache: the flag leaves no line; the pattern (every step ran, FROM printed CACHED) ranks --no-cache
+ *   with a missing cache, tied.
+ */
+const LOGS_ONLY: Record<string, { kind: CauseKind; tiedWith?: CauseKind; summary?: RegExp }> = {
+  'lab/arg-used': { kind: 'instruction-changed', summary: /expanded differently/ },
+  'lab/no-cache': { kind: 'no-cache', tiedWith: 'cache-unavailable' },
+};
+
+describe('logs only (no Dockerfile, commands or contexts)', () => {
+  for (const name of cases) {
+    const want: { kind: CauseKind | null; tiedWith?: CauseKind; summary?: RegExp } = LOGS_ONLY[name] ?? { kind: EXPECTED[name]!.kind, tiedWith: EXPECTED[name]!.tiedWith };
+    it(`${name}: ${want.kind ?? 'no miss'}${want.tiedWith ? ` tied with ${want.tiedWith}` : ''}`, async () => {
+      const truth = truthOf(name);
+      const d = diagnose(await load(name, { contexts: false, dockerfile: false, commands: false }));
+      expect(sameStep(d.first_miss, truth.first_miss_step ? parseLabel(truth.first_miss_step) : null)).toBe(true);
+      expect(d.causes[0]?.kind ?? null).toBe(want.kind);
+      if (want.tiedWith) {
+        expect(d.causes[1]?.kind).toBe(want.tiedWith);
+        expect(d.causes[1]?.confidence).toBe(d.causes[0]?.confidence);
+      }
+      if (want.summary) expect(d.causes[0]?.summary).toMatch(want.summary);
+    });
+  }
+});
+
+describe('one log', () => {
+  it('reports which steps ran, with hash notes, and claims no miss (seed-replica b.log)', async () => {
+    const d = diagnose(await load('lab/seed-replica', { logs: ['b.log'] }));
+    expect(d.first_miss).toBeNull();
+    expect(d.causes).toEqual([]);
+    expect(d.pairs).toBeUndefined();
+    expect(d.steps).toHaveLength(34);
+    expect(d.steps.filter((s) => s.role === 'built')).toHaveLength(33);
+    expect(d.hash_notes).toHaveLength(34);
+    expect(d.verdict).toMatch(/^One build \(b\.log\): 33 of 33 steps ran .* step 2\/34 `ADD /);
+    // Credentials are visible from one build too.
+    expect(d.warnings?.some((w) => w.kind === 'credentials')).toBe(true);
+  });
+
+  it('a fully cached single log says so', async () => {
+    const d = diagnose(await load('lab/mtime-only', { logs: ['b.log'] }));
+    expect(d.first_miss).toBeNull();
+    expect(d.verdict).toMatch(/all 2 steps after FROM were CACHED/);
+  });
+});
+
+describe('three logs (warm-up, a, b)', () => {
+  for (const name of cases.filter((c) => has(c, 'warmup.log', 'a.log', 'b.log'))) {
+    it(`${name}: pairs name no miss from warm-up to a, and the case's first miss from a to b`, async () => {
+      const truth = truthOf(name);
+      const d = diagnose(await load(name, { logs: ['warmup.log', 'a.log', 'b.log'] }));
+      const first = truth.first_miss_step ? parseLabel(truth.first_miss_step) : null;
+      expect(d.pairs).toHaveLength(2);
+      expect(d.pairs![0]).toMatchObject({ earlier: 0, later: 1, first_miss: null });
+      expect(d.pairs![1]).toMatchObject({ earlier: 1, later: 2 });
+      expect(sameStep(d.pairs![1]!.first_miss, first)).toBe(true);
+      expect(sameStep(d.first_miss, first)).toBe(true);
+      expect(d.causes[0]?.kind ?? null).toBe(EXPECTED[name]!.kind);
+      expect(d.steps.every((s) => s.status_by_build.length === 3)).toBe(true);
+    });
+  }
+});
