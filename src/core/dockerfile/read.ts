@@ -185,7 +185,7 @@ function toInstr(ins: Instruction, lines: readonly string[], escape: string): In
   const { keyword, flags, rest } = splitInstruction(written);
   // Asking dockerfile-ast for heredocs is costly; only a line with `<<` can open one.
   const heredocs = written.includes('<<') ? heredocBodies(ins, lines) : [];
-  const properties = keyword === 'ARG' || keyword === 'ENV' ? propertiesOf(ins, lines) : [];
+  const properties = keyword === 'ARG' || keyword === 'ENV' ? propertiesOf(ins, lines, escape) : [];
   return { keyword, written, flags, rest, start: range.start.line, end: Math.max(range.end.line, joined.lastLine), heredocs, properties, onbuild: false };
 }
 
@@ -202,14 +202,14 @@ function heredocBodies(ins: Instruction, lines: readonly string[]): { name: stri
   });
 }
 
-function propertiesOf(ins: Instruction, lines: readonly string[]): { name: string; raw: string | null }[] {
+function propertiesOf(ins: Instruction, lines: readonly string[], escape: string): { name: string; raw: string | null }[] {
   const withProps = ins as Instruction & { getProperties?: () => Property[] };
   if (typeof withProps.getProperties !== 'function') return [];
   return withProps.getProperties().map((p) => {
     const range = p.getValueRange();
     // The raw text keeps quotes and `$`, which the BuildKit expansion needs; dockerfile-ast's value has
     // its quotes already removed.
-    const raw = range ? joinContinuations(textOfRange(lines, range)) : p.getValue();
+    const raw = range ? joinContinuations(textOfRange(lines, range), escape) : p.getValue();
     return { name: p.getName(), raw };
   });
 }
@@ -222,12 +222,12 @@ function textOfRange(lines: readonly string[], range: { start: { line: number; c
   return parts.join('\n');
 }
 
-/** A property value that spans lines: drop `\`+newline and the comment lines inside. */
-function joinContinuations(text: string): string {
+/** A property value that spans lines: drop the escape+newline and the comment lines inside. */
+function joinContinuations(text: string, escape: string): string {
   return text
     .split(/\r?\n/)
     .filter((l) => !/^\s*#/.test(l))
-    .map((l) => l.replace(/\\[ \t]*$/, ''))
+    .map((l) => (l.replace(/[ \t]+$/, '').endsWith(escape) ? l.replace(/[ \t]+$/, '').slice(0, -escape.length) : l))
     .join('');
 }
 
@@ -296,7 +296,7 @@ function addInheritedOnbuildTriggers(drafts: StageDraft[]): void {
       const first = sub.getInstructions()[0];
       const subLines = splitLines(ob.text);
       const heredocs = first ? heredocBodies(first, subLines) : [];
-      const properties = first ? propertiesOf(first, subLines) : [];
+      const properties = first ? propertiesOf(first, subLines, sub.getEscapeCharacter() || '\\') : [];
       return { keyword, written: ob.text, flags, rest, start: ob.start, end: ob.end, heredocs, properties, onbuild: true };
     });
     d.instrs = [...triggers, ...d.instrs];
