@@ -1,0 +1,212 @@
+/**
+ * Situations the lab fixtures do not cover, written as small plain BuildKit logs (the grammar of the
+ * real ones) and Dockerfiles, read by the real readers: label quirks, identical builder output, another
+ * builder, proxy and declared-but-unused build args, a failed cache import, --no-cache-filter, LABEL edits.
+ */
+import { describe, expect, it } from 'vitest';
+import { readDockerfile } from '../../../src/core/dockerfile/index.ts';
+import { diagnose, type DiagnoseInput } from '../../../src/core/explain/index.ts';
+import { parseBuildCommand } from '../../../src/core/ingest/command.ts';
+import { readLog } from '../../../src/core/log/index.ts';
+import type { BuildCommand, BuildTrace } from '../../../src/core/model.ts';
+
+type Result = 'CACHED' | 'DONE' | 'ERROR';
+
+interface LogSpec {
+  /** `#0 building with …` line, when the builder should be named. */
+  builder?: string;
+  /** Extra vertices printed before the steps (`importing cache manifest from …` with a result). */
+  imports?: { ref: string; ok: boolean }[];
+  steps: [label: string, instruction: string, result: Result, digest?: string][];
+}
+
+/** A plain-progress log in BuildKit's grammar. */
+function plainLog(spec: LogSpec): string {
+  const out: string[] = [];
+  let n = 1;
+  if (spec.builder) out.push(`#0 building with "${spec.builder}" instance using docker driver`, '');
+  out.push(`#${n} [internal] load build definition from Dockerfile`, `#${n} transferring dockerfile: 120B done`, `#${n} DONE 0.0s`, '');
+  n++;
+  for (const imp of spec.imports ?? []) {
+    out.push(`#${n} importing cache manifest from ${imp.ref}`, imp.ok ? `#${n} DONE 0.1s` : `#${n} ERROR: ${imp.ref}: not found`, '');
+    n++;
+  }
+  for (const [label, instruction, result, digest] of spec.steps) {
+    out.push(`#${n} ${label} ${instruction}`);
+    if (digest) out.push(`#${n} ${digest}`);
+    out.push(result === 'CACHED' ? `#${n} CACHED` : result === 'DONE' ? `#${n} DONE 0.4s` : `#${n} ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1`, '');
+    n++;
+  }
+  out.push(`#${n} exporting to image`, `#${n} DONE 0.1s`, '');
+  return out.join('\n');
+}
+
+function trace(spec: LogSpec, source: string): BuildTrace {
+  const r = readLog(plainLog(spec), source);
+  if (!r.ok) throw new Error(r.problem.message);
+  return r.value;
+}
+
+function cmd(line: string): BuildCommand {
+  const c = parseBuildCommand(line);
+  if (!c) throw new Error(`not a build command: ${line}`);
+  return c;
+}
+
+const D1 = 'sha256:' + '1'.repeat(64);
+const D2 = 'sha256:' + '2'.repeat(64);
+
+describe('alignment', () => {
+  it('matches a log that prints `stage-0` (RUN --mount) against a single-stage Dockerfile', () => {
+    const df = 'FROM alpine:3.19\nRUN --mount=type=cache,target=/root/.cache pip install -r /r.txt\nRUN echo done\n';
+    const spec = (r: Result): LogSpec => ({
+      steps: [
+        ['[stage-0 1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[stage-0 2/3]', 'RUN --mount=type=cache,target=/root/.cache pip install -r /r.txt', r],
+        ['[stage-0 3/3]', 'RUN echo done', r],
+      ],
+    });
+    const d = diagnose({ traces: [trace(spec('CACHED'), 'a.log'), trace(spec('DONE'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
+    expect(d.steps).toHaveLength(3);
+    expect(d.first_miss).toMatchObject({ index: 2 });
+    expect(d.steps.find((s) => s.index === 3)?.role).toBe('cascade');
+    expect(d.warnings?.filter((w) => w.kind === 'input')).toEqual([]);
+  });
+
+  it('matches texts cut by the terminal and texts with variables expanded, and reports a text that does not match', () => {
+    const df = 'FROM alpine:3.19\nARG VERSION=1\nRUN echo "building version $VERSION of the application with a long command line" > /v.txt\n';
+    const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN echo "building version 1 of the applicati...', 'CACHED']] }, 'a.log');
+    const b = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN echo something else entirely', 'DONE']] }, 'b.log');
+    const d = diagnose({ traces: [a, b], plans: [readDockerfile(df, 'Dockerfile')] });
+    const mismatches = d.warnings!.filter((w) => w.kind === 'input').map((w) => w.message);
+    expect(mismatches).toHaveLength(1);
+    expect(mismatches[0]).toMatch(/^b\.log shows \[2\/2\] as `RUN echo something else entirely`/);
+  });
+
+  it('never aligns by #N or digest: the same step printed with other vertex numbers and digests is one row', () => {
+    const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D1], ['[2/2]', 'COPY app /app', 'CACHED', D1]] }, 'a.log');
+    const b = trace({ imports: [{ ref: 'r/x:cache', ok: true }], steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D2], ['[2/2]', 'COPY app /app', 'CACHED', D2]] }, 'b.log');
+    const d = diagnose({ traces: [a, b], plans: [] });
+    expect(d.steps.map((s) => `${s.index}:${s.status_by_build.join(',')}`)).toEqual(['1:cached,cached', '2:cached,cached']);
+    expect(d.first_miss).toBeNull();
+  });
+});
+
+describe('root misses and cascade', () => {
+  const df = 'FROM alpine:3.19 AS builder\nCOPY src/ /src/\nRUN make\n\nFROM alpine:3.19\nCOPY --from=builder /out /out\nRUN ./out/test\n';
+  const steps = (builder: Result, copyFrom: Result, last: Result): LogSpec['steps'] => [
+    ['[builder 1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+    ['[builder 2/3]', 'COPY src/ /src/', builder],
+    ['[builder 3/3]', 'RUN make', builder],
+    ['[stage-1 2/3]', 'COPY --from=builder /out /out', copyFrom],
+    ['[stage-1 3/3]', 'RUN ./out/test', last],
+  ];
+
+  it('a builder stage that rebuilt to identical output keeps COPY --from cached; a later miss is its own root', () => {
+    const a = trace({ steps: steps('CACHED', 'CACHED', 'CACHED') }, 'a.log');
+    const b = trace({ steps: steps('DONE', 'CACHED', 'DONE') }, 'b.log');
+    const d = diagnose({ traces: [a, b], plans: [readDockerfile(df, 'Dockerfile')] });
+    expect(d.root_misses.map((r) => `${r.stage} ${r.index}`)).toEqual(['builder 2', 'stage-1 3']);
+    expect(d.steps.find((s) => s.stage === 'stage-1' && s.index === 2)?.role).toBe('cached');
+    expect(d.causes.some((c) => c.kind === 'upstream-rebuilt')).toBe(false);
+  });
+
+  it('a COPY --from that missed after its builder rebuilt is cascade of the builder root', () => {
+    const a = trace({ steps: steps('CACHED', 'CACHED', 'CACHED') }, 'a.log');
+    const b = trace({ steps: steps('DONE', 'DONE', 'DONE') }, 'b.log');
+    const d = diagnose({ traces: [a, b], plans: [readDockerfile(df, 'Dockerfile')] });
+    expect(d.root_misses.map((r) => `${r.stage} ${r.index}`)).toEqual(['builder 2']);
+    expect(d.steps.find((s) => s.stage === 'stage-1' && s.index === 3)?.because_of).toEqual({ stage: 'builder', index: 2 });
+    expect(d.causes.find((c) => c.kind === 'upstream-rebuilt')?.summary).toMatch(/stage builder rebuilt/);
+  });
+});
+
+describe('causes the fixtures do not show', () => {
+  const df = 'FROM alpine:3.19\nARG BUILD_ID\nRUN apk add curl\nRUN echo "$BUILD_ID" > /id\n';
+  const spec = (r: Result, builder = 'default'): LogSpec => ({
+    builder,
+    steps: [
+      ['[1/3]', 'FROM docker.io/library/alpine:3.19@sha256:' + 'a'.repeat(64), 'CACHED'],
+      ['[2/3]', 'RUN apk add curl', r, D1],
+      ['[3/3]', 'RUN echo "x" > /id', r],
+    ],
+  });
+  const input = (a: LogSpec, b: LogSpec, ca: string, cb: string): DiagnoseInput => ({
+    traces: [trace(a, 'a.log'), trace(b, 'b.log')],
+    plans: [readDockerfile(df, 'Dockerfile')],
+    commands: [cmd(ca), cmd(cb)],
+  });
+
+  it('a declared ARG whose value changed misses the next RUN although it never reads it, and moving the ARG down is suggested', () => {
+    const d = diagnose(input(spec('CACHED'), spec('DONE'), 'docker build --build-arg BUILD_ID=1 .', 'docker build --build-arg BUILD_ID=2 .'));
+    expect(d.first_miss).toMatchObject({ index: 2 });
+    expect(d.causes[0]).toMatchObject({ kind: 'build-arg-changed', confidence: 'high' });
+    expect(d.causes[0]!.summary).toMatch(/never used/);
+    expect(d.causes[0]!.evidence).toContain('--build-arg BUILD_ID=1 → --build-arg BUILD_ID=2');
+    expect(d.suggestions?.find((s) => /Move `ARG BUILD_ID` down/.test(s.title))?.detail).toMatch(/right before \[3\/3\]/);
+  });
+
+  it('a changed proxy build arg is not blamed, and the cache was unavailable on another builder', () => {
+    const d = diagnose(
+      input(spec('CACHED', 'default'), spec('DONE', 'ci-runner-7'), 'docker build --build-arg HTTP_PROXY=http://a:3128 .', 'docker build --build-arg HTTP_PROXY=http://b:3128 .'),
+    );
+    expect(d.causes[0]).toMatchObject({ kind: 'cache-unavailable', confidence: 'high' });
+    const evidence = d.causes[0]!.evidence.join('\n');
+    expect(evidence).toMatch(/builder: "default" .* → "ci-runner-7"/);
+    expect(evidence).toMatch(/HTTP_PROXY.*proxy arg, kept out of cache keys: not the cause/);
+    expect(d.causes.some((c) => c.kind === 'build-arg-changed')).toBe(false);
+  });
+
+  it('equal digests on a step with no context upstream and a base pinned by digest leave only a missing cache', () => {
+    const d = diagnose(input(spec('CACHED'), spec('DONE'), 'docker build .', 'docker build .'));
+    expect(d.causes[0]).toMatchObject({ kind: 'cache-unavailable', confidence: 'high' });
+    expect(d.causes[0]!.evidence.join('\n')).toMatch(/same vertex digest sha256:111111111111… in both logs/);
+    expect(d.hash_notes?.find((h) => h.step.index === 2)?.explanation).toMatch(/It still missed/);
+  });
+
+  it('--no-cache-filter on the stage is named as the cause', () => {
+    const df2 = 'FROM alpine:3.19 AS deps\nRUN apk add curl\n\nFROM deps\nRUN echo hi\n';
+    const s = (r: Result): LogSpec => ({ steps: [['[deps 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[deps 2/2]', 'RUN apk add curl', r], ['[stage-1 1/1]', 'RUN echo hi', r]] });
+    const d = diagnose({
+      traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')],
+      plans: [readDockerfile(df2, 'Dockerfile')],
+      commands: [cmd('docker buildx build .'), cmd('docker buildx build --no-cache-filter deps .')],
+    });
+    expect(d.causes[0]).toMatchObject({ kind: 'no-cache', confidence: 'high' });
+    expect(d.root_misses).toHaveLength(1);
+  });
+
+  it('a cache import that failed only in the later build is quoted as evidence', () => {
+    const a = { ...spec('CACHED'), imports: [{ ref: 'reg/app:cache', ok: true }] };
+    const b = { ...spec('DONE'), imports: [{ ref: 'reg/app:cache', ok: false }] };
+    const d = diagnose(input(a, b, 'docker build --cache-from reg/app:cache .', 'docker build --cache-from reg/app:cache .'));
+    expect(d.causes[0]!.kind).toBe('cache-unavailable');
+    expect(d.causes[0]!.evidence).toContain('b.log: importing cache manifest from reg/app:cache → ERROR: reg/app:cache: not found');
+  });
+
+  it('a LABEL edit is not an instruction change (LABEL never enters a key)', () => {
+    const before = 'FROM alpine:3.19\nLABEL version=1\nRUN apk add curl\n';
+    const after = 'FROM alpine:3.19\nLABEL version=2\nRUN apk add curl\n';
+    const s = (r: Result): LogSpec => ({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN apk add curl', r]] });
+    const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
+    expect(d.causes.some((c) => c.kind === 'instruction-changed')).toBe(false);
+    // Every step ran while the FROM printed CACHED: the --no-cache pattern, tied with a missing cache.
+    expect(d.causes.slice(0, 2).map((c) => c.kind)).toEqual(['no-cache', 'cache-unavailable']);
+    expect(d.causes[0]!.confidence).toBe(d.causes[1]!.confidence);
+  });
+
+  it('an ARG default edited between the Dockerfiles misses the RUN after it', () => {
+    const before = 'FROM alpine:3.19\nARG LEVEL=1\nRUN apk add curl\n';
+    const after = 'FROM alpine:3.19\nARG LEVEL=2\nRUN apk add curl\n';
+    const s = (r: Result): LogSpec => ({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN apk add curl', r]] });
+    const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
+    expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', confidence: 'high' });
+    expect(d.causes[0]!.summary).toMatch(/ARG LEVEL default: 1 → 2/);
+  });
+
+  it('no input: a verdict that asks for logs instead of an exception', () => {
+    const d = diagnose({ traces: [], plans: [] });
+    expect(d.first_miss).toBeNull();
+    expect(d.verdict).toMatch(/No build log/);
+  });
+});
