@@ -78,6 +78,15 @@ export function expandPath(word: string, escape: string, lookup: Lookup): string
 }
 
 /**
+ * A COPY/ADD source or destination: expanded like BuildKit does, except that a variable the Dockerfile
+ * does not define stays as written (`$APP_HOME`): the base image may define it, and an empty string
+ * would silently name another path.
+ */
+export function expandCopyPath(word: string, escape: string, lookup: Lookup): string {
+  return expandWord(word, { escape, lookup, skipUnset: true })?.text ?? word;
+}
+
+/**
  * COPY/ADD arguments: a JSON array, or words split on whitespace (BuildKit splits before expanding, so
  * quotes cannot protect spaces; only the JSON form can). Returns the raw words.
  */

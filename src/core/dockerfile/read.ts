@@ -13,6 +13,7 @@ import { isPlatformArg } from './args.ts';
 import { normalizeImageRef } from './image-ref.ts';
 import {
   copyArgumentWords,
+  expandCopyPath,
   expandPath,
   fileOpVertexName,
   flagValue,
@@ -557,12 +558,12 @@ function copySource(
   }
   const heredocNames = new Set(instr.heredocs.map((h) => h.name));
   const words = copyArgumentWords(instr.rest);
-  const dest = words.length > 1 ? (expandPath(words[words.length - 1] ?? '', escape, lookup) ?? '') : '';
+  const dest = words.length > 1 ? expandCopyPath(words[words.length - 1] ?? '', escape, lookup) : '';
   const paths: string[] = [];
   for (const w of words.slice(0, -1)) {
     const name = heredocName(w);
     if (name !== null && heredocNames.has(name)) continue; // an inline file, not a context path
-    paths.push(expandPath(w, escape, lookup) ?? w);
+    paths.push(expandCopyPath(w, escape, lookup));
   }
   return {
     paths,

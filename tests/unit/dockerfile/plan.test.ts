@@ -286,6 +286,13 @@ describe('COPY and ADD sources', () => {
     expect(copies[5]).toMatchObject({ paths: ['with space.txt'], dest: '/f/' });
   });
 
+  it('expands declared variables in paths and keeps the ones only the base image could define', () => {
+    const v = plan('FROM node\nARG SRC=app\nCOPY $SRC/package.json ${APP_HOME}/\nRUN x');
+    expect(v.steps[1]?.copy).toMatchObject({ paths: ['app/package.json'], dest: '${APP_HOME}/' });
+    expect(v.steps[1]?.instruction).toBe('COPY app/package.json /');
+    expect(instructionMatches(v.steps[1] as PlanStep, 'COPY app/package.json /home/node/app/')).toBe(true);
+  });
+
   it('reports a --from that names a later stage', () => {
     const bad = plan('FROM alpine AS a\nCOPY --from=b /x /y\nFROM alpine AS b\nRUN x');
     expect(bad.problems.map((x) => x.message).join(' ')).toMatch(/not defined before/);
