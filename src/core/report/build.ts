@@ -112,13 +112,16 @@ function reportContexts(contexts: (ContextIndex | null)[], keys: (StepContentKey
   const out: NonNullable<Report['contexts']> = [];
   contexts.forEach((context, i) => {
     if (!context) return;
-    out.push({
+    const entry: NonNullable<Report['contexts']>[number] = {
       source: context.source,
       kind: context.kind,
       modesKnown: context.modesKnown,
       rootDigest: context.rootDigest,
       keys: structuredClone(keys[i] ?? []),
-    });
+    };
+    // Names only: the report must say a credential file is there, never what it holds.
+    if (context.credentials.length > 0) entry.credentials = [...context.credentials];
+    out.push(entry);
   });
   return out;
 }

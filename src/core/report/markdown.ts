@@ -22,6 +22,7 @@ export function toMarkdown(report: Report): string {
     out.push(...suggestions(d));
     out.push(...warnings(d));
   }
+  out.push(...credentialFiles(report));
   out.push(...buildProblems(report));
   if (report.redactions && report.redactions.length > 0) {
     out.push(`<sub>Redacted before sharing: ${report.redactions.length} item(s) (values removed, names kept).</sub>`, '');
@@ -148,6 +149,13 @@ function warnings(d: Diagnosis): string[] {
   const list = d.warnings ?? [];
   if (list.length === 0) return [];
   return ['### Warnings', '', ...list.map((w) => `- ${prose(w.message)}`), ''];
+}
+
+function credentialFiles(report: Report): string[] {
+  const lines = (report.contexts ?? [])
+    .filter((c) => (c.credentials ?? []).length > 0)
+    .map((c) => `- the build context ${code(c.source)} contains credential files: ${c.credentials!.map(code).join(', ')} (names only; contents never leave your machine)`);
+  return lines.length > 0 ? ['### Credential files in the build context', '', ...lines, ''] : [];
 }
 
 function buildProblems(report: Report): string[] {

@@ -73,6 +73,9 @@ const RULES: SecretRule[] = [
       // `--mount=type=secret,id=x` and `key: value` prose where the value is clearly not a secret
       // (a path or a flag) stay readable; everything else goes.
       if (/^["']?(?:true|false|null|none|yes|no)["']?$/i.test(value)) return match;
+      // "look like a secret: build args are…" is prose, not a pair: after a colon, a plain lowercase word
+      // is text. After `=` nothing is spared (`password=changeme` is a password).
+      if (!sep.includes('=') && /^[a-z]+$/.test(value)) return match;
       return `${name}${sep}${REDACTED}`;
     },
   },
