@@ -22,8 +22,10 @@ export interface VertexRecord {
   durationS: number | null;
   error: string | null;
   statuses: string[];
-  /** The last lines the step printed. */
+  /** The last lines the step printed, filled by settleOutput from the ring. */
   output: string[];
+  ring: (string | number)[];
+  ringCount: number;
   /** Layer downloads or extraction were seen under it: for a FROM, the image was pulled. */
   pulled: boolean;
   /** `resolve ref@sha256:… done` status of a FROM. */
@@ -97,6 +99,8 @@ export function newRecord(name: string, order: number): VertexRecord {
     error: null,
     statuses: [],
     output: [],
+    ring: [],
+    ringCount: 0,
     pulled: false,
     resolvedDigest: null,
     startedAt: null,
@@ -109,10 +113,29 @@ export function newRecord(name: string, order: number): VertexRecord {
   };
 }
 
-/** Keeps the last MAX_OUTPUT lines. */
-export function pushOutput(rec: VertexRecord, line: string): void {
-  if (rec.output.length >= MAX_OUTPUT) rec.output.shift();
-  rec.output.push(line);
+/**
+ * Keeps the last MAX_OUTPUT lines in a ring (a log can print millions). A number is the offset of a line
+ * in the log text, so the hot path never has to cut a string; `settleOutput` turns the ring into lines.
+ */
+export function pushOutput(rec: VertexRecord, line: string | number): void {
+  rec.ring[rec.ringCount % MAX_OUTPUT] = line;
+  rec.ringCount++;
+}
+
+/** Turns the output ring into lines in print order, each passed through `clean`. */
+export function settleOutput(rec: VertexRecord, text: string | null, clean?: (line: string) => string): void {
+  const ring = rec.ring;
+  const start = rec.ringCount > MAX_OUTPUT ? rec.ringCount % MAX_OUTPUT : 0;
+  const ordered = ring.slice(start).concat(ring.slice(0, start));
+  const lines = ordered.map((x) => (typeof x === 'number' ? lineAt(text ?? '', x) : x));
+  rec.output = clean ? lines.map(clean) : lines;
+  rec.ring = [];
+  rec.ringCount = 0;
+}
+
+function lineAt(text: string, start: number): string {
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? text.length : end);
 }
 
 // `sha256:<blob> 12.3MB / 45.6MB 0.2s` and `extracting sha256:…`: layer work, i.e. the image was pulled.

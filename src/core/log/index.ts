@@ -23,7 +23,7 @@ export function readLog(text: string, source: string): Result<BuildTrace> {
     return { ok: false, problem: { input: source, message: `${source} is not text.`, hint: HINT } };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') {
+  if (!/\S/.test(text)) {
     return { ok: false, problem: { input: source, message: `${source} is empty.`, hint: HINT } };
   }
   if (looksBinary(text)) {

@@ -38,14 +38,18 @@ const ANSI_RE = /\x1b(?:\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[
 const GITLAB_SECTION_RE = /section_(?:start|end):\d+:[^\r\s]*\r?/g;
 
 const SAMPLE_LINES = 400;
+const HEAD_BYTES = 1 << 20;
 
 /** Looks at the first lines of the log and decides which decorations to strip. */
 export function planPrefixes(text: string): PrefixPlan {
+  // Decided on the head of the log: scanning 50 MB three times costs more than reading it. Stray control
+  // bytes later on are still caught line by line (see eachLine).
+  const head = text.length > HEAD_BYTES ? text.slice(0, HEAD_BYTES) : text;
   const plan: PrefixPlan = {
     style: 'none',
-    ansi: text.includes('\x1b'),
-    carriageReturns: text.includes('\r'),
-    gitlabSections: text.includes('section_start:') || text.includes('section_end:'),
+    ansi: head.includes('\x1b'),
+    carriageReturns: head.includes('\r'),
+    gitlabSections: head.includes('section_start:') || head.includes('section_end:'),
     clockTime: false,
     isoTime: false,
     pipe: false,
@@ -95,11 +99,18 @@ export function planPrefixes(text: string): PrefixPlan {
   return plan;
 }
 
+const ALL_CONTROLS = { ansi: true, gitlabSections: true } as const;
+
 /** Escape sequences, GitLab section markers; a CR inside the line keeps only what the terminal showed last. */
-function cleanControls(line: string, plan: PrefixPlan): string {
+function cleanControls(line: string, plan: Pick<PrefixPlan, 'ansi' | 'gitlabSections'>): string {
   if (plan.ansi && line.includes('\x1b')) line = line.replace(ANSI_RE, '');
   if (plan.gitlabSections && line.includes('section_')) line = line.replace(GITLAB_SECTION_RE, '');
   return line;
+}
+
+/** A line as the console showed it: colour codes gone, CR overwrites applied. */
+export function cleanLine(line: string): string {
+  return resolveCarriageReturns(cleanControls(line, ALL_CONTROLS));
 }
 
 /** Takes the CR overwrite into account: `a\rb` shows `b`; trailing CRs (CRLF, `\r\r\n`) are line ends. */
@@ -114,9 +125,20 @@ function resolveCarriageReturns(line: string): string {
 /** Receives each cleaned line and the timestamp its prefix carried; return false to stop early. */
 export type LineVisitor = (line: string, time: string | null) => boolean | void;
 
+/** No prefix, no control bytes at the head of the log: lines can be used as they are. */
+export function isUndecorated(plan: PrefixPlan): boolean {
+  return !(plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine || plan.ansi || plan.carriageReturns || plan.gitlabSections);
+}
+
+/** In an undecorated log, a line that still needs `cleanLine`: a colour code or CR the head did not show. */
+export function needsCleaning(line: string): boolean {
+  const first = line.charCodeAt(0);
+  return first === 27 || first === 115 /* s */ || line.charCodeAt(line.length - 1) === 13 || (first !== 35 && line.includes('\x1b'));
+}
+
 export function eachLine(text: string, plan: PrefixPlan, visit: LineVisitor): void {
   const decorated = plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine;
-  const fast = !decorated && !plan.ansi && !plan.carriageReturns && !plan.gitlabSections;
+  const fast = isUndecorated(plan);
   let pendingTime: string | null = null;
   let start = 0;
   const length = text.length;
@@ -126,6 +148,8 @@ export function eachLine(text: string, plan: PrefixPlan, visit: LineVisitor): vo
     let line = text.slice(start, end);
     start = end + 1;
     if (fast) {
+      // A colour code or CR the head of the log did not show: clean just this line.
+      if (needsCleaning(line)) line = cleanLine(line);
       if (visit(line, null) === false) return;
       continue;
     }

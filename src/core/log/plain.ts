@@ -6,8 +6,8 @@
  * Vertices interleave: `#N ...` marks a switch away, and the header is re-printed on the way back.
  * After the stream: `------` error blocks, the Dockerfile excerpt and the final `ERROR: failed to solve`.
  */
-import { applyStatus, newDraft, newRecord, pushOutput, setResult, type Draft, type VertexRecord } from './draft.ts';
-import { eachLine, type PrefixPlan } from './lines.ts';
+import { applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
+import { cleanLine, eachLine, isUndecorated, needsCleaning, type PrefixPlan } from './lines.ts';
 import { parseBytes, parseDurationS } from './units.ts';
 
 const BUILDER_RE = /^building with "([^"]*)" instance using (\S+) driver/;
@@ -28,11 +28,20 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
   let stoppedAt: string | null = null;
   let interleaved = false;
 
-  eachLine(text, plan, (line, time) => {
+  // Hot path: most lines of a big log are `#N 12.345 output` of the vertex printed just before, so
+  // they are recognised with a few charCode checks and kept whole (the prefix is cut off at the end).
+  let lastNumber = -1;
+  let lastRecord: VertexRecord | null = null;
+  const readLine = (line: string, time: string | null): boolean | void => {
     order++;
     if (time !== null) {
       draft.startedAt ??= time;
       draft.completedAt = time;
+    }
+    if (lastRecord !== null && isOutputOf(line, 0, line.length, lastNumber)) {
+      pushOutput(lastRecord, line);
+      headerJustPrinted = -1;
+      return;
     }
     const n = vertexNumber(line);
     if (n === -1) {
@@ -65,6 +74,8 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       rec.startedAt = time;
       byNumber.set(n, rec);
       draft.records.push(rec);
+      lastNumber = n;
+      lastRecord = rec;
       if (rec.name === rest) {
         headerJustPrinted = n;
         return;
@@ -75,6 +86,8 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
         return false;
       }
       headerJustPrinted = n;
+      lastNumber = n;
+      lastRecord = rec;
       return;
     } else if (rest.charCodeAt(0) === 91 /* [ */ && rest.includes('] ')) {
       // Statuses never start with `[`: this is another vertex under a number already in use, which only
@@ -86,12 +99,41 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       byNumber.set(n, rec);
       draft.records.push(rec);
       headerJustPrinted = n;
+      lastNumber = n;
+      lastRecord = rec;
       return;
     }
     const afterHeader = headerJustPrinted === n;
     headerJustPrinted = -1;
+    lastNumber = n;
+    lastRecord = rec;
     readVertexLine(rec, rest, time, afterHeader);
-  });
+  };
+
+  if (isUndecorated(plan)) {
+    // The common case gets its own loop, so the hot test runs on the text itself and the line is not
+    // even cut out (a shared line iterator with callbacks measured markedly slower).
+    const length = text.length;
+    let start = 0;
+    while (start < length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = length;
+      if (lastRecord !== null && isOutputOf(text, start, end, lastNumber)) {
+        order++;
+        pushOutput(lastRecord, start);
+        headerJustPrinted = -1;
+      } else {
+        let line = text.slice(start, end);
+        if (needsCleaning(line)) line = cleanLine(line);
+        if (readLine(line, null) === false) break;
+      }
+      start = end + 1;
+    }
+  } else {
+    eachLine(text, plan, readLine);
+  }
+
+  for (const rec of draft.records) settleOutput(rec, text, (l) => withoutLogPrefix(cleanLine(l)));
 
   if (stoppedAt !== null) {
     const message = 'This log holds more than one build; only the first one was read.';
@@ -143,7 +185,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       return;
     }
     if (c >= 48 && c <= 57 && isLogLine(rest)) {
-      pushOutput(rec, rest.slice(rest.indexOf(' ') + 1));
+      pushOutput(rec, `#0 ${rest}`);
       return;
     }
     if (c === 32 /* space */) {
@@ -232,16 +274,44 @@ function vertexNumber(line: string): number {
 
 /** `0.225 text`, `12.34 text`, `123.4`: seconds since the vertex started, then the output. */
 function isLogLine(rest: string): boolean {
-  let i = 0;
+  return isLogLineAt(rest, 0);
+}
+
+function isLogLineAt(line: string, from: number, end = line.length): boolean {
+  let i = from;
   let dot = false;
-  for (; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
+  for (; i < end; i++) {
+    const c = line.charCodeAt(i);
     if (c === 46) {
       if (dot) return false;
       dot = true;
     } else if (c < 48 || c > 57) break;
   }
-  return dot && (i === rest.length || rest.charCodeAt(i) === 32);
+  return dot && i > from + 1 && (i === end || line.charCodeAt(i) === 32 || line.charCodeAt(i) === 13);
+}
+
+/** `#<expected> 1.234 …` between start and end: an output line of the vertex printed just before. */
+function isOutputOf(text: string, start: number, end: number, expected: number): boolean {
+  if (text.charCodeAt(start) !== 35 /* # */) return false;
+  let n = 0;
+  let i = start + 1;
+  const limit = Math.min(end, start + 11);
+  for (; i < limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) break;
+    if (c < 48 || c > 57) return false;
+    n = n * 10 + (c - 48);
+  }
+  if (i === start + 1 || n !== expected || text.charCodeAt(i) !== 32) return false;
+  const c = text.charCodeAt(i + 1);
+  return c >= 48 && c <= 57 && isLogLineAt(text, i + 1, end);
+}
+
+/** `#7 0.225 color=red` → `color=red` (the output ring holds whole lines while reading). */
+function withoutLogPrefix(line: string): string {
+  const a = line.indexOf(' ');
+  const b = line.indexOf(' ', a + 1);
+  return b === -1 ? '' : line.slice(b + 1);
 }
 
 /** A first line of an unseen `#N` is its header, unless a paste began mid-stream. */

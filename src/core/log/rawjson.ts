@@ -6,7 +6,7 @@
  * Each object updates vertices by digest; an update replaces the vertex's state, so the last one wins.
  * The stream also lists vertices the solver planned but never started: those are `not-run`, never built.
  */
-import { applyStatus, newDraft, newRecord, pushOutput, setResult, type Draft, type VertexRecord } from './draft.ts';
+import { applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
 import { eachLine, type PrefixPlan } from './lines.ts';
 import { parseBytes, secondsBetween } from './units.ts';
 
@@ -113,6 +113,7 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
     draft.notes.push('The JSON stream ends inside an object: the log is cut.');
   }
   for (const { rec, last, lastOrder, firstStarted } of byDigest.values()) {
+    settleOutput(rec, null);
     rec.startedAt = firstStarted;
     rec.completedAt = last.completed ?? null;
     if (last.cached) setResult(draft, rec, 'cached', lastOrder);

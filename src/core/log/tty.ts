@@ -9,7 +9,7 @@
  *    => => transferring context: 45B    0.0s
  *    => ERROR [stage-1 3/5] RUN …       0.5s
  */
-import { applyStatus, newDraft, newRecord, pushOutput, setResult, type Draft, type VertexRecord } from './draft.ts';
+import { applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
 import { eachLine, planPrefixes, type PrefixPlan } from './lines.ts';
 import { hasCursorMovement, renderScreen } from './screen.ts';
 import { parseBytes } from './units.ts';
@@ -111,6 +111,7 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
   // means nothing here.
   draft.firstErrorOrder = Number.POSITIVE_INFINITY;
   draft.finished = finished;
+  for (const rec of draft.records) settleOutput(rec, null);
   draft.builder.era = 'buildkit-unknown';
   return draft;
 }
