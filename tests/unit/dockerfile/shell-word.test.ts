@@ -1,0 +1,38 @@
+/**
+ * The variable expansion that names BuildKit vertices, checked against BuildKit's own lexer test
+ * vectors (envVarTest, run there with PWD=/home SHELL=bash KOREAN=한국어 NULL=).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expandWord } from '../../../src/core/dockerfile/shell-word.ts';
+
+const ENV: Record<string, string> = { PWD: '/home', SHELL: 'bash', KOREAN: '한국어', NULL: '' };
+const lookup = (name: string): string | undefined => (Object.hasOwn(ENV, name) ? ENV[name] : undefined);
+
+const vectors = readFileSync('tests/unit/dockerfile/vectors/buildkit-envVarTest.txt', 'utf8')
+  .split('\n')
+  .filter((l) => !l.startsWith('#') && l.trim() !== '')
+  .map((l) => l.trim().split('|').map((w) => w.trim()))
+  .filter((w): w is [string, string, string] => w.length === 3 && (w[0] === 'A' || w[0] === 'U'));
+
+describe("BuildKit's envVarTest vectors", () => {
+  it('has the vectors', () => {
+    expect(vectors.length).toBeGreaterThan(150);
+  });
+
+  it.each(vectors.map(([, input, expected]) => [input, expected]))('%s → %s', (input, expected) => {
+    const r = expandWord(input, { escape: '\\', lookup });
+    if (expected === 'error') expect(r).toBeNull();
+    else expect(r?.text).toBe(expected);
+  });
+});
+
+describe('the RUN variant (raw quotes, unset variables kept)', () => {
+  it.each([
+    [`echo "$SHELL" '$SHELL' $NOPE \${NOPE} \${NOPE:-x}`, `echo "bash" '$SHELL' $NOPE \${NOPE} \${NOPE:-x}`],
+    ['a\\ b', 'a b'],
+    ['"unclosed', null],
+  ])('%s → %s', (input, expected) => {
+    expect(expandWord(input, { escape: '\\', lookup, rawQuotes: true, skipUnset: true })?.text ?? null).toBe(expected);
+  });
+});
