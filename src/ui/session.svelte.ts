@@ -25,6 +25,8 @@ interface HashJob {
   key: string;
   controller: AbortController;
   done: Promise<ContextIndex | null>;
+  /** Set once the hash settled: the index, or null when it failed or was cancelled. */
+  index?: ContextIndex | null;
 }
 
 export class Session {
@@ -41,6 +43,8 @@ export class Session {
   #generation = 0;
   #jobs = new Map<number, HashJob>();
   #analysis: AbortController | null = null;
+  /** Context inputs already seen by a run: a context that is not in here is a newly dropped one. */
+  #seenContexts = new Set<number>();
 
   constructor(inputs: InputList) {
     this.#inputs = inputs;
@@ -72,8 +76,12 @@ export class Session {
 
   /** Re-runs the whole pipeline for the inputs on screen. Call it (debounced) whenever they change. */
   async run(): Promise<void> {
-    const generation = ++this.#generation;
     const items = this.#inputs.items;
+    // Wait until every input is sniffed: a role may still change, and a half-known drop must not look
+    // like "a new context arrived" to the cancellation rule below. Sniffing ends in an items change,
+    // which runs us again.
+    if (items.some((i) => i.sniffed === null)) return;
+    const generation = ++this.#generation;
     this.#cancelStaleHashes(items);
     this.#analysis?.abort();
     this.#analysis = null;
@@ -92,18 +100,38 @@ export class Session {
     }
 
     const dockerignoreText = await firstText(items.filter((i) => i.role === 'dockerignore'));
-    const contextItems = items.filter((i) => i.role === 'context');
-    this.busy = contextItems.some((i) => this.hashes[i.id]?.status !== 'done') ? 'hashing' : 'analyzing';
-    const contexts = await Promise.all(contextItems.map((item) => this.#hash(item, dockerignoreText)));
     if (generation !== this.#generation) return;
+    const contextItems = items.filter((i) => i.role === 'context');
+    this.#cancelOlderHashesWhenANewContextArrives(contextItems);
+    const hashed = contextItems.map((item) => this.#hash(item, dockerignoreText));
 
+    // A big context takes a while: show what the logs and the Dockerfile already tell, then refine
+    // when the hashes are in.
+    const readyNow = contextItems.map((item) => {
+      const job = this.#jobs.get(item.id);
+      return job ? job.index : null; // no job: cancelled, failed or not hashable → already settled as null
+    });
+    if (readyNow.some((index) => index === undefined)) {
+      this.busy = 'hashing';
+      await this.#analyze(generation, items, readyNow.map((index) => index ?? null), contextItems);
+      if (generation !== this.#generation) return;
+      this.busy = 'hashing';
+    }
+    const contexts = await Promise.all(hashed);
+    if (generation !== this.#generation) return;
     this.busy = 'analyzing';
+    await this.#analyze(generation, items, contexts, contextItems);
+    if (generation === this.#generation) this.busy = 'idle';
+  }
+
+  async #analyze(generation: number, items: InputItem[], contexts: (ContextIndex | null)[], contextItems: InputItem[]): Promise<void> {
+    this.#analysis?.abort();
     const controller = new AbortController();
     this.#analysis = controller;
     try {
       const response = await analyzeInWorker(
         {
-          logs: logs.map(textInput),
+          logs: items.filter((i) => i.role === 'log').map(textInput),
           dockerfiles: items.filter((i) => i.role === 'dockerfile').map(textInput),
           dockerignores: items.filter((i) => i.role === 'dockerignore').map(textInput),
           commands: items.filter((i) => i.role === 'commands').map(textInput),
@@ -124,8 +152,6 @@ export class Session {
           hint: 'Reload the page and try again; your files never left this machine.',
         },
       ];
-    } finally {
-      if (generation === this.#generation) this.busy = 'idle';
     }
   }
 
@@ -182,8 +208,25 @@ export class Session {
         return null;
       },
     );
-    this.#jobs.set(item.id, { key, controller, done });
+    const job: HashJob = { key, controller, done };
+    void done.then((index) => (job.index = index));
+    this.#jobs.set(item.id, job);
     return done;
+  }
+
+  /**
+   * Dropping a new context cancels the hash still running for an earlier one: whoever drops a second
+   * context mid-hash has usually noticed the first was the wrong one (or too big). The cancelled chip
+   * offers "Hash again", so nothing is lost if both were wanted.
+   */
+  #cancelOlderHashesWhenANewContextArrives(contextItems: InputItem[]): void {
+    const arrived = contextItems.filter((i) => !this.#seenContexts.has(i.id));
+    for (const item of contextItems) this.#seenContexts.add(item.id);
+    if (arrived.length === 0) return;
+    for (const id of [...this.#jobs.keys()]) {
+      if (arrived.some((i) => i.id === id)) continue;
+      if (this.hashes[id]?.status === 'running') this.cancelHash(id);
+    }
   }
 
   /** A context that was removed, re-labelled or replaced stops hashing at once. */

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { foreignRequests, launchChromium, openPage, runAxe, saveScreenshot, serveStatic } from './harness.ts';
@@ -63,6 +64,36 @@ async function verdictText(page: Page): Promise<string> {
 async function waitForShareLink(page: Page): Promise<string> {
   await page.waitForFunction(() => location.hash.startsWith('#r=1.'), undefined, { timeout: 30_000 });
   return page.url();
+}
+
+/**
+ * A 1 GiB context tar that costs no disk: one ustar header for `big.bin`, then a hole (the file is
+ * sparse, so its "content" is zeros the OS makes up), then the two end-of-archive blocks. Hashing it
+ * in the page takes seconds: long enough to watch progress and cancel.
+ */
+async function sparseContextTar(name: string): Promise<string> {
+  const size = 1024 ** 3;
+  const header = Buffer.alloc(512);
+  const field = (offset: number, length: number, value: string) => header.write(value, offset, length, 'ascii');
+  field(0, 100, 'big.bin');
+  field(100, 8, '0000644\0');
+  field(108, 8, '0000000\0');
+  field(116, 8, '0000000\0');
+  field(124, 12, size.toString(8).padStart(11, '0') + '\0');
+  field(136, 12, '14000000000\0');
+  field(156, 1, '0');
+  field(257, 6, 'ustar\0');
+  field(263, 2, '00');
+  header.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  const path = resolve(tmpdir(), name);
+  const file = await open(path, 'w');
+  await file.write(header, 0, 512, 0);
+  await file.truncate(512 + size + 1024);
+  await file.close();
+  return path;
 }
 
 describe('cachewhy web app', () => {
@@ -175,6 +206,39 @@ describe('cachewhy web app', () => {
     await expect(page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).resolves.toBeUndefined();
     await expect(page.getByTestId('input-chip').nth(1).textContent()).resolves.toContain('<img src=y onerror=alert(3)>.log');
     expect(dialogs).toEqual([]);
+  });
+
+  it('hashes a big context off the page with progress, and cancels it when asked or when a newer context is dropped', async () => {
+    const { page, errors } = await freshPage();
+    const [bigA, bigB] = await Promise.all([sparseContextTar('cachewhy-e2e-big-a.tar'), sparseContextTar('cachewhy-e2e-big-b.tar')]);
+    await page.goto(base);
+    const input = page.getByLabel(/Choose input files/);
+    await input.setInputFiles([resolve(FIXTURES, 'a.log'), resolve(FIXTURES, 'b.log'), bigA]);
+
+    const first = page.getByTestId('input-chip').nth(2);
+    await expect.poll(() => first.getByTestId('chip-role').textContent(), { timeout: 15_000 }).toBe('context of build 1');
+    await first.locator('progress').waitFor({ timeout: 15_000 });
+    // Bytes, files, rate and time left, as the hash streams.
+    await expect.poll(() => first.textContent(), { timeout: 20_000 }).toMatch(/of 1\.0 GB.*files.*\/s.*left/s);
+    await saveScreenshot(page, 'hashing-progress', false);
+
+    // The page stays responsive while the worker hashes: a round trip to the page's thread is quick.
+    const started = Date.now();
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => ok(null))));
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    // A newer context arrives: the older hash is cancelled (and can be restarted).
+    await input.setInputFiles([bigB]);
+    await expect.poll(() => first.textContent(), { timeout: 15_000 }).toContain('Hashing cancelled');
+    const second = page.getByTestId('input-chip').nth(3);
+    await second.locator('progress').waitFor({ timeout: 15_000 });
+
+    // The Cancel button stops the running one; the analysis goes on without it and says so.
+    await second.getByRole('button', { name: /Cancel/ }).click();
+    await expect.poll(() => second.textContent(), { timeout: 15_000 }).toContain('Hashing cancelled');
+    await expect.poll(() => verdictText(page), { timeout: 30_000 }).toContain('2/34');
+    await expect(page.getByTestId('problems').textContent()).resolves.toContain('cancelled');
+    expect(errors).toEqual([]);
   });
 
   it('has no serious or critical accessibility violation (axe-core), in light and dark', async () => {
