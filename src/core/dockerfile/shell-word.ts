@@ -276,6 +276,8 @@ class WordLexer {
 
   private processModifier(name: string, ch: string, modifier: string, nullIsUnset: boolean): string {
     if (!'+-?#%'.includes(ch) || ch === '') throw new ShellSyntaxError(`unsupported modifier (${modifier}) in substitution`);
+    // `${X:#…}` and `${X:%…}` are not shell syntax; BuildKit rejects them.
+    if (nullIsUnset && (ch === '#' || ch === '%')) throw new ShellSyntaxError(`unsupported modifier (${modifier}) in substitution`);
     const [word] = this.processStopOn('}', ch === '#' || ch === '%');
     const value = this.opts.lookup(name);
     if (value === undefined && this.opts.skipUnset) return '${' + name + modifier + word + '}';

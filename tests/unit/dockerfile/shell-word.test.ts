@@ -27,6 +27,31 @@ describe("BuildKit's envVarTest vectors", () => {
   });
 });
 
+describe('pattern modifiers, as asserted by BuildKit lex_test.go TestProcessWithMatches', () => {
+  it.each([
+    ['${FOO#()[]{\\}^$.\\*\\?|\\\\}', { FOO: '()[]{}^$.*?|\\x' }, 'x'],
+    ['${FOO%%\\**}', { FOO: 'xx**' }, 'xx'],
+    ['${FOO#*x*y}', { FOO: 'xxyy' }, 'y'],
+    ['${FOO#*}', { FOO: 'xxyy' }, 'xxyy'],
+    ['${FOO#$BAR}', { FOO: 'xxyy', BAR: 'x' }, 'xyy'],
+    ['${FOO#}', { FOO: 'xxyy' }, 'xxyy'],
+    ['${FOO##*x}', { FOO: 'xxyy' }, 'yy'],
+    ['${FOO#?\\?}', { FOO: '???y' }, '?y'],
+    ['${ABC:-.}${FOO%x}${ABC:-.}', { FOO: 'xxyy' }, '.xxyy.'],
+    ['${FOO%%\\**\\*}', { FOO: 'a***yy*' }, 'a'],
+    ['${FOO%%$BAR}', { FOO: 'xxyy', BAR: '' }, 'xxyy'],
+    ['${FOO/$NEEDLE/.} - ${FOO//$NEEDLE/.}', { FOO: '/foo*/*/*.txt', NEEDLE: '\\*/' }, '/foo.*/*.txt - /foo..*.txt'],
+    ['${FOO:#}', {}, null],
+    ['${FOO:%%}', {}, null],
+    ['${FOO=aaa}', { FOO: 'x' }, null],
+    ['${BAZ?ccc}', {}, null],
+    ['${BAR:?bbb}', { BAR: '' }, null],
+  ] as [string, Record<string, string>, string | null][])('%s with %j → %s', (input, env, expected) => {
+    const r = expandWord(input, { escape: '\\', lookup: (n) => (Object.hasOwn(env, n) ? env[n] : undefined) });
+    expect(r?.text ?? null).toBe(expected);
+  });
+});
+
 describe('the RUN variant (raw quotes, unset variables kept)', () => {
   it.each([
     [`echo "$SHELL" '$SHELL' $NOPE \${NOPE} \${NOPE:-x}`, `echo "bash" '$SHELL' $NOPE \${NOPE} \${NOPE:-x}`],
