@@ -49,7 +49,7 @@ describe('wasm/sha256/pkg is built from the current sources', () => {
     expect(rebuildWasm().equals(first)).toBe(true);
   });
 
-  it.each(['index.js', 'index.d.ts', 'package.json'])('pkg/%s is the copy of js/%s', (file) => {
+  it.each(['index.js', 'index.d.ts', 'package.json'])('pkg/%s is an exact copy of its source in js/', (file) => {
     const source = readFileSync(join(crate, 'js', file), 'utf8');
     expect(readFileSync(join(crate, 'pkg', file), 'utf8') === source, REBUILD_HINT).toBe(true);
   });
