@@ -38,6 +38,8 @@ export interface AlignedRow {
 
 export interface Alignment {
   rows: AlignedRow[];
+  /** The same rows by key (`stagePosition:index`), for constant-time lookups. */
+  byKey: Map<string, AlignedRow>;
   /** The Dockerfile that applies to each build (one per build, one shared, or none). */
   plans: (BuildPlan | null)[];
   /** Things a reader should know about the alignment (mismatched texts, steps missing from a log). */
@@ -236,7 +238,7 @@ export function alignBuilds(traces: BuildTrace[], plans: BuildPlan[]): Alignment
     }
   }
 
-  return { rows: [...rows.values()].sort(byDockerfileOrder), plans: planOf, notes };
+  return { rows: [...rows.values()].sort(byDockerfileOrder), byKey: rows, plans: planOf, notes };
 }
 
 export function byDockerfileOrder(a: AlignedRow, b: AlignedRow): number {

@@ -49,3 +49,27 @@ export function capped(lines: string[], max: number): string[] {
   if (lines.length <= max) return lines;
   return [...lines.slice(0, max), `… and ${lines.length - max} more`];
 }
+
+/** What happened to a file, as a clause: `` `x.json` appeared in the context ``. */
+export function fileChangePhrase(f: ChangedFile): string {
+  switch (f.change) {
+    case 'added':
+      return `\`${f.path}\` appeared in the context`;
+    case 'removed':
+      return `\`${f.path}\` disappeared from the context`;
+    case 'mode':
+      return `the permissions of \`${f.path}\` changed${f.detail ? ` (${f.detail})` : ''}`;
+    case 'now-included':
+      return `\`${f.path}\` is no longer excluded by .dockerignore`;
+    case 'now-excluded':
+      return `\`${f.path}\` is now excluded by .dockerignore`;
+    case 'symlink':
+      return `the symlink \`${f.path}\` points elsewhere`;
+    case 'type':
+      return `\`${f.path}\` changed type`;
+    case 'xattr':
+      return `the extended attributes of \`${f.path}\` changed`;
+    default:
+      return `\`${f.path}\` changed`;
+  }
+}

@@ -7,7 +7,7 @@
  * digest every build, CACHED or not. Only for a step with no context upstream do equal digests mean
  * equal keys. (../../../shared/docs/buildkit-cache.md §1.)
  */
-import type { HashNote, SourceDiff, StepStatus } from '../model.ts';
+import type { HashNote, SourceDiff, StepContentKey, StepStatus } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf, rowLabel } from './align.ts';
 import { diffForRow } from './causes/context.ts';
@@ -21,6 +21,8 @@ export interface HashInputs {
   pair: { earlier: number; later: number } | null;
   missed: Set<string>;
   diffs: SourceDiff[] | null;
+  /** Content keys of the latest build's context, when it was given (used when there is no diff). */
+  keys: { source: string; keys: StepContentKey[] } | null;
 }
 
 function distinct(values: (string | null)[]): string[] {
@@ -106,6 +108,11 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
           const [before, after] = [diff?.before ?? null, diff?.after ?? null];
           parts.push(
             `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${before ? `${shortDigest(before.contentKey)} in ${h.sources[h.pair.earlier]}` : 'absent earlier'}, ${after ? `${shortDigest(after.contentKey)} in ${h.sources[h.pair.later]}` : 'absent later'}`,
+          );
+        } else if (h.keys?.keys.some((k) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null))) {
+          const key = h.keys.keys.find((k) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null))!;
+          parts.push(
+            `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${shortDigest(key.contentKey)} in ${h.keys.source}`,
           );
         } else {
           parts.push(`the content checksum of its sources ${copy ? copy.paths.map((p) => `\`${p}\``).join(', ') : ''} in the build context (mode, type, size, symlink target, xattrs and bytes — no mtime, no owner)`.replace('  ', ' '));

@@ -15,9 +15,11 @@ import type {
   Diagnosis,
   DiagnosisStep,
   SourceDiff,
+  StepContentKey,
   StepId,
   Warning,
 } from '../model.ts';
+import { contentKeys } from '../context/index.ts';
 import type { AlignedRow } from './align.ts';
 import { alignBuilds } from './align.ts';
 import { rankCauses } from './causes/index.ts';
@@ -124,6 +126,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     steps,
     causes,
     hash_notes: hashNotes({
+      keys: main?.view.diffs ? null : latestContentKeys(al.plans, contexts, main?.view.later ?? traces.length - 1),
       al,
       sources: traces.map((t) => t.source),
       pair: main ? { earlier: main.view.earlier, later: main.view.later } : null,
@@ -144,6 +147,13 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const diffs = main?.view.diffs;
   if (diffs) diagnosis.context_diffs = diffs;
   return diagnosis;
+}
+
+/** The content keys of one build's context, for the hash notes when no diff is there to show both. */
+function latestContentKeys(plans: (BuildPlan | null)[], contexts: (ContextIndex | null)[], build: number): { source: string; keys: StepContentKey[] } | null {
+  const ctx = contexts[build] ?? null;
+  const plan = plans[build] ?? null;
+  return ctx && plan ? { source: ctx.source, keys: contentKeys(ctx, plan) } : null;
 }
 
 /** With one build there is no miss, only what ran. */

@@ -2,6 +2,7 @@
  * Suggestions that would have avoided the miss, worded for this Dockerfile, and warnings about what the
  * inputs reveal (credentials copied into a layer, secrets passed as build args).
  */
+import { exportsInlineCache } from '../ingest/command.ts';
 import type { BuildCommand, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
 import { rowLabel } from './align.ts';
 import type { Alignment, AlignedRow } from './align.ts';
@@ -141,7 +142,9 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
       }
       case 'build-arg-changed': {
         const ps = planStepOf(row, build);
-        const names = ps ? Object.keys(ps.args).filter((n) => cause.summary.includes(` ${n} `) || cause.summary.includes(`$${n}`)) : [];
+        // The args the cause quotes as `--build-arg NAME…` or `$NAME`.
+        const quoted = (n: string) => cause.evidence.some((e) => e.includes(`--build-arg ${n}`)) || cause.summary.includes(`$${n}`);
+        const names = ps ? Object.keys(ps.args).filter(quoted) : [];
         for (const name of names) {
           if (variablesIn(ps?.instruction ?? '').includes(name)) continue;
           const firstUse = s.al.rows.find(
@@ -200,7 +203,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
 
   // Inline cache import: the known intermittent miss (moby/buildkit#1981).
   const later = s.commands[build] ?? null;
-  if (later && later.cacheFrom.length > 0 && (later.buildArgs.BUILDKIT_INLINE_CACHE === '1' || later.cacheTo.some((t) => /type=inline/.test(t))) && (s.misses?.roots.length ?? 0) > 0) {
+  if (later && later.cacheFrom.length > 0 && exportsInlineCache(later) && (s.misses?.roots.length ?? 0) > 0) {
     add({
       title: `\`docker pull ${later.cacheFrom[0]}\` before the build`,
       detail: 'With inline cache, BuildKit sometimes skips the cache of an image it has not pulled, so every other build rebuilds (moby/buildkit#1981); pulling the cache image first is the known workaround. Inline cache also holds only the final image\'s layers.',

@@ -59,7 +59,7 @@ function baseStageOf(al: Alignment, position: number, build: number): number | n
 /** The steps whose cache keys feed this step's key directly. */
 export function directUpstream(al: Alignment, row: AlignedRow, build: number): AlignedRow[] {
   const deps: AlignedRow[] = [];
-  const previous = al.rows.find((r) => r.stagePosition === row.stagePosition && r.index === row.index - 1);
+  const previous = al.byKey.get(`${row.stagePosition}:${row.index - 1}`);
   if (previous) deps.push(previous);
   else {
     const base = baseStageOf(al, row.stagePosition, build);
@@ -87,12 +87,20 @@ export function readsContext(row: AlignedRow, build: number): boolean {
   return false;
 }
 
+/** Answers per alignment and build, so asking for every step stays linear in the number of steps. */
+const contextMemo = new WeakMap<Alignment, Map<string, boolean>>();
+
 /** Whether the build context is upstream of (or read by) this step. */
-export function contextUpstream(al: Alignment, row: AlignedRow, build: number, seen = new Set<string>()): boolean {
-  if (seen.has(row.key)) return false;
-  seen.add(row.key);
-  if (readsContext(row, build)) return true;
-  return directUpstream(al, row, build).some((dep) => contextUpstream(al, dep, build, seen));
+export function contextUpstream(al: Alignment, row: AlignedRow, build: number): boolean {
+  let memo = contextMemo.get(al);
+  if (!memo) contextMemo.set(al, (memo = new Map()));
+  const key = `${build}|${row.key}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  memo.set(key, false); // a cycle (a malformed --from) must end somewhere
+  const answer = readsContext(row, build) || directUpstream(al, row, build).some((dep) => contextUpstream(al, dep, build));
+  memo.set(key, answer);
+  return answer;
 }
 
 /** Whether this FROM row builds on an image (a FROM of another stage is not a step at all). */

@@ -1,38 +1,16 @@
 /**
  * The one-sentence answer: which step missed first, why, and what it dragged along.
  */
-import type { BuildTrace, Cause, ChangedFile } from '../model.ts';
+import type { BuildTrace, Cause } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import type { PairMisses } from './misses.ts';
 import { changedBuildArgs } from './causes/build-arg.ts';
 import type { PairView } from './causes/view.ts';
+import { fileChangePhrase } from './evidence.ts';
 
 function stepTitle(row: AlignedRow): string {
   const pos = row.total ? `${row.index}/${row.total}` : `${row.index}`;
   return row.stage ? `Step [${row.stage} ${pos}] \`${row.instruction}\`` : `Step ${pos} \`${row.instruction}\``;
-}
-
-function fileChangePhrase(f: ChangedFile): string {
-  switch (f.change) {
-    case 'added':
-      return `\`${f.path}\` appeared in the context`;
-    case 'removed':
-      return `\`${f.path}\` disappeared from the context`;
-    case 'mode':
-      return `the permissions of \`${f.path}\` changed${f.detail ? ` (${f.detail})` : ''}`;
-    case 'now-included':
-      return `\`${f.path}\` is no longer excluded by .dockerignore`;
-    case 'now-excluded':
-      return `\`${f.path}\` is now excluded by .dockerignore`;
-    case 'symlink':
-      return `the symlink \`${f.path}\` points elsewhere`;
-    case 'type':
-      return `\`${f.path}\` changed type`;
-    case 'xattr':
-      return `the extended attributes of \`${f.path}\` changed`;
-    default:
-      return `\`${f.path}\` changed`;
-  }
 }
 
 function becausePhrase(cause: Cause): string {

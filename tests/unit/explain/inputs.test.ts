@@ -101,6 +101,13 @@ describe('one log', () => {
     expect(d.warnings?.some((w) => w.kind === 'credentials')).toBe(true);
   });
 
+  it("with its context, the hash note of a COPY names its content key (the key BuildKit looked up)", async () => {
+    const d = diagnose(await load('lab/copy-file-content', { logs: ['b.log'] }));
+    const note = d.hash_notes!.find((h) => h.step.index === 3)!;
+    expect(note.contextUpstream).toBe(true);
+    expect(note.keyParts.join(' ')).toMatch(/content checksum of its sources .*: sha256:[0-9a-f]{12}… in context-b\.tar/);
+  });
+
   it('a fully cached single log says so', async () => {
     const d = diagnose(await load('lab/mtime-only', { logs: ['b.log'] }));
     expect(d.first_miss).toBeNull();

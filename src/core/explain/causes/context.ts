@@ -9,7 +9,7 @@
 import type { SourceDiff } from '../../model.ts';
 import { rowLabel } from '../align.ts';
 import type { AlignedRow } from '../align.ts';
-import { capped, fileLine, shortDigest } from '../evidence.ts';
+import { capped, fileChangePhrase, fileLine, shortDigest } from '../evidence.ts';
 import { bytes } from '../text.ts';
 import { readsContext } from '../upstream.ts';
 import type { Finding, PairView } from './view.ts';
@@ -50,9 +50,13 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
 
   if (diff && diff.changed) {
     const files = diff.files;
-    const fileNames = files.slice(0, 3).map((f) => `\`${f.path}\` (${f.change})`);
-    const more = files.length > 3 ? ` and ${files.length - 3} more` : '';
-    const what = files.length > 0 ? `${fileNames.join(', ')}${more} changed in the context` : 'its sources changed in the context';
+    const more = files.length > 3 ? ` (and ${files.length - 3} more files)` : '';
+    const what = files.length > 0 ? `${files.slice(0, 3).map(fileChangePhrase).join(', ')}${more}` : 'its sources changed in the context';
+    const buildFiles = diff.buildFiles ?? [];
+    const sentToo =
+      buildFiles.length > 0
+        ? ` ${buildFiles.map((f) => `\`${f.path}\``).join(' and ')} ${buildFiles.length > 1 ? 'are' : 'is'} part of the context this step copies, so editing ${buildFiles.length > 1 ? 'them' : 'it'} — even a comment — misses it.`
+        : '';
     const keys =
       diff.before && diff.after
         ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`]
@@ -63,7 +67,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
           kind: 'context-changed',
           confidence: 'high',
           step,
-          summary: `${name} missed because ${what}.`,
+          summary: `${name} missed because ${what}.${sentToo}`,
           evidence: [
             ...missEvidence(v, root),
             ...dockerfileEvidence(v, root),
