@@ -244,18 +244,10 @@ function invocationOf(words: readonly string[], depth: number): Invocation | nul
     if (sub === 'build') return { tool: 'docker build', args: rest.slice(j + 1) };
     if ((sub === 'buildx' || sub === 'builder') && (sub2 === 'build' || sub2 === 'b')) return { tool: `docker ${sub} build`, args: rest.slice(j + 2) };
     if (sub === 'image' && sub2 === 'build') return { tool: 'docker image build', args: rest.slice(j + 2) };
-    if (sub === 'compose' || sub === 'stack') {
-      // `docker compose -f x.yml build`: compose options come before `build`.
-      const b = rest.indexOf('build', j + 1);
-      if (sub === 'compose' && b >= 0) return { tool: 'docker compose build', args: [...rest.slice(j + 1, b), ...rest.slice(b + 1)] };
-    }
+    if (sub === 'compose') return composeBuild(rest.slice(j + 1));
     return null;
   }
-  if (cmd === 'docker-compose') {
-    const b = rest.indexOf('build');
-    if (b >= 0) return { tool: 'docker compose build', args: [...rest.slice(0, b), ...rest.slice(b + 1)] };
-    return null;
-  }
+  if (cmd === 'docker-compose') return composeBuild(rest);
   if (cmd === 'buildctl' || cmd === 'buildctl-daemonless.sh') {
     const b = rest.indexOf('build');
     if (b >= 0 && rest.slice(0, b).every((w) => w.startsWith('-') || /^(unix|tcp|docker-container|kube-pod):\/\//.test(w))) {
@@ -263,6 +255,14 @@ function invocationOf(words: readonly string[], depth: number): Invocation | nul
     }
   }
   return null;
+}
+
+/** `docker compose [options] build [flags] [services]`: options come before the subcommand. */
+function composeBuild(words: readonly string[]): Invocation | null {
+  let i = 0;
+  while (i < words.length && (words[i] ?? '').startsWith('-')) i += BUILD_VALUE_FLAGS.has(words[i] ?? '') ? 2 : 1;
+  if (words[i] !== 'build') return null;
+  return { tool: 'docker compose build', args: [...words.slice(0, i), ...words.slice(i + 1)] };
 }
 
 function basename(word: string): string {

@@ -178,6 +178,7 @@ describe('one command line', () => {
     ['docker builder build', 'docker builder build .', { tool: 'docker builder build' }],
     ['compose build', 'docker compose -f ci.yml build --no-cache --build-arg A=1 web', { tool: 'docker compose build', noCache: true, buildArgs: { A: '1' }, context: null }],
     ['docker-compose build', 'docker-compose build --pull', { tool: 'docker compose build', pull: true }],
+    ['compose options before build', 'docker compose --project-name p --progress plain build api', { tool: 'docker compose build', progress: 'plain' }],
     ['sh -c', `bash -c 'docker build -t x .'`, { tool: 'docker build', tags: ['x'] }],
     [
       'buildctl',
@@ -197,6 +198,8 @@ describe('one command line', () => {
     'docker push registry/build:1',
     '#5 [2/4] RUN docker build .',
     'make build',
+    'docker compose run build',
+    'docker compose -f build.yml up',
     '',
   ])('%j runs no build', (line) => {
     expect(parseBuildCommand(line)).toBeNull();
