@@ -3,6 +3,7 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exportsInlineCache, findBuildCommands, parseBuildCommand, parseCommandsFile, splitShellWords } from '../../../src/core/ingest/command.ts';
 
@@ -224,5 +225,18 @@ describe('one command line', () => {
 
   it('never throws on unbalanced quotes', () => {
     expect(parseBuildCommand(`docker build --build-arg "A=1 .`)?.buildArgs).toEqual({ A: '1 .' });
+  });
+
+  it('never throws, whatever the text', () => {
+    const pieces = fc.constantFrom('docker', 'build', 'buildx', '--build-arg', 'A=1', '"', "'", '\\\n', '$(', ')', '(', '&&', ';', '-t', '.', '#', '\t', 'exit=0', 'a.log', '\n');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 20 }), fc.string({ maxLength: 40 }), (words, noise) => {
+        const text = words.join(' ') + noise;
+        parseBuildCommand(text);
+        findBuildCommands(text);
+        parseCommandsFile(text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
