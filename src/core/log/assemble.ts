@@ -332,9 +332,12 @@ function baseImages(internalRecs: VertexRecord[], steps: Step[], kept: StepDraft
   steps.forEach((s) => {
     if (!s.instruction.startsWith('FROM ')) return;
     const rec = kept.find((k) => k.name.label === s.label && k.name.instruction === s.instruction)?.rec;
-    const { ref, digest } = splitImageRef(s.instruction.slice(5));
+    const split = splitImageRef(s.instruction.slice(5));
+    // A name cut at the terminal width can end inside `@sha256:…`: keep the reference, drop the stub.
+    const ref = s.truncated && split.digest === null ? split.ref.replace(/@[\w:]*$/, '') : split.ref;
+    const digest = s.truncated && split.digest !== null && split.digest.length < 71 ? null : split.digest;
     const resolved = digest ?? rec?.resolvedDigest ?? null;
-    const img = byRef.get(ref);
+    const img = byRef.get(ref) ?? (s.truncated ? images.find((i) => i.ref.startsWith(ref)) : undefined);
     if (img) {
       img.digest ??= resolved;
       img.stage ??= s.stage;

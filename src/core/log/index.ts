@@ -4,7 +4,7 @@
  *   `docker compose build` output is plain or tty with the service inside the brackets.
  * CI decoration (timestamps, job prefixes, ANSI) is stripped first (lines.ts).
  */
-import type { BuildTrace, Result } from '../model.ts';
+import type { BuildTrace, InputProblem, Result } from '../model.ts';
 import { assemble } from './assemble.ts';
 import { readLegacy } from './legacy.ts';
 import { readPlain } from './plain.ts';
@@ -45,8 +45,11 @@ export function readLog(text: string, source: string): Result<BuildTrace> {
   }
   try {
     switch (sniffed.format) {
-      case 'legacy':
-        return { ok: true, value: readLegacy(text, source, sniffed.plan) };
+      case 'legacy': {
+        const problems: InputProblem[] = [];
+        const value = readLegacy(text, source, sniffed.plan, problems);
+        return problems.length > 0 ? { ok: true, value, problems } : { ok: true, value };
+      }
       case 'buildkit-rawjson':
         return assemble(readRawJson(text, source, sniffed.plan));
       case 'buildkit-tty':

@@ -3,7 +3,7 @@
  * ` ---> <id>`, `Successfully built …`. Old engines print `Step 8 : …` (no total) and count from 0.
  * It counts every instruction, so a step's index is its global number and there is no stage.
  */
-import type { BuildTrace, Step } from '../model.ts';
+import type { BuildTrace, InputProblem, Step } from '../model.ts';
 import { eachLine, type PrefixPlan } from './lines.ts';
 import { splitImageRef } from './names.ts';
 import { parseBytes } from './units.ts';
@@ -28,7 +28,7 @@ interface LegacyStep {
   triggerRan: boolean;
 }
 
-export function readLegacy(text: string, source: string, plan: PrefixPlan): BuildTrace {
+export function readLegacy(text: string, source: string, plan: PrefixPlan, problems: InputProblem[] = []): BuildTrace {
   const trace: BuildTrace = {
     source,
     format: 'legacy',
@@ -54,6 +54,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan): Buil
   /** The FROM whose ONBUILD triggers are running, while they run. */
   let triggerHost: LegacyStep | null = null;
   let zeroBased = false;
+  let secondBuild = false;
   /** The trigger step being run, when old engines print triggers as their own `Step` lines. */
   let trigger: { usedCache: boolean } | null = null;
 
@@ -74,6 +75,12 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan): Buil
       }
       trigger = null;
       triggerHost = null;
+      const previous = steps[steps.length - 1];
+      if (previous && number <= previous.step.index - (zeroBased ? 1 : 0)) {
+        // Step numbers only go up within one build: this is the next build pasted below the first.
+        secondBuild = true;
+        return false;
+      }
       if (steps.length === 0 && number === 0) zeroBased = true;
       current = {
         step: {
@@ -192,6 +199,10 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan): Buil
       const { ref, digest } = splitImageRef(s.instruction.slice(5));
       if (!trace.baseImages.some((b) => b.ref === ref)) trace.baseImages.push({ ref, digest, stage: null });
     }
+  }
+  if (secondBuild) {
+    trace.notes.push('This log holds more than one build; only the first one was read.');
+    problems.push({ input: source, message: 'This log holds more than one build; only the first one was read.', hint: 'Give each build its own log file.' });
   }
   if (zeroBased) trace.notes.push('This engine numbers steps from 0 (`Step 0 : …`); indexes here count from 1.');
   if (trace.truncated) trace.notes.push('The log ends before the build finished: steps without a result are marked not-run.');

@@ -18,6 +18,8 @@ export interface PrefixPlan {
   carriageReturns: boolean;
   /** GitLab raw traces mark sections with `section_start:<epoch>:<name>\r`. */
   gitlabSections: boolean;
+  /** Line-number links left by copying a GitHub Actions log page. */
+  githubLinks: boolean;
   /** Jenkins timestamper `HH:MM:SS `. */
   clockTime: boolean;
   /** ISO-8601 timestamps: GitHub Actions, Gitea, GitLab, `[2026-11-29T16:26:56.615Z] `. */
@@ -30,12 +32,16 @@ export interface PrefixPlan {
 
 // A leading ISO-8601 timestamp, optionally bracketed, then either a space or the end of the line.
 // GitLab (17+) follows it with a stream marker like `00O ` or `01E+ `.
-const ISO_PREFIX_RE = /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\]?(?: (?:\d\d[OE]\+? )?| ?$)/;
+// VS Code dev containers write `2024-02-16 02:29:15.118Z: `.
+const ISO_PREFIX_RE = /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\]?:?(?: (?:\d\d[OE]\+? )?| ?$)/;
 const CLOCK_PREFIX_RE = /^\[?(\d\d:\d\d:\d\d(?:\.\d+)?)\]?(?: | ?$)/;
 const PIPE_PREFIX_RE = /^(?:\[[^\]]{1,100}\]|[A-Za-z0-9][\w.\-/]{0,80})\s*\|(?: |$)/;
 // ESC [ … final byte, ESC ] … BEL/ST (titles, hyperlinks), and lone two-byte escapes.
 const ANSI_RE = /\x1b(?:\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 const GITLAB_SECTION_RE = /section_(?:start|end):\d+:[^\r\s]*\r?/g;
+// Copying a GitHub Actions log from the web page leaves line-number links inside the text:
+// `54682[432](https://github.com/o/r/actions/runs/1/jobs/2#step:4:448)b4b7…`.
+const GITHUB_LINE_LINK_RE = /\[\d+\]\(https:\/\/github\.com\/[^)\s]*#step:\d+:\d+\)/g;
 
 const SAMPLE_LINES = 400;
 const HEAD_BYTES = 1 << 20;
@@ -50,6 +56,7 @@ export function planPrefixes(text: string): PrefixPlan {
     ansi: head.includes('\x1b'),
     carriageReturns: head.includes('\r'),
     gitlabSections: head.includes('section_start:') || head.includes('section_end:'),
+    githubLinks: head.includes('#step:') && head.includes('](https://github.com/'),
     clockTime: false,
     isoTime: false,
     pipe: false,
@@ -99,12 +106,13 @@ export function planPrefixes(text: string): PrefixPlan {
   return plan;
 }
 
-const ALL_CONTROLS = { ansi: true, gitlabSections: true } as const;
+const ALL_CONTROLS = { ansi: true, gitlabSections: true, githubLinks: true } as const;
 
 /** Escape sequences, GitLab section markers; a CR inside the line keeps only what the terminal showed last. */
-function cleanControls(line: string, plan: Pick<PrefixPlan, 'ansi' | 'gitlabSections'>): string {
+function cleanControls(line: string, plan: Pick<PrefixPlan, 'ansi' | 'gitlabSections' | 'githubLinks'>): string {
   if (plan.ansi && line.includes('\x1b')) line = line.replace(ANSI_RE, '');
   if (plan.gitlabSections && line.includes('section_')) line = line.replace(GITLAB_SECTION_RE, '');
+  if (plan.githubLinks && line.includes('#step:')) line = line.replace(GITHUB_LINE_LINK_RE, '');
   return line;
 }
 
@@ -127,7 +135,16 @@ export type LineVisitor = (line: string, time: string | null) => boolean | void;
 
 /** No prefix, no control bytes at the head of the log: lines can be used as they are. */
 export function isUndecorated(plan: PrefixPlan): boolean {
-  return !(plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine || plan.ansi || plan.carriageReturns || plan.gitlabSections);
+  return !(
+    plan.clockTime ||
+    plan.isoTime ||
+    plan.pipe ||
+    plan.timestampLine ||
+    plan.ansi ||
+    plan.carriageReturns ||
+    plan.gitlabSections ||
+    plan.githubLinks
+  );
 }
 
 /** In an undecorated log, a line that still needs `cleanLine`: a colour code or CR the head did not show. */

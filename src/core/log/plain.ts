@@ -69,7 +69,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     }
     let rec = byNumber.get(n);
     if (rec === undefined) {
-      rec = newRecord(looksLikeHeader(rest) ? rest : `(vertex #${n}, its header is not in the log)`, order);
+      rec = newRecord(looksLikeHeader(rest) ? rest : headerless(n), order);
       rec.numbers.push(n);
       rec.startedAt = time;
       byNumber.set(n, rec);
@@ -85,6 +85,13 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
         stoppedAt = line;
         return false;
       }
+      headerJustPrinted = n;
+      lastNumber = n;
+      lastRecord = rec;
+      return;
+    } else if (rec.name === headerless(n) && looksLikeHeader(rest) && isVertexName(rest)) {
+      // A paste that began inside this vertex: its header shows up when the printer comes back to it.
+      rec.name = rest;
       headerJustPrinted = n;
       lastNumber = n;
       lastRecord = rec;
@@ -317,8 +324,22 @@ function withoutLogPrefix(line: string): string {
 /** A first line of an unseen `#N` is its header, unless a paste began mid-stream. */
 function looksLikeHeader(rest: string): boolean {
   if (rest === '...' || rest === 'CACHED' || rest === 'CANCELED' || rest === 'DONE') return false;
-  if (rest.startsWith('DONE ') || rest.startsWith('ERROR') || isLogLine(rest)) return false;
-  return true;
+  if (rest.startsWith('DONE ') || rest.startsWith('ERROR') || rest.startsWith('WARN: ') || isLogLine(rest)) return false;
+  return !STATUS_START_RE.test(rest);
+}
+
+// Status lines a paste can begin with (the vertex header scrolled away above it).
+// (`resolve image config for …` and `exporting to image`/`exporting cache` are vertex names, not statuses.)
+const STATUS_START_RE =
+  /^(?:sha256:[0-9a-f]{6,}|extracting |transferring |resolve (?!image config)|exporting (?!to |cache)|writing |naming |unpacking |preparing |pulling |pushing |copying |reading from )/;
+
+/** Vertex names the printer re-prints: Dockerfile steps and internal or export vertices. */
+function isVertexName(rest: string): boolean {
+  return rest.charCodeAt(0) === 91 /* [ */ || /^(?:exporting to|importing cache|resolve image config|docker-image:\/\/)/.test(rest);
+}
+
+function headerless(n: number): string {
+  return `(vertex #${n}, its header is not in the log)`;
 }
 
 /** `#1 [internal] load build definition` again after later vertices finished: a second build begins. */
