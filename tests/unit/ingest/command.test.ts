@@ -127,6 +127,13 @@ describe('commands inside CI logs', () => {
     expect(c && exportsInlineCache(c)).toBe(false);
   });
 
+  it('finds Azure Pipelines `##[command]` lines and ISO-stamped Jenkins traces', () => {
+    const azure = '2024-05-01T10:00:00.0000000Z ##[command]/usr/bin/docker build -f /a/Dockerfile --label x=y -t r/app:1 /a\n';
+    expect(findBuildCommands(azure)[0]).toMatchObject({ file: '/a/Dockerfile', tags: ['r/app:1'], context: '/a' });
+    const jenkins = '[2026-11-29T16:26:55.001Z] + docker build --no-cache-filter=builder -t x .\n';
+    expect(findBuildCommands(jenkins)[0]).toMatchObject({ noCacheFilter: ['builder'], context: '.' });
+  });
+
   it('finds GitLab `$ docker build` lines and a plain file of commands, one per line', () => {
     expect(findBuildCommands('$ docker login -u x\n$ docker build --pull -t $CI_REGISTRY_IMAGE .\n')[0]).toMatchObject({ pull: true, tags: ['$CI_REGISTRY_IMAGE'] });
     const file = 'docker build -t a:1 .\ndocker build --no-cache -t a:2 .\n';
