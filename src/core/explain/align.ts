@@ -120,11 +120,24 @@ function emptyRow(key: string, builds: number, init: Partial<AlignedRow>): Align
   };
 }
 
-export function alignBuilds(traces: BuildTrace[], plans: BuildPlan[]): Alignment {
+/**
+ * `docker compose build` of several services prints each service's steps with the same labels: they
+ * are different Dockerfiles. Compare one service (the first the logs show) and say so.
+ */
+function oneService(traces: BuildTrace[], notes: string[]): BuildTrace[] {
+  const services = [...new Set(traces.flatMap((t) => t.steps.map((s) => s.service ?? null)).filter((s): s is string => s !== null))];
+  const chosen = services[0];
+  if (services.length <= 1 || chosen === undefined) return traces;
+  notes.push(`The logs build ${services.length} compose services (${services.join(', ')}); only service ${chosen} is compared — give one service's log and Dockerfile to diagnose another.`);
+  return traces.map((t) => ({ ...t, steps: t.steps.filter((s) => (s.service ?? chosen) === chosen) }));
+}
+
+export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignment {
+  const notes: string[] = [];
+  const traces = oneService(allTraces, notes);
   const builds = traces.length;
   const planOf = plansPerBuild(plans, builds);
   const latestPlan = [...planOf].reverse().find((p) => p !== null) ?? null;
-  const notes: string[] = [];
   const rows = new Map<string, AlignedRow>();
 
   // Rows from the Dockerfile(s): the latest version first, so its texts and labels win.

@@ -83,6 +83,27 @@ describe('alignment', () => {
     expect(mismatches[0]).toMatch(/^b\.log shows \[2\/2\] as `RUN echo something else entirely`/);
   });
 
+  it('compares one compose service when a log builds several (their labels collide)', () => {
+    const log = (web: Result, worker: Result) =>
+      [
+        '#1 [web internal] load build definition from Dockerfile', '#1 DONE 0.0s', '',
+        '#2 [worker internal] load build definition from Dockerfile', '#2 DONE 0.0s', '',
+        '#3 [web 1/2] FROM docker.io/library/node:20', '#3 CACHED', '',
+        '#4 [worker 1/2] FROM docker.io/library/python:3.12', '#4 CACHED', '',
+        '#5 [web 2/2] RUN npm ci', `#5 ${web === 'CACHED' ? 'CACHED' : 'DONE 3.1s'}`, '',
+        '#6 [worker 2/2] RUN pip install -r requirements.txt', `#6 ${worker === 'CACHED' ? 'CACHED' : 'DONE 9.0s'}`, '',
+      ].join('\n');
+    const read = (text: string, source: string) => {
+      const r = readLog(text, source);
+      if (!r.ok) throw new Error(r.problem.message);
+      return r.value;
+    };
+    const d = diagnose({ traces: [read(log('CACHED', 'CACHED'), 'a.log'), read(log('DONE', 'CACHED'), 'b.log')], plans: [] });
+    expect(d.steps.map((s) => s.instruction)).toEqual(['FROM docker.io/library/node:20', 'RUN npm ci']);
+    expect(d.first_miss).toMatchObject({ index: 2, instruction: 'RUN npm ci' });
+    expect(d.warnings?.some((w) => /2 compose services \(web, worker\); only service web/.test(w.message))).toBe(true);
+  });
+
   it('never aligns by #N or digest: the same step printed with other vertex numbers and digests is one row', () => {
     const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D1], ['[2/2]', 'COPY app /app', 'CACHED', D1]] }, 'a.log');
     const b = trace({ imports: [{ ref: 'r/x:cache', ok: true }], steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D2], ['[2/2]', 'COPY app /app', 'CACHED', D2]] }, 'b.log');

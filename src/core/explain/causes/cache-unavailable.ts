@@ -63,6 +63,10 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
       `the import failed in ${v.traceE.source} too, which was CACHED from the builder's local cache anyway: the failed import alone does not explain the miss — the local cache was gone (pruned or garbage-collected)`,
     );
   }
+  if (v.commandL && v.commandL.cacheFrom.length === 0 && !(v.commandE && v.commandE.cacheFrom.length > 0)) {
+    // Not a cause by itself, but it decides whether anything but the local cache could have served it.
+    evidence.push(`${v.traceL.source}'s command has no --cache-from: only the builder's local cache could serve it (a fresh CI runner has none)`);
+  }
   if (v.commandE && v.commandL && v.commandE.cacheFrom.length > 0 && v.commandL.cacheFrom.length === 0) {
     strong = true;
     reasons.push('the later build imports no cache');
