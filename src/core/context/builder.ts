@@ -39,7 +39,8 @@ export class ContextBuilder implements TarSink {
   lastPath = '';
   private readonly hasher: Sha256;
   private readonly byPath = new Map<string, ContextEntry>();
-  private readonly pack = new Uint8Array(PACK_BUFFER);
+  /** Grows up to PACK_BUFFER, so that indexing a tiny context does not allocate 8 MiB. */
+  private pack = new Uint8Array(64 * 1024);
   private packUsed = 0;
   private slots: PackedSlot[] = [];
   private current: ContextEntry | null = null;
@@ -88,7 +89,11 @@ export class ContextBuilder implements TarSink {
       this.currentStream = this.hasher.create();
       this.currentStream.update(header);
     } else {
-      if (this.packUsed + header.length + entry.size > PACK_BUFFER) this.flush();
+      const needed = header.length + entry.size;
+      if (this.packUsed + needed > this.pack.length) {
+        this.flush();
+        if (this.pack.length < PACK_BUFFER) this.pack = new Uint8Array(Math.min(PACK_BUFFER, Math.max(needed, this.pack.length * 4)));
+      }
       const start = this.packUsed;
       this.pack.set(header, start);
       this.packUsed += header.length;
@@ -104,7 +109,7 @@ export class ContextBuilder implements TarSink {
     if (!this.current) return;
     this.currentBytes += bytes.length;
     if (this.currentStream) this.currentStream.update(bytes);
-    else if (this.currentSlot && this.packUsed + bytes.length <= PACK_BUFFER) {
+    else if (this.currentSlot && this.packUsed + bytes.length <= this.pack.length) {
       // (A folder file that grew while read could overflow; `end` reports the size mismatch.)
       this.pack.set(bytes, this.packUsed);
       this.packUsed += bytes.length;

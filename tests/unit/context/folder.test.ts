@@ -12,7 +12,7 @@ import { contentKeys, indexContext } from '../../../src/core/context/index.ts';
 import type { ContextIndex } from '../../../src/core/model.ts';
 import { FIXTURES, planOf, wasmSha256 } from './helpers.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'cachewhy-context-'));
+const scratch = mkdtempSync(join(tmpdir(), 'ctx-folder-walk-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function indexed(source: Parameters<typeof indexContext>[0], name: string): Promise<ContextIndex> {
