@@ -6,19 +6,19 @@
 import type { Cause, Diagnosis, DiagnosisStep, HashNote, Report, ReportBuild, StepId, StepRef, StepStatus } from '../model.ts';
 
 export function toMarkdown(report: Report): string {
-  totals = stepTotals(report);
+  const label = labeler(report);
   const out: string[] = ['## Why was this rebuilt? (cachewhy)', ''];
   const d = report.diagnosis;
   out.push(`**Verdict:** ${prose(verdictOf(report))}`, '');
   out.push(...inputsLine(report));
 
-  if (d && d.steps.length > 0) out.push(...diagnosisTable(report, d));
-  else for (const build of report.builds) out.push(...buildTable(build));
+  if (d && d.steps.length > 0) out.push(...diagnosisTable(report, d, label));
+  else for (const build of report.builds) out.push(...buildTable(build, label));
 
   if (d) {
-    out.push(...missSummary(d));
-    out.push(...causes(d.causes));
-    out.push(...hashNote(d));
+    out.push(...missSummary(d, label));
+    out.push(...causes(d.causes, label));
+    out.push(...hashNote(d, label));
     out.push(...suggestions(d));
     out.push(...warnings(d));
   }
@@ -37,7 +37,7 @@ export function verdictOf(report: Report): string {
   if (d?.verdict) return d.verdict;
   if (!d) return report.builds.length === 0 ? 'No build log could be read.' : 'Nothing to compare: give the logs of two builds.';
   if (!d.first_miss) return 'No step missed the cache.';
-  return `The first cache miss is step ${stepName(d.first_miss)}.`;
+  return `The first cache miss is step ${stepName(d.first_miss, labeler(report))}.`;
 }
 
 function inputsLine(report: Report): string[] {
@@ -58,21 +58,21 @@ function mark(status: StepStatus | null | undefined): string {
   return status ? MARK[status] : '–';
 }
 
-function diagnosisTable(report: Report, d: Diagnosis): string[] {
+function diagnosisTable(report: Report, d: Diagnosis, label: Label): string[] {
   const names = report.builds.map((b, i) => cell(`${i + 1}: ${b.source}`));
   const header = ['Step', 'Instruction', ...names, 'Why'];
   const rows = d.steps.map((step) => [
-    cell(stepLabel(step)),
+    cell(label(step)),
     cell(code(clip(step.instruction, 90))),
     ...report.builds.map((_b, i) => mark(step.status_by_build[i])),
-    cell(roleText(step)),
+    cell(roleText(step, label)),
   ]);
   return [...table(header, rows), ''];
 }
 
-function buildTable(build: ReportBuild): string[] {
+function buildTable(build: ReportBuild, label: Label): string[] {
   const rows = build.steps.map((step) => [
-    cell(stepLabel(step)),
+    cell(label(step)),
     cell(code(clip(step.instruction, 90))),
     mark(step.status),
     step.duration_s === null ? '' : `${step.duration_s}s`,
@@ -80,25 +80,26 @@ function buildTable(build: ReportBuild): string[] {
   return [`**${cell(build.source)}** (${build.format})`, '', ...table(['Step', 'Instruction', 'Status', 'Time'], rows), ''];
 }
 
-function roleText(step: DiagnosisStep): string {
+function roleText(step: DiagnosisStep, label: Label): string {
   switch (step.role) {
     case 'root-miss':
       return '**root miss**';
     case 'cascade':
-      return step.because_of ? `cascade of ${stepLabel(step.because_of)}` : 'cascade';
+      return step.because_of ? `cascade of ${label(step.because_of)}` : 'cascade';
     case 'unchanged':
-      return '';
+    case 'cached':
+      return ''; // the status columns already say it
     default:
       return step.role;
   }
 }
 
-function missSummary(d: Diagnosis): string[] {
+function missSummary(d: Diagnosis, label: Label): string[] {
   if (!d.first_miss) return ['No step missed the cache between these builds.', ''];
   const cascade = d.steps.filter((s) => s.role === 'cascade').length;
-  const lines = [`**First miss:** ${stepName(d.first_miss)}.`];
+  const lines = [`**First miss:** ${stepName(d.first_miss, label)}.`];
   const others = d.root_misses.filter((r) => !sameStep(r, d.first_miss));
-  if (others.length > 0) lines.push(`Other root misses: ${others.map(stepName).join(', ')}.`);
+  if (others.length > 0) lines.push(`Other root misses: ${others.map((o) => stepName(o, label)).join(', ')}.`);
   lines.push(
     cascade === 0
       ? 'No later step was rebuilt because of it.'
@@ -107,11 +108,11 @@ function missSummary(d: Diagnosis): string[] {
   return [lines.join(' '), ''];
 }
 
-function causes(list: Cause[]): string[] {
+function causes(list: Cause[], label: Label): string[] {
   if (list.length === 0) return [];
   const out = ['### Causes', ''];
   list.forEach((cause, i) => {
-    const where = cause.step ? ` at ${code(stepLabel(cause.step))}` : '';
+    const where = cause.step ? ` at ${code(label(cause.step))}` : '';
     out.push(`${i + 1}. **${cause.kind}** (${cause.confidence} confidence)${where}: ${prose(cause.summary)}`);
     for (const line of cause.evidence) out.push(`   - ${code(line)}`);
     for (const file of cause.files ?? []) {
@@ -123,12 +124,12 @@ function causes(list: Cause[]): string[] {
   return out;
 }
 
-function hashNote(d: Diagnosis): string[] {
+function hashNote(d: Diagnosis, label: Label): string[] {
   const first = d.first_miss;
   if (!first) return [];
   const note: HashNote | undefined = d.hash_notes?.find((n) => sameStep(n.step, first));
   if (!note) return [];
-  const out = [`### What the hashes of ${code(stepLabel(first))} mean`, '', prose(note.explanation), ''];
+  const out = [`### What the hashes of ${code(label(first))} mean`, '', prose(note.explanation), ''];
   const digests = note.digests.map((digest, i) => `build ${i + 1}: ${digest ? code(digest) : 'not printed'}`);
   if (note.digests.some((x) => x !== null)) out.push(`Vertex digests: ${digests.join(', ')}`, '');
   if (note.keyParts.length > 0) {
@@ -169,28 +170,28 @@ function buildProblems(report: Report): string[] {
 
 // --- small Markdown helpers ------------------------------------------------------------------------
 
+type Labelled = StepRef | StepId | { stage: string | null; index: number; total?: number | null };
+/** `[3/4]`, `[builder 2/3]`: a step as the user's log labels it. */
+type Label = (step: Labelled) => string;
+
 /**
- * Step totals per stage as the logs printed them (`[3/4]`), so labels read like the user's log. The
- * diagnosis rows carry no total; the builds do. Set by toMarkdown for the report it renders.
+ * Labels with the totals the logs printed (`[3/4]`): diagnosis rows and causes carry no total, the
+ * builds do, so look it up per stage.
  */
-let totals = new Map<string, number>();
-
-function stepTotals(report: Report): Map<string, number> {
-  const map = new Map<string, number>();
+function labeler(report: Report): Label {
+  const totals = new Map<string, number>();
   for (const build of report.builds) {
-    for (const step of build.steps) if (step.total !== null) map.set(String(step.stage), step.total);
+    for (const step of build.steps) if (step.total !== null) totals.set(String(step.stage), step.total);
   }
-  return map;
+  return (step) => {
+    const known = 'total' in step && typeof step.total === 'number' ? step.total : totals.get(String(step.stage));
+    const position = known === undefined ? String(step.index) : `${step.index}/${known}`;
+    return step.stage ? `[${step.stage} ${position}]` : `[${position}]`;
+  };
 }
 
-function stepLabel(step: StepRef | StepId | { stage: string | null; index: number; total?: number | null }): string {
-  const known = 'total' in step && typeof step.total === 'number' ? step.total : totals.get(String(step.stage));
-  const total = known === undefined ? '' : `/${known}`;
-  return step.stage ? `[${step.stage} ${step.index}${total}]` : `[${step.index}${total}]`;
-}
-
-function stepName(step: StepId): string {
-  return step.instruction ? `${code(stepLabel(step))} ${code(step.instruction)}` : code(stepLabel(step));
+function stepName(step: StepId, label: Label): string {
+  return step.instruction ? `${code(label(step))} ${code(step.instruction)}` : code(label(step));
 }
 
 function sameStep(a: StepRef | StepId, b: StepRef | StepId | null): boolean {
