@@ -199,7 +199,9 @@ export class TarParser {
   finish(): TarProblem | null {
     if (this.failed) return this.failed;
     if (this.ended) return null;
-    if (this.blocksSeen === 0 && this.headerFill === 0) {
+    if (this.blocksSeen === 0) {
+      // Less than one block: too short to be any tar.
+      if (this.headerFill > 0) return notATar();
       return { message: 'The archive is empty.', hint: 'Give the tar of the build context (tar -cf ctx.tar -C <dir> .).' };
     }
     if (this.dataLeft > 0 || this.headerFill > 0 || this.meta || this.paddingLeft > 0) {

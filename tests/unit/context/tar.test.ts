@@ -165,7 +165,7 @@ describe('broken archives are errors with a message and a hint', () => {
   }
 
   it('reports a truncated archive', async () => {
-    for (const cut of [100, 512, 1500, 3584 + 200]) {
+    for (const cut of [512, 700, 1500, 3584 + 200]) {
       const p = await problemOf(tar.subarray(0, cut));
       expect(p?.message, `cut at ${cut}`).toMatch(/truncated/);
       expect(p?.hint).toBeTruthy();
@@ -183,6 +183,11 @@ describe('broken archives are errors with a message and a hint', () => {
     const p = await problemOf(new TextEncoder().encode('#1 [internal] load build definition from Dockerfile\n'.repeat(40)));
     expect(p?.message).toMatch(/not a tar archive/);
     expect(p?.hint).toBeTruthy();
+  });
+
+  it('reports a short text as not a tar, and an empty input as empty', async () => {
+    expect((await problemOf(new TextEncoder().encode('FROM alpine\n')))?.message).toMatch(/not a tar archive/);
+    expect((await problemOf(new Uint8Array(0)))?.message).toMatch(/empty/);
   });
 
   it('reports a damaged header in the middle', async () => {
