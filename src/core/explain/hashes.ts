@@ -21,6 +21,8 @@ export interface HashInputs {
   pair: { earlier: number; later: number } | null;
   missed: Set<string>;
   diffs: SourceDiff[] | null;
+  /** The context given for each build (its file or folder name), null when none. */
+  contextSources: (string | null)[];
   /** Content keys of the latest build's context, when it was given (used when there is no diff). */
   keys: { source: string; keys: StepContentKey[] } | null;
 }
@@ -107,7 +109,7 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
         if (keys.length > 0 && h.pair) {
           const [before, after] = [diff?.before ?? null, diff?.after ?? null];
           parts.push(
-            `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${before ? `${shortDigest(before.contentKey)} in ${h.sources[h.pair.earlier]}` : 'absent earlier'}, ${after ? `${shortDigest(after.contentKey)} in ${h.sources[h.pair.later]}` : 'absent later'}`,
+            `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${before ? `${shortDigest(before.contentKey)} in ${h.contextSources[h.pair.earlier] ?? 'the earlier context'}` : 'absent earlier'}, ${after ? `${shortDigest(after.contentKey)} in ${h.contextSources[h.pair.later] ?? 'the later context'}` : 'absent later'}${before && after ? (before.contentKey === after.contentKey ? ' (the same)' : ' (different)') : ''}`,
           );
         } else if (h.keys?.keys.some((k) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null))) {
           const key = h.keys.keys.find((k) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null))!;

@@ -132,6 +132,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       pair: main ? { earlier: main.view.earlier, later: main.view.later } : null,
       missed: main?.misses.missed ?? new Set(),
       diffs: main?.view.diffs ?? null,
+      contextSources: contexts.map((c) => c?.source ?? null),
     }),
     suggestions: suggestionsFor(suggestionInputs),
     warnings: [...warningsFor(suggestionInputs), ...warnings],

@@ -130,8 +130,14 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
             });
           }
         }
-        const churn = churningPath(files.filter((f) => f !== 'Dockerfile' && f !== '.dockerignore'));
-        if (churn && (cause.files ?? []).some((f) => f.change !== 'removed')) {
+        // Only what the step picks up without naming it: files of a `COPY . .`, or files appearing in a
+        // copied directory (caches, logs). A file the step names, or an edited source, is needed.
+        const named = new Set(copySources(row, build).map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
+        const churning = (cause.files ?? []).filter(
+          (f) => f.path !== 'Dockerfile' && f.path !== '.dockerignore' && !named.has(f.path) && (isCopyAll(row, build) || f.change === 'added'),
+        );
+        const churn = churningPath(churning.map((f) => (f.change === 'added' && !isCopyAll(row, build) ? f.path.slice(0, f.path.lastIndexOf('/') + 1) || f.path : f.path)));
+        if (churn) {
           add({
             title: `Add \`${churn}\` to .dockerignore if the image does not need it`,
             detail: `${label} missed because \`${churn}\` changed. A path excluded by .dockerignore is not part of any checksum, so its changes never miss the cache.`,

@@ -98,6 +98,13 @@ describe('facts real BuildKit showed', () => {
     expect(d.suggestions?.map((s) => s.title)).toEqual(expect.arrayContaining(['Copy only the files the build needs instead of `COPY . .`', 'Add `README.md` to .dockerignore if the image does not need it']));
   });
 
+  it('the churning directory of an ADDed dir is suggested for .dockerignore, a file the step names is not', async () => {
+    const seed = diagnose(await load('lab/seed-replica'));
+    expect(seed.suggestions?.map((s) => s.title)).toContain('Add `model/Dockerfile/om-datasci-base/.aws/cli/cache/` to .dockerignore if the image does not need it');
+    const named = diagnose(await load('lab/copy-file-content'));
+    expect(named.suggestions?.some((s) => /dockerignore/.test(s.title))).toBe(false);
+  });
+
   it('a RUN with a cache mount is flagged as possibly stale even though nothing missed', async () => {
     const d = diagnose(await load('lab-modern/cache-mount'));
     expect(d.first_miss).toBeNull();

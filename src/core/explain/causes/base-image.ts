@@ -117,7 +117,7 @@ export function baseImageCause(v: PairView, root: AlignedRow): Finding {
           ...(pulled ? [`--pull in ${v.traceL.source}'s command fetches the newest \`${ref}\``] : []),
           ...missEvidence(v, root),
         ],
-        toTellApart: `docker image inspect --format '{{.Id}} {{.RepoDigests}}' ${normaliseImageRef(ref).replace(/:latest$/, '')} — compare with the image ID the earlier build used (or \`docker history\`); a different ID means the base changed`,
+        toTellApart: `\`docker image inspect --format '{{.Id}} {{.RepoDigests}}' ${normaliseImageRef(ref).replace(/:latest$/, '')}\` on the builder — compare with the image ID the earlier build used (or \`docker history\`); a different ID means the base changed`,
         // A first step that copies from the context more often missed for a file than for a moved tag.
         weight: pulled ? 8 : readsContext(root, v.later) ? 4 : 6,
       },

@@ -47,7 +47,9 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
     support += 1;
     if (baseSettled || !fromRowOf(v.al, root, v.later)) strong = true;
     evidence.push(
-      `${rowLabel(root)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op, same inputs, same cache key — BuildKit just did not find it`,
+      baseSettled
+        ? `${rowLabel(root)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op, same inputs, same cache key — BuildKit just did not find it`
+        : `${rowLabel(root)} has the same vertex digest ${shortDigest(dL)} in both logs and no build context upstream: same op on the same inputs — the same cache key unless the base tag now names another image (a moved local tag does not change this digest)`,
     );
   }
 
