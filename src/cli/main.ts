@@ -107,7 +107,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const fatal = result.problems.filter((p) => logNames.has(p.input));
   if (fatal.length > 0) return fail(io, fatal);
   note(io, result.problems);
-  return print(result.report, options, io);
+  const code = await print(result.report, options, io);
+  // Logs were read but no diagnosis came out: that is our bug (said above as a note), not an answer.
+  return code === EXIT_OK && result.report.diagnosis === null ? EXIT_INTERNAL : code;
 }
 
 async function print(report: Report, options: CliOptions, io: CliIO): Promise<number> {

@@ -89,3 +89,16 @@ describe('sniffInput on hand-made inputs and junk', () => {
     it(`${what} → ${kind}`, () => expect(sniffInput(name, bytes)).toBe(kind));
   }
 });
+
+describe('sniffInput on random bytes', () => {
+  it('never throws and always answers one of the kinds', async () => {
+    const { default: fc } = await import('fast-check');
+    const kinds = new Set(['log', 'dockerfile', 'dockerignore', 'context-tar', 'context-tar-gz', 'commands', 'report-json', 'unknown']);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), fc.oneof(fc.uint8Array({ maxLength: 2048 }), fc.string({ maxLength: 600 }).map((s) => enc(s))), (name, bytes) => {
+        expect(kinds.has(sniffInput(name, bytes))).toBe(true);
+      }),
+      { numRuns: 1000, seed: 2026 },
+    );
+  });
+});

@@ -126,3 +126,25 @@ describe('mangled share links give typed errors, never throw', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('decodeShareLink on random and mutated input', () => {
+  it('never throws and always answers a report or a typed problem', async () => {
+    const { default: fc } = await import('fast-check');
+    const good = await encodeShareLink(sampleReport());
+    const codes = new Set(['empty', 'not-a-link', 'newer-version', 'bad-version', 'bad-base64', 'truncated', 'corrupt', 'too-large', 'bad-json', 'wrong-schema']);
+    const mutated = fc
+      .tuple(fc.nat({ max: good.length - 1 }), fc.nat({ max: good.length }), fc.string({ maxLength: 6 }))
+      .map(([at, cut, insert]) => (good.slice(0, at) + insert + good.slice(at + insert.length)).slice(0, Math.max(at + 1, cut)));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }).map((s) => `r=1.${s}`), mutated), async (input) => {
+        const result = await decodeShareLink(input);
+        if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v1');
+        else {
+          expect(codes.has(result.problem.code)).toBe(true);
+          expect(result.problem.message).toMatch(/\S/);
+        }
+      }),
+      { numRuns: 400, seed: 1129 },
+    );
+  });
+});
