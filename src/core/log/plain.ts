@@ -31,7 +31,16 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
   // Hot path: most lines of a big log are `#N 12.345 output` of the vertex printed just before, so
   // they are recognised with a few charCode checks and kept whole (the prefix is cut off at the end).
   let lastNumber = -1;
+  let lastPrefix = '#-1 ';
   let lastRecord: VertexRecord | null = null;
+  /** The vertex the printer is on: its output lines usually follow. */
+  const focus = (n: number, rec: VertexRecord): void => {
+    if (n !== lastNumber) {
+      lastNumber = n;
+      lastPrefix = `#${n} `;
+    }
+    lastRecord = rec;
+  };
   const readLine = (line: string, time: string | null): boolean | void => {
     order++;
     if (time !== null) {
@@ -74,8 +83,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       rec.startedAt = time;
       byNumber.set(n, rec);
       draft.records.push(rec);
-      lastNumber = n;
-      lastRecord = rec;
+      focus(n, rec);
       if (rec.name === rest) {
         headerJustPrinted = n;
         return;
@@ -86,15 +94,13 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
         return false;
       }
       headerJustPrinted = n;
-      lastNumber = n;
-      lastRecord = rec;
+      focus(n, rec);
       return;
     } else if (rec.name === headerless(n) && looksLikeHeader(rest) && isVertexName(rest)) {
       // A paste that began inside this vertex: its header shows up when the printer comes back to it.
       rec.name = rest;
       headerJustPrinted = n;
-      lastNumber = n;
-      lastRecord = rec;
+      focus(n, rec);
       return;
     } else if (rest.charCodeAt(0) === 91 /* [ */ && rest.includes('] ')) {
       // Statuses never start with `[`: this is another vertex under a number already in use, which only
@@ -106,14 +112,12 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       byNumber.set(n, rec);
       draft.records.push(rec);
       headerJustPrinted = n;
-      lastNumber = n;
-      lastRecord = rec;
+      focus(n, rec);
       return;
     }
     const afterHeader = headerJustPrinted === n;
     headerJustPrinted = -1;
-    lastNumber = n;
-    lastRecord = rec;
+    focus(n, rec);
     readVertexLine(rec, rest, time, afterHeader);
   };
 
@@ -125,8 +129,8 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     while (start < length) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = length;
-      if (lastRecord !== null && isOutputOf(text, start, end, lastNumber)) {
-        order++;
+      // (Output lines need no stream position: only headers and results are ordered.)
+      if (lastRecord !== null && text.startsWith(lastPrefix, start) && isLogLineAt(text, start + lastPrefix.length, end)) {
         pushOutput(lastRecord, start);
         headerJustPrinted = -1;
       } else {
