@@ -1,6 +1,11 @@
 /**
  * Report assembly: BuildTrace[] + BuildPlan[] + Diagnosis (+ contexts, commands) → Report, the plain data
  * every view renders and the JSON the CLI prints. Nothing downstream re-reads raw inputs.
+ *
+ * The Report built here is complete and unredacted: the page shows it to the user who gave the files.
+ * Whatever leaves the machine or the terminal (CLI output, Markdown, share link) goes through
+ * `redactReport` first, which keeps the Dockerfile's lines (the editor view marks them by number) but
+ * hides ENV/ARG/LABEL values and every secret-looking string, and replaces every build-arg value.
  */
 import type {
   BuildCommand,

@@ -11,7 +11,7 @@
  * It lists what it removed by kind and place, never the value.
  */
 import type { Report } from '../model.ts';
-import { REDACTED, scrubBuildArgFlags, scrubKnownValues, scrubSecrets, type KnownArg, type ScrubResult } from './secrets.ts';
+import { isSecretName, REDACTED, scrubBuildArgFlags, scrubKnownValues, scrubSecrets, type KnownArg, type ScrubResult } from './secrets.ts';
 
 export interface RedactionResult {
   report: Report;
@@ -34,7 +34,7 @@ export function redactReport(report: Report): RedactionResult {
     }
   };
 
-  const knownValues = collectBuildArgValues(copy);
+  const knownValues = [...collectBuildArgValues(copy), ...collectDockerfileSecrets(copy.dockerfile?.lines ?? [])];
   redactCommandArgs(copy, note);
   if (copy.dockerfile) copy.dockerfile.lines = redactDockerfileLines(copy.dockerfile.lines, 'dockerfile.lines', note);
 
@@ -86,6 +86,25 @@ function collectBuildArgValues(report: Report): KnownArg[] {
     }
   }
   return [...byName].map(([name, values]) => ({ name, values: [...values] }));
+}
+
+/**
+ * ENV/ARG/LABEL values whose name announces a secret (`ENV DB_PASSWORD=…`): their values are scrubbed
+ * everywhere, since evidence lines may quote them without the name. Other values are only hidden in the
+ * Dockerfile lines (below), so evidence like "APP_MODE: dev → prod" stays readable.
+ */
+function collectDockerfileSecrets(lines: string[]): KnownArg[] {
+  const found: KnownArg[] = [];
+  for (const line of lines) {
+    const m = VALUE_INSTRUCTION.exec(line);
+    if (!m) continue;
+    for (const pair of (m[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\S+)/g)) {
+      const name = pair[1]!;
+      const value = (pair[2] ?? '').replace(/^["']|["']$/g, '');
+      if (isSecretName(name) && value !== '' && value !== REDACTED) found.push({ name, values: [value] });
+    }
+  }
+  return found;
 }
 
 function redactCommandArgs(report: Report, note: Note): void {

@@ -26,6 +26,11 @@ const keepPrefix =
 // Key names that announce a secret value. `auth` catches `_auth`, `_authToken`, `authorization`.
 const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:passw(?:or)?d|passwd|pwd|token|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth|credential)[A-Za-z0-9_.-]*`;
 
+/** Whether a variable name announces a secret (`DB_PASSWORD`, `NPM_TOKEN`, `aws_secret_access_key`). */
+export function isSecretName(name: string): boolean {
+  return new RegExp(`^${SECRET_NAME}$`, 'i').test(name);
+}
+
 const RULES: SecretRule[] = [
   {
     // A whole PEM block on one line (or joined lines); a lone BEGIN line is handled by redactLines().

@@ -143,3 +143,14 @@ describe('short build-arg values', () => {
     expect(out.diagnosis!.steps[0]!.instruction).toBe(report.diagnosis!.steps[0]!.instruction);
   });
 });
+
+describe('Dockerfile values', () => {
+  it('a secret-named ENV value is removed from evidence too; a plain ENV value stays readable there', () => {
+    const report = sampleReport();
+    report.dockerfile = { source: 'Dockerfile', lines: ['FROM x', 'ENV DB_PASSWORD="pa ss" APP_MODE=prod'] };
+    report.diagnosis!.causes[0]!.evidence.push('Dockerfile:2 changed: pa ss', 'APP_MODE: dev → prod');
+    const { report: out } = redactReport(report);
+    expect(out.dockerfile!.lines[1]).toBe(`ENV DB_PASSWORD=${REDACTED} APP_MODE=${REDACTED}`);
+    expect(out.diagnosis!.causes[0]!.evidence.slice(-2)).toEqual([`Dockerfile:2 changed: ${REDACTED}`, 'APP_MODE: dev → prod']);
+  });
+});
