@@ -22,6 +22,16 @@ describe('@rust-wasm/sha256 misuse gives clear errors, never corrupts state', as
     expect(() => hasher.update(abc)).toThrow(/update\(\) after finish\(\)/);
   });
 
+  it('more than 1024 unfinished hashers is a clear error, and finishing one frees a slot', () => {
+    const live = Array.from({ length: 1024 }, () => sha.create());
+    expect(() => sha.create()).toThrow(/1024 hashers are unfinished/);
+    live.pop()!.finish();
+    const again = sha.create();
+    again.update(abc);
+    expect(hex(again.finish())).toBe(nodeSha256(abc));
+    for (const hasher of live) hasher.finish();
+  });
+
   it('a misused hasher does not disturb a hasher created after it', () => {
     const first = sha.create();
     first.finish();
@@ -73,7 +83,7 @@ describe('sha256.wasm raw exports refuse dead handles', async () => {
   });
 
   it('handles that were never issued are refused', () => {
-    for (const bogus of [0, 1 << 16, 12345, 0xffff]) {
+    for (const bogus of [0, 1 << 16, 1025, 0xffff, -1]) {
       expect(raw.sha256_update(bogus, input, 3)).toBe(-1);
       expect(raw.sha256_finish(bogus, out)).toBe(-1);
     }

@@ -23,7 +23,6 @@ const DIGEST_BYTES = 32;
  * @typedef {object} RawExports The functions of src/lib.rs, as wasm sees them.
  * @property {WebAssembly.Memory} memory
  * @property {(len: number) => number} sha256_alloc
- * @property {(ptr: number, len: number) => void} sha256_free
  * @property {(ptr: number, len: number, out: number) => void} sha256_digest
  * @property {(data: number, table: number, count: number, out: number) => void} sha256_digest_many
  * @property {() => number} sha256_new
@@ -166,7 +165,12 @@ function createSha256(instance) {
   /** @returns {StreamingSha256} */
   function create() {
     const handle = raw.sha256_new();
-    if (handle === 0) throw new RangeError('@rust-wasm/sha256: too many unfinished hashers (65535 live)');
+    if (handle === 0) {
+      throw new RangeError(
+        '@rust-wasm/sha256: 1024 hashers are unfinished; call finish() on the ones you are done with ' +
+          '(abandoned hashers are only released when garbage-collected)',
+      );
+    }
     let finished = false;
     const hasher = {
       /** @param {Uint8Array} data */

@@ -3,48 +3,46 @@
 //! input into buffers it got from `sha256_alloc` and reads digests back.
 //!
 //! Exports:
-//! - `sha256_alloc(len) -> ptr`, `sha256_free(ptr, len)`: 16-byte aligned buffers for the loader.
+//! - `sha256_alloc(len) -> ptr`: a 64 KiB-aligned buffer that lives as long as the instance (the loader
+//!   makes a handful at startup and reuses them; nothing is ever freed, so nothing can be freed twice).
 //! - `sha256_digest(ptr, len, out)`: one-shot digest of one buffer.
 //! - `sha256_new() -> handle`, `sha256_update(handle, ptr, len)`, `sha256_finish(handle, out)`,
-//!   `sha256_discard(handle)`: independent streaming hashers. A handle names a slot *and* its
-//!   generation, so a finished or discarded handle is refused (`-1`) instead of touching a reused slot.
+//!   `sha256_discard(handle)`: up to 1024 independent streaming hashers. A handle names a slot *and*
+//!   its generation, so a finished or discarded handle is refused (`-1`) instead of touching a reused slot.
 //! - `sha256_digest_many(data, table, count, out)`: the 4-lane SIMD128 batch (see `multi.rs`).
 //!
 //! `out` always receives 32 bytes per digest.
+//!
+//! `no_std`: without std's allocator and panic machinery the module is about half the size, and a
+//! panic (none is expected: it would be a bug) is a bare `unreachable` trap with no source locations
+//! baked into the binary.
+#![no_std]
 
 mod consts;
 mod multi;
 mod scalar;
 
-use std::alloc::{alloc, dealloc, Layout};
+use core::arch::wasm32;
 
 use consts::DIGEST;
 use scalar::Hasher;
 
-const ALIGN: usize = 16;
-
-fn layout(len: usize) -> Option<Layout> {
-    Layout::from_size_align(len.max(1), ALIGN).ok()
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    wasm32::unreachable()
 }
 
-/// Allocates `len` bytes (16-byte aligned); returns 0 when memory cannot grow.
+const PAGE: usize = 64 * 1024;
+
+/// Grows the memory by enough whole pages for `len` bytes and returns the start of the new pages, or
+/// 0 when the memory cannot grow. Pages past the end are owned by no one else: Rust's statics and
+/// stack sit below the initial memory size, and nothing else grows the memory.
 #[no_mangle]
 pub extern "C" fn sha256_alloc(len: usize) -> *mut u8 {
-    match layout(len) {
-        // SAFETY: the layout has a non-zero size.
-        Some(layout) => unsafe { alloc(layout) },
-        None => core::ptr::null_mut(),
-    }
-}
-
-/// Frees a buffer from `sha256_alloc`; `len` must be the length it was allocated with.
-///
-/// # Safety
-/// `ptr` must come from `sha256_alloc(len)` and not be freed twice.
-#[no_mangle]
-pub unsafe extern "C" fn sha256_free(ptr: *mut u8, len: usize) {
-    if let (false, Some(layout)) = (ptr.is_null(), layout(len)) {
-        dealloc(ptr, layout);
+    let pages = len.max(1) / PAGE + usize::from(len % PAGE != 0);
+    match wasm32::memory_grow(0, pages) {
+        usize::MAX => core::ptr::null_mut(),
+        previous => (previous * PAGE) as *mut u8,
     }
 }
 
@@ -69,15 +67,17 @@ pub unsafe extern "C" fn sha256_digest_many(data: *const u8, table: *const u32, 
 
 // ---- streaming hashers behind generation-checked handles ----
 
+#[derive(Clone, Copy)]
 struct Slot {
     generation: u16,
     hasher: Option<Hasher>,
 }
 
-/// The wasm module is single-threaded, so a `static mut` table touched only by the exports below is sound.
-static mut SLOTS: Vec<Slot> = Vec::new();
+const MAX_SLOTS: usize = 1024;
 
-const MAX_SLOTS: usize = 0xffff;
+/// The wasm module is single-threaded, so a `static mut` table touched only by the exports below is
+/// sound. All-`None` is all zeros, so the table takes no space in the binary.
+static mut SLOTS: [Slot; MAX_SLOTS] = [Slot { generation: 0, hasher: None }; MAX_SLOTS];
 
 fn handle_of(index: usize, generation: u16) -> u32 {
     (u32::from(generation) << 16) | (index as u32 + 1)
@@ -104,21 +104,18 @@ fn take_hasher(handle: u32) -> Option<Hasher> {
     slot.hasher.take()
 }
 
-/// Starts a streaming hasher; returns its handle, or 0 when 65535 hashers are already live.
+/// Starts a streaming hasher; returns its handle, or 0 when 1024 hashers are already live.
 #[no_mangle]
 pub extern "C" fn sha256_new() -> u32 {
     // SAFETY: as in `hasher_mut`.
     let slots = unsafe { &mut SLOTS };
-    if let Some(index) = slots.iter().position(|slot| slot.hasher.is_none()) {
-        let slot = &mut slots[index];
-        slot.hasher = Some(Hasher::new());
-        return handle_of(index, slot.generation);
+    match slots.iter_mut().enumerate().find(|(_, slot)| slot.hasher.is_none()) {
+        Some((index, slot)) => {
+            slot.hasher = Some(Hasher::new());
+            handle_of(index, slot.generation)
+        }
+        None => 0,
     }
-    if slots.len() >= MAX_SLOTS {
-        return 0;
-    }
-    slots.push(Slot { generation: 0, hasher: Some(Hasher::new()) });
-    handle_of(slots.len() - 1, 0)
 }
 
 /// Feeds `len` bytes at `ptr`; returns 0, or -1 if the handle is not live.

@@ -176,7 +176,7 @@ pub fn digest(data: &[u8], out: &mut [u8; DIGEST]) {
 }
 
 /// Streaming hasher: buffers at most one partial block between `update` calls.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 pub struct Hasher {
     state: [u32; 8],
     pending: [u8; BLOCK],
