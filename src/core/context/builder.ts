@@ -196,7 +196,8 @@ export class ContextBuilder implements TarSink {
     if (!opts.modesKnown) {
       problems.push({
         input: opts.source,
-        message: 'Browsers do not expose file modes: files were hashed as 0644 and folders as 0755, so a mode change (chmod) cannot be seen from a folder.',
+        message:
+          'Browsers do not expose file modes or symlinks: files were hashed as 0644 and folders as 0755, and a symlink as the file it points to, so a mode change (chmod) or a symlink change cannot be seen from a folder.',
         hint: 'To compare modes, give the context as a tar (tar -cf ctx.tar -C <dir> .).',
       });
     }

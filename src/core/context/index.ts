@@ -6,7 +6,7 @@
 import type { ContextEntryType, ContextIndex, InputProblem, Result } from '../model.ts';
 import { ContextBuilder } from './builder.ts';
 import type { Sha256 } from './hasher.ts';
-import { CancelledError, chunksOf, GzipError, openArchive, type ByteSource } from './stream.ts';
+import { CancelledError, chunksOf, GzipError, openArchive, UnsupportedFormatError, type ByteSource } from './stream.ts';
 import { normalizeArchivePath, TarParser } from './tar.ts';
 
 export { contentKeys, CHECKSUM_ERA } from './checksum.ts';
@@ -152,6 +152,14 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
       return fail(
         'The gzip stream ended early or is damaged, so the archive inside cannot be read completely.',
         'The .tar.gz was probably cut during download or copy; compress the context again.',
+      );
+    }
+    if (error instanceof UnsupportedFormatError) {
+      return fail(
+        `This is a ${error.format} file, not a tar archive: only .tar and .tar.gz contexts can be read.`,
+        error.format === 'zip' || error.format === '7z'
+          ? 'Create a tar of the context folder instead (tar -czf ctx.tar.gz -C <dir> .), or give the folder itself.'
+          : `Decompress it first (it should then be a .tar), or give the context as .tar.gz or as a folder.`,
       );
     }
     return fail(`The context could not be read: ${error instanceof Error ? error.message : String(error)}`);

@@ -15,6 +15,27 @@ export class CancelledError extends Error {
 
 export class GzipError extends Error {}
 
+/** A compressed or archive format we recognise but do not read (only tar and tar.gz are). */
+export class UnsupportedFormatError extends Error {
+  constructor(readonly format: string) {
+    super(format);
+  }
+}
+
+const SNIFF_BYTES = 6;
+
+/** Magic numbers of formats people hand over instead of a tar: named in the error, never guessed from a file name. */
+function otherFormat(magic: Uint8Array): string | null {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => magic[i] === b);
+  if (starts(0x28, 0xb5, 0x2f, 0xfd)) return 'zstd';
+  if (starts(0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00)) return 'xz';
+  // "BZh", block size '1'…'9', then the first block's magic 0x3141…: printable, so check all six bytes.
+  if (starts(0x42, 0x5a, 0x68) && magic[3]! >= 0x31 && magic[3]! <= 0x39 && magic[4] === 0x31 && magic[5] === 0x41) return 'bzip2';
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'zip';
+  if (starts(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c)) return '7z';
+  return null;
+}
+
 function isReadableStream(source: ByteSource): source is ReadableStream<Uint8Array> {
   return typeof (source as ReadableStream<Uint8Array>).getReader === 'function';
 }
@@ -79,24 +100,35 @@ export async function openArchive(source: ByteSource, signal?: AbortSignal): Pro
     }
   })();
 
-  // Gather at least two bytes to sniff (a source may deliver 1-byte chunks).
+  // Gather a few bytes to sniff (a source may deliver 1-byte chunks).
   const head: Uint8Array[] = [];
   let headBytes = 0;
-  while (headBytes < 2) {
+  while (headBytes < SNIFF_BYTES) {
     const next = await counted.next();
     if (next.done) break;
     head.push(next.value);
     headBytes += next.value.length;
   }
-  const first = head[0];
-  const second = first && first.length > 1 ? first[1] : head[1]?.[0];
-  const isGzip = first !== undefined && first[0] === 0x1f && second === 0x8b;
+  const magic = new Uint8Array(Math.min(headBytes, SNIFF_BYTES));
+  let filled = 0;
+  for (const part of head) {
+    if (filled >= magic.length) break;
+    const take = part.subarray(0, magic.length - filled);
+    magic.set(take, filled);
+    filled += take.length;
+  }
+  const isGzip = magic[0] === 0x1f && magic[1] === 0x8b;
+  const other = otherFormat(magic);
 
   async function* replay(): AsyncGenerator<Uint8Array> {
     yield* head;
     yield* counted;
   }
 
+  if (other) {
+    await counted.return(undefined);
+    throw new UnsupportedFormatError(other);
+  }
   if (!isGzip) return { kind: 'tar', chunks: replay(), sourceBytes: () => sourceBytes };
   return { kind: 'tar.gz', chunks: gunzip(replay(), signal), sourceBytes: () => sourceBytes };
 }

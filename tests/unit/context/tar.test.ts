@@ -190,6 +190,17 @@ describe('broken archives are errors with a message and a hint', () => {
     expect((await problemOf(new Uint8Array(0)))?.message).toMatch(/empty/);
   });
 
+  it.each([
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]],
+    ['bzip2', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41]],
+    ['zip', [0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]],
+  ])('names a %s file instead of reading it as a tar', async (format, bytes) => {
+    const p = await problemOf(new Uint8Array([...bytes, ...new Uint8Array(600)]), [1]);
+    expect(p?.message).toMatch(new RegExp(`This is a ${format} file, not a tar archive`));
+    expect(p?.hint).toBeTruthy();
+  });
+
   it('reports a damaged header in the middle', async () => {
     const damaged = tar.slice();
     damaged[3594] = damaged[3594]! ^ 0xff; // inside b.txt's header name
