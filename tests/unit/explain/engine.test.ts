@@ -206,9 +206,11 @@ describe('causes the fixtures do not show', () => {
   });
 
   it('a LABEL edit is not an instruction change (LABEL never enters a key)', () => {
-    const before = 'FROM alpine:3.19\nLABEL version=1\nRUN apk add curl\n';
-    const after = 'FROM alpine:3.19\nLABEL version=2\nRUN apk add curl\n';
-    const s = (r: Result): LogSpec => ({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN apk add curl', r]] });
+    const before = 'FROM alpine:3.19\nLABEL version=1\nRUN apk add curl\nRUN echo ok\n';
+    const after = 'FROM alpine:3.19\nLABEL version=2\nRUN apk add curl\nRUN echo ok\n';
+    const s = (r: Result): LogSpec => ({
+      steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', 'RUN apk add curl', r], ['[3/3]', 'RUN echo ok', r]],
+    });
     const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
     expect(d.causes.some((c) => c.kind === 'instruction-changed')).toBe(false);
     // Every step ran while the FROM printed CACHED: the --no-cache pattern, tied with a missing cache.

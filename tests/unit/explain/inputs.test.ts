@@ -2,9 +2,10 @@
  * The same cases with other inputs: CI-stamped and rawjson logs, the legacy builder, fewer inputs
  * (no contexts; logs only), one log, and three logs (warm-up, a, b).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/core/explain/index.ts';
+import { readLog } from '../../../src/core/log/index.ts';
 import type { CauseKind } from '../../../src/core/model.ts';
 import { EXPECTED } from './expected.ts';
 import { allCases, FIXTURES, load, parseLabel, sameStep, truthOf } from './load.ts';
@@ -130,4 +131,29 @@ describe('three logs (warm-up, a, b)', () => {
       expect(d.steps.every((s) => s.status_by_build.length === 3)).toBe(true);
     });
   }
+});
+
+describe('the forum post (tests/fixtures/seed): two pasted excerpts, no Dockerfile', () => {
+  const post = readFileSync(`${FIXTURES}seed/forum-post.txt`, 'utf8').split('\n');
+  const excerpt = (re: RegExp, name: string) => {
+    const r = readLog(post.filter((l) => re.test(l)).join('\n'), name);
+    if (!r.ok) throw new Error(r.problem.message);
+    return r.value;
+  };
+  // The good excerpt (17:39:22) shows step 2 CACHED; the bad one (18:56) FROM CACHED and step 2 DONE 12.7s.
+  const d = diagnose({ traces: [excerpt(/^17:39:22 /, 'good.log'), excerpt(/^18:5\d:\d\d /, 'bad.log')], plans: [] });
+
+  it('names [stage-0 2/34] ADD .aws as the first miss and suspects the context, asking for both contexts', () => {
+    expect(d.first_miss).toMatchObject({ stage: 'stage-0', index: 2 });
+    expect(d.causes[0]).toMatchObject({ kind: 'context-changed', confidence: 'medium' });
+    expect(d.causes[0]!.evidence[0]).toBe('bad.log: #7 [stage-0  2/34] ADD model/Dockerfile/om-datasci-base/.aws/ /root/.aws → DONE 12.7s (good.log: CACHED)');
+    expect(d.causes.some((c) => c.kind === 'no-cache')).toBe(false); // one step is no pattern
+  });
+
+  it('explains why the CACHED step printed a digest never seen before, and warns about the credentials', () => {
+    const note = d.hash_notes!.find((h) => h.step.index === 2)!;
+    expect(note.contextUpstream).toBe(true);
+    expect(note.explanation).toMatch(/per-session ID, so this step prints a new digest every build even when CACHED/);
+    expect(d.warnings?.some((w) => w.kind === 'credentials')).toBe(true);
+  });
 });

@@ -99,6 +99,7 @@ export function baseImageCause(v: PairView, root: AlignedRow): Finding {
     return { candidates: [], ruledOut: [`the base image resolved to the same digest in both builds (${shortDigest(f.digestL)}): it did not change`] };
   }
   if (f.pinned) return { candidates: [], ruledOut: ['the Dockerfile pins the base image by digest: it cannot have changed'] };
+  const oneDigest = f.digestE ?? f.digestL;
 
   // A tag with no digest in the log: a re-tag (or a pull of a newer image) leaves no trace but the rebuild.
   const fromCached = f.fromRow.allLogs[v.later]?.some(printedCached) ?? false;
@@ -113,7 +114,9 @@ export function baseImageCause(v: PairView, root: AlignedRow): Finding {
         summary: `${name} is the first step after FROM \`${ref}\` and missed: if that tag now points to another image (a pull or a \`docker tag\`), BuildKit shows nothing but this rebuild${fromCached ? '; the FROM printed CACHED, which makes a new base unlikely' : ''}.`,
         evidence: [
           ...fromLines,
-          `the log shows no resolved digest for \`${ref}\` (a local or unpinned tag), so a moved tag is invisible`,
+          oneDigest
+            ? `only ${f.digestL ? v.traceL.source : v.traceE.source} shows the base's digest (${shortDigest(oneDigest)}); the other log does not show its FROM, so the two cannot be compared`
+            : `the log shows no resolved digest for \`${ref}\` (a local or unpinned tag), so a moved tag is invisible`,
           ...(pulled ? [`--pull in ${v.traceL.source}'s command fetches the newest \`${ref}\``] : []),
           ...missEvidence(v, root),
         ],

@@ -56,7 +56,8 @@ export function noCacheCause(v: PairView, root: AlignedRow, content: Candidate[]
   const everyStepRan = stepsL.length > 0 && stepsL.every((r) => r.statuses[v.later] !== 'cached');
   const fromRow = fromRowOf(v.al, root, v.later);
   const fromCached = fromRow?.allLogs[v.later]?.some(printedCached) ?? false;
-  if (!everyStepRan || !fromCached || !fromRow) return { candidates: [], ruledOut: [] };
+  // One step is no pattern (a pasted excerpt shows a step or two): ask for a few.
+  if (!everyStepRan || stepsL.length < 2 || !fromCached || !fromRow) return { candidates: [], ruledOut: [] };
   const strongerElsewhere = content.some((c) => c.confidence !== 'low');
   return {
     candidates: [
