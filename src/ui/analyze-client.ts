@@ -12,3 +12,8 @@ const bridge = new WorkerBridge<AnalyzeWorkerApi>(
 export function analyzeInWorker(request: AnalyzeRequest, signal?: AbortSignal): Promise<AnalyzeResponse> {
   return bridge.run(signal, (api) => api.analyze(request));
 }
+
+/** Loads the worker once (an empty analysis), so its files are cached for offline use. */
+export async function warmUpAnalyzeWorker(): Promise<void> {
+  await analyzeInWorker({ logs: [], dockerfiles: [], dockerignores: [], commands: [], contexts: [] });
+}

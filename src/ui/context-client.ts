@@ -29,8 +29,9 @@ export function hashContextInWorker(
   onProgress: (p: HashProgress) => void,
   signal: AbortSignal,
 ): Promise<Result<ContextIndex>> {
-  return bridge.run(signal, (api) =>
-    api.hashContext(
+  return bridge.run(signal, async (api): Promise<Result<ContextIndex>> =>
+    // comlink types a union result as a union of promises; awaiting folds it back into Result.
+    await api.hashContext(
       input.type === 'file'
         ? { kind: 'blob', name: input.file.name, blob: input.file }
         : { kind: 'folder', name: input.name, files: input.files.map(({ path, file }) => ({ path, file })) },
@@ -39,4 +40,10 @@ export function hashContextInWorker(
       proxy(onProgress),
     ),
   );
+}
+
+/** Loads the worker and its WASM hasher once (an empty tar: two zero blocks), so they are cached for offline use. */
+export async function warmUpContextWorker(): Promise<void> {
+  const emptyTar = new File([new Uint8Array(1024)], 'warm-up.tar');
+  await hashContextInWorker({ type: 'file', file: emptyTar }, null, () => undefined, new AbortController().signal);
 }

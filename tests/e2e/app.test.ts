@@ -219,7 +219,7 @@ describe('cachewhy web app', () => {
     await expect.poll(() => first.getByTestId('chip-role').textContent(), { timeout: 15_000 }).toBe('context of build 1');
     await first.locator('progress').waitFor({ timeout: 15_000 });
     // Bytes, files, rate and time left, as the hash streams.
-    await expect.poll(() => first.textContent(), { timeout: 20_000 }).toMatch(/of 1\.0 GB.*files.*\/s.*left/s);
+    await expect.poll(() => first.textContent(), { timeout: 20_000 }).toMatch(/of 1\.0 GB.*files?.*\/s.*left/s);
     await saveScreenshot(page, 'hashing-progress', false);
 
     // The page stays responsive while the worker hashes: a round trip to the page's thread is quick.
@@ -252,6 +252,24 @@ describe('cachewhy web app', () => {
       expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
     }
     await saveScreenshot(page, 'report-dark', false);
+  });
+
+  it('works offline once loaded: after a reload without network, files still give the verdict', async () => {
+    const { page, errors } = await freshPage();
+    await page.goto(base);
+    await page.locator('[data-offline-ready="true"]').waitFor({ timeout: 30_000 });
+    await page.context().setOffline(true);
+    try {
+      await page.reload();
+      await page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES);
+      await expect.poll(() => verdictText(page), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+      // The built-in example was kept too.
+      await page.getByTestId('example-button').click();
+      await expect.poll(() => page.getByTestId('example-about').count(), { timeout: 15_000 }).toBe(1);
+    } finally {
+      await page.context().setOffline(false);
+    }
+    expect(errors).toEqual([]);
   });
 
   it('sent no request to any origin but its own during the whole run', () => {
