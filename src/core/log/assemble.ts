@@ -202,21 +202,27 @@ function toStep(name: StepName, rec: VertexRecord, draft: Draft, failed: boolean
  * missing `1/N` as a difference.
  */
 function noteSharedFrom(steps: Step[]): void {
-  const stagesWithFrom = new Set<string>();
-  const stagesSeen = new Map<string, Step[]>();
+  // One block per platform and compose service: stages only share FROM vertices within a build.
+  const blocks = new Map<string, Step[]>();
   for (const s of steps) {
-    const k = `${s.platform ?? ''}|${s.service ?? ''}|${s.stage ?? ''}`;
-    if (!stagesSeen.has(k)) stagesSeen.set(k, []);
-    (stagesSeen.get(k) as Step[]).push(s);
-    if (s.index === 1 && s.instruction.startsWith('FROM ')) stagesWithFrom.add(k);
+    const b = `${s.platform ?? ''}|${s.service ?? ''}`;
+    if (!blocks.has(b)) blocks.set(b, []);
+    blocks.get(b)?.push(s);
   }
-  const withoutFrom = [...stagesSeen.entries()].filter(([k, list]) => !stagesWithFrom.has(k) && !list.some((s) => s.index === 1));
-  if (withoutFrom.length === 0) return;
-  const names = withoutFrom.map(([, list]) => list[0]?.stage ?? '(unnamed)');
-  for (const s of steps) {
-    if (s.index !== 1 || !s.instruction.startsWith('FROM ')) continue;
-    const shared = `this FROM vertex may also serve stage ${names.join(', ')}, whose own FROM is not printed: BuildKit prints a shared FROM once, under one stage's label`;
-    s.statusNote = s.statusNote ? `${s.statusNote}; ${shared}` : shared;
+  for (const block of blocks.values()) {
+    const byStage = new Map<string | null, Step[]>();
+    for (const s of block) {
+      if (!byStage.has(s.stage)) byStage.set(s.stage, []);
+      byStage.get(s.stage)?.push(s);
+    }
+    const withoutFrom = [...byStage.entries()].filter(([, list]) => !list.some((s) => s.index === 1));
+    if (withoutFrom.length === 0) continue;
+    const names = withoutFrom.map(([stage]) => stage ?? '(unnamed)');
+    for (const s of block) {
+      if (s.index !== 1 || !s.instruction.startsWith('FROM ')) continue;
+      const shared = `this FROM vertex may also serve stage ${names.join(', ')}, whose own FROM is not printed: BuildKit prints a shared FROM once, under one stage's label`;
+      s.statusNote = s.statusNote ? `${s.statusNote}; ${shared}` : shared;
+    }
   }
 }
 

@@ -57,7 +57,9 @@ export function readLog(text: string, source: string): Result<BuildTrace> {
       case 'compose':
       case 'buildkit-plain': {
         // compose output is plain or tty; the service inside the brackets is found while assembling.
-        const ttyLike = /^\s*(?:\[\+\] Building|=> )/m.test(text.slice(0, 65536)) && !/^#\d+ \[/m.test(text.slice(0, 65536));
+        // `[ \t]*`, not `\s*`: with /m, `\s*` runs across line ends from every `^`, which is quadratic on a
+        // run of blank lines or bare CRs (200k CRs took 20 s).
+        const ttyLike = /^[ \t]*(?:\[\+\] Building|=> )/m.test(text.slice(0, 65536)) && !/^#\d+ \[/m.test(text.slice(0, 65536));
         return assemble(ttyLike ? readTty(text, source, sniffed.plan) : readPlain(text, source, sniffed.plan));
       }
     }

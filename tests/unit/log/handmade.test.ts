@@ -163,6 +163,20 @@ describe('tty output', () => {
     expect(t.steps[1]?.output).toEqual(['cc: fatal error: no input files']);
     expect(t.errors[0]).toMatchObject({ step: { stage: null, index: 3 }, message: expect.stringMatching(/^failed to solve: process/) });
   });
+  it('a short tty list with a long error block of `#N 1.234 …` lines is still tty', () => {
+    const text = [
+      '[+] Building 2.0s (6/7)',
+      ' => CACHED [2/3] COPY . /src                                               0.0s',
+      ' => ERROR [3/3] RUN make test                                              1.9s',
+      '------',
+      ' > [3/3] RUN make test:',
+      ...Array.from({ length: 10 }, (_, i) => `#7 1.${100 + i} FAIL test_${i}`),
+      '------',
+      'ERROR: failed to solve: process "/bin/sh -c make test" did not complete successfully: exit code: 2',
+    ].join('\n');
+    expect(sniffLogFormat(text)).toBe('buildkit-tty');
+    expect(statuses(trace(text))).toEqual(['[2/3] cached', '[3/3] error']);
+  });
   it('raw terminal bytes: later frames overwrite earlier ones', () => {
     const frame1 = ['[+] Building 0.1s (2/3)', ' => [1/2] FROM docker.io/library/alpine  0.0s', ' => [2/2] RUN sleep 1                   0.1s'];
     const frame2 = ['[+] Building 1.2s (3/3) FINISHED', ' => [1/2] FROM docker.io/library/alpine  0.0s', ' => [2/2] RUN sleep 1                   1.1s'];
