@@ -70,6 +70,24 @@ function explain(h: HashInputs, row: AlignedRow, ctx: boolean): string {
   return `${vertexIsNotKey} Only one build printed it, so there is nothing to compare. (${perBuild})`;
 }
 
+const CHECKSUM_FIELDS = 'mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner';
+
+/** The content checksum part of a COPY/ADD from the context, with the keys the contexts give. */
+function contextChecksumPart(h: HashInputs, row: AlignedRow, paths: string[] | null): string {
+  const sameStep = (k: StepContentKey) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null);
+  const diff = h.diffs ? diffForRow(h.diffs, row) : null;
+  if (diff && h.pair && (diff.before || diff.after)) {
+    const side = (key: StepContentKey | null, build: number, missing: string) =>
+      key ? `${shortDigest(key.contentKey)} in ${h.contextSources[build] ?? `build ${build + 1}'s context`}` : missing;
+    const verdict = diff.before && diff.after ? (diff.before.contentKey === diff.after.contentKey ? ' (the same)' : ' (different)') : '';
+    return `the content checksum of its sources (${CHECKSUM_FIELDS}): ${side(diff.before, h.pair.earlier, 'absent earlier')}, ${side(diff.after, h.pair.later, 'absent later')}${verdict}`;
+  }
+  const key = h.keys?.keys.find(sameStep);
+  if (key && h.keys) return `the content checksum of its sources (${CHECKSUM_FIELDS}): ${shortDigest(key.contentKey)} in ${h.keys.source}`;
+  const named = paths && paths.length > 0 ? ` ${paths.map((p) => `\`${p}\``).join(', ')}` : '';
+  return `the content checksum of its sources${named} in the build context (${CHECKSUM_FIELDS})`;
+}
+
 function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
   const ps = planStepOf(row, build);
   const parts: string[] = [];
@@ -104,21 +122,7 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
       );
       if (prevText) parts.push(`${prevText} (the destination it writes into)`);
       if (readsContext(row, build)) {
-        const diff = h.diffs ? diffForRow(h.diffs, row) : null;
-        const keys = [diff?.before, diff?.after].filter((k) => k !== null && k !== undefined);
-        if (keys.length > 0 && h.pair) {
-          const [before, after] = [diff?.before ?? null, diff?.after ?? null];
-          parts.push(
-            `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${before ? `${shortDigest(before.contentKey)} in ${h.contextSources[h.pair.earlier] ?? 'the earlier context'}` : 'absent earlier'}, ${after ? `${shortDigest(after.contentKey)} in ${h.contextSources[h.pair.later] ?? 'the later context'}` : 'absent later'}${before && after ? (before.contentKey === after.contentKey ? ' (the same)' : ' (different)') : ''}`,
-          );
-        } else if (h.keys?.keys.some((k) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null))) {
-          const key = h.keys.keys.find((k) => k.step.index === row.index && (k.step.stage ?? null) === (row.stage ?? null))!;
-          parts.push(
-            `the content checksum of its sources (mode, type, size, symlink target, xattrs and bytes of each file — no mtime, no owner): ${shortDigest(key.contentKey)} in ${h.keys.source}`,
-          );
-        } else {
-          parts.push(`the content checksum of its sources ${copy ? copy.paths.map((p) => `\`${p}\``).join(', ') : ''} in the build context (mode, type, size, symlink target, xattrs and bytes — no mtime, no owner)`.replace('  ', ' '));
-        }
+        parts.push(contextChecksumPart(h, row, copy?.paths ?? null));
       } else {
         const from = stagesReadBy(h.al, row, build);
         if (from.length > 0 || copy?.from) parts.push(`the content checksum of ${copy ? copy.paths.join(', ') : 'its sources'} in ${copy?.from ? `\`${copy.from}\`` : 'the stage it copies from'} — not that stage's key, so an identical rebuild stays CACHED`);
