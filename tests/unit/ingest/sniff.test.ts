@@ -102,3 +102,32 @@ describe('sniffInput on random bytes', () => {
     );
   });
 });
+
+/** Every `.dockerignore` inside the fixture contexts, read with a minimal ustar walk (test-only). */
+function dockerignoresInTars(): { where: string; bytes: Uint8Array }[] {
+  const found: { where: string; bytes: Uint8Array }[] = [];
+  for (const path of allFiles(FIXTURES).filter((p) => p.endsWith('.tar'))) {
+    const tar = readFileSync(path);
+    for (let at = 0; at + 512 <= tar.length; ) {
+      const header = tar.subarray(at, at + 512);
+      if (header.every((b) => b === 0)) break;
+      const field = (from: number, to: number) => new TextDecoder().decode(header.subarray(from, to)).replace(/\0.*$/s, '');
+      const name = field(0, 100);
+      const size = parseInt(field(124, 136).trim() || '0', 8);
+      if (/(^|\/)\.dockerignore$/.test(name)) found.push({ where: `${relative(FIXTURES, path)}:${name}`, bytes: tar.subarray(at + 512, at + 512 + size) });
+      at += 512 + Math.ceil(size / 512) * 512;
+    }
+  }
+  return found;
+}
+
+describe('sniffInput on the .dockerignore files inside the fixture contexts', () => {
+  const files = dockerignoresInTars().filter((f) => f.bytes.length > 0);
+  it('finds both of them', () => expect(files.length).toBeGreaterThanOrEqual(2));
+  for (const f of files) {
+    it(`${f.where} → dockerignore, with or without its name`, () => {
+      expect(sniffInput('.dockerignore', f.bytes)).toBe('dockerignore');
+      expect(sniffInput('pasted', f.bytes)).toBe('dockerignore');
+    });
+  }
+});
