@@ -10,6 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, serveStatic } from '../../../e2e/harness.ts';
 import type { BenchCommand, ContextImpl, ContextResult, HybridProbe, Info, SmallImpl, StreamImpl, Timed } from '../page/protocol.ts';
 import { chromiumPids, sampleOnce, startRssSampler, type RssPeak } from './rss.ts';
+import { cpuDelta, cpuSnapshot, workerRenderer, type CpuSplit } from './cpu.ts';
 import { writeTarFixture, type TarFixture, type TarFixtureSpec } from './tar-fixture.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
@@ -25,12 +26,18 @@ export interface BrowserPlan {
   tar: TarFixtureSpec;
   /** Files above this size are the hybrid-WebCrypto candidates. */
   hybridThreshold: number;
+  /** Which of a, b, c to run (development). */
+  cases: string;
+  /** Comma-separated context impls to run, empty for all (development). */
+  contextOnly: string;
 }
 
 /** Times of one implementation, one entry per timed round. */
 export interface Series {
   ms: number[];
   bytes: number;
+  /** CPU split per timed round (context cases only). */
+  cpu?: CpuSplit[];
 }
 
 export interface BrowserResults {
@@ -77,6 +84,7 @@ async function call<T>(page: Page, cmd: BenchCommand): Promise<T> {
 async function openBenchPage(ctx: BrowserContext, url: string, errors: string[]): Promise<Page> {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => errors.push(`page error: ${String(e)}`));
+  page.on('crash', () => errors.push('the bench page CRASHED (renderer gone); later cases of this page did not run'));
   page.on('console', (m) => {
     if (m.type() === 'error' && !m.text().includes('favicon')) errors.push(`console: ${m.text()}`);
   });
@@ -89,7 +97,7 @@ async function openBenchPage(ctx: BrowserContext, url: string, errors: string[])
  * Warm-up rounds, then `rounds` timed rounds; each round times every implementation once, in a rotated
  * order so no implementation always runs right after the same neighbour.
  */
-async function roundRobin<I extends string, R extends Timed>(
+async function roundRobin<I extends string, R extends Timed & { cpu?: CpuSplit }>(
   impls: I[],
   plan: BrowserPlan,
   runOne: (impl: I) => Promise<R>,
@@ -108,6 +116,7 @@ async function roundRobin<I extends string, R extends Timed>(
       if (round < 0) continue;
       const s = (series[impl] ??= { ms: [], bytes: r.bytes });
       s.ms.push(r.ms);
+      if (r.cpu) (s.cpu ??= []).push(r.cpu);
     }
     log(`  ${label} ${round < 0 ? 'warm-up' : `round ${round + 1}/${plan.rounds}`}: ${parts.join(', ')} MB/s`);
   }
@@ -152,45 +161,57 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
 
     const streamImpls: StreamImpl[] = ['ours', 'hashwasm', 'noble', 'webcrypto'].filter((i) => i !== 'ours' || info.ours) as StreamImpl[];
     if (!info.ours) skipped.push('ours (stream, small, context): @rust-wasm/sha256 not built');
-    await call(page, { kind: 'setup-stream', bytes: plan.streamBytes, chunk: plan.streamChunk });
-    t = performance.now();
-    const stream = await roundRobin(streamImpls, plan, (impl) => call<Timed>(page, { kind: 'stream', impl }), log, `a. ${plan.streamBytes >> 20} MiB stream`);
-    checkAgree('stream', stream.last, problems);
-    log(`  (a took ${((performance.now() - t) / 1000).toFixed(1)} s)`);
-    await call(page, { kind: 'free' });
+    let stream: Awaited<ReturnType<typeof roundRobin<StreamImpl, Timed>>> = { series: {}, last: {} };
+    if (plan.cases.includes('a')) {
+      await call(page, { kind: 'setup-stream', bytes: plan.streamBytes, chunk: plan.streamChunk });
+      t = performance.now();
+      stream = await roundRobin(streamImpls, plan, (impl) => call<Timed>(page, { kind: 'stream', impl }), log, `a. ${plan.streamBytes >> 20} MiB stream`);
+      checkAgree('stream', stream.last, problems);
+      log(`  (a took ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+      await call(page, { kind: 'free' });
+    }
 
     const smallImpls = (['ours', 'hashwasm', 'noble', 'webcrypto-await', 'webcrypto-all', 'ours-kernel'] as SmallImpl[]).filter((i) =>
       i === 'ours' ? info.ours : i === 'ours-kernel' ? info.oursKernel : true,
     );
-    await call(page, { kind: 'setup-small', count: plan.smallCount, size: plan.smallSize });
-    t = performance.now();
-    const small = await roundRobin(smallImpls, plan, (impl) => call<Timed>(page, { kind: 'small', impl }), log, `b. ${plan.smallCount} × ${plan.smallSize} B`);
-    checkAgree('small buffers', small.last, problems);
-    log(`  (b took ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    let small: Awaited<ReturnType<typeof roundRobin<SmallImpl, Timed>>> = { series: {}, last: {} };
+    if (plan.cases.includes('b')) {
+      await call(page, { kind: 'setup-small', count: plan.smallCount, size: plan.smallSize });
+      t = performance.now();
+      small = await roundRobin(smallImpls, plan, (impl) => call<Timed>(page, { kind: 'small', impl }), log, `b. ${plan.smallCount} × ${plan.smallSize} B`);
+      checkAgree('small buffers', small.last, problems);
+      log(`  (b took ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    }
     await page.close();
 
     // ---- c + d: end to end, in a fresh page (a new renderer, so its memory is this case's alone) ----
     page = await openBenchPage(ctx, url, errors);
     await call<Info>(page, { kind: 'info' });
     await page.locator('#tar').setInputFiles(tarPath);
-    const before = await sampleOnce(await chromiumPids(userDataDir));
-    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead'] as ContextImpl[]).filter((i) => {
-      if (i === 'read') return true;
+    const pids = await chromiumPids(userDataDir);
+    const before = await sampleOnce(pids);
+    const workerPid = await workerRenderer(pids);
+    if (workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
+    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob', 'ours-byob'] as ContextImpl[]).filter((i) => {
+      if (plan.contextOnly && !plan.contextOnly.split(',').includes(i)) return false;
+      if (i === 'read' || i === 'read-byob') return true;
       if (i === 'parse') return info.tarParser;
       if (!info.indexContext) return false;
       return !i.startsWith('ours') || info.ours !== null;
     });
     if (!info.indexContext) skipped.push('context pipelines: indexContext not landed');
-    const sampler = startRssSampler(userDataDir);
+    const sampler = startRssSampler(userDataDir, workerPid);
     t = performance.now();
     let context: Awaited<ReturnType<typeof roundRobin<ContextImpl, ContextResult>>>;
     try {
       context = await roundRobin(
         contextImpls,
         plan,
-        (impl) => {
+        async (impl) => {
           sampler.mark(impl);
-          return call<ContextResult>(page, { kind: 'context', impl, profile: false });
+          const cpuBefore = await cpuSnapshot(pids, workerPid);
+          const r = await call<ContextResult>(page, { kind: 'context', impl, profile: false });
+          return workerPid === null ? r : { ...r, cpu: cpuDelta(cpuBefore, await cpuSnapshot(pids, workerPid)) };
         },
         log,
         'c. context',
@@ -203,7 +224,7 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     const memory = { ...peak, rendererBaselineMb: before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0 };
     log(`  (c took ${((performance.now() - t) / 1000).toFixed(1)} s; renderer ${memory.rendererPid} peak ${memory.rendererPeakMb.toFixed(0)} MB RSS, ${memory.rendererBaselineMb.toFixed(0)} MB before)`);
     const pipelines = Object.fromEntries(
-      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl === 'ours-readahead'),
+      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl === 'ours-readahead' || impl === 'ours-byob'),
     ) as Partial<Record<ContextImpl, ContextResult>>;
     checkAgree('context rootDigest', pipelines, problems);
     for (const [impl, r] of Object.entries(pipelines)) if (r.problems.length) problems.push(`context ${impl}: ${r.problems.slice(0, 3).join('; ')}`);
@@ -233,8 +254,9 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
       skipped,
     };
   } finally {
-    await ctx.close();
+    await ctx.close().catch(() => undefined);
     server.close();
-    await rm(scratch, { recursive: true, force: true });
+    // Chromium may still be flushing its profile for a moment after close: retry, never mask the real error.
+    await rm(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch((e) => log(`could not remove ${scratch}: ${String(e)}`));
   }
 }

@@ -63,6 +63,8 @@ const CONTEXT_LABEL: Record<ContextImpl, string> = {
   parse: 'diag: read + tar reader, empty sink',
   nohash: 'diag: indexContext, null hasher',
   'ours-readahead': 'diag: ours + 8 MiB read-ahead',
+  'read-byob': 'diag: read only, BYOB reused buffers',
+  'ours-byob': 'diag: ours, BYOB reused buffers',
 };
 
 export function browserTables(r: BrowserResults): string {
@@ -86,6 +88,20 @@ export function browserTables(r: BrowserResults): string {
     `c. end to end: File.stream() → indexContext, ${(r.tar.tarBytes / 1e6).toFixed(0)} MB tar, ${r.tar.files} files (Chromium worker)\n` +
       table(['pipeline', 'MB/s', 'range', 'ms', '×hash-wasm', '×read', 'entries'], ctxRows),
   );
+  const cpuRows = (Object.keys(r.context) as ContextImpl[])
+    .filter((impl) => r.context[impl]!.cpu?.length)
+    .map((impl) => {
+      const s = r.context[impl]!;
+      const cpu = s.cpu!;
+      const pick = (f: (c: (typeof cpu)[number]) => number) => median(cpu.map(f));
+      return [CONTEXT_LABEL[impl], median(s.ms), pick((c) => c.workerMs), pick((c) => c.rendererOtherMs), pick((c) => c.browserMs), pick((c) => c.otherMs)];
+    });
+  if (cpuRows.length) {
+    out.push(
+      'c. CPU time per run (medians; /proc ticks of 10 ms): wall time vs CPU burnt by the worker thread, the rest of the renderer, the browser process, other Chromium processes\n' +
+        table(['pipeline', 'wall ms', 'worker', 'renderer other', 'browser', 'other'], cpuRows),
+    );
+  }
   const m = r.memory;
   out.push(
     `d. memory during c (VmRSS of this run's Chromium processes, ${m.samples} samples)\n` +
@@ -121,6 +137,9 @@ export function goals(j: Record<string, number | boolean | string | null>): Goal
     g('context vs hash-wasm pipeline', 'context_vs_hashwasm_pipeline', (v) => v >= 2, '≥ 2×'),
     g('context vs bare read', 'context_vs_read', (v) => v >= 0.6, '≥ 0.6×'),
     g('peak renderer memory', 'peak_rss_mb', (v) => v < 256, '< 256 MB'),
+    // Issue #2 item 7 (Node): log reading vs a bare line loop, and peak memory vs the log's size.
+    g('Node: log reading vs bare line loop', 'log_vs_bare_loop', (v) => v >= 0.3, '≥ 0.3×'),
+    g('Node: log peak memory ÷ log size', 'log_peak_mem_ratio', (v) => v < 3, '< 3×'),
   ];
 }
 
@@ -164,6 +183,20 @@ export function diagnosis(r: BrowserResults): string[] {
     lines.push(
       `bounds: even with a free hash, the pipeline takes ${fmt(floor)} ms = ${fmt(mRead / floor)}× the bare read; ` +
         `vs the hash-wasm pipeline the best possible ratio with this pipeline is ${mHw !== null ? fmt(mHw / floor) : '–'}×`,
+    );
+  }
+  // CPU time does not stretch when other processes take the cores, so these ratios survive a busy machine.
+  const cpuOf = (i: ContextImpl, part: 'worker' | 'all'): number | null => {
+    const cpu = r.context[i]?.cpu;
+    if (!cpu?.length) return null;
+    return median(cpu.map((c) => (part === 'worker' ? c.workerMs : c.workerMs + c.rendererOtherMs + c.browserMs + c.otherMs)));
+  };
+  const [wOurs, wHw, wRead, aOurs, aHw, aRead] = [cpuOf('ours', 'worker'), cpuOf('hashwasm', 'worker'), cpuOf('read', 'worker'), cpuOf('ours', 'all'), cpuOf('hashwasm', 'all'), cpuOf('read', 'all')];
+  if (wOurs && wHw && wRead && aOurs && aHw && aRead) {
+    lines.push(
+      `CPU view (robust to a shared machine): worker-thread CPU ours ${fmt(wOurs)} ms, hash-wasm pipeline ${fmt(wHw)} ms (→ ${fmt(wHw / wOurs)}×), ` +
+        `bare read ${fmt(wRead)} ms; all Chromium CPU ours ${fmt(aOurs)} ms, hash-wasm ${fmt(aHw)} ms (→ ${fmt(aHw / aOurs)}×), read ${fmt(aRead)} ms (→ ${fmt(aRead / aOurs)}× of ours). ` +
+        `If the worker were the only bottleneck, ours would run at ${fmt(r.tar.tarBytes / 1e3 / wOurs)} MB/s`,
     );
   }
   const h = r.hybrid;

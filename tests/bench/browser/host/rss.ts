@@ -15,7 +15,7 @@ export interface ProcMem {
 }
 
 export interface RssPeak {
-  /** The renderer with the highest VmRSS across samples: the one hosting the bench page and its worker. */
+  /** The renderer hosting the bench page and its worker (or, if unknown, the one with the highest VmRSS). */
   rendererPid: number | null;
   /** Its highest sampled VmRSS. */
   rendererPeakMb: number;
@@ -87,8 +87,8 @@ export async function sampleOnce(pids: Map<number, string>): Promise<ProcMem[]> 
 }
 
 /** Samples every `intervalMs` until `stop()`; rescans the process tree every second. */
-export function startRssSampler(userDataDir: string, intervalMs = 50): { stop: () => Promise<RssPeak>; mark: (label: string) => void } {
-  const peak: RssPeak = { rendererPid: null, rendererPeakMb: 0, rendererHwmMb: 0, totalPeakMb: 0, samples: 0, byLabel: {} };
+export function startRssSampler(userDataDir: string, rendererPid: number | null, intervalMs = 50): { stop: () => Promise<RssPeak>; mark: (label: string) => void } {
+  const peak: RssPeak = { rendererPid, rendererPeakMb: 0, rendererHwmMb: 0, totalPeakMb: 0, samples: 0, byLabel: {} };
   let label = '';
   let pids = new Map<number, string>();
   let lastScan = 0;
@@ -104,6 +104,8 @@ export function startRssSampler(userDataDir: string, intervalMs = 50): { stop: (
       for (const m of mem) {
         total += m.rssMb;
         if (m.type !== 'renderer') continue;
+        // With a known renderer, only it counts; otherwise the biggest renderer is taken to be the one.
+        if (rendererPid !== null && m.pid !== rendererPid) continue;
         if (label) peak.byLabel[label] = Math.max(peak.byLabel[label] ?? 0, m.rssMb);
         if (m.rssMb > peak.rendererPeakMb) {
           peak.rendererPid = m.pid;

@@ -11,7 +11,7 @@ import type { Sha256 } from '../../../../src/core/context/hasher.ts';
 import { createHashWasmSha256 } from './hashwasm-sha256.ts';
 import { instrument } from './instrumented-sha256.ts';
 import type { BenchCommand, BenchReply, ContextImpl, ContextResult, HybridProbe, Info, Timed } from './protocol.ts';
-import { readAhead, toContextSource } from './context-source.ts';
+import { byobChunks, readAhead, toContextSource } from './context-source.ts';
 
 const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -155,10 +155,15 @@ async function drain(stream: ReadableStream<Uint8Array>, each: (chunk: Uint8Arra
 }
 
 async function runContext(file: File, impl: ContextImpl, profile: boolean): Promise<ContextResult> {
-  if (impl === 'read' || impl === 'parse') {
+  if (impl === 'read' || impl === 'read-byob' || impl === 'parse') {
     const t = performance.now();
     let check: string;
     if (impl === 'read') check = `chunks=${await drain(file.stream(), () => {})}`;
+    else if (impl === 'read-byob') {
+      let chunks = 0;
+      for await (const _ of byobChunks(file.stream())) chunks++;
+      check = `chunks=${chunks}`;
+    }
     else {
       const parser = new (need(TarParser, 'TarParser (src/core/context/tar.ts)'))({ entry() {}, data() {}, end() {} });
       let problem: string | null = null;
@@ -175,7 +180,7 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
   const probe = profile ? instrument(base) : null;
   let progressCalls = 0;
   const readCounters = { chunks: 0, waitMs: 0 };
-  const source = toContextSource(file, profile ? readCounters : null, impl === 'ours-readahead' ? readAhead : null);
+  const source = toContextSource(file, profile ? readCounters : null, impl === 'ours-readahead' ? readAhead : impl === 'ours-byob' ? 'byob' : null);
   const t = performance.now();
   const result = await indexContext(source, {
     name: file.name,

@@ -10,9 +10,10 @@ export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'web
  * `read` is the ceiling: `File.stream()` drained, nothing else. The rest are diagnostics that split the
  * pipeline's cost: `parse` = read + the tar reader with an empty sink; `nohash` = the whole indexContext
  * with a hasher that returns zeros (everything but SHA-256); `ours-readahead` = ours with the file read
- * ahead into an 8 MiB queue (does overlapping read and hash help?).
+ * ahead into an 8 MiB queue (does overlapping read and hash help?); `read-byob` / `ours-byob` = the same
+ * read / pipeline with a BYOB reader into two reused buffers (no garbage per chunk: less GC, less RSS?).
  */
-export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead';
+export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead' | 'read-byob' | 'ours-byob';
 
 export type BenchCommand =
   | { kind: 'info' }
