@@ -74,7 +74,16 @@ export function noMissVerdict(v: PairView, builds: number): string {
       ? ` The build arg${ignored.length > 1 ? 's' : ''} ${ignored.map((c) => c.name).join(', ')} changed, but no stage declares ${ignored.length > 1 ? 'them' : 'it'}, so ${ignored.length > 1 ? 'they' : 'it'} cannot change a cache key.`
       : '';
   const pair = builds > 2 ? ` between ${v.traceE.source} and ${v.traceL.source}` : '';
-  return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}`;
+  // Steps that ran in the later build without having been CACHED before: no hit was lost, but the
+  // user still sees a rebuild — say why that is not a miss, and what "no cache at all" points to.
+  const ran = v.al.rows.filter((r) => r.keyword !== 'FROM' && (r.statuses[v.later] === 'built' || r.statuses[v.later] === 'error'));
+  const firstRan = ran[0];
+  if (!firstRan) return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}`;
+  const noCacheAnywhere = cached === 0 && !v.al.rows.some((r) => r.keyword !== 'FROM' && r.statuses[v.earlier] === 'cached');
+  const why = noCacheAnywhere
+    ? ` Neither build used the cache at all: a fresh builder or CI runner, a pruned cache, --no-cache, or no --cache-from to import one.`
+    : '';
+  return `No step missed${pair}: the ${ran.length === 1 ? 'step' : `${ran.length} steps`} that ran in ${v.traceL.source} (from ${stepTitle(firstRan).replace(/^Step /, '')}) ${ran.length === 1 ? 'was' : 'were'} not CACHED in ${v.traceE.source} either, so no cached result was lost${cached > 0 ? ` (${cached} CACHED)` : ''}.${why}${args}`;
 }
 
 export function singleBuildVerdict(al: Alignment, trace: BuildTrace): string {

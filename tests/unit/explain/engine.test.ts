@@ -227,6 +227,29 @@ describe('causes the fixtures do not show', () => {
     expect(d.causes[0]!.summary).toMatch(/ARG LEVEL default: 1 → 2/);
   });
 
+  it('a step inserted into the Dockerfile is named as an insertion, and what follows is cascade', () => {
+    const before = 'FROM alpine:3.19\nRUN apk add curl\nRUN make\n';
+    const after = 'FROM alpine:3.19\nRUN apk add git\nRUN apk add curl\nRUN make\n';
+    const a = trace({ steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', 'RUN apk add curl', 'CACHED'], ['[3/3]', 'RUN make', 'CACHED']] }, 'a.log');
+    const b = trace(
+      { steps: [['[1/4]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/4]', 'RUN apk add git', 'DONE'], ['[3/4]', 'RUN apk add curl', 'DONE'], ['[4/4]', 'RUN make', 'DONE']] },
+      'b.log',
+    );
+    const d = diagnose({ traces: [a, b], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
+    expect(d.first_miss).toMatchObject({ index: 2, instruction: 'RUN apk add git' });
+    expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', confidence: 'high' });
+    expect(d.causes[0]!.summary).toMatch(/a step was inserted here in Dockerfile\.b/);
+    expect(d.steps.find((s) => s.index === 3)?.role).toBe('cascade');
+  });
+
+  it('two builds that both ran everything: no miss, and the verdict says neither used the cache', () => {
+    const s: LogSpec = { steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'DONE'], ['[2/3]', 'RUN apk add curl', 'DONE'], ['[3/3]', 'RUN make', 'DONE']] };
+    const d = diagnose({ traces: [trace(s, 'a.log'), trace(s, 'b.log')], plans: [] });
+    expect(d.first_miss).toBeNull();
+    expect(d.causes).toEqual([]);
+    expect(d.verdict).toMatch(/^No step missed: the 2 steps that ran in b\.log .* were not CACHED in a\.log either.*Neither build used the cache at all/);
+  });
+
   it('no input: a verdict that asks for logs instead of an exception', () => {
     const d = diagnose({ traces: [], plans: [] });
     expect(d.first_miss).toBeNull();

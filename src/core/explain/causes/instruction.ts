@@ -59,13 +59,18 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
     const textL = sourceText(v.planL, psL);
     if (squash(textE) !== squash(textL) || squash(psE.written ?? textE) !== squash(psL.written ?? textL)) {
       const hiddenInName = psE.heredoc && squash(psE.instruction) === squash(psL.instruction);
+      const shifted = shiftOf(v.planE, psE, v.planL, psL);
       candidates.push({
         kind: 'instruction-changed',
         confidence: 'high',
         step,
         summary: hiddenInName
           ? `${name} missed because its heredoc body was edited between the Dockerfiles; the edit is below the first line, so the step name in the logs is the same and only the Dockerfile shows it.`
-          : `${name} missed because its instruction was edited between the Dockerfiles.`,
+          : shifted === 'inserted'
+            ? `${name} missed because a step was inserted here in ${v.planL.source}: every later step of the stage now has another position and another input.`
+            : shifted === 'removed'
+              ? `${name} missed because the step that was here in ${v.planE.source} was removed: every later step of the stage now builds on another input.`
+              : `${name} missed because its instruction was edited between the Dockerfiles.`,
         evidence: [...changedLines(v.planE, psE, v.planL, psL), ...missEvidence(v, root)],
         weight: 9,
       });
@@ -149,6 +154,15 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
     });
   }
   return { candidates, ruledOut: [] };
+}
+
+/** Whether the two versions differ because a step was inserted or removed at this position. */
+function shiftOf(planE: BuildPlan, psE: PlanStep, planL: BuildPlan, psL: PlanStep): 'inserted' | 'removed' | null {
+  const at = (plan: BuildPlan, index: number) => plan.steps.find((s) => s.stagePosition === psL.stagePosition && s.index === index);
+  const same = (a: PlanStep | undefined, b: PlanStep | undefined) => !!a && !!b && squash(a.written ?? a.instruction) === squash(b.written ?? b.instruction);
+  if (same(at(planL, psL.index + 1), psE)) return 'inserted';
+  if (same(at(planE, psE.index + 1), psL)) return 'removed';
+  return null;
 }
 
 /** The lines that differ between the two versions of a step, as `Dockerfile:N  old` / `Dockerfile.b:N  new`. */
