@@ -9,13 +9,16 @@ import { splitImageRef } from './names.ts';
 import { parseBytes } from './units.ts';
 
 const STEP_RE = /^Step (\d+)(?:\/(\d+))? : (.*)$/;
-const ARROW_RE = /^ ---> (.*)$/;
+// The arrow has one leading space; CI stampers sometimes add another.
+const ARROW_RE = /^\s*---> (.*)$/;
 const IMAGE_ID_RE = /^[0-9a-f]{12,64}$/;
 const TRIGGERS_RE = /^# Executing (\d+) build triggers?/;
 const TRIGGER_RE = /^Trigger (\d+), (.*)$/;
 const CONTEXT_RE = /^Sending build context to Docker daemon\s+([\d.]+\s?[kKMGTP]?i?B)/;
 const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
-const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|error .*)$/;
+// How the legacy builder reports a failed step. A RUN's own output can say the same words, so a line
+// only counts when the step then never ends with ` ---> <id>` (see the end of readLegacy).
+const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*)$/;
 const PULL_RE = /^(?:[\w.-]+: Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: Pull complete)/;
 
 interface LegacyStep {
@@ -26,6 +29,8 @@ interface LegacyStep {
   ended: boolean;
   triggers: string[];
   triggerRan: boolean;
+  /** The failure message printed under this step, if any. */
+  failure: string | null;
 }
 
 export function readLegacy(text: string, source: string, plan: PrefixPlan, problems: InputProblem[] = []): BuildTrace {
@@ -101,6 +106,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
         ended: false,
         triggers: [],
         triggerRan: false,
+        failure: null,
       };
       if (time !== null) current.step.startedAt = time;
       steps.push(current);
@@ -158,9 +164,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
       return;
     }
     if (current && FAILURE_RE.test(line)) {
-      current.step.status = 'error';
-      current.step.error = line;
-      trace.errors.push({ step: { stage: null, index: current.step.index }, message: line, lines: [line] });
+      current.failure = line;
       return;
     }
     if (current && line.trim() !== '' && !line.startsWith('Removing intermediate container')) {
@@ -170,12 +174,19 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
     }
   });
 
+  for (const ls of steps) {
+    if (ls.failure !== null && !ls.ended) {
+      ls.step.status = 'error';
+      ls.step.error = ls.failure;
+      trace.errors.push({ step: { stage: null, index: ls.step.index }, message: ls.failure, lines: [ls.failure] });
+    }
+  }
   const failed = trace.errors.length > 0;
   for (const ls of steps) {
     const s = ls.step;
     const isFrom = s.instruction.startsWith('FROM ');
     if (s.status === 'error') {
-      // set by the failure line
+      // set from the failure line above
     } else if (!ls.ended) {
       s.status = 'not-run';
       s.statusNote = failed ? 'the build failed before this step finished' : 'the log ends before this step finished';

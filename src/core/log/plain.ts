@@ -41,8 +41,10 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     }
     lastRecord = rec;
   };
-  const readLine = (line: string, time: string | null): boolean | void => {
+  const readLine = (raw: string, time: string | null): boolean | void => {
     order++;
+    // A stamper that pads its prefix leaves a space before `#N`.
+    const line = raw.charCodeAt(0) === 32 && raw.trimStart().charCodeAt(0) === 35 ? raw.trimStart() : raw;
     if (time !== null) {
       draft.startedAt ??= time;
       draft.completedAt = time;

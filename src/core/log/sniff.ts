@@ -7,12 +7,12 @@ import { eachLine, planPrefixes, type PrefixPlan } from './lines.ts';
 import { hasCursorMovement } from './screen.ts';
 
 const SAMPLE_LINES = 400;
-const PLAIN_RE = /^#\d{1,9} \S/;
+const PLAIN_RE = /^ ?#\d{1,9} \S/;
 // Lines only the plain printer writes. Not `#N 0.438 text`: tty error blocks quote output that way.
-const PLAIN_TELL_RE = /^#\d{1,9} (?:\[|DONE\b|CACHED$|ERROR\b|CANCELED$|sha256:|extracting |building with|exporting|resolve |importing cache|transferring|load )/;
+const PLAIN_TELL_RE = /^ ?#\d{1,9} (?:\[|DONE\b|CACHED$|ERROR\b|CANCELED$|sha256:|extracting |building with|exporting|resolve |importing cache|transferring|load )/;
 const TTY_RE = /^\s*(?:\[\+\] Building [\d.]+s \(\d+\/\d+\)|=> )/;
 const LEGACY_RE = /^(?:Step \d+(?:\/\d+)? : \S|Sending build context to Docker daemon)/;
-const SERVICE_RE = /^(?:#\d+ |\s*=> (?:(?:CACHED|ERROR|CANCELED) )?)\[[^\]\s]+ (?:internal|auth)\] /;
+const SERVICE_RE = /^(?: ?#\d+ |\s*=> (?:(?:CACHED|ERROR|CANCELED) )?)\[[^\]\s]+ (?:internal|auth)\] /;
 const RAWJSON_KEYS_RE = /"(?:vertexes|statuses|logs|warnings)"\s*:/;
 
 export interface Sniffed {

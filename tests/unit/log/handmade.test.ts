@@ -100,6 +100,17 @@ describe('CI prefixes are stripped, timestamps kept', () => {
     expect(t.linePrefix).toBe('jenkins-time');
     expect(t.steps[1]).toMatchObject({ instruction: 'COPY *** /app.sh', status: 'cached' });
   });
+  it('a stamper that pads with two spaces (plain and legacy)', () => {
+    expect(statuses(trace(PLAIN.map((l) => `10:00:01  ${l}`).join('\n')))).toEqual(PLAIN_STATUSES);
+    const legacy = ['Step 1/2 : FROM alpine', ' ---> 05455a08881e', 'Step 2/2 : RUN true', ' ---> Using cache', ' ---> 6f5e4d3c2b1a'];
+    expect(statuses(trace(legacy.map((l) => `10:00:01 ${l}`).join('\n')))).toEqual(['Step 1/2 cached', 'Step 2/2 cached']);
+  });
+  it('legacy: words like "failed to" in a RUN\'s output do not fail a step that finished', () => {
+    const text = ['Step 1/2 : FROM alpine', ' ---> 05455a08881e', 'Step 2/2 : RUN ./check.sh', ' ---> Running in 1a2b3c4d5e6f', 'failed to reach mirror, retrying', ' ---> 6f5e4d3c2b1a', 'Successfully built 6f5e4d3c2b1a'].join('\n');
+    const t = trace(text);
+    expect(statuses(t)).toEqual(['Step 1/2 cached', 'Step 2/2 built']);
+    expect(t.errors).toEqual([]);
+  });
   it('an undecorated log whose output starts with a time keeps its text', () => {
     const text = PLAIN.map((l) => (l === '#7 0.225 hello' ? '#7 0.225 12:00:00 started' : l)).join('\n');
     const t = trace(text);
