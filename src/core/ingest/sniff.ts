@@ -92,11 +92,15 @@ function isReportJson(text: string): boolean {
   return /^\s*\{/.test(text) && /"schema"\s*:\s*"cachewhy\.report\/v\d+"/.test(text);
 }
 
+/**
+ * The log reader's own sniffer decides, so "taken for a log" always means "the log reader can read it";
+ * text that only quotes a few log lines (a forum post, a truth file) is not a log.
+ */
 function isLog(text: string): boolean {
   // A JSON document (truth files, cache dumps, reports of other tools) often quotes log lines in its
   // strings; it is a log only when it is a rawjson stream of SolveStatus objects.
   if (looksLikeJsonDocument(text)) return RAWJSON_KEYS.test(text);
-  return sniffLogFormat(text) !== null || hasLogTelltale(text);
+  return sniffLogFormat(text) !== null;
 }
 
 /** `{…` or `[{…`/`["…`/`[1…` — not `[+] Building` nor `[2026-11-29T…] #1 …` (CI timestamp prefix). */
@@ -106,23 +110,6 @@ function looksLikeJsonDocument(text: string): boolean {
 
 /** `--progress=rawjson` prints SolveStatus objects: `{"vertexes": [...], "statuses": [...], "logs": [...]}`. */
 const RAWJSON_KEYS = /"(?:vertexes|statuses|logs)"\s*:\s*\[/;
-
-/**
- * Lines only build output has, with any CI prefix (timestamps, `[job] | `) in front: BuildKit plain
- * vertices (`#5 [2/4] RUN …`, `#5 CACHED`), the tty view (`[+] Building`, `=> CACHED`), the legacy builder
- * (`Step 2/9 : ADD …`) and rawjson's `"vertexes"`.
- */
-const LOG_TELLTALES: RegExp[] = [
-  /(^|[\s|])#\d+ (\[|CACHED\b|DONE \d|ERROR\b|sha256:[0-9a-f]{64}|building with ")/m,
-  /\[\+\] Building \d/,
-  /(^|\s)=> (CACHED |ERROR |\[|exporting|naming to)/m,
-  /(^|\s)Step \d+(\/\d+)? : [A-Z]+/m,
-  /Sending build context to Docker daemon/,
-];
-
-function hasLogTelltale(text: string): boolean {
-  return LOG_TELLTALES.some((re) => re.test(text));
-}
 
 const INSTRUCTIONS = [
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME',
