@@ -6,10 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { open, readFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { decodeShareLink } from '../../src/core/report/index.ts';
 import { foreignRequests, launchChromium, openPage, runAxe, saveScreenshot, serveStatic } from './harness.ts';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../public/examples/seed-replica');
@@ -187,6 +189,86 @@ describe('cachewhy web app', () => {
     // Nothing overflows the half-screen width.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps build-arg values out of the link and the Markdown, and says what it redacted', async () => {
+    expect(sharedLink).toMatch(/#r=1\./);
+    const decoded = await decodeShareLink(sharedLink);
+    expect(decoded.ok).toBe(true);
+    const json = JSON.stringify(decoded.ok ? decoded.value : null);
+    // REPO_HASH of build a and of build b (commands.txt): only their names may travel.
+    for (const secret of ['3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', '7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b']) expect(json).not.toContain(secret);
+    expect(json).toContain('REPO_HASH');
+
+    const { page } = await freshPage();
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });
+    await page.goto(sharedLink);
+    await verdictText(page);
+    await expect(page.getByTestId('redactions').locator('summary').textContent()).resolves.toMatch(/Redacted before sharing: \d+ item/);
+    await page.getByTestId('copy-link').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(sharedLink);
+    await page.getByTestId('copy-markdown').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain(MISSED_STEP);
+    const markdown = await page.evaluate(() => navigator.clipboard.readText());
+    expect(markdown).not.toContain('3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
+    expect(markdown).not.toContain('7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b');
+  });
+
+  it('takes inputs dropped, pasted and re-ordered, and lets the user correct or remove them', async () => {
+    const { page, errors } = await freshPage();
+    await page.goto(base);
+    const [a, b] = await Promise.all(['a.log', 'b.log'].map((f) => readFile(resolve(FIXTURES, f), 'utf8')));
+    // A drop as the browser delivers it: a DataTransfer with files, on the drop zone.
+    await page.getByTestId('dropzone').evaluate((zone, text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'a.log', { type: 'text/plain' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, a!);
+    await expect.poll(() => page.getByTestId('chip-role').allTextContents()).toEqual(['log of build 1']);
+
+    await page.getByText('Paste a log copied from a CI page').click();
+    await page.getByLabel('Pasted build log').fill(b!);
+    await page.getByRole('button', { name: 'Add pasted log' }).click();
+    await expect.poll(() => page.getByTestId('chip-role').allTextContents()).toEqual(['log of build 1', 'log of build 2']);
+    await expect.poll(() => verdictText(page)).toContain(MISSED_STEP);
+
+    // Keyboard: the pasted log moves up and becomes build 1.
+    await page.getByRole('button', { name: 'Move pasted log up' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('input-chip').first().textContent()).toContain('pasted log');
+    await expect(page.getByTestId('chip-role').allTextContents()).resolves.toEqual(['log of build 1', 'log of build 2']);
+
+    // A wrong guess is corrected on the chip; then removed.
+    await page.getByLabel('Use a.log as').selectOption('ignore');
+    await expect.poll(() => page.getByTestId('chip-role').allTextContents()).toEqual(['log of build 1', 'not used']);
+    await page.getByRole('button', { name: 'Remove a.log' }).click();
+    await expect.poll(() => page.getByTestId('input-chip').count()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('takes build contexts as picked folders and names the file that appeared', async () => {
+    const { page, errors } = await freshPage();
+    const root = await mkdtemp(resolve(tmpdir(), 'cachewhy-e2e-folders-'));
+    const folders = ['ctx-a', 'ctx-b'].map((name, i) => {
+      const dir = resolve(root, name);
+      execFileSync('mkdir', ['-p', dir]);
+      execFileSync('tar', ['-xf', resolve(EXAMPLE, i === 0 ? 'context-a.tar' : 'context-b.tar'), '-C', dir]);
+      return dir;
+    });
+    await page.goto(base);
+    await page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES.filter((f) => !f.endsWith('.tar')));
+    const folderInput = page.getByLabel('Choose a build context folder');
+    for (const [i, dir] of folders.entries()) {
+      await folderInput.setInputFiles(dir);
+      const chip = page.getByTestId('input-chip').last();
+      await expect.poll(() => chip.getByTestId('chip-role').textContent()).toBe(`context of build ${i + 1}`);
+      await expect.poll(() => chip.textContent(), { timeout: 20_000 }).toMatch(/hashed \d+ files/);
+    }
+    // The causes name the file (the verdict of a folder pair may lead with the new directory instead).
+    await expect.poll(() => page.getByTestId('causes').textContent(), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+    await expect(verdictText(page)).resolves.toContain(MISSED_STEP);
+    await saveScreenshot(page, 'folders', false);
     expect(errors).toEqual([]);
   });
 
