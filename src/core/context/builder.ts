@@ -8,9 +8,9 @@
  * never kept beyond the batch, so memory stays flat whatever the context size.
  */
 import type { ContextEntry, ContextIndex, InputProblem } from '../model.ts';
-import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, tarsumHeader } from './checksum.ts';
-import { credentialKind, NpmrcAuthScanner } from './credentials.ts';
-import { digestText } from './digest.ts';
+import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, tarsumHeader, tarsumHeaderText } from './checksum.ts';
+import { credentialKind, isNpmrc, NpmrcAuthScanner } from './credentials.ts';
+import { digestText, utf8, writeText } from './digest.ts';
 import { createMatcher, parseDockerignore } from './dockerignore.ts';
 import type { Sha256, StreamingSha256 } from './hasher.ts';
 import type { TarEntry, TarSink } from './tar.ts';
@@ -84,23 +84,23 @@ export class ContextBuilder implements TarSink {
     this.current = entry;
     this.currentBytes = 0;
     if (entry.type === 'hardlink') return; // takes its target's digest at the end (§2.2 Hardlinks)
-    const header = tarsumHeader({ ...entry, devmajor: tar.devmajor, devminor: tar.devminor });
+    const header = tarsumHeaderText({ type: entry.type, mode: entry.mode, size: entry.size, linkname: entry.linkname, devmajor: tar.devmajor, devminor: tar.devminor, xattrs: entry.xattrs });
     if (entry.type === 'file' && entry.size > SMALL_FILE) {
       this.currentStream = this.hasher.create();
-      this.currentStream.update(header);
+      this.currentStream.update(utf8(header));
     } else {
-      const needed = header.length + entry.size;
+      // A header is ASCII but for non-ASCII link targets or xattrs: at most 3 bytes per UTF-16 unit.
+      const needed = header.length * 3 + entry.size;
       if (this.packUsed + needed > this.pack.length) {
         this.flush();
         if (this.pack.length < PACK_BUFFER) this.pack = new Uint8Array(Math.min(PACK_BUFFER, Math.max(needed, this.pack.length * 4)));
       }
       const start = this.packUsed;
-      this.pack.set(header, start);
-      this.packUsed += header.length;
+      this.packUsed += writeText(header, this.pack, start);
       this.currentSlot = { entry, start, end: start };
     }
     if (entry.type === 'file') {
-      if (credentialKind(entry.path) === 'npmrc') this.npmrc = new NpmrcAuthScanner();
+      if (isNpmrc(entry.path)) this.npmrc = new NpmrcAuthScanner();
       if (entry.path === '.dockerignore') this.dockerignoreParts = [];
     }
   }

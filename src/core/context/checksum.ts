@@ -54,15 +54,23 @@ export interface HeaderFields {
  * The header string H (§1): key+value pairs with no separators; the name is empty, uid/gid are 0,
  * mtime is absent; `size` only for regular files; then the kept xattrs sorted by name.
  */
-export function tarsumHeader(fields: HeaderFields): Uint8Array {
+export function tarsumHeaderText(fields: HeaderFields): string {
   const size = fields.type === 'file' ? fields.size : 0;
   const linkname = fields.type === 'symlink' || fields.type === 'hardlink' ? fields.linkname : '';
   let text =
-    'name' + 'mode' + (fields.mode & 0o7777) + 'uid0gid0size' + size + 'typeflag' + TYPEFLAG[fields.type] +
-    'linkname' + linkname + 'uname' + 'gname' + 'devmajor' + (fields.devmajor ?? 0) + 'devminor' + (fields.devminor ?? 0);
-  const names = Object.keys(fields.xattrs).sort(compareUtf8);
-  for (const name of names) text += name + fields.xattrs[name]!;
-  return utf8(text);
+    'namemode' + (fields.mode & 0o7777) + 'uid0gid0size' + size + 'typeflag' + TYPEFLAG[fields.type] +
+    'linkname' + linkname + 'unamegnamedevmajor' + (fields.devmajor ?? 0) + 'devminor' + (fields.devminor ?? 0);
+  const names = Object.keys(fields.xattrs);
+  if (names.length > 0) {
+    names.sort(compareUtf8);
+    for (const name of names) text += name + fields.xattrs[name]!;
+  }
+  return text;
+}
+
+/** The header H as UTF-8 bytes. */
+export function tarsumHeader(fields: HeaderFields): Uint8Array {
+  return utf8(tarsumHeaderText(fields));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,9 +111,11 @@ export function computeDirectoryDigests(sent: ContextEntry[], hasher: Sha256): s
   }
   const recordText = (headerDigest: string, path: string): string => {
     let text = '\0' + headerDigest;
-    const list = children.get(path) ?? [];
-    list.sort((a, b) => compareUtf8(baseOf(a.path), baseOf(b.path)));
-    for (const child of list) text += '\0' + baseOf(child.path) + childDigest(child);
+    const list = children.get(path);
+    if (!list) return text;
+    const named = list.map((entry) => ({ name: baseOf(entry.path), entry }));
+    named.sort((a, b) => compareUtf8(a.name, b.name));
+    for (const { name, entry } of named) text += '\0' + name + childDigest(entry);
     return text;
   };
   for (let depth = dirsByDepth.length - 1; depth >= 1; depth--) {

@@ -20,10 +20,17 @@ const ALWAYS: RegExp[] = [
   /\.kubeconfig$/,
 ];
 
+/** All of ALWAYS as one regexp: one test per path instead of fourteen. */
+const ALWAYS_ONE = new RegExp(ALWAYS.map((re) => `(?:${re.source})`).join('|'));
+
+export function isNpmrc(path: string): boolean {
+  return path === '.npmrc' || path.endsWith('/.npmrc');
+}
+
 /** 'always': the name alone says it holds secrets; 'npmrc': only if the content has auth. */
 export function credentialKind(path: string): 'always' | 'npmrc' | null {
-  if (/(^|\/)\.npmrc$/.test(path)) return 'npmrc';
-  return ALWAYS.some((re) => re.test(path)) ? 'always' : null;
+  if (isNpmrc(path)) return 'npmrc';
+  return ALWAYS_ONE.test(path) ? 'always' : null;
 }
 
 const AUTH_MARKERS = ['_auth', 'password'];

@@ -17,6 +17,20 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * Write `text` as UTF-8 into `target` at `at`; returns the bytes written. Headers are nearly always
+ * ASCII, for which a plain loop beats allocating a new array per entry with `TextEncoder.encode`.
+ */
+export function writeText(text: string, target: Uint8Array, at: number): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return i + encoder.encodeInto(text.slice(i), target.subarray(at + i)).written;
+    target[at + i] = c;
+  }
+  return n;
+}
+
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function toHex(bytes: Uint8Array): string {

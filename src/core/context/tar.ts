@@ -46,11 +46,16 @@ const MAX_META_RECORD = 16 * 1024 * 1024;
 
 const decoder = new TextDecoder('utf-8');
 
+/** A leading `/`, `//`, or a `.`/`..` component. */
+const NEEDS_NORMALIZING = /^\/|\/\/|(^|\/)\.\.?(\/|$)/;
+
 /**
  * Paths are names inside the archive only: leading `./` and `/` are dropped, `.` and `..` are resolved
  * lexically without ever climbing above the root, and the filesystem is never touched.
  */
 export function normalizeArchivePath(raw: string): string {
+  // Fast path: nothing to resolve but a trailing slash (the usual case).
+  if (!NEEDS_NORMALIZING.test(raw)) return raw.endsWith('/') ? raw.slice(0, -1) : raw;
   const parts: string[] = [];
   for (const part of raw.split('/')) {
     if (part === '' || part === '.') continue;
