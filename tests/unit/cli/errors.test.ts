@@ -90,3 +90,20 @@ describe('good inputs in other shapes', () => {
     expect(r.stdout).toContain('"source": "context-b.tar"');
   });
 });
+
+describe('a .dockerignore given on the command line', () => {
+  it('applies to the contexts: ignoring the changed README.md makes both content keys of COPY . . equal', async () => {
+    const c = join(import.meta.dirname, '../../fixtures/lab/copy-dot-unrelated');
+    const base = ['--json', join(c, 'a.log'), join(c, 'b.log'), join(c, 'Dockerfile'), join(c, 'context-a.tar'), join(c, 'context-b.tar')];
+    const keysOf = (stdout: string) => JSON.parse(stdout).contexts.map((ctx: { keys: { contentKey: string }[] }) => ctx.keys[0]!.contentKey);
+
+    const [plainA, plainB] = keysOf((await runCli(base)).stdout);
+    expect(plainA).not.toBe(plainB);
+
+    const ignore = file('.dockerignore', '# docs are not needed in the image\nREADME.md\n');
+    const r = await runCli([...base, ignore]);
+    expect(r.code, r.stderr).toBe(0);
+    const [ignoredA, ignoredB] = keysOf(r.stdout);
+    expect(ignoredA).toBe(ignoredB);
+  });
+});
