@@ -74,6 +74,8 @@ const CASES: [string, string, Uint8Array, InputKind][] = [
   ['a Dockerfile with a syntax directive', 'x', enc('# syntax=docker/dockerfile:1\n\nFROM alpine\nRUN true\n'), 'dockerfile'],
   ['a Dockerfile starting with ARG', 'x', enc('# base\nARG BASE=alpine\nFROM $BASE\n'), 'dockerfile'],
   ['lowercase instructions', 'x', enc('from alpine\nrun true\n'), 'dockerfile'],
+  ['a Windows Dockerfile with a BOM and CRLF', 'x', enc('\uFEFF# escape=`\r\nFROM mcr.microsoft.com/windows/servercore\r\nRUN dir\r\n'), 'dockerfile'],
+  ['a log with CRLF line ends', 'x', enc(readFileSync(join(FIXTURES, 'lab/copy-file-content/b.log'), 'utf8').replace(/\n/g, '\r\n')), 'log'],
   ['a shell script', 'build.sh', enc('#!/bin/sh\nset -e\nmake\n'), 'unknown'],
   ['one docker build command', 'cmd', enc('docker build --build-arg A=1 -t x .\n'), 'commands'],
   ['buildx commands with shell dressing', 'cmd', enc('$ DOCKER_BUILDKIT=1 docker buildx build --no-cache .\n$ docker buildx build .\n'), 'commands'],
