@@ -250,6 +250,31 @@ describe('causes the fixtures do not show', () => {
     expect(d.verdict).toMatch(/^No step missed: the 2 steps that ran in b\.log .* were not CACHED in a\.log either.*Neither build used the cache at all/);
   });
 
+  it('sources that are not the build context: ADD <url> and COPY --from=<image>', () => {
+    const df = 'FROM alpine:3.19\nADD https://example.com/tool.tgz /tmp/\nCOPY --from=ghcr.io/acme/tools:1 /bin/t /usr/bin/t\n';
+    const s = (add: Result, copy: Result): LogSpec => ({
+      steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', 'ADD https://example.com/tool.tgz /tmp/', add], ['[3/3]', 'COPY --from=ghcr.io/acme/tools:1 /bin/t /usr/bin/t', copy]],
+    });
+    const plan = readDockerfile(df, 'Dockerfile');
+    const url = diagnose({ traces: [trace(s('CACHED', 'CACHED'), 'a.log'), trace(s('DONE', 'DONE'), 'b.log')], plans: [plan] });
+    expect(url.causes[0]).toMatchObject({ kind: 'context-changed', confidence: 'medium' });
+    expect(url.causes[0]!.summary).toMatch(/downloads its source.*--checksum/);
+    const image = diagnose({ traces: [trace(s('CACHED', 'CACHED'), 'a.log'), trace(s('CACHED', 'DONE'), 'b.log')], plans: [plan] });
+    expect(image.first_miss).toMatchObject({ index: 3 });
+    expect(image.causes[0]).toMatchObject({ kind: 'base-image-changed' });
+    expect(image.causes[0]!.summary).toMatch(/copies from the image `ghcr\.io\/acme\/tools:1`/);
+  });
+
+  it('an ENV edit that a COPY expands in its path is an instruction change of that COPY', () => {
+    const before = 'FROM alpine:3.19\nENV CONF=dev.conf\nCOPY $CONF /etc/app.conf\n';
+    const after = 'FROM alpine:3.19\nENV CONF=prod.conf\nCOPY $CONF /etc/app.conf\n';
+    const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'COPY dev.conf /etc/app.conf', 'CACHED']] }, 'a.log');
+    const b = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'COPY prod.conf /etc/app.conf', 'DONE']] }, 'b.log');
+    const d = diagnose({ traces: [a, b], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
+    expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', confidence: 'high' });
+    expect(d.causes[0]!.summary).toMatch(/ENV CONF: dev\.conf → prod\.conf/);
+  });
+
   it('no input: a verdict that asks for logs instead of an exception', () => {
     const d = diagnose({ traces: [], plans: [] });
     expect(d.first_miss).toBeNull();

@@ -57,7 +57,32 @@ export function baseFacts(al: Alignment, v: Pick<PairView, 'earlier' | 'later' |
   };
 }
 
+/** `COPY --from=<image>`: keyed on the content it copies out of that image, which a moved tag changes. */
+function copyFromImageCause(v: PairView, root: AlignedRow): Finding {
+  const ps = root.plans[v.later] ?? root.plans[v.earlier] ?? null;
+  const from = ps?.copy?.from ?? null;
+  if (!ps?.copy || from === null || ps.copy.fromStage !== null || !/[/:.]/.test(from)) return { candidates: [], ruledOut: [] };
+  return {
+    candidates: [
+      {
+        kind: 'base-image-changed',
+        confidence: 'medium',
+        step: stepRefOf(root),
+        summary: `${stepName(root)} copies from the image \`${from}\`: if that reference now resolves to another image with other files at those paths, this step misses.`,
+        evidence: [...missEvidence(v, root)],
+        toTellApart: `\`docker buildx imagetools inspect ${from}\` now and at the time of the earlier build (or pin it: \`COPY --from=${from}@sha256:…\`)`,
+        weight: 5,
+      },
+    ],
+    ruledOut: [],
+  };
+}
+
 export function baseImageCause(v: PairView, root: AlignedRow): Finding {
+  if (root.keyword === 'COPY') {
+    const fromImage = copyFromImageCause(v, root);
+    if (fromImage.candidates.length > 0) return fromImage;
+  }
   if (!isFirstWorkStep(v.al, root, v.later)) return { candidates: [], ruledOut: [] };
   const f = baseFacts(v.al, v, root);
   if (!f.fromRow) return { candidates: [], ruledOut: [] };

@@ -13,7 +13,7 @@ import { capped, fileChangePhrase, fileLine, shortDigest } from '../evidence.ts'
 import { bytes } from '../text.ts';
 import { readsContext } from '../upstream.ts';
 import type { Finding, PairView } from './view.ts';
-import { dockerfileEvidence, missEvidence, nothing, stepName, stepRefOf } from './view.ts';
+import { dockerfileEvidence, missEvidence, nothing, planStepL, stepName, stepRefOf } from './view.ts';
 
 /** The diff for a step: same index, same stage (a single-stage build may label it null or `stage-0`). */
 export function diffForRow(diffs: SourceDiff[], row: AlignedRow): SourceDiff | null {
@@ -32,8 +32,29 @@ function transferEvidence(v: PairView): string[] {
   return [`transferring context: ${bytes(a)} (${v.traceE.source}) → ${bytes(b)} (${v.traceL.source})`];
 }
 
+/** `ADD https://…` / `ADD git@…`: keyed on the downloaded content, not on the build context. */
+function remoteSourceCause(v: PairView, root: AlignedRow): Finding {
+  const ps = planStepL(v, root);
+  const remote = ps?.copy?.remote ?? (root.keyword === 'ADD' && /\s(https?:\/\/|git@|git:\/\/)/.test(root.instruction));
+  if (!remote) return nothing();
+  return {
+    candidates: [
+      {
+        kind: 'context-changed',
+        confidence: 'medium',
+        step: stepRefOf(root),
+        summary: `${stepName(root)} downloads its source, and BuildKit keys it on the downloaded content (and its Last-Modified header): the file at that address probably changed. Pin it with \`ADD --checksum=sha256:…\` to make a change visible.`,
+        evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root)],
+        files: [],
+        weight: 5,
+      },
+    ],
+    ruledOut: [],
+  };
+}
+
 export function contextCause(v: PairView, root: AlignedRow): Finding {
-  if (!readsContext(root, v.later)) return nothing();
+  if (!readsContext(root, v.later)) return remoteSourceCause(v, root);
   const name = stepName(root);
   const step = stepRefOf(root);
   const diff = v.diffs ? diffForRow(v.diffs, root) : null;
@@ -83,11 +104,15 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
     };
   }
 
-  // No diff for this step: either no contexts, or no Dockerfile to tell which files the step copies.
+  // No diff for this step: no contexts, no Dockerfile to tell which files the step copies, or a RUN
+  // whose bind mount of the context the diff does not cover.
   const haveContexts = v.contextE !== null && v.contextL !== null;
-  const advice = haveContexts
-    ? 'give the Dockerfile too, so the two contexts can be compared for the files this step copies'
-    : 'drop both build contexts (a folder or a tar of each build) to see which file changed';
+  const advice =
+    root.keyword === 'RUN'
+      ? 'it bind-mounts the build context, and a change under the mounted path misses it (cachewhy compares COPY/ADD sources only)'
+      : haveContexts
+        ? 'give the Dockerfile too, so the two contexts can be compared for the files this step copies'
+        : 'drop both build contexts (a folder or a tar of each build) to see which file changed';
   return {
     candidates: [
       {

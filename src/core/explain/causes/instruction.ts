@@ -75,6 +75,20 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
         weight: 9,
       });
     }
+    if (root.keyword !== 'RUN') {
+      // COPY/ADD/WORKDIR read ENV only where their text expands it.
+      const used = variablesIn(textL).filter((n) => (n in psE.env || n in psL.env) && psE.env[n] !== psL.env[n]);
+      if (used.length > 0 && candidates.length === 0) {
+        candidates.push({
+          kind: 'instruction-changed',
+          confidence: 'high',
+          step,
+          summary: `${name} missed because ${used.map((n) => `$${n}`).join(', ')} in its text expands to another value (${used.map((n) => `ENV ${n}: ${psE.env[n] ?? '(unset)'} → ${psL.env[n] ?? '(unset)'}`).join('; ')}).`,
+          evidence: [...missEvidence(v, root)],
+          weight: 8,
+        });
+      }
+    }
     if (root.keyword === 'RUN') {
       const env = differingEntries(psE.env, psL.env);
       // An ARG value that a --build-arg explains is build-arg-changed, not an edit of its default.
