@@ -71,6 +71,8 @@ function fieldChanges(a: ContextEntry, b: ContextEntry): ChangedFile[] {
 }
 
 function fileChanges(a: ContextIndex, b: ContextIndex, covered: (path: string) => boolean): ChangedFile[] {
+  // A browser folder hashes assumed modes (0644/0755): a mode "change" against it may not be real.
+  const modesUnknown = !a.modesKnown || !b.modesKnown;
   const before = new Map(a.entries.map((e) => [e.path, e]));
   const after = new Map(b.entries.map((e) => [e.path, e]));
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter(covered).sort();
@@ -84,7 +86,12 @@ function fileChanges(a: ContextIndex, b: ContextIndex, covered: (path: string) =
     if (x && y && sentBefore !== sentAfter) files.push({ path, change: sentAfter ? 'now-included' : 'now-excluded' });
     else if (!sentBefore) files.push({ path, change: 'added' });
     else if (!sentAfter) files.push({ path, change: 'removed' });
-    else files.push(...fieldChanges(x!, y!));
+    else {
+      for (const change of fieldChanges(x!, y!)) {
+        if (change.change === 'mode' && modesUnknown) change.detail += ' (one side is a browser folder, whose modes are assumed)';
+        files.push(change);
+      }
+    }
   }
   return files;
 }
