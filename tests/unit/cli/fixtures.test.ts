@@ -63,6 +63,12 @@ describe('cachewhy --json on every fixture case', () => {
         expectDockerfileOrder(build.steps, c);
       }
 
+      const d = report.diagnosis!;
+      for (const field of ['first_miss', 'root_misses', 'steps', 'causes']) expect(d).toHaveProperty(field);
+      for (const row of d.steps) for (const field of ['stage', 'index', 'status_by_build', 'role']) expect(row).toHaveProperty(field);
+      for (const cause of d.causes) for (const field of ['kind', 'confidence', 'step', 'summary', 'evidence']) expect(cause).toHaveProperty(field);
+      if (d.first_miss === null) expect(d.causes).toEqual([]);
+
       const b = report.builds[1]!;
       const statusOf = (label: string) => {
         const { stage, index } = parseLabel(label);
