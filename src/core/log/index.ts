@@ -13,7 +13,7 @@ import { sniff } from './sniff.ts';
 import { readTty } from './tty.ts';
 
 export { sniffLogFormat } from './sniff.ts';
-export { FROM_RESOLVE_NOTE } from './assemble.ts';
+export { FROM_RESOLVE_NOTE, REMOTE_CACHE_NOTE } from './assemble.ts';
 
 const HINT =
   'Give the output of `docker build --progress=plain …` (or `docker buildx build`), the tty output copied from a terminal, a `--progress=rawjson` stream, a legacy-builder log, or `docker compose build` output.';
