@@ -138,6 +138,8 @@ function mergeInto(into: VertexRecord, from: VertexRecord): void {
 }
 
 const FROM_PULLED_NOTE = 'the log shows layer downloads under this FROM: the base image was pulled';
+export const REMOTE_CACHE_NOTE =
+  'DONE after layer downloads and no output: the result was loaded from an imported cache (--cache-from), the step did not run';
 
 function toStep(name: StepName, rec: VertexRecord, draft: Draft, failed: boolean, truncated: boolean): Step {
   const isFrom = name.instruction.startsWith('FROM ');
@@ -154,9 +156,16 @@ function toStep(name: StepName, rec: VertexRecord, draft: Draft, failed: boolean
       if (isFrom && !rec.pulled) {
         status = 'cached';
         note = FROM_RESOLVE_NOTE;
+      } else if (isFrom) {
+        status = 'built';
+        note = FROM_PULLED_NOTE;
+      } else if (rec.pulled && rec.output.length === 0) {
+        // Layer downloads under a RUN/COPY vertex, and no output: BuildKit fetched the step's result
+        // from an imported cache (--cache-from) instead of running it (docker/build-push-action#885).
+        status = 'cached';
+        note = REMOTE_CACHE_NOTE;
       } else {
         status = 'built';
-        if (isFrom) note = FROM_PULLED_NOTE;
       }
       break;
     case 'error':

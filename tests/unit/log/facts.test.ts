@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FROM_RESOLVE_NOTE, readLog } from '../../../src/core/log/index.ts';
+import { FROM_RESOLVE_NOTE, readLog, REMOTE_CACHE_NOTE } from '../../../src/core/log/index.ts';
 import { cases, essence, FIXTURES, read, type Case } from './truth.ts';
 
 const all = cases();
@@ -104,6 +104,22 @@ describe('FROM', () => {
     const r = readLog(log, 'pull.log');
     expect(r.ok && r.value.steps[0]?.status).toBe('built');
     expect(r.ok && r.value.baseImages[0]).toMatchObject({ ref: 'docker.io/library/alpine:3.19', digest: expect.stringMatching(/^sha256:c5b1/) });
+  });
+});
+
+describe('steps loaded from an imported cache', () => {
+  const head = ['#0 building with "gha" instance using docker-container driver', '#9 [3/4] RUN npm ci'];
+  const blobs = [
+    '#9 sha256:35eb1fdebbb4820d0127f245e009a1f43bf2d27e28dce06f10a72fe72dbc7698 101.05MB / 101.05MB 1.9s done',
+    '#9 extracting sha256:35eb1fdebbb4820d0127f245e009a1f43bf2d27e28dce06f10a72fe72dbc7698 2.3s done',
+  ];
+  it('layer downloads and no output under a RUN: a remote cache hit, not a run', () => {
+    const r = readLog([...head, ...blobs, '#9 DONE 4.4s'].join('\n'), 'gha.log');
+    expect(r.ok && r.value.steps[0]).toMatchObject({ status: 'cached', statusNote: REMOTE_CACHE_NOTE, durationS: 4.4 });
+  });
+  it('a RUN that prints output ran, whatever else it shows', () => {
+    const r = readLog([...head, ...blobs, '#9 0.512 added 312 packages', '#9 DONE 9.1s'].join('\n'), 'gha.log');
+    expect(r.ok && r.value.steps[0]?.status).toBe('built');
   });
 });
 
