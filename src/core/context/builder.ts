@@ -115,7 +115,7 @@ export class ContextBuilder implements TarSink {
       this.packUsed += bytes.length;
     }
     this.npmrc?.feed(bytes);
-    if (this.dockerignoreParts && this.currentBytes <= MAX_DOCKERIGNORE) this.dockerignoreParts.push(bytes.slice());
+    if (this.dockerignoreParts && this.currentBytes <= MAX_DOCKERIGNORE) this.dockerignoreParts.push(new Uint8Array(bytes)); // a copy, even of a Node Buffer
   }
 
   end(): void {

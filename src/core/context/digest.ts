@@ -142,7 +142,7 @@ export const smallHasher: Sha256 = {
   create() {
     const parts: Uint8Array[] = [];
     return {
-      update: (data) => void parts.push(data.slice()),
+      update: (data) => void parts.push(new Uint8Array(data)),
       finish: () => {
         const total = parts.reduce((n, p) => n + p.length, 0);
         const all = new Uint8Array(total);

@@ -316,7 +316,7 @@ export class TarParser {
 
   private onData(bytes: Uint8Array): void {
     if (!this.meta) this.sink.data(bytes);
-    else if (this.meta.kind !== 'skip') this.meta.parts.push(bytes.slice());
+    else if (this.meta.kind !== 'skip') this.meta.parts.push(new Uint8Array(bytes)); // a copy even for a Node Buffer, whose slice() is a view
   }
 
   /** The data (or meta record) of the current header is complete: skip padding, apply the record. */
