@@ -272,6 +272,22 @@ describe('cachewhy web app', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows a failed tty build: failed and cancelled steps, and a note on how the log was read', async () => {
+    const { page, errors } = await freshPage();
+    await page.goto(base);
+    const dir = resolve(import.meta.dirname, '../fixtures/lab/failed-build');
+    await page.getByLabel(/Choose input files/).setInputFiles(['a.log', 'b-tty.log', 'Dockerfile.b'].map((f) => resolve(dir, f)));
+    await verdictText(page);
+    const timeline = page.getByTestId('timeline');
+    await expect.poll(() => timeline.locator('td.status-error').count()).toBeGreaterThan(0);
+    await expect(timeline.locator('td.status-canceled').count()).resolves.toBeGreaterThan(0);
+    // Multi-stage labels keep their stage, as the log prints them.
+    await expect(timeline.textContent()).resolves.toContain('stage-1 3/5');
+    await expect(page.getByTestId('notes').textContent()).resolves.toContain('canceled');
+    await saveScreenshot(page, 'failed-build');
+    expect(errors).toEqual([]);
+  });
+
   it('shows hostile text from a dropped log as text: no dialog, no element, no script', async () => {
     const { page, dialogs } = await freshPage();
     await page.goto(base);
