@@ -43,7 +43,15 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
     const header = HEADER_RE.exec(line);
     if (header) {
       headerSeen = true;
-      finished = /\bFINISHED\b/.test(header[4] as string);
+      const tail = header[4] as string;
+      finished = /\bFINISHED\b/.test(tail);
+      // buildx ≥ 0.11 ends the header with `<driver>:<builder name>`, e.g. `docker:default`.
+      const desc = /\s([\w-]+):(\S+)\s*$/.exec(tail);
+      if (desc) {
+        draft.builder.driver = desc[1] as string;
+        draft.builder.name = desc[2] as string;
+        draft.builder.era = 'buildkit-modern';
+      }
       done = Number(header[2]);
       total = Number(header[3]);
       inTrailer = false;
@@ -112,6 +120,5 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
   draft.firstErrorOrder = Number.POSITIVE_INFINITY;
   draft.finished = finished;
   for (const rec of draft.records) settleOutput(rec, null);
-  draft.builder.era = 'buildkit-unknown';
   return draft;
 }

@@ -140,6 +140,7 @@ WARN[0000] /home/giang/Downloads/vdt-midterm-frontend/docker-compose.yml: \`vers
   it('Viettel-Digital-Talent-2024 (frontend): compose tty, every visible step, cut names flagged', () => {
     const t = ok(readLog(COMPOSE_WEB, 'compose-web.txt'));
     expect(t.format).toBe('compose');
+    expect(t.builder).toMatchObject({ name: 'default', driver: 'docker', era: 'buildkit-modern' });
     expect(t.steps.map((s) => [s.service, s.stage, s.index, s.status, s.truncated])).toEqual([
       ['web', 'build', 1, 'cached', true],
       ['web', 'build', 2, 'cached', false],
