@@ -5,6 +5,7 @@
  * against the instruction text. Never by `#N` (renumbered every build, in print order) nor by the vertex
  * digest (it changes every build downstream of the context, see hashes.ts).
  */
+import { instructionMatches as planStepMatches } from '../dockerfile/index.ts';
 import type { BuildPlan, BuildTrace, PlanStep, Step, StepStatus } from '../model.ts';
 import { imageRefOfFrom, instructionMatches, keywordOf, normaliseImageRef, shortLabel } from './text.ts';
 
@@ -178,7 +179,10 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
       if (legacy && plan) {
         // The legacy builder numbers every instruction (ARG, ENV, LABEL too): match by text, in order.
         const found = planRows.findIndex(
-          (r, i) => i >= legacyCursor && instructionMatches(step.instruction, step.truncated, r.instruction),
+          (r, i) => {
+            const ps = r.plans[b] ?? r.plans.find((p) => p) ?? null;
+            return i >= legacyCursor && (ps ? textMatches(step, ps) : instructionMatches(step.instruction, step.truncated, r.instruction));
+          },
         );
         if (found < 0) continue;
         legacyCursor = found + 1;
@@ -243,7 +247,7 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
       const log = row.logs[b];
       const ps = row.plans[b] ?? (planOf[b] ? null : rows.get(row.key)?.plans.find((p) => p) ?? null);
       if (!log || !ps) continue;
-      if (!instructionMatches(log.instruction, log.truncated, ps.instruction)) {
+      if (!textMatches(log, ps)) {
         const msg = `${traces[b]?.source ?? `build ${b + 1}`} shows ${rowLabel(row)} as \`${log.instruction}\` but the Dockerfile${planOf[b] ? '' : ' (given for another build)'} has \`${ps.instruction}\``;
         row.textMismatch[b] = msg;
         notes.push(`${msg}.`);
@@ -252,6 +256,20 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
   }
 
   return { rows: [...rows.values()].sort(byDockerfileOrder), byKey: rows, plans: planOf, notes };
+}
+
+/**
+ * The log's text is this Dockerfile step's. The Dockerfile module's check is exact (it expands the values
+ * it knows, handles ONBUILD and resolved digests); ours accepts any expansion of a variable, because a
+ * Dockerfile read without this build's `--build-arg`s expands `$V` to its default, and a heredoc's name
+ * shows only its first line.
+ */
+function textMatches(log: Step, ps: PlanStep): boolean {
+  return (
+    planStepMatches(ps, log.instruction, { truncated: log.truncated }) ||
+    instructionMatches(log.instruction, log.truncated, ps.written ?? ps.instruction) ||
+    instructionMatches(log.instruction, log.truncated, ps.instruction)
+  );
 }
 
 export function byDockerfileOrder(a: AlignedRow, b: AlignedRow): number {

@@ -38,6 +38,18 @@ describe('CI-stamped, rawjson and legacy logs of the same builds', () => {
   }
 });
 
+describe('one Dockerfile shared by both builds, read without their build args', () => {
+  for (const name of cases.filter((c) => !has(c, 'Dockerfile.b'))) {
+    it(`${name}: the same first miss and top cause, and no text reported as mismatched`, async () => {
+      const truth = truthOf(name);
+      const d = diagnose(await load(name, { sharedPlan: true }));
+      expect(sameStep(d.first_miss, truth.first_miss_step ? parseLabel(truth.first_miss_step) : null)).toBe(true);
+      expect(d.causes[0]?.kind ?? null).toBe(EXPECTED[name]!.kind);
+      expect(d.warnings?.filter((w) => w.kind === 'input')).toEqual([]);
+    });
+  }
+});
+
 /**
  * Without the contexts a COPY/ADD miss can only be suspected (medium, with the advice to give them);
  * every other cause needs no context and stays as it is.

@@ -87,6 +87,8 @@ export interface LoadOptions {
   dockerfile?: boolean;
   commands?: boolean;
   contexts?: boolean;
+  /** One Dockerfile for every build, read without any build's --build-arg values. */
+  sharedPlan?: boolean;
 }
 
 /** The engine's input for a case: its logs (default a.log, b.log) with Dockerfiles, commands and contexts. */
@@ -94,7 +96,12 @@ export async function load(name: string, opts: LoadOptions = {}): Promise<Diagno
   const logs = opts.logs ?? ['a.log', 'b.log'];
   const traces = logs.map((l) => trace(name, l));
   const commands = logs.map((l) => (opts.commands === false ? null : commandFor(name, l)));
-  const plans = opts.dockerfile === false ? [] : logs.map((l, i) => planFor(name, l, traces[i]!, commands[i] ?? null));
+  const plans =
+    opts.dockerfile === false
+      ? []
+      : opts.sharedPlan
+        ? [readDockerfile(readFileSync(`${FIXTURES}${name}/Dockerfile`, 'utf8'), 'Dockerfile')]
+        : logs.map((l, i) => planFor(name, l, traces[i]!, commands[i] ?? null));
   const tarOf = (l: string) => (/^(legacy-)?b[.-]/.test(l) ? 'context-b.tar' : 'context-a.tar');
   const contexts = opts.contexts === false ? [] : await Promise.all(logs.map((l) => contextFor(name, tarOf(l))));
   return { traces, plans, commands, contexts };
