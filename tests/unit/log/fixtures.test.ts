@@ -2,7 +2,10 @@
  * Every real log in tests/fixtures/lab*: the step statuses must be exactly what truth.json says BuildKit
  * did, and the same build read through its plain, Jenkins and ISO-stamped copies must give the same steps.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readLog } from '../../../src/core/log/index.ts';
 import type { StepStatus } from '../../../src/core/model.ts';
 import { cases, essence, findStep, has, parseTruthLabel, read, type Case } from './truth.ts';
 
@@ -148,5 +151,25 @@ describe('rawjson streams', () => {
       expect(other?.instruction).toBe(s.instruction);
       expect(`${s.label} ${other?.status}`).toBe(`${s.label} ${s.status}`);
     }
+  });
+});
+
+describe('every log file in the fixtures reads, whatever its name says', () => {
+  const files = all.flatMap((c) =>
+    readdirSync(c.dir)
+      .filter((f) => /\.(log|raw)$/.test(f) && !/^(dockerd-debug|registry-access)/.test(f))
+      .map((f) => [`${c.name}/${f}`, c, f] as const),
+  );
+  it.each(files)('%s', (_n, c, f) => {
+    const text = readFileSync(join(c.dir, f), 'utf8');
+    const r = readLog(text, f);
+    expect(r.ok, r.ok ? '' : r.problem.message).toBe(true);
+    if (!r.ok) return;
+    expect(r.problems).toBeUndefined();
+    expect(r.value.steps.length).toBeGreaterThan(0);
+    expect(r.value.truncated).toBe(false);
+    // `writer-before-b.rawjson-pass.log` is a plain log: the content decides, not the name.
+    if (text.startsWith('{')) expect(r.value.format).toBe('buildkit-rawjson');
+    else expect(r.value.format).not.toBe('buildkit-rawjson');
   });
 });
