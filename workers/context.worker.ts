@@ -20,8 +20,12 @@ import type { ContextIndex, Result } from '../src/core/model.ts';
 
 export type ContextWorkerInput =
   | { kind: 'blob'; name: string; blob: Blob }
-  /** A browser folder: files only (browsers list no directories and expose no modes or symlinks). */
-  | { kind: 'folder'; name: string; files: { path: string; file: Blob; mode?: number | null }[] };
+  /**
+   * A browser folder. Browsers expose no modes or symlinks; parents of files are added here, and `dirs`
+   * can list directories a walk saw (a drop can; a `webkitdirectory` pick cannot), so that empty
+   * directories — which BuildKit hashes too — are not lost.
+   */
+  | { kind: 'folder'; name: string; files: { path: string; file: Blob; mode?: number | null }[]; dirs?: string[] };
 
 export interface ContextWorkerOptions {
   /** undefined: read `.dockerignore` from the context; null: none; a text: apply it. */
@@ -55,12 +59,14 @@ function loadHasher(): Promise<Sha256> {
 const running = new Map<string, AbortController>();
 
 /** Browser folders list files only: add every parent directory (mode unknown → 0755). */
-function folderSource(files: { path: string; file: Blob; mode?: number | null }[]): ContextSource {
+function folderSource(files: { path: string; file: Blob; mode?: number | null }[], seenDirs: string[] = []): ContextSource {
   const dirs = new Set<string>();
-  for (const f of files) {
-    const parts = f.path.split('/').filter(Boolean);
-    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
-  }
+  const addWithParents = (path: string, includeSelf: boolean) => {
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length - (includeSelf ? 0 : 1); i++) dirs.add(parts.slice(0, i).join('/'));
+  };
+  for (const dir of seenDirs) addWithParents(dir, true);
+  for (const f of files) addWithParents(f.path, false);
   const entries: FolderFile[] = [...dirs].sort().map((path) => ({ path, mode: null, type: 'dir', size: 0, read: () => new Blob().stream() }));
   for (const f of files) {
     entries.push({ path: f.path, mode: f.mode ?? null, type: 'file', size: f.file.size, read: () => f.file.stream() });
@@ -90,7 +96,7 @@ export const contextWorkerApi = {
           },
         };
       }
-      const source: ContextSource = input.kind === 'blob' ? { kind: 'stream', stream: input.blob.stream(), size: input.blob.size } : folderSource(input.files);
+      const source: ContextSource = input.kind === 'blob' ? { kind: 'stream', stream: input.blob.stream(), size: input.blob.size } : folderSource(input.files, input.dirs);
       const filesTotal = input.kind === 'folder' ? input.files.length : null;
       return await indexContext(source, {
         name: input.name,

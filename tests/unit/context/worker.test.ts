@@ -34,6 +34,20 @@ describe('context worker API', () => {
     expect(r.problems?.map((p) => p.message).join(' ')).not.toMatch(/not in the archive/);
   });
 
+  it('keeps empty directories a folder walk reports', async () => {
+    const files = [{ path: 'a.txt', file: new Blob(['a']) }];
+    const without = await contextWorkerApi.hashContext({ kind: 'folder', name: 'ctx', files });
+    const withEmpty = await contextWorkerApi.hashContext({ kind: 'folder', name: 'ctx', files, dirs: ['empty/', 'a-dir/inner'] });
+    expect(withEmpty.ok && withEmpty.value.entries.map((e) => [e.path, e.type])).toEqual([
+      ['a-dir', 'dir'],
+      ['a-dir/inner', 'dir'],
+      ['a.txt', 'file'],
+      ['empty', 'dir'],
+    ]);
+    expect(without.ok && withEmpty.ok && without.value.rootDigest !== withEmpty.value.rootDigest).toBe(true);
+    expect(withEmpty.ok && withEmpty.problems?.map((p) => p.message).join(' ')).not.toMatch(/not in the archive/);
+  });
+
   it('returns errors as values', async () => {
     const r = await contextWorkerApi.hashContext({ kind: 'blob', name: 'notes.txt', blob: new Blob(['hello '.repeat(200)]) });
     expect(r.ok).toBe(false);
