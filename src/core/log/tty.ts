@@ -15,9 +15,47 @@ import { hasCursorMovement, renderScreen } from './screen.ts';
 import { parseBytes } from './units.ts';
 
 const HEADER_RE = /^\s*\[\+\] Building ([\d.]+)s \((\d+)\/(\d+)\)(.*)$/;
-// ` => [CACHED|ERROR|CANCELED] name   12.3s` — the leading space is often lost in a paste.
-const VERTEX_RE = /^\s*=> (?!=> )(?:(CACHED|ERROR|CANCELED) )?(.*?)(\s+)(\d+(?:\.\d+)?s)?\s*$/;
-const SUB_RE = /^\s*=> => (.*?)(?:\s+(\d+(?:\.\d+)?s))?\s*$/;
+// ` => [CACHED|ERROR|CANCELED] name   12.3s` — the leading space is often lost in a paste. The name and the
+// time are split by `splitTimed`, not by a regex: `(.*?)(\s+)(time)?\s*$` backtracks cubically on a line of
+// spaces (2,000 spaces took 5 s, a hostile 1 MB line would never end).
+const VERTEX_HEAD_RE = /^\s*=> (?!=> )(?:(CACHED|ERROR|CANCELED) )?/;
+const SUB_HEAD_RE = /^\s*=> => /;
+const TIME_RE = /^\d+(?:\.\d+)?s$/;
+const LINE_BREAK_RE = /[\n\r\u2028\u2029]/;
+
+/** `name   12.3s  ` → name, the whitespace between name and time, the time (undefined when none). */
+function splitTimed(rest: string): { name: string; gap: string; time: string | undefined } {
+  const end = rest.trimEnd();
+  let cut = end.length;
+  let time: string | undefined;
+  if (end.endsWith('s')) {
+    let from = end.length - 1;
+    while (from > 0 && /[\d.]/.test(end[from - 1]!)) from--;
+    const candidate = end.slice(from);
+    if (from > 0 && /\s/.test(end[from - 1]!) && TIME_RE.test(candidate)) {
+      time = candidate;
+      cut = from;
+    }
+  }
+  const name = end.slice(0, cut).trimEnd();
+  return { name, gap: time === undefined ? rest.slice(end.length) : end.slice(name.length, cut), time };
+}
+
+/** The groups the old VERTEX_RE gave: [prefix, name, gap, time]; null when the line has no trailing gap or time. */
+function matchVertex(line: string): [string | undefined, string, string, string | undefined] | null {
+  const head = VERTEX_HEAD_RE.exec(line);
+  if (!head) return null;
+  const { name, gap, time } = splitTimed(line.slice(head[0].length));
+  if (gap === '' || LINE_BREAK_RE.test(name)) return null;
+  return [head[1], name, gap, time];
+}
+
+function matchSub(line: string): { body: string; time: string | undefined } | null {
+  const head = SUB_HEAD_RE.exec(line);
+  if (!head) return null;
+  const { name, time } = splitTimed(line.slice(head[0].length));
+  return LINE_BREAK_RE.test(name) ? null : { body: name, time };
+}
 const FINAL_ERROR_RE = /^(?:ERROR: )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
 export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
@@ -61,18 +99,18 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
     // The display pads every progress line to the terminal width; other lines can be longer.
     if (trimmed.startsWith('=> ') && line.trimEnd().length > widest) widest = line.trimEnd().length;
     if (trimmed.startsWith('=> => ')) {
-      const sub = SUB_RE.exec(line);
+      const sub = matchSub(line);
       if (sub && current) {
-        const body = sub[1] as string;
+        const body = sub.body;
         if (body.startsWith('# ')) pushOutput(current, body.slice(2));
         else applyStatus(draft, current, body, parseBytes);
       }
       return;
     }
     if (trimmed.startsWith('=> ')) {
-      const m = VERTEX_RE.exec(line);
+      const m = matchVertex(line);
       if (!m) return;
-      const name = m[2] as string;
+      const name = m[1];
       if (name.startsWith('WARN: ')) {
         draft.warnings.push(name.slice(6));
         return;
@@ -84,8 +122,8 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
         draft.records.push(rec);
       }
       current = rec;
-      const prefix = m[1];
-      const time = m[4];
+      const prefix = m[0];
+      const time = m[3];
       if (prefix === 'CACHED') setResult(draft, rec, 'cached', order);
       else if (prefix === 'ERROR') setResult(draft, rec, 'error', order);
       else if (prefix === 'CANCELED') setResult(draft, rec, 'canceled', order);
@@ -93,7 +131,7 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       rec.durationS = time !== undefined && prefix !== 'CACHED' ? Number(time.slice(0, -1)) : null;
       // BuildKit cuts a long name so that it fills its column exactly; the padding then shrinks to the two
       // spaces before the time (`align` adds one, the timer ` %3.1fs` starts with one).
-      const gap = (m[3] as string).length;
+      const gap = m[2].length;
       if (time === undefined || gap <= 2) cutCandidates.push({ rec, length: line.trimEnd().length });
       return;
     }
