@@ -188,6 +188,27 @@ WARN[0000] /home/giang/Downloads/vdt-midterm-frontend/docker-compose.yml: \`vers
     ]);
   });
 
+  // https://github.com/runmedev/runme/pull/515 (sourishkrout): frames of the tty display pasted one after
+  // the other (a terminal that did not redraw in place), and the paste stops while the build runs.
+  const RUNME_515 = ` => => transferring context: 2B                                                                                                                                               0.0s
+ => [internal] load metadata for docker.io/library/alpine:latest                                                                                                              0.4s
+[+] Building 1.0s (7/9)                                                                                                                                             docker:default
+ => => transferring context: 2B                                                                                                                                               0.0s
+ => [internal] load metadata for docker.io/library/alpine:latest                                                                                                              0.4s
+ => [1/5] FROM docker.io/library/alpine:latest@sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b                                                        0.0s
+ => [internal] load build context                                                                                                                                             0.3s
+ => => transferring context: 23.20MB`;
+
+  it('runmedev/runme#515: appended frames merge, the unfinished build is flagged', () => {
+    const t = ok(readLog(RUNME_515, 'runme.txt'));
+    expect(t.format).toBe('buildkit-tty');
+    expect(t.steps.map((s) => [s.label, s.status, s.truncated])).toEqual([['[1/5]', 'cached', false]]);
+    expect(t.baseImages[0]).toMatchObject({ ref: 'docker.io/library/alpine:latest', digest: 'sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b' });
+    expect(t.internal.filter((v) => v.kind === 'load-metadata')).toHaveLength(1);
+    expect(t.truncated).toBe(true);
+    expect(t.transfers.context).toBe(23200000);
+  });
+
   // https://github.com/coreruleset/modsecurity-crs-docker/issues/52 (fzipi, 2021-11-26): `docker buildx bake`,
   // the FROM downloads its layers; the paste ends inside the download list.
   const CRS_52 = `❯ docker buildx bake --load --set nginx-alpine.platform="linux/amd64" nginx-alpine
