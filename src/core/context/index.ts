@@ -63,6 +63,22 @@ const PROGRESS_INTERVAL_MS = 50;
 /** The most bytes handed to the tar reader between two checks of the AbortSignal. */
 const PIECE = 1024 * 1024;
 
+/**
+ * Resolve in a new task, so queued messages (a worker's `cancel`) are handled. A MessageChannel is not
+ * subject to the 4 ms clamp of nested `setTimeout(0)`.
+ */
+function nextTask(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export async function indexContext(source: ContextSource, opts: IndexOptions): Promise<Result<ContextIndex>> {
   const builder = new ContextBuilder(opts.hasher, opts.name);
   let bytes = 0;
@@ -79,7 +95,7 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
   /** Let the event loop run (a worker's `cancel` message, timers) at least every 50 ms of hashing. */
   const yieldSometimes = async (): Promise<void> => {
     if (Date.now() - lastYield < PROGRESS_INTERVAL_MS) return;
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await nextTask();
     lastYield = Date.now();
   };
   const fail = (message: string, hint?: string): Result<ContextIndex> => ({
