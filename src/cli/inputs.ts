@@ -28,9 +28,22 @@ const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 const WHAT_IS_ACCEPTED =
   'cachewhy reads build logs, Dockerfiles, .dockerignore files, build-command files, saved cachewhy reports, and build contexts (.tar, .tar.gz or a folder).';
 
-export async function sortInputs(paths: string[]): Promise<SortedInputs> {
+/** `-` stands for standard input (`docker build … 2>&1 | cachewhy a.log -`); it is read once. */
+export const STDIN = '-';
+
+export async function sortInputs(paths: string[], readStdin: () => Promise<Uint8Array> = readProcessStdin): Promise<SortedInputs> {
   const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], contexts: [], problems: [] };
+  let stdinUsed = false;
   for (const path of paths) {
+    if (path === STDIN) {
+      if (stdinUsed) {
+        sorted.problems.push({ input: 'standard input', message: 'is given twice ("-"); it can be read only once' });
+        continue;
+      }
+      stdinUsed = true;
+      await sortStdin(sorted, readStdin);
+      continue;
+    }
     const problem = (message: string, hint?: string): void => {
       sorted.problems.push(hint ? { input: path, message, hint } : { input: path, message });
     };
@@ -70,6 +83,45 @@ export async function sortInputs(paths: string[]): Promise<SortedInputs> {
     }
   }
   return sorted;
+}
+
+/** Standard input is text (a log, a Dockerfile, commands): a context has to be a file or a folder. */
+async function sortStdin(sorted: SortedInputs, readStdin: () => Promise<Uint8Array>): Promise<void> {
+  const input = 'standard input';
+  let bytes: Uint8Array;
+  try {
+    bytes = await readStdin();
+  } catch (error) {
+    sorted.problems.push({ input, message: `cannot be read: ${systemReason(error)}` });
+    return;
+  }
+  const kind = sniffInput('stdin', bytes.subarray(0, SNIFF_HEAD_BYTES));
+  const text = { name: 'stdin', text: new TextDecoder().decode(bytes) };
+  if (kind === 'log') sorted.logs.push(text);
+  else if (kind === 'dockerfile') sorted.dockerfiles.push(text);
+  else if (kind === 'commands') sorted.commands.push(text);
+  else if (kind === 'report-json') sorted.reports.push(text);
+  else if (kind === 'dockerignore') sorted.dockerignores.push(text);
+  else if (kind === 'context-tar' || kind === 'context-tar-gz') {
+    sorted.problems.push({ input, message: 'holds a context archive; give it as a file path instead', hint: 'Contexts are hashed as a stream from a file: cachewhy … context.tar' });
+  } else sorted.problems.push({ input, message: bytes.length === 0 ? 'is empty' : 'is not something cachewhy recognises', hint: WHAT_IS_ACCEPTED });
+}
+
+async function readProcessStdin(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    if (total > MAX_TEXT_BYTES) throw new Error('more than cachewhy reads as text');
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
 
 async function sniffPath(path: string): Promise<InputKind | 'folder'> {

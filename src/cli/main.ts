@@ -17,6 +17,8 @@ import { textSummary } from './summary.ts';
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Standard input, for the FILE `-`; the process's stdin when absent. */
+  stdin?: () => Promise<Uint8Array>;
 }
 
 /** Exit codes: 0 answered; 2 the inputs (or the command line) cannot be used; 1 a bug in cachewhy. */
@@ -29,6 +31,7 @@ export const USAGE = `usage: cachewhy [--json | --markdown | --link [--base URL]
 Why did BuildKit rebuild this step? Give the build logs in chronological order (earlier build
 first), plus any Dockerfile(s), .dockerignore, build contexts (.tar, .tar.gz or a folder, one per
 build in order) and build-command files. Every file is recognised by its content, not its name.
+FILE - reads standard input (a log piped from the build, for instance).
 
 output (one of):
   (none)       a short summary: the verdict and every step's status in each build
@@ -43,6 +46,7 @@ output (one of):
 example:
   cachewhy a.log b.log Dockerfile context-a.tar context-b.tar
   cachewhy --link --base https://example.org/cachewhy/ ci-build-41.log ci-build-42.log
+  docker build --progress=plain . 2>&1 | cachewhy --markdown last-good.log -
 
 exit status: 0 answered, 2 an input could not be read or recognised (one line per problem on
 stderr), 1 an internal error.
@@ -74,7 +78,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_INPUT;
   }
 
-  const inputs = await sortInputs(options.files);
+  const inputs = await sortInputs(options.files, io.stdin);
   if (inputs.problems.length > 0) return fail(io, inputs.problems);
 
   if (inputs.reports.length > 0) {

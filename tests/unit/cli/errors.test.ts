@@ -107,3 +107,22 @@ describe('a .dockerignore given on the command line', () => {
     expect(ignoredA).toBe(ignoredB);
   });
 });
+
+describe('standard input as "-"', () => {
+  it('reads a log piped in, in the position it was given', async () => {
+    const r = await runCli(['--json', A, '-'], readFileSync(B));
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.builds.map((b: { source: string }) => b.source)).toEqual(['a.log', 'stdin']);
+    expect(report.diagnosis.first_miss).toMatchObject({ index: 3 });
+  });
+
+  it('refuses "-" twice, and an archive on standard input, with one line each', async () => {
+    const twice = await runCli([A, '-', '-'], readFileSync(B));
+    expect(twice.code).toBe(2);
+    expect(twice.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/standard input.*twice/)]);
+    const archive = await runCli([A, B, '-'], tar);
+    expect(archive.code).toBe(2);
+    expect(archive.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/standard input.*context archive/)]);
+  });
+});
