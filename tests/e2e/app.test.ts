@@ -141,6 +141,9 @@ describe('cachewhy web app', () => {
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('tr.selected th').textContent()).toContain('6/34');
     await saveScreenshot(page, 'step-selected', false);
+    // And the other way: a click on a Dockerfile line selects its step in the timeline.
+    await page.locator('.cm-line', { hasText: 'ADD model/Dockerfile/om-datasci-base/.aws/' }).click();
+    await expect.poll(() => page.locator('tr.selected th').textContent()).toContain(MISSED_STEP);
   });
 
   it('reopens the same verdict from the share link in a fresh browser context, without any file', async () => {
@@ -213,6 +216,13 @@ describe('cachewhy web app', () => {
     const markdown = await page.evaluate(() => navigator.clipboard.readText());
     expect(markdown).not.toContain('3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
     expect(markdown).not.toContain('7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b');
+
+    // The report file offered for long links: a download made in the page, the same redacted report.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
+    const file = await download.path();
+    const body = await readFile(file, 'utf8');
+    expect(JSON.parse(body).schema).toBe('cachewhy.report/v1');
+    expect(body).not.toContain('3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
   });
 
   it('takes inputs dropped, pasted and re-ordered, and lets the user correct or remove them', async () => {
@@ -339,7 +349,17 @@ describe('cachewhy web app', () => {
     expect(errors).toEqual([]);
   });
 
-  it('has no serious or critical accessibility violation (axe-core), in light and dark', async () => {
+  it('has no serious or critical accessibility violation (axe-core) on the start page and a link error', async () => {
+    const { page } = await freshPage();
+    for (const url of [base, `${base}#r=1.broken`]) {
+      await page.goto(url);
+      await page.getByLabel(/Choose input files/).waitFor();
+      const bad = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad, JSON.stringify(bad, null, 1)).toEqual([]);
+    }
+  });
+
+  it('has no serious or critical accessibility violation (axe-core) on a report, in light and dark', async () => {
     const { page } = await freshPage();
     await page.goto(sharedLink || base + '#example');
     await verdictText(page);
