@@ -52,7 +52,8 @@ export function missVerdict(v: PairView, misses: PairMisses, causes: Cause[], bu
   const forFirst = causes.filter((c) => c.step?.stage === first.stage && c.step?.index === first.index && c.kind !== 'upstream-rebuilt');
   const [top, second] = forFirst;
   let because = top ? becausePhrase(top) : 'of something the inputs do not show';
-  if (top && second && top.confidence === second.confidence) because = `${because}, or ${becausePhrase(second)} — the inputs cannot tell which`;
+  if (top && second && top.confidence === 'high' && second.confidence === 'high') because = `${because}, and ${becausePhrase(second)} (either alone misses it)`;
+  else if (top && second && top.confidence === second.confidence) because = `${because}, or ${becausePhrase(second)} — the inputs cannot tell which`;
   const cascade = [...misses.becauseOf.entries()].filter(([, root]) => root === first).length;
   const after = cascade > 0 ? `; the ${cascade === 1 ? 'step' : `${cascade} steps`} after it ${cascade === 1 ? 'was' : 'were'} rebuilt because of it` : '';
   const others = misses.roots.slice(1);

@@ -275,6 +275,21 @@ describe('causes the fixtures do not show', () => {
     expect(d.causes[0]!.summary).toMatch(/ENV CONF: dev\.conf → prod\.conf/);
   });
 
+  it('an edited line built with --no-cache: both causes hold, and neither is called indistinguishable', () => {
+    const before = 'FROM alpine:3.19\nRUN apk add curl\nRUN make\n';
+    const after = 'FROM alpine:3.19\nRUN apk add curl git\nRUN make\n';
+    const s = (second: string, r: Result): LogSpec => ({ steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', second, r], ['[3/3]', 'RUN make', r]] });
+    const d = diagnose({
+      traces: [trace(s('RUN apk add curl', 'CACHED'), 'a.log'), trace(s('RUN apk add curl git', 'DONE'), 'b.log')],
+      plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')],
+      commands: [cmd('docker build .'), cmd('docker build --no-cache .')],
+    });
+    expect(d.causes.slice(0, 2).map((c) => `${c.kind}/${c.confidence}`).sort()).toEqual(['instruction-changed/high', 'no-cache/high']);
+    expect(d.causes[0]!.summary).toMatch(/either alone misses this step/);
+    expect(d.verdict).toMatch(/either alone misses it/);
+    expect(d.verdict).not.toMatch(/cannot tell/);
+  });
+
   it('no input: a verdict that asks for logs instead of an exception', () => {
     const d = diagnose({ traces: [], plans: [] });
     expect(d.first_miss).toBeNull();

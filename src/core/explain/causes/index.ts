@@ -33,6 +33,10 @@ function byRank(a: Candidate, b: Candidate): number {
   return RANK[b.confidence] - RANK[a.confidence] || b.weight - a.weight;
 }
 
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** The ranked causes of one root miss. */
 export function causesForRoot(v: PairView, root: AlignedRow): Cause[] {
   const content = [contextCause(v, root), buildArgCause(v, root), instructionCause(v, root), baseImageCause(v, root)];
@@ -45,6 +49,17 @@ export function causesForRoot(v: PairView, root: AlignedRow): Cause[] {
   const seen = new Set<string>();
   const unique = ranked.filter((c) => (seen.has(c.kind) ? false : (seen.add(c.kind), true)));
 
+  // A proven change of the step's inputs misses it on any builder: a missing cache then adds nothing.
+  if (contentCandidates.some((c) => c.confidence === 'high')) {
+    for (const c of unique) {
+      if (c.kind === 'cache-unavailable' && c.confidence !== 'low') {
+        c.confidence = 'low';
+        c.summary = `${c.summary} Its changed inputs would have missed it anyway.`;
+      }
+    }
+    unique.sort(byRank);
+  }
+
   // A specific, high-confidence cause makes the weaker suspicions of other kinds noise; keep them low.
   const top = unique[0];
   if (top && top.confidence === 'high') {
@@ -52,7 +67,10 @@ export function causesForRoot(v: PairView, root: AlignedRow): Cause[] {
   }
 
   const second = unique[1];
-  if (top && second && top.confidence === second.confidence) {
+  if (top && second && top.confidence === 'high' && second.confidence === 'high') {
+    // Both are established (e.g. an edited line built with --no-cache): either alone misses the step.
+    top.summary = `${top.summary} ${capitalise(KIND_NAME[second.kind] ?? second.kind)} applies too: either alone misses this step.`;
+  } else if (top && second && top.confidence === second.confidence) {
     const tell = [top.toTellApart, second.toTellApart].filter((t): t is string => !!t);
     const combined = [...new Set(tell)].join('; ');
     top.summary = `${top.summary} The inputs cannot tell this apart from ${KIND_NAME[second.kind] ?? second.kind}.`;
