@@ -82,7 +82,13 @@ function compileGlob(glob: string): RegExp {
         re += i + 1 >= glob.length ? '.*' : '(.*/)?';
       } else re += '[^/]*';
     } else if (ch === '?') re += '[^/]';
-    else if (ch === '\\') {
+    else if (ch === '[') {
+      // A character class goes to the regexp as written (`[^…]` negates, `[!…]` does not, as in docker).
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) throw new Error('unterminated [');
+      re += glob.slice(i, close + 1);
+      i = close;
+    } else if (ch === '\\') {
       const next = glob[i + 1];
       if (next === undefined) re += '\\\\';
       else {

@@ -39,6 +39,9 @@ const CASES: Case[] = [
   ['? is exactly one character', 'file?.txt', 'file10.txt', false, false],
   ['[...] is a class', 'file[0-9].txt', 'file5.txt', false, true],
   ['[...] excludes other characters', 'file[0-9].txt', 'filex.txt', false, false],
+  ['[^...] negates', 'file[^0-9].txt', 'filex.txt', false, true],
+  ['[^...] negates, so a digit is kept', 'file[^0-9].txt', 'file5.txt', false, false],
+  ['[!...] is not a negation in docker (it matches !)', 'file[!x].txt', 'file!.txt', false, true],
   ['trailing / pattern matches the dir', 'build/', 'build', true, true],
   ['a matched dir excludes its contents', 'build/', 'build/out/app.o', false, true],
   ['a pattern matches leading directories', 'a/b', 'a/b/c/d.txt', false, true],
@@ -65,8 +68,9 @@ describe('which paths the client leaves out', () => {
     expect(matcher.excludes(path, isDir)).toBe(excluded);
   });
 
-  it('rejects a lone ! as BuildKit does', () => {
+  it('rejects a lone ! and an unterminated [ as BuildKit does', () => {
     expect(createMatcher(parseDockerignore('!\n')).errors[0]?.message).toMatch(/illegal exclusion/);
+    expect(createMatcher(parseDockerignore('file[0-9\n')).errors[0]?.message).toMatch(/invalid pattern/);
   });
 });
 
