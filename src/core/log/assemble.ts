@@ -102,6 +102,8 @@ function dropSecondBuild(stepDrafts: StepDraft[], draft: Draft): StepDraft[] {
     const lk = `${sk}|${sd.name.index}`;
     const same = byLabel.get(lk);
     if (same) {
+      // A helper vertex under the step's label (`[3/5] LINK …` behind `COPY --link`) is not a second build.
+      if (!INSTRUCTION_RE.test(sd.name.instruction)) continue;
       if (same.name.instruction !== sd.name.instruction && !same.rec.nameTruncated && !sd.rec.nameTruncated) {
         conflicts.push(`${sd.name.label} ${sd.name.instruction} next to ${same.name.instruction}`);
         continue;
@@ -124,6 +126,8 @@ function dropSecondBuild(stepDrafts: StepDraft[], draft: Draft): StepDraft[] {
   }
   return kept;
 }
+
+const INSTRUCTION_RE = /^(?:FROM|RUN|COPY|ADD|WORKDIR|ONBUILD|ENV|ARG|LABEL|USER|EXPOSE|VOLUME|CMD|ENTRYPOINT|SHELL|HEALTHCHECK|STOPSIGNAL|MAINTAINER)\b/;
 
 function mergeInto(into: VertexRecord, from: VertexRecord): void {
   for (const n of from.numbers) if (!into.numbers.includes(n)) into.numbers.push(n);

@@ -489,6 +489,12 @@ describe('other plain grammar', () => {
     ]);
     expect(t.steps[1]?.digest).toBe('sha256:32bf61dcb4f3743dfbd123a7108c1f61bfbed78b186bb26d0e660778b3835284');
   });
+  it('a helper vertex under a step label (`LINK`) is neither a step nor a second build', () => {
+    const text = ['#1 [internal] load build definition from Dockerfile', '#1 DONE 0.0s', '#7 [3/5] COPY --link app.conf /etc/app.conf', '#7 DONE 0.0s', '#8 [3/5] LINK COPY --link app.conf /etc/app.conf', '#8 DONE 0.0s'].join('\n');
+    const r = readLog(text, 'link.log');
+    expect(r.ok && r.value.steps.map((s) => s.instruction)).toEqual(['COPY --link app.conf /etc/app.conf']);
+    expect(r.ok && r.problems).toBeUndefined();
+  });
   it('multi-platform builds keep one step per platform', () => {
     const text = [
       '#1 [internal] load build definition from Dockerfile',
