@@ -41,25 +41,16 @@ export function redactReport(report: Report): RedactionResult {
   // Everything else: walk every string. Previous redactions are kept and merged.
   const previous = copy.redactions ?? [];
   delete copy.redactions;
-  const walked = walk(
-    copy,
-    '',
-    (text, place) => {
-    const steps: ScrubResult[] = [];
+  const scrubAll = (text: string, place: string): string => {
     let out = text;
     for (const scrub of [scrubBuildArgFlags, (t: string) => scrubKnownValues(t, knownValues), scrubSecrets]) {
-      const r = scrub(out);
-      out = r.text;
-      steps.push(r);
+      const result: ScrubResult = scrub(out);
+      out = result.text;
+      note(result.kinds, place);
     }
-      note(
-        steps.flatMap((s) => s.kinds),
-        place,
-      );
-      return out;
-    },
-    note,
-  ) as Report;
+    return out;
+  };
+  const walked = walk(copy, '', scrubAll, note) as Report;
 
   const redactions = [...previous];
   for (const [kind, places] of found) {
@@ -74,7 +65,7 @@ export function redactReport(report: Report): RedactionResult {
 
 type Note = (kinds: string[], place: string) => void;
 
-/** Build args as the report knows them (every build's value), longest values first. */
+/** Build args as the report knows them: every value each had in any build. */
 function collectBuildArgValues(report: Report): KnownArg[] {
   const byName = new Map<string, Set<string>>();
   for (const entry of report.commands ?? []) {
