@@ -85,7 +85,9 @@ export function causesForRoot(v: PairView, root: AlignedRow): Cause[] {
   const ruledOut = findings.flatMap((f) => f.ruledOut).map((r) => `ruled out: ${r}`);
   if (top) top.evidence = [...top.evidence, ...ruledOut];
 
-  return unique.map(({ weight: _weight, ...cause }) => cause);
+  // Next to an established cause, weak suspicions are noise: list them only when nothing is established.
+  const listed = top?.confidence === 'high' ? unique.filter((c) => c.confidence !== 'low') : unique;
+  return listed.map(({ weight: _weight, ...cause }) => cause);
 }
 
 /** Causes of every root miss in Dockerfile order, then the stage-crossing cascades. */
