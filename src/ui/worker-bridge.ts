@@ -10,6 +10,8 @@ import { wrap, type Remote } from 'comlink';
 export class WorkerBridge<Api extends object> {
   #worker: Worker | null = null;
   #remote: Remote<Api> | null = null;
+  /** Rejects when the current worker dies (its script failed to load, or it threw at top level). */
+  #crashed: Promise<never> = new Promise(() => undefined);
   #queue: Promise<unknown> = Promise.resolve();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #createWorker: () => Worker;
@@ -31,6 +33,7 @@ export class WorkerBridge<Api extends object> {
     if (signal?.aborted) throw abortError(signal);
     clearTimeout(this.#idleTimer);
     const api = this.#ensureWorker();
+    const crashed = this.#crashed;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -40,7 +43,8 @@ export class WorkerBridge<Api extends object> {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([job(api), aborted]);
+      // comlink alone would wait forever for a worker that never started: race its crash too.
+      return await Promise.race([job(api), aborted, crashed]);
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
       this.#idleTimer = setTimeout(() => this.terminate(), this.#idleMs);
@@ -49,8 +53,17 @@ export class WorkerBridge<Api extends object> {
 
   #ensureWorker(): Remote<Api> {
     if (!this.#remote) {
-      this.#worker = this.#createWorker();
-      this.#remote = wrap<Api>(this.#worker);
+      const worker = this.#createWorker();
+      this.#crashed = new Promise<never>((_, reject) => {
+        worker.addEventListener('error', (event) => {
+          event.preventDefault();
+          if (this.#worker === worker) this.terminate();
+          reject(new Error(event.message || 'the worker could not start'));
+        });
+      });
+      this.#crashed.catch(() => undefined); // observed by whichever job races it; never unhandled
+      this.#worker = worker;
+      this.#remote = wrap<Api>(worker);
     }
     return this.#remote;
   }
