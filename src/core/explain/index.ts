@@ -119,7 +119,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       : noMissVerdict(main.view, traces.length)
     : singleBuildVerdict(al, traces[0]!);
 
-  const suggestionInputs = { al, causes, misses: main?.misses ?? null, commands, contexts };
+  const suggestionInputs = { al, traces, causes, misses: main?.misses ?? null, commands, contexts };
   const diagnosis: Diagnosis = {
     first_miss: roots[0] ? stepId(roots[0]) : null,
     root_misses: roots.map(stepId),

@@ -3,7 +3,7 @@
  * inputs reveal (credentials copied into a layer, secrets passed as build args).
  */
 import { exportsInlineCache } from '../ingest/command.ts';
-import type { BuildCommand, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
+import type { BuildCommand, BuildTrace, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
 import { rowLabel } from './align.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf } from './align.ts';
@@ -12,6 +12,7 @@ import { digestOfRef, imageRefOfFrom, normaliseImageRef, squash, variablesIn } f
 
 export interface SuggestionInputs {
   al: Alignment;
+  traces: BuildTrace[];
   causes: Cause[];
   misses: PairMisses | null;
   commands: (BuildCommand | null)[];
@@ -152,10 +153,13 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
         const quoted = (n: string) => cause.evidence.some((e) => e.includes(`--build-arg ${n}`)) || cause.summary.includes(`$${n}`);
         const names = ps ? Object.keys(ps.args).filter(quoted) : [];
         for (const name of names) {
-          if (variablesIn(ps?.instruction ?? '').includes(name)) continue;
-          const firstUse = s.al.rows.find(
-            (r) => r.stagePosition === row.stagePosition && r.index > row.index && variablesIn(planStepOf(r, build)?.instruction ?? '').includes(name),
-          );
+          // The written text: the instruction is already expanded with this build's values.
+          const written = (r: AlignedRow) => {
+            const p = planStepOf(r, build);
+            return p?.written ?? p?.instruction ?? '';
+          };
+          if (variablesIn(written(row)).includes(name)) continue;
+          const firstUse = s.al.rows.find((r) => r.stagePosition === row.stagePosition && r.index > row.index && variablesIn(written(r)).includes(name));
           add({
             title: `Move \`ARG ${name}\` down to where it is used`,
             detail: firstUse
@@ -207,9 +211,18 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
     }
   }
 
-  // Inline cache import: the known intermittent miss (moby/buildkit#1981).
+  // A cache image that does not exist cannot be pulled: say so instead of the inline-cache workaround.
   const later = s.commands[build] ?? null;
-  if (later && later.cacheFrom.length > 0 && exportsInlineCache(later) && (s.misses?.roots.length ?? 0) > 0) {
+  const missingImports = (s.traces[build]?.cacheImports ?? []).filter((c) => c.ok === false);
+  for (const imp of missingImports) {
+    add({
+      title: `The cache \`${imp.ref}\` could not be imported`,
+      detail: `${imp.error ? `BuildKit said: ${imp.error}. ` : ''}Check the reference, and that some build pushes it (\`--cache-to type=registry,ref=${imp.ref},mode=max\`, or an image built with inline cache and pushed).`,
+      step: null,
+    });
+  }
+  // Inline cache import: the known intermittent miss (moby/buildkit#1981).
+  if (later && later.cacheFrom.length > 0 && missingImports.length === 0 && exportsInlineCache(later) && (s.misses?.roots.length ?? 0) > 0) {
     add({
       title: `\`docker pull ${later.cacheFrom[0]}\` before the build`,
       detail: 'With inline cache, BuildKit sometimes skips the cache of an image it has not pulled, so every other build rebuilds (moby/buildkit#1981); pulling the cache image first is the known workaround. Inline cache also holds only the final image\'s layers.',

@@ -93,6 +93,17 @@ describe('facts real BuildKit showed', () => {
     expect(d.suggestions?.some((s) => /docker pull 127\.0\.0\.1:5000\/lab\/seed-replica:latest/.test(s.title) && /1981/.test(s.detail))).toBe(true);
   });
 
+  it('no suggestion to move an ARG that is declared right where it is used (arg-used)', async () => {
+    const d = diagnose(await load('lab/arg-used'));
+    expect(d.suggestions?.some((s) => /Move `ARG V`/.test(s.title))).toBe(false);
+  });
+
+  it('a cache-from image that does not exist is named, instead of suggesting to pull it', async () => {
+    const d = diagnose(await load('lab/cache-from-missing'));
+    expect(d.suggestions?.some((s) => s.title === 'The cache `127.0.0.1:5000/lab/never-pushed:latest` could not be imported')).toBe(true);
+    expect(d.suggestions?.some((s) => /docker pull/.test(s.title))).toBe(false);
+  });
+
   it('COPY . . misses suggest copying only the needed files and ignoring the churning path', async () => {
     const d = diagnose(await load('lab/copy-dot-unrelated'));
     expect(d.suggestions?.map((s) => s.title)).toEqual(expect.arrayContaining(['Copy only the files the build needs instead of `COPY . .`', 'Add `README.md` to .dockerignore if the image does not need it']));
