@@ -163,7 +163,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
       current.pulled = true;
       return;
     }
-    if (current && FAILURE_RE.test(line)) {
+    if (current && line.length < 4096 && FAILURE_RE.test(line)) {
       current.failure = line;
       return;
     }

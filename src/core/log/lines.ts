@@ -37,11 +37,12 @@ const ISO_PREFIX_RE = /^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+
 const CLOCK_PREFIX_RE = /^\[?(\d\d:\d\d:\d\d(?:\.\d+)?)\]?(?: | ?$)/;
 const PIPE_PREFIX_RE = /^(?:\[[^\]]{1,100}\]|[A-Za-z0-9][\w.\-/]{0,80})\s*\|(?: |$)/;
 // ESC [ … final byte, ESC ] … BEL/ST (titles, hyperlinks), and lone two-byte escapes.
-const ANSI_RE = /\x1b(?:\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+// (Bounded repeats: an unterminated sequence must not make each ESC scan the rest of a huge line.)
+const ANSI_RE = /\x1b(?:\[[0-9;?<=>]{0,32}[ -/]{0,4}[@-~]|\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 const GITLAB_SECTION_RE = /section_(?:start|end):\d+:[^\r\s]*\r?/g;
 // Copying a GitHub Actions log from the web page leaves line-number links inside the text:
 // `54682[432](https://github.com/o/r/actions/runs/1/jobs/2#step:4:448)b4b7…`.
-const GITHUB_LINE_LINK_RE = /\[\d+\]\(https:\/\/github\.com\/[^)\s]*#step:\d+:\d+\)/g;
+const GITHUB_LINE_LINK_RE = /\[\d{1,9}\]\(https:\/\/github\.com\/[^)\s#]{1,300}#step:\d{1,6}:\d{1,9}\)/g;
 
 const SAMPLE_LINES = 400;
 const HEAD_BYTES = 1 << 20;

@@ -16,19 +16,32 @@ export interface StepName {
   instruction: string;
 }
 
-// `[` prefix-words? index/total `]` space instruction. Labels are padded (`[ 3/22]`, `[stage-0  2/34]`).
-const STEP_RE = /^\[([^\]]*?)\s*(\d+)\/(\d+)\]\s+(.*)$/s;
 const PLATFORM_RE = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9.]+)?$/;
+const MAX_NUMBER_DIGITS = 6;
 
 /**
- * Parses a step name. `composeMode` says the log prints a service name before the stage, which is the
+ * Parses a step name: `[` words? index`/`total `]` space instruction, the label padded (`[ 3/22]`,
+ * `[stage-0  2/34]`). `composeMode` says the log prints a service name before the stage, which is the
  * only way to tell `[web 2/3]` (service web, no stage) from `[builder 2/3]` (stage builder).
+ *
+ * Parsed by hand: a regex like `\[([^\]]*?)\s*(\d+)\/(\d+)\]` backtracks quadratically on a long run of
+ * digits, and vertex names are user input.
  */
 export function parseStepName(name: string, composeMode: boolean): StepName | null {
   if (name.charCodeAt(0) !== 91 /* [ */) return null;
-  const m = STEP_RE.exec(name);
-  if (!m) return null;
-  const words = (m[1] ?? '').split(/\s+/).filter((w) => w !== '');
+  const close = name.indexOf(']');
+  if (close === -1 || name.charCodeAt(close + 1) !== 32) return null;
+  const inner = name.slice(1, close);
+  const slash = inner.lastIndexOf('/');
+  if (slash === -1) return null;
+  const totalText = inner.slice(slash + 1);
+  if (totalText.length === 0 || totalText.length > MAX_NUMBER_DIGITS || !allDigits(totalText)) return null;
+  let start = slash;
+  while (start > 0 && isDigit(inner.charCodeAt(start - 1))) start--;
+  const indexText = inner.slice(start, slash);
+  if (indexText.length === 0 || indexText.length > MAX_NUMBER_DIGITS) return null;
+  if (start > 0 && inner.charCodeAt(start - 1) !== 32) return null;
+  const words = inner.slice(0, start).split(' ').filter((w) => w !== '');
   let platform: string | null = null;
   if (words.length > 0 && PLATFORM_RE.test(words[0] as string)) platform = words.shift() as string;
   let service: string | null = null;
@@ -39,11 +52,20 @@ export function parseStepName(name: string, composeMode: boolean): StepName | nu
     stage,
     service,
     platform,
-    index: Number(m[2]),
-    total: Number(m[3]),
-    label: name.slice(0, name.indexOf(']') + 1),
-    instruction: (m[4] ?? '').trim(),
+    index: Number(indexText),
+    total: Number(totalText),
+    label: name.slice(0, close + 1),
+    instruction: name.slice(close + 2).trim(),
   };
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function allDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
 }
 
 /** `[web internal] load …` is how compose and bake show internal vertices: the service stands in the brackets. */

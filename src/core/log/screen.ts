@@ -8,6 +8,8 @@
  */
 
 const CURSOR_MOVE_RE = /\x1b\[\d*[ABH]/;
+/** Wider than any terminal; bounds what a hostile `ESC[99999999G` can make us allocate. */
+const MAX_COLUMN = 4096;
 
 export function hasCursorMovement(text: string): boolean {
   return CURSOR_MOVE_RE.test(text.slice(0, 200_000));
@@ -23,6 +25,12 @@ export function renderScreen(raw: string): string {
   const write = (chunk: string): void => {
     ensureRow();
     const current = rows[row] as string;
+    if (col === current.length) {
+      // Appending, the usual case: no copy of the row.
+      rows[row] = current + chunk;
+      col += chunk.length;
+      return;
+    }
     const padded = current.length < col ? current + ' '.repeat(col - current.length) : current;
     rows[row] = padded.slice(0, col) + chunk + padded.slice(col + chunk.length);
     col += chunk.length;
@@ -43,16 +51,17 @@ export function renderScreen(raw: string): string {
             row = Math.max(0, row - count);
             break;
           case 'B':
-            row += count;
+            // A terminal's cursor stops at the last line; it never creates lines by moving down.
+            row = Math.min(row + count, rows.length - 1);
             break;
           case 'C':
-            col += count;
+            col = Math.min(col + count, MAX_COLUMN);
             break;
           case 'D':
             col = Math.max(0, col - count);
             break;
           case 'G':
-            col = Math.max(0, (Number.isNaN(n) ? 1 : n) - 1);
+            col = Math.min(MAX_COLUMN, Math.max(0, (Number.isNaN(n) ? 1 : n) - 1));
             break;
           case 'K': {
             ensureRow();

@@ -541,3 +541,19 @@ describe('input that is not a build log', () => {
     for (const [text, format] of want) expect(sniffLogFormat(text)).toBe(format);
   });
 });
+
+describe('hostile or broken input stays linear', () => {
+  // Each of these took minutes or exhausted memory with a naive regex or screen model.
+  const cases: [string, string][] = [
+    ['a vertex name of 200k digits', `#1 [${'1'.repeat(200_000)}\n#1 DONE 0.1s\n#2 [internal] load build context\n#2 DONE 0.0s`],
+    ['200k unterminated OSC escapes on one line', `#1 [1/1] FROM x\n#1 DONE 0.0s\n${'\x1b]'.repeat(100_000)}`],
+    ['cursor moved a billion lines down and columns right', `[+] Building 1.0s (1/1) FINISHED\n\x1b[999999999B\x1b[999999999G => [1/1] FROM x  0.0s\n\x1b[1A`],
+    ['200k GitHub-link openings without a close', `#1 [1/1] FROM x\n#1 DONE 0.0s\n#1 0.1 ${'[1](https://github.com/a/b/'.repeat(20_000)}#step:1:1 `],
+  ];
+  it.each(cases)('%s', (_name, text) => {
+    const t0 = performance.now();
+    const r = readLog(text, 'hostile.log');
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(typeof r.ok).toBe('boolean');
+  });
+});
