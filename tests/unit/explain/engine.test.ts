@@ -290,6 +290,21 @@ describe('causes the fixtures do not show', () => {
     expect(d.verdict).not.toMatch(/cannot tell/);
   });
 
+  it('a builder stage that misses for a missing cache gets the mode=max advice', () => {
+    const df = 'FROM golang:1.22 AS build\nRUN go build ./...\n\nFROM alpine:3.19\nCOPY --from=build /out /out\n';
+    const s = (r: Result): LogSpec => ({
+      steps: [
+        ['[build 1/2]', 'FROM docker.io/library/golang:1.22@sha256:' + 'b'.repeat(64), 'CACHED'],
+        ['[build 2/2]', 'RUN go build ./...', r, D2],
+        ['[stage-1 1/2]', 'FROM docker.io/library/alpine:3.19@sha256:' + 'c'.repeat(64), 'CACHED'],
+        ['[stage-1 2/2]', 'COPY --from=build /out /out', r],
+      ],
+    });
+    const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
+    expect(d.causes[0]).toMatchObject({ kind: 'cache-unavailable', confidence: 'high', step: { stage: 'build', index: 2 } });
+    expect(d.suggestions?.find((x) => x.title === 'Export the cache with mode=max')?.detail).toMatch(/--cache-to type=registry,ref=.*mode=max/);
+  });
+
   it('no input: a verdict that asks for logs instead of an exception', () => {
     const d = diagnose({ traces: [], plans: [] });
     expect(d.first_miss).toBeNull();
