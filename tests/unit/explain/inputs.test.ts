@@ -50,6 +50,14 @@ describe('one Dockerfile shared by both builds, read without their build args', 
   }
 });
 
+describe('a legacy-builder log followed by a BuildKit log', () => {
+  it('mtime-only: every step ran under BuildKit although nothing changed, because the two builders share no cache', async () => {
+    const d = diagnose(await load('lab/mtime-only', { logs: ['legacy-a.log', 'warmup.log'] }));
+    expect(d.causes[0]).toMatchObject({ kind: 'cache-unavailable', confidence: 'high' });
+    expect(d.causes[0]!.summary).toMatch(/legacy builder and the other BuildKit/);
+  });
+});
+
 /**
  * Without the contexts a COPY/ADD miss can only be suspected (medium, with the advice to give them);
  * every other cause needs no context and stays as it is.

@@ -36,6 +36,12 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
     evidence.push(`builder: "${bE.name ?? '?'}" (${bE.driver ?? '?'} driver) in ${v.traceE.source} → "${bL.name ?? '?'}" (${bL.driver ?? '?'} driver) in ${v.traceL.source}`);
   }
 
+  if ((v.traceE.format === 'legacy') !== (v.traceL.format === 'legacy')) {
+    strong = true;
+    reasons.push('one build used the legacy builder and the other BuildKit, which share no cache');
+    evidence.push(`${v.traceE.source} was built by ${v.traceE.format === 'legacy' ? 'the legacy builder' : 'BuildKit'}, ${v.traceL.source} by ${v.traceL.format === 'legacy' ? 'the legacy builder' : 'BuildKit'}: their caches are separate`);
+  }
+
   const dE = root.logs[v.earlier]?.digest ?? null;
   const dL = root.logs[v.later]?.digest ?? null;
   const noContext = !contextUpstream(v.al, root, v.later);
