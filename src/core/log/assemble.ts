@@ -42,6 +42,7 @@ export function assemble(draft: Draft): Result<BuildTrace> {
   const truncated = draft.cut || (unfinished && !failed);
 
   const steps = kept.map(({ name, rec }) => toStep(name, rec, draft, failed, truncated));
+  const recordOf = new Map<Step, VertexRecord>(steps.map((s, i) => [s, (kept[i] as StepDraft).rec]));
   noteSharedFrom(steps);
   const ordered = orderSteps(steps, kept);
 
@@ -53,7 +54,7 @@ export function assemble(draft: Draft): Result<BuildTrace> {
     linePrefix: draft.linePrefix,
     steps: ordered,
     internal,
-    baseImages: baseImages(internalRecs, ordered, kept),
+    baseImages: baseImages(internalRecs, ordered, recordOf),
     transfers: transfers(internalRecs),
     cacheImports: cacheImports(internalRecs, draft),
     cacheExports: internalRecs
@@ -280,7 +281,11 @@ interface StageGroup {
   stage: string | null;
 }
 
+/** Beyond this many stages the log is not a real build; keep first-seen order rather than sort. */
+const MAX_ORDERED_STAGES = 500;
+
 function orderStages<G extends StageGroup>(byFirstSeen: G[]): G[] {
+  if (byFirstSeen.length > MAX_ORDERED_STAGES) return byFirstSeen;
   const names = new Set(byFirstSeen.map((g) => g.stage));
   const deps = new Map<G, Set<string>>();
   for (const g of byFirstSeen) {
@@ -335,7 +340,7 @@ function toInternal(rec: VertexRecord): InternalVertex {
   return v;
 }
 
-function baseImages(internalRecs: VertexRecord[], steps: Step[], kept: StepDraft[]): BaseImage[] {
+function baseImages(internalRecs: VertexRecord[], steps: Step[], recordOf: Map<Step, VertexRecord>): BaseImage[] {
   const images: BaseImage[] = [];
   const byRef = new Map<string, BaseImage>();
   for (const rec of internalRecs) {
@@ -350,7 +355,7 @@ function baseImages(internalRecs: VertexRecord[], steps: Step[], kept: StepDraft
   }
   steps.forEach((s) => {
     if (!s.instruction.startsWith('FROM ')) return;
-    const rec = kept.find((k) => k.name.label === s.label && k.name.instruction === s.instruction)?.rec;
+    const rec = recordOf.get(s);
     const split = splitImageRef(s.instruction.slice(5));
     // A name cut at the terminal width can end inside `@sha256:…`: keep the reference, drop the stub.
     const ref = s.truncated && split.digest === null ? split.ref.replace(/@[\w:]*$/, '') : split.ref;

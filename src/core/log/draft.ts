@@ -11,6 +11,9 @@ export type VertexResult = 'done' | 'cached' | 'error' | 'canceled';
 export const MAX_STATUSES = 12;
 export const MAX_OUTPUT = 20;
 export const MAX_ERROR_LINES = 40;
+/** Real builds have hundreds of vertices; a log with more is generated or hostile, and is read up to here. */
+export const MAX_VERTICES = 20_000;
+export const MAX_WARNINGS = 200;
 
 export interface VertexRecord {
   name: string;
@@ -87,6 +90,23 @@ export function newDraft(source: string, format: LogFormat, linePrefix: LinePref
     startedAt: null,
     completedAt: null,
   };
+}
+
+/** Registers a new vertex; false (and a note, once) when the log has more vertices than we keep. */
+export function addRecord(draft: Draft, rec: VertexRecord): boolean {
+  if (draft.records.length >= MAX_VERTICES) {
+    if (!draft.notes.some((n) => n.startsWith('More than'))) {
+      draft.notes.push(`More than ${MAX_VERTICES} vertices: the rest of the log was not read.`);
+      draft.cut = true;
+    }
+    return false;
+  }
+  draft.records.push(rec);
+  return true;
+}
+
+export function addWarning(draft: Draft, text: string): void {
+  if (draft.warnings.length < MAX_WARNINGS) draft.warnings.push(text);
 }
 
 export function newRecord(name: string, order: number): VertexRecord {

@@ -182,6 +182,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
     }
   }
   const failed = trace.errors.length > 0;
+  const baseRefs = new Set<string>();
   for (const ls of steps) {
     const s = ls.step;
     const isFrom = s.instruction.startsWith('FROM ');
@@ -208,7 +209,10 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
     trace.steps.push(s);
     if (isFrom) {
       const { ref, digest } = splitImageRef(s.instruction.slice(5));
-      if (!trace.baseImages.some((b) => b.ref === ref)) trace.baseImages.push({ ref, digest, stage: null });
+      if (!baseRefs.has(ref)) {
+        baseRefs.add(ref);
+        trace.baseImages.push({ ref, digest, stage: null });
+      }
     }
   }
   if (secondBuild) {

@@ -6,7 +6,7 @@
  * Vertices interleave: `#N ...` marks a switch away, and the header is re-printed on the way back.
  * After the stream: `------` error blocks, the Dockerfile excerpt and the final `ERROR: failed to solve`.
  */
-import { applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
+import { addRecord, addWarning, applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
 import { cleanLine, eachLine, isUndecorated, needsCleaning, type PrefixPlan } from './lines.ts';
 import { parseBytes, parseDurationS } from './units.ts';
 
@@ -83,8 +83,8 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       rec = newRecord(looksLikeHeader(rest) ? rest : headerless(n), order);
       rec.numbers.push(n);
       rec.startedAt = time;
+      if (!addRecord(draft, rec)) return false;
       byNumber.set(n, rec);
-      draft.records.push(rec);
       focus(n, rec);
       if (rec.name === rest) {
         headerJustPrinted = n;
@@ -111,8 +111,8 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       rec = newRecord(rest, order);
       rec.numbers.push(n);
       rec.startedAt = time;
+      if (!addRecord(draft, rec)) return false;
       byNumber.set(n, rec);
-      draft.records.push(rec);
       headerJustPrinted = n;
       focus(n, rec);
       return;
@@ -193,7 +193,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       return;
     }
     if (c === 87 /* W */ && rest.startsWith('WARN: ')) {
-      draft.warnings.push(rest.slice(6));
+      addWarning(draft, rest.slice(6));
       if (draft.builder.era === 'buildkit-unknown') draft.builder.era = 'buildkit-modern';
       return;
     }
@@ -249,7 +249,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     if (inWarningList) {
       const m = WARNING_ITEM_RE.exec(line);
       if (m) {
-        draft.warnings.push(m[1] as string);
+        addWarning(draft, m[1] as string);
         return;
       }
       inWarningList = false;

@@ -6,7 +6,7 @@
  * Each object updates vertices by digest; an update replaces the vertex's state, so the last one wins.
  * The stream also lists vertices the solver planned but never started: those are `not-run`, never built.
  */
-import { applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
+import { addRecord, addWarning, applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
 import { eachLine, type PrefixPlan } from './lines.ts';
 import { parseBytes, secondsBetween } from './units.ts';
 
@@ -57,15 +57,17 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
   let order = 0;
   const decoder = new TextDecoder();
 
+  // Updates for vertices beyond MAX_VERTICES land here and are dropped.
+  const overflow: VertexState = { rec: newRecord('', 0), last: {}, lastOrder: 0, firstStarted: null };
   const vertexRecord = (digest: string): VertexState => {
     let st = byDigest.get(digest);
     if (!st) {
       const rec = newRecord('', order);
       rec.digest = digest;
       rec.inputs = []; // rawjson always knows the input graph; a vertex without `inputs` has none
+      if (!addRecord(draft, rec)) return overflow;
       st = { rec, last: {}, lastOrder: order, firstStarted: null };
       byDigest.set(digest, st);
-      draft.records.push(rec);
     }
     return st;
   };
@@ -101,7 +103,7 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
         const st = vertexRecord(l.vertex);
         for (const line of decodeBase64(l.data, decoder).split('\n')) if (line !== '') pushOutput(st.rec, line);
       }
-      for (const w of obj.warnings ?? []) if (w.short) draft.warnings.push(decodeBase64(w.short, decoder));
+      for (const w of obj.warnings ?? []) if (w.short) addWarning(draft, decodeBase64(w.short, decoder));
     },
     (line) => {
       if (draft.trailer.length < 200) draft.trailer.push(line);

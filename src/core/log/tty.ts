@@ -9,7 +9,7 @@
  *    => => transferring context: 45B    0.0s
  *    => ERROR [stage-1 3/5] RUN …       0.5s
  */
-import { applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
+import { addRecord, addWarning, applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
 import { eachLine, planPrefixes, type PrefixPlan } from './lines.ts';
 import { hasCursorMovement, renderScreen } from './screen.ts';
 import { parseBytes } from './units.ts';
@@ -112,14 +112,14 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       if (!m) return;
       const name = m[1];
       if (name.startsWith('WARN: ')) {
-        draft.warnings.push(name.slice(6));
+        addWarning(draft, name.slice(6));
         return;
       }
       let rec = byName.get(name);
       if (!rec) {
         rec = newRecord(name, order);
+        if (!addRecord(draft, rec)) return false;
         byName.set(name, rec);
-        draft.records.push(rec);
       }
       current = rec;
       const prefix = m[0];

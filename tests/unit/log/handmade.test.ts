@@ -557,3 +557,16 @@ describe('hostile or broken input stays linear', () => {
     expect(typeof r.ok).toBe('boolean');
   });
 });
+
+describe('size limits', () => {
+  it('a log with more vertices than any real build is read up to the limit, and says so', () => {
+    const lines: string[] = [];
+    for (let n = 1; n <= 25_000; n++) lines.push(`#${n} [${n}/25000] RUN echo ${n}`, `#${n} DONE 0.0s`);
+    const r = readLog(lines.join('\n'), 'huge.log');
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.steps).toHaveLength(20_000);
+    expect(r.value.truncated).toBe(true);
+    expect(r.value.notes.some((n) => n.startsWith('More than 20000 vertices'))).toBe(true);
+  });
+});
