@@ -86,6 +86,14 @@ export class Session {
     this.#analysis?.abort();
     this.#analysis = null;
 
+    // Contexts start hashing at once, even before any log is given: hashing is the slow part, and people
+    // often drop the context first.
+    const dockerignoreText = await firstText(items.filter((i) => i.role === 'dockerignore'));
+    if (generation !== this.#generation) return;
+    const contextItems = items.filter((i) => i.role === 'context');
+    this.#cancelOlderHashesWhenANewContextArrives(contextItems);
+    const hashed = contextItems.map((item) => this.#hash(item, dockerignoreText));
+
     const reportFiles = items.filter((i) => i.role === 'report-json');
     const logs = items.filter((i) => i.role === 'log');
     if (logs.length === 0) {
@@ -95,15 +103,12 @@ export class Session {
         this.origin = null;
       }
       this.problems = items.length > 0 ? [noLogProblem()] : [];
-      this.busy = 'idle';
+      this.busy = contextItems.some((i) => this.hashes[i.id]?.status === 'running') ? 'hashing' : 'idle';
+      void Promise.all(hashed).then(() => {
+        if (generation === this.#generation) this.busy = 'idle';
+      });
       return;
     }
-
-    const dockerignoreText = await firstText(items.filter((i) => i.role === 'dockerignore'));
-    if (generation !== this.#generation) return;
-    const contextItems = items.filter((i) => i.role === 'context');
-    this.#cancelOlderHashesWhenANewContextArrives(contextItems);
-    const hashed = contextItems.map((item) => this.#hash(item, dockerignoreText));
 
     // A big context takes a while: show what the logs and the Dockerfile already tell, then refine
     // when the hashes are in.
