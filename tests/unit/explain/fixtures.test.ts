@@ -162,3 +162,38 @@ describe('facts real BuildKit showed', () => {
     expect(run.explanation).toMatch(/It still missed/);
   });
 });
+
+/**
+ * What real BuildKit printed: truth.json lists the steps CACHED in a and b whose vertex digest stayed the
+ * same or changed (v0.8 `#N sha256:` lines; rawjson for lab-modern). The hash notes must explain both
+ * from the steps' own position: a new digest on a CACHED step only happens with the context upstream.
+ */
+describe('hash notes against the digests real BuildKit printed', () => {
+  interface DigestFacts {
+    vertex_digest_facts?: { steps_cached_in_a_and_b_whose_digest_differs: string[]; steps_cached_in_a_and_b_same_digest: string[] } | string;
+    rawjson?: { digest_facts_a_vs_b: { cached_in_a_and_b_digest_differs: string[]; cached_in_a_and_b_same_digest: string[] } };
+  }
+  const label = (s: string) => parseLabel(s.slice(0, s.indexOf(']') + 1));
+  for (const name of allCases()) {
+    const facts = truthOf(name) as unknown as DigestFacts;
+    const v08 = typeof facts.vertex_digest_facts === 'object' ? facts.vertex_digest_facts : null;
+    const logs = facts.rawjson ? ['a.rawjson.log', 'b.rawjson.log'] : ['a.log', 'b.log'];
+    const differs = v08?.steps_cached_in_a_and_b_whose_digest_differs ?? facts.rawjson?.digest_facts_a_vs_b.cached_in_a_and_b_digest_differs ?? [];
+    const same = v08?.steps_cached_in_a_and_b_same_digest ?? facts.rawjson?.digest_facts_a_vs_b.cached_in_a_and_b_same_digest ?? [];
+    if (differs.length + same.length === 0) continue;
+    it(`${name} (${logs.join(', ')}): ${same.length} same-digest steps have no context upstream, ${differs.length} changed-digest steps do`, async () => {
+      const d = diagnose(await load(name, { logs }));
+      const note = (s: string) => d.hash_notes!.find((h) => sameStep(h.step, label(s)))!;
+      for (const s of same) {
+        expect(note(s).contextUpstream, s).toBe(false);
+        expect(note(s).digests[0]).toBe(note(s).digests[1]);
+        expect(note(s).explanation).toMatch(/same cache key/);
+      }
+      for (const s of differs) {
+        expect(note(s).contextUpstream, s).toBe(true);
+        expect(note(s).digests[0]).not.toBe(note(s).digests[1]);
+        expect(note(s).explanation).toMatch(/CACHED with different digests — exactly this effect/);
+      }
+    });
+  }
+});
