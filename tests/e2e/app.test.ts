@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { mkdtemp, open, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, symlink } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeShareLink } from '../../src/core/report/index.ts';
-import { foreignRequests, launchChromium, openPage, runAxe, saveScreenshot, serveStatic } from './harness.ts';
+import { DIST, foreignRequests, launchChromium, openPage, runAxe, saveScreenshot, serveStatic } from './harness.ts';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../public/examples/seed-replica');
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/lab/seed-replica');
@@ -388,6 +388,25 @@ describe('cachewhy web app', () => {
       await page.context().setOffline(false);
     }
     expect(errors).toEqual([]);
+  });
+
+  it('works from any base path: the same build served under /team/tools/cachewhy/', async () => {
+    const root = await mkdtemp(resolve(tmpdir(), 'cachewhy-e2e-base-'));
+    await mkdir(resolve(root, 'team/tools'), { recursive: true });
+    await symlink(DIST, resolve(root, 'team/tools/cachewhy'));
+    await symlink(resolve(DIST, 'index.html'), resolve(root, 'index.html')); // serveStatic insists on a root page
+    const nested = await serveStatic(root);
+    try {
+      const { page, errors } = await freshPage();
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`${nested.url}team/tools/cachewhy/#example`);
+      await expect.poll(() => verdictText(page), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+      expect(requests.filter((u) => !u.startsWith(`${nested.url}team/tools/cachewhy/`) && !u.startsWith('data:'))).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      nested.server.close();
+    }
   });
 
   it('sent no request to any origin but its own during the whole run', () => {
