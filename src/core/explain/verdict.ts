@@ -62,7 +62,7 @@ export function missVerdict(v: PairView, misses: PairMisses, causes: Cause[], bu
       ? `; ${others.length === 1 ? 'one other step' : `${others.length} other steps`} missed on ${others.length === 1 ? 'its' : 'their'} own (${others.map((r) => stepTitle(r).replace(/^Step /, '')).join(', ')})`
       : '';
   const failed = v.al.rows.find((r) => r.statuses[v.later] === 'error');
-  const failure = failed ? `; the build then failed at ${stepTitle(failed).replace(/^Step /, '')}` : '';
+  const failure = !failed ? '' : failed === first ? '; it then failed' : `; the build then failed at ${stepTitle(failed).replace(/^Step /, '')}`;
   const pair = v.later !== builds - 1 || v.earlier !== builds - 2 ? ` (between ${v.traceE.source} and ${v.traceL.source})` : '';
   return `${stepTitle(first)} missed${pair} because ${because}${after}${otherText}${failure}.`;
 }
