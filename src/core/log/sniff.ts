@@ -7,6 +7,10 @@ import { eachLine, planPrefixes, type PrefixPlan } from './lines.ts';
 import { hasCursorMovement } from './screen.ts';
 
 const SAMPLE_LINES = 400;
+// CI logs often open with hundreds of lines of checkout, install and login output before the build
+// starts: keep looking past the sample until a few build lines show up, within a bound.
+const MIN_BUILD_LINES = 8;
+const MAX_SCAN_LINES = 200_000;
 const PLAIN_RE = /^ ?#\d{1,9} \S/;
 // Lines only the plain printer writes. Not `#N 0.438 text`: tty error blocks quote output that way.
 const PLAIN_TELL_RE = /^ ?#\d{1,9} (?:\[|DONE\b|CACHED$|ERROR\b|CANCELED$|sha256:|extracting |building with|exporting|resolve |importing cache|transferring|load )/;
@@ -42,7 +46,8 @@ export function sniff(text: string): Sniffed | null {
     } else if (TTY_RE.test(line)) tty++;
     else if (LEGACY_RE.test(line)) legacy++;
     if (SERVICE_RE.test(line)) service++;
-    return ++seen < SAMPLE_LINES;
+    seen++;
+    return seen < SAMPLE_LINES || (plain + tty + legacy < MIN_BUILD_LINES && seen < MAX_SCAN_LINES);
   });
   const first = firstContent as string | null;
   if (first !== null && first.startsWith('{') && RAWJSON_KEYS_RE.test(text.slice(0, 65536))) return { format: 'buildkit-rawjson', plan };
