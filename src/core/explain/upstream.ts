@@ -56,12 +56,28 @@ function baseStageOf(al: Alignment, position: number, build: number): number | n
   return plan?.stages.find((s) => s.position === position)?.baseStage ?? null;
 }
 
+/** `COPY --link`/`ADD --link`: a layer built on scratch and merged onto the state before it. */
+function isLinked(row: AlignedRow, build: number): boolean {
+  const ps = planStepOf(row, build);
+  if (ps?.copy) return ps.copy.link;
+  return /^(COPY|ADD)\s.*--link(=true)?\s/i.test(`${squash(row.logs[build]?.instruction ?? row.instruction)} `);
+}
+
 /** The steps whose cache keys feed this step's key directly. */
 export function directUpstream(al: Alignment, row: AlignedRow, build: number): AlignedRow[] {
   const deps: AlignedRow[] = [];
   const previous = al.byKey.get(`${row.stagePosition}:${row.index - 1}`);
-  if (previous) deps.push(previous);
-  else {
+  if (previous) {
+    deps.push(previous);
+    // A linked copy's own key skips the layers below it, but its result (the merge) does not: what
+    // follows it still depends on the state before it. Walk down through consecutive linked copies.
+    for (let below = previous; isLinked(below, build); ) {
+      const next = al.byKey.get(`${below.stagePosition}:${below.index - 1}`);
+      if (!next) break;
+      deps.push(next);
+      below = next;
+    }
+  } else {
     const base = baseStageOf(al, row.stagePosition, build);
     const last = base !== null ? lastStepOfStage(al, base) : null;
     if (last) deps.push(last);

@@ -142,6 +142,18 @@ describe('root misses and cascade', () => {
   });
 });
 
+describe('COPY --link where it does isolate its layer (containerd image store)', () => {
+  it('a linked COPY that stayed CACHED does not make the RUN after it a root: it still builds on the rebuilt state', () => {
+    const df = 'FROM alpine:3.19\nRUN apk add curl\nCOPY --link app.conf /etc/app.conf\nRUN cat /etc/app.conf\n';
+    const s = (r: Result, link: Result): LogSpec => ({
+      steps: [['[1/4]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/4]', 'RUN apk add curl', r], ['[3/4]', 'COPY --link app.conf /etc/app.conf', link], ['[4/4]', 'RUN cat /etc/app.conf', r]],
+    });
+    const d = diagnose({ traces: [trace(s('CACHED', 'CACHED'), 'a.log'), trace(s('DONE', 'CACHED'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
+    expect(d.root_misses.map((r) => r.index)).toEqual([2]);
+    expect(d.steps.find((x) => x.index === 4)).toMatchObject({ role: 'cascade', because_of: { stage: null, index: 2 } });
+  });
+});
+
 describe('causes the fixtures do not show', () => {
   const df = 'FROM alpine:3.19\nARG BUILD_ID\nRUN apk add curl\nRUN echo "$BUILD_ID" > /id\n';
   const spec = (r: Result, builder = 'default'): LogSpec => ({
