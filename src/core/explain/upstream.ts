@@ -51,7 +51,7 @@ export function stagesReadBy(al: Alignment, row: AlignedRow, build: number): num
 }
 
 /** The stage a stage is built FROM, when it is another stage of the same Dockerfile. */
-function baseStageOf(al: Alignment, position: number, build: number): number | null {
+export function baseStageOf(al: Alignment, position: number, build: number): number | null {
   const plan = al.plans[build] ?? al.plans.find((p) => p !== null) ?? null;
   return plan?.stages.find((s) => s.position === position)?.baseStage ?? null;
 }

@@ -154,6 +154,17 @@ describe('COPY --link where it does isolate its layer (containerd image store)',
   });
 });
 
+describe('a stage built FROM another stage', () => {
+  it('its first step is cascade of the base stage and named as upstream-rebuilt', () => {
+    const df = 'FROM alpine:3.19 AS base\nRUN apk add curl\n\nFROM base\nRUN curl --version\n';
+    const s = (r: Result): LogSpec => ({ steps: [['[base 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[base 2/2]', 'RUN apk add curl', r], ['[stage-1 1/1]', 'RUN curl --version', r]] });
+    const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
+    expect(d.root_misses.map((r) => `${r.stage} ${r.index}`)).toEqual(['base 2']);
+    expect(d.steps.find((x) => x.stage === 'stage-1')).toMatchObject({ role: 'cascade', because_of: { stage: 'base', index: 2 } });
+    expect(d.causes.find((c) => c.kind === 'upstream-rebuilt')?.summary).toMatch(/stage base rebuilt/);
+  });
+});
+
 describe('causes the fixtures do not show', () => {
   const df = 'FROM alpine:3.19\nARG BUILD_ID\nRUN apk add curl\nRUN echo "$BUILD_ID" > /id\n';
   const spec = (r: Result, builder = 'default'): LogSpec => ({

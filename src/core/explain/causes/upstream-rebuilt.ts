@@ -6,7 +6,7 @@
  */
 import type { AlignedRow } from '../align.ts';
 import { rowLabel } from '../align.ts';
-import { lastStepOfStage, stagesReadBy } from '../upstream.ts';
+import { baseStageOf, lastStepOfStage, stagesReadBy } from '../upstream.ts';
 import type { Candidate, PairView } from './view.ts';
 import { missEvidence, stepName, stepRefOf } from './view.ts';
 
@@ -20,7 +20,11 @@ export function upstreamRebuiltCauses(v: PairView): Candidate[] {
   for (const row of v.al.rows) {
     if (v.misses.roles.get(row.key) !== 'cascade') continue;
     const root = v.misses.becauseOf.get(row.key) ?? null;
-    for (const pos of stagesReadBy(v.al, row, v.later)) {
+    // The stages it copies or mounts from, and for a stage's first step the stage it is built FROM.
+    const base = baseStageOf(v.al, row.stagePosition, v.later);
+    const first = !v.al.rows.some((r) => r.stagePosition === row.stagePosition && r.index < row.index);
+    const read = [...stagesReadBy(v.al, row, v.later), ...(first && base !== null ? [base] : [])];
+    for (const pos of read) {
       const last = lastStepOfStage(v.al, pos);
       if (!last || !['built', 'error', 'canceled'].includes(last.statuses[v.later] ?? '')) continue;
       const stage = stageLabel(v, pos);
