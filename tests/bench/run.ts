@@ -35,6 +35,7 @@ const plan: BrowserPlan = SMALL
       hybridThreshold: 64 << 10,
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
+      caseTimeoutMs: 60_000,
     }
   : {
       rounds: ROUNDS,
@@ -47,6 +48,7 @@ const plan: BrowserPlan = SMALL
       hybridThreshold: 64 << 10,
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
+      caseTimeoutMs: 120_000,
     };
 
 type Json = Record<string, number | boolean | string | null>;

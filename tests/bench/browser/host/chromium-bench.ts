@@ -30,11 +30,15 @@ export interface BrowserPlan {
   cases: string;
   /** Comma-separated context impls to run, empty for all (development). */
   contextOnly: string;
+  /** A context case that gives no answer within this is reported as hung and dropped. */
+  caseTimeoutMs: number;
 }
 
 /** Times of one implementation, one entry per timed round. */
 export interface Series {
   ms: number[];
+  /** The timed round each entry of `ms` comes from (an implementation that hung has gaps). */
+  rounds: number[];
   bytes: number;
   /** CPU split per timed round (context cases only). */
   cpu?: CpuSplit[];
@@ -77,8 +81,21 @@ async function buildPage(log: Log): Promise<string[]> {
   throw lastError;
 }
 
-async function call<T>(page: Page, cmd: BenchCommand): Promise<T> {
-  return (await page.evaluate((c) => (globalThis as unknown as { cachewhyBench: (c: unknown) => Promise<unknown> }).cachewhyBench(c), cmd)) as T;
+export class HangError extends Error {}
+
+/** One bench command; a case that makes no reply within `timeoutMs` is reported as hung. */
+async function call<T>(page: Page, cmd: BenchCommand, timeoutMs = 0): Promise<T> {
+  const run = page.evaluate((c) => (globalThis as unknown as { cachewhyBench: (c: unknown) => Promise<unknown> }).cachewhyBench(c), cmd) as Promise<T>;
+  if (!timeoutMs) return run;
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new HangError(`${cmd.kind} ${'impl' in cmd ? cmd.impl : ''} gave no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function openBenchPage(ctx: BrowserContext, url: string, errors: string[]): Promise<Page> {
@@ -100,7 +117,8 @@ async function openBenchPage(ctx: BrowserContext, url: string, errors: string[])
 async function roundRobin<I extends string, R extends Timed & { cpu?: CpuSplit }>(
   impls: I[],
   plan: BrowserPlan,
-  runOne: (impl: I) => Promise<R>,
+  /** null: this implementation is out (it hung earlier); it is skipped from then on. */
+  runOne: (impl: I) => Promise<R | null>,
   log: Log,
   label: string,
 ): Promise<{ series: Partial<Record<I, Series>>; last: Partial<Record<I, R>> }> {
@@ -111,11 +129,16 @@ async function roundRobin<I extends string, R extends Timed & { cpu?: CpuSplit }
     const parts: string[] = [];
     for (const impl of order) {
       const r = await runOne(impl);
+      if (!r) {
+        parts.push(`${impl} –`);
+        continue;
+      }
       last[impl] = r;
       parts.push(`${impl} ${((r.bytes / 1e6) / (r.ms / 1000)).toFixed(0)}`);
       if (round < 0) continue;
-      const s = (series[impl] ??= { ms: [], bytes: r.bytes });
+      const s = (series[impl] ??= { ms: [], rounds: [], bytes: r.bytes });
       s.ms.push(r.ms);
+      s.rounds.push(round);
       if (r.cpu) (s.cpu ??= []).push(r.cpu);
     }
     log(`  ${label} ${round < 0 ? 'warm-up' : `round ${round + 1}/${plan.rounds}`}: ${parts.join(', ')} MB/s`);
@@ -156,6 +179,7 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     for (const p of ctx.pages()) await p.close();
     let page = await openBenchPage(ctx, url, errors);
     const info = await call<Info>(page, { kind: 'info' });
+    if (typeof info?.userAgent !== 'string') throw new Error(`the bench worker answered 'info' with ${JSON.stringify(info)}`);
     log(`chromium: ${info.userAgent}`);
     log(`ours: ${info.ours ?? 'NOT BUILT (skipped)'}; indexContext: ${info.indexContext ?? 'NOT LANDED (skipped)'}`);
 
@@ -185,13 +209,18 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     await page.close();
 
     // ---- c + d: end to end, in a fresh page (a new renderer, so its memory is this case's alone) ----
-    page = await openBenchPage(ctx, url, errors);
-    await call<Info>(page, { kind: 'info' });
-    await page.locator('#tar').setInputFiles(tarPath);
-    const pids = await chromiumPids(userDataDir);
-    const before = await sampleOnce(pids);
-    const workerPid = await workerRenderer(pids);
-    if (workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
+    /** Opens the context page; again after a hang, since a stuck worker cannot be trusted further. */
+    const openContextPage = async () => {
+      const p = await openBenchPage(ctx, url, errors);
+      await call<Info>(p, { kind: 'info' });
+      await p.locator('#tar').setInputFiles(tarPath);
+      const all = await chromiumPids(userDataDir);
+      return { page: p, pids: all, workerPid: await workerRenderer(all) };
+    };
+    let cp = await openContextPage();
+    page = cp.page;
+    const before = await sampleOnce(cp.pids);
+    if (cp.workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
     const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob', 'ours-byob'] as ContextImpl[]).filter((i) => {
       if (plan.contextOnly && !plan.contextOnly.split(',').includes(i)) return false;
       if (i === 'read' || i === 'read-byob') return true;
@@ -200,7 +229,8 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
       return !i.startsWith('ours') || info.ours !== null;
     });
     if (!info.indexContext) skipped.push('context pipelines: indexContext not landed');
-    const sampler = startRssSampler(userDataDir, workerPid);
+    const sampler = startRssSampler(userDataDir, cp.workerPid);
+    const hung = new Set<ContextImpl>();
     t = performance.now();
     let context: Awaited<ReturnType<typeof roundRobin<ContextImpl, ContextResult>>>;
     try {
@@ -208,10 +238,26 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
         contextImpls,
         plan,
         async (impl) => {
+          if (hung.has(impl)) return null;
           sampler.mark(impl);
-          const cpuBefore = await cpuSnapshot(pids, workerPid);
-          const r = await call<ContextResult>(page, { kind: 'context', impl, profile: false });
-          return workerPid === null ? r : { ...r, cpu: cpuDelta(cpuBefore, await cpuSnapshot(pids, workerPid)) };
+          const cpuBefore = await cpuSnapshot(cp.pids, cp.workerPid);
+          let r: ContextResult;
+          try {
+            r = await call<ContextResult>(cp.page, { kind: 'context', impl, profile: false }, plan.caseTimeoutMs);
+          } catch (e) {
+            if (!(e instanceof HangError)) throw e;
+            // A case that never answers (seen once with File.stream() under heavy load): name it, drop it,
+            // and go on in a fresh page so the other cases still get measured.
+            hung.add(impl);
+            problems.push(`context ${impl} HUNG: ${e.message}; dropped from the later rounds, page reopened`);
+            log(`  ${impl} hung: ${e.message}; reopening the page`);
+            await cp.page.close({ runBeforeUnload: false }).catch(() => undefined);
+            cp = await openContextPage();
+            page = cp.page;
+            sampler.setRenderer(cp.workerPid);
+            return null;
+          }
+          return cp.workerPid === null ? r : { ...r, cpu: cpuDelta(cpuBefore, await cpuSnapshot(cp.pids, cp.workerPid)) };
         },
         log,
         'c. context',
@@ -232,10 +278,10 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     // Profiled runs (instrumented hasher: slower, never timed as results).
     const profiles: Partial<Record<ContextImpl, ContextResult>> = {};
     for (const impl of contextImpls.filter((i) => i === 'ours' || i === 'hashwasm')) {
-      profiles[impl] = await call<ContextResult>(page, { kind: 'context', impl, profile: true });
+      if (!hung.has(impl)) profiles[impl] = await call<ContextResult>(page, { kind: 'context', impl, profile: true }, plan.caseTimeoutMs);
     }
     let hybrid: HybridProbe | null = null;
-    if (info.ours) hybrid = await call<HybridProbe>(page, { kind: 'hybrid-probe', thresholdBytes: plan.hybridThreshold, ranges: tar.fileRanges });
+    if (info.ours) hybrid = await call<HybridProbe>(page, { kind: 'hybrid-probe', thresholdBytes: plan.hybridThreshold, ranges: tar.fileRanges }, plan.caseTimeoutMs);
     await page.close();
 
     problems.push(...errors);

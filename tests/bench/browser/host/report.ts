@@ -18,8 +18,13 @@ export const mbps = (s: Series | undefined): number | null => (s && s.ms.length 
  * load spike that hits one round hits both and cancels out. Throughput ratio, corrected for byte counts.
  */
 export function pairedRatio(a: Series | undefined, b: Series | undefined): number | null {
-  if (!a || !b || !a.ms.length || a.ms.length !== b.ms.length) return null;
-  return median(a.ms.map((ms, i) => (a.bytes / ms) / (b.bytes / b.ms[i]!)));
+  if (!a || !b) return null;
+  const ratios: number[] = [];
+  a.rounds.forEach((round, i) => {
+    const j = b.rounds.indexOf(round);
+    if (j >= 0) ratios.push(a.bytes / a.ms[i]! / (b.bytes / b.ms[j]!));
+  });
+  return ratios.length ? median(ratios) : null;
 }
 
 export function table(header: string[], rows: (string | number | null)[][]): string {

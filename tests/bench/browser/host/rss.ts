@@ -87,7 +87,11 @@ export async function sampleOnce(pids: Map<number, string>): Promise<ProcMem[]> 
 }
 
 /** Samples every `intervalMs` until `stop()`; rescans the process tree every second. */
-export function startRssSampler(userDataDir: string, rendererPid: number | null, intervalMs = 50): { stop: () => Promise<RssPeak>; mark: (label: string) => void } {
+export function startRssSampler(
+  userDataDir: string,
+  rendererPid: number | null,
+  intervalMs = 50,
+): { stop: () => Promise<RssPeak>; mark: (label: string) => void; setRenderer: (pid: number | null) => void } {
   const peak: RssPeak = { rendererPid, rendererPeakMb: 0, rendererHwmMb: 0, totalPeakMb: 0, samples: 0, byLabel: {} };
   let label = '';
   let pids = new Map<number, string>();
@@ -119,6 +123,11 @@ export function startRssSampler(userDataDir: string, rendererPid: number | null,
     }
   })();
   return {
+    setRenderer(pid) {
+      rendererPid = pid;
+      pids = new Map();
+      lastScan = 0;
+    },
     mark(next) {
       label = next;
     },

@@ -61,7 +61,14 @@ function fileSizes(count: number, target: number, rand: () => number): number[] 
   const raw = Array.from({ length: count }, () => Math.min(MAX_FILE, Math.round(Math.exp(Math.log(3000) + 1.5 * normal(rand)))));
   const sum = raw.reduce((a, b) => a + b, 0);
   const k = target / sum;
-  return raw.map((n) => Math.min(MAX_FILE, Math.round(n * k)));
+  const sizes = raw.map((n) => Math.min(MAX_FILE, Math.round(n * k)));
+  // The tail must reach ~1.3 MB like a real context (a few bundles, images): lift the largest few to it.
+  const largest = sizes
+    .map((n, i) => [n, i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, Math.max(1, Math.round(count / 2500)));
+  for (const [, i] of largest) sizes[i] = MAX_FILE;
+  return sizes;
 }
 
 function octal(buf: Uint8Array, at: number, width: number, value: number): void {

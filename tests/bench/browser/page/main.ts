@@ -11,7 +11,13 @@ const ready = new Promise<void>((ok, fail) => {
   worker.addEventListener('error', (e) => fail(new Error(`bench worker failed to start: ${e.message}`)), { once: true });
   worker.addEventListener('message', () => ok(), { once: true });
 });
+let readySeen = false;
 worker.addEventListener('message', (e: MessageEvent<BenchReply>) => {
+  // The worker's start-up 'ready' is never the answer to a command.
+  if (!readySeen && e.data.ok && e.data.value === 'ready') {
+    readySeen = true;
+    return;
+  }
   const done = pending;
   pending = null;
   done?.(e.data);
