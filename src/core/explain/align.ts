@@ -137,7 +137,10 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
   const notes: string[] = [];
   const traces = oneService(allTraces, notes);
   const builds = traces.length;
-  const planOf = plansPerBuild(plans, builds);
+  // A Dockerfile that could not be read has no steps: align by the logs alone rather than drop them all.
+  const readable = plans.filter((p) => p.steps.length > 0);
+  if (readable.length < plans.length) notes.push('A Dockerfile given has no steps that could be read; the steps are aligned by the logs alone.');
+  const planOf = plansPerBuild(readable, builds);
   const latestPlan = [...planOf].reverse().find((p) => p !== null) ?? null;
   const rows = new Map<string, AlignedRow>();
 

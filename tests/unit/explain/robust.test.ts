@@ -37,3 +37,12 @@ describe('a b.log cut in the middle (a paste that stopped short)', () => {
     });
   }
 });
+
+describe('a Dockerfile that could not be read', () => {
+  it('the logs are still aligned and diagnosed (multistage, named stages)', async () => {
+    const broken = readDockerfile('this is not a Dockerfile\n', 'Dockerfile');
+    const d = diagnose({ traces: [trace('lab/multistage', 'a.log'), trace('lab/multistage', 'b.log')], plans: [broken] });
+    expect(d.first_miss).toMatchObject({ stage: 'builder', index: 2 });
+    expect(d.warnings?.some((w) => /no steps that could be read/.test(w.message))).toBe(true);
+  });
+});
