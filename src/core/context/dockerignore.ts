@@ -23,6 +23,7 @@
  * Deviation on purpose: docker 2020 passed `+(){}|^` through as regexp syntax (a bug fixed in 2021); here
  * they are literal characters, as in every later version.
  */
+import { matchTokens, pushToken, type GlobToken } from './glob-match.ts';
 
 /** Lexical path cleaning as Go's `path.Clean` (`/`-separated). */
 export function cleanPath(p: string): string {
@@ -66,40 +67,68 @@ interface Pattern {
   exclusion: boolean;
   /** Number of path components, for matching leading directories. */
   depth: number;
-  regexp: RegExp;
+  /** Whole-path match, in linear time (glob-match.ts). */
+  test(path: string): boolean;
 }
 
 const REGEXP_SPECIAL = /[.$^+(){}|]/;
 
-function compileGlob(glob: string): RegExp {
+/**
+ * The glob as a RegExp (its meaning, and `new RegExp` rejects a broken class) and as tokens for
+ * `matchTokens`, which runs it without backtracking: a RegExp with several stars or double stars takes
+ * exponential time on a path that almost matches, and a .dockerignore comes with whatever repo it is in.
+ */
+function compileGlob(glob: string): (path: string) => boolean {
   let re = '^';
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i]!;
     if (ch === '*') {
       if (glob[i + 1] === '*') {
         i++;
         if (glob[i + 1] === '/') i++; // `**/` is `**`
-        re += i + 1 >= glob.length ? '.*' : '(.*/)?';
-      } else re += '[^/]*';
-    } else if (ch === '?') re += '[^/]';
-    else if (ch === '[') {
+        const last = i + 1 >= glob.length;
+        re += last ? '.*' : '(.*/)?';
+        pushToken(tokens, { kind: last ? 'any' : 'dirs' });
+      } else {
+        re += '[^/]*';
+        pushToken(tokens, { kind: 'star' });
+      }
+    } else if (ch === '?') {
+      re += '[^/]';
+      tokens.push({ kind: 'one' });
+    } else if (ch === '[') {
       // A character class goes to the regexp as written (`[^…]` negates, `[!…]` does not, as in docker).
       const close = glob.indexOf(']', i + 2);
       if (close < 0) throw new Error('unterminated [');
-      re += glob.slice(i, close + 1);
+      const cls = glob.slice(i, close + 1);
+      re += cls;
+      tokens.push({ kind: 'class', test: new RegExp('^' + cls + '$') });
       i = close;
     } else if (ch === '\\') {
       const next = glob[i + 1];
-      if (next === undefined) re += '\\\\';
-      else {
+      if (next === undefined) {
+        re += '\\\\';
+        tokens.push({ kind: 'lit', char: '\\' });
+      } else {
         // `\x` is a literal x (filepath.Match); escape it for the regexp only when it is punctuation.
         re += /[A-Za-z0-9]/.test(next) ? next : '\\' + next;
+        tokens.push({ kind: 'lit', char: next });
         i++;
       }
-    } else if (REGEXP_SPECIAL.test(ch)) re += '\\' + ch;
-    else re += ch;
+    } else if (REGEXP_SPECIAL.test(ch)) {
+      re += '\\' + ch;
+      tokens.push({ kind: 'lit', char: ch });
+    } else {
+      re += ch;
+      tokens.push({ kind: 'lit', char: ch });
+    }
   }
-  return new RegExp(re + '$');
+  const regexp = new RegExp(re + '$');
+  // A class ending in a backslash (`[a\]`) escapes its own `]` and reads on in the RegExp: keep the RegExp
+  // for such odd patterns rather than guess; every other glob runs on the tokens.
+  const odd = tokens.some((t) => t.kind === 'class' && t.test.source.endsWith('\\]$'));
+  return odd ? (path) => regexp.test(path) : (path) => matchTokens(tokens, path);
 }
 
 export interface DockerignoreMatcher {
@@ -131,7 +160,7 @@ export function createMatcher(patterns: string[]): { matcher: DockerignoreMatche
       p = p.slice(1);
     }
     try {
-      compiled.push({ text: p, exclusion, depth: p.split('/').length, regexp: compileGlob(p) });
+      compiled.push({ text: p, exclusion, depth: p.split('/').length, test: compileGlob(p) });
     } catch {
       errors.push({ pattern: raw, message: `invalid pattern "${raw}"` });
     }
@@ -144,9 +173,9 @@ export function createMatcher(patterns: string[]): { matcher: DockerignoreMatche
     const parentDirs = slash < 0 ? null : path.slice(0, slash).split('/');
     let matched = false;
     for (const pattern of compiled) {
-      let match = pattern.regexp.test(path);
+      let match = pattern.test(path);
       if (!match && parentDirs && pattern.depth <= parentDirs.length) {
-        match = pattern.regexp.test(parentDirs.slice(0, pattern.depth).join('/'));
+        match = pattern.test(parentDirs.slice(0, pattern.depth).join('/'));
       }
       if (match) matched = !pattern.exclusion;
     }
