@@ -67,7 +67,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const al = alignBuilds(traces, input.plans);
   const commands = commandsPerBuild(input);
   const contexts = traces.map((_, i) => input.contexts?.[i] ?? null);
-  const warnings: Warning[] = al.notes.map((message) => ({ kind: 'input', message }));
+  const warnings: Warning[] = [...new Set(al.notes)].map((message) => ({ kind: 'input', message }));
 
   // Every consecutive pair: its misses, and its context diff when both contexts are known.
   const pairs: { view: PairView; misses: PairMisses }[] = [];
