@@ -7,6 +7,7 @@
  * fixtures' cache.db confirms. Later builders (v0.9+, v0.26+) hash wildcard sources differently; plain
  * sources are the same in every era for context files (uid/gid are zeroed by the client).
  */
+import { matchTokens, pushToken, type GlobToken } from './glob-match.ts';
 import type { BuildPlan, ContextEntry, ContextEntryType, ContextIndex, PlanStep, SourceChecksum, StepContentKey } from '../model.ts';
 import { compareUtf8, digestText, EMPTY_SHA256, sha256Text, smallHasher, utf8 } from './digest.ts';
 import type { Sha256 } from './hasher.ts';
@@ -187,30 +188,35 @@ export function hasWildcard(path: string): boolean {
   return /[*?[]/.test(path);
 }
 
-/** Go's `path.Match` as a regexp: `*` any non-`/` run, `?` one non-`/`, `[…]`/`[^…]` classes, `\` escapes. */
-export function goPathMatcher(pattern: string): RegExp {
-  let re = '^';
+/** A compiled `path.Match` pattern. */
+export interface PathMatcher {
+  test(path: string): boolean;
+}
+
+/**
+ * Go's `path.Match`: `*` any non-`/` run, `?` one non-`/`, `[…]`/`[^…]` classes, `\` escapes. Run as tokens
+ * (glob-match.ts), not as a RegExp: Go's matcher never backtracks exponentially, a RegExp of several `*`
+ * does (`COPY *a*a*a*a*a*a*b` against a long file name took minutes).
+ */
+export function goPathMatcher(pattern: string): PathMatcher {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
+    if (ch === '*') pushToken(tokens, { kind: 'star' });
+    else if (ch === '?') tokens.push({ kind: 'one' });
     else if (ch === '[') {
       const close = pattern.indexOf(']', i + 2);
-      if (close < 0) return /(?!)/; // malformed: matches nothing (Go returns ErrBadPattern)
+      if (close < 0) return { test: () => false }; // malformed: matches nothing (Go returns ErrBadPattern)
       let body = pattern.slice(i + 1, close);
       const negate = body.startsWith('^');
       if (negate) body = body.slice(1);
-      re += '[' + (negate ? '^/' : '') + body.replace(/[\]\\]/g, (c) => '\\' + c) + ']';
+      tokens.push({ kind: 'class', test: new RegExp('^[' + (negate ? '^/' : '') + body.replace(/[\]\\]/g, (c) => '\\' + c) + ']$') });
       i = close;
     } else if (ch === '\\' && i + 1 < pattern.length) {
-      re += escapeRegExp(pattern[++i]!);
-    } else re += escapeRegExp(ch);
+      tokens.push({ kind: 'lit', char: pattern[++i]! });
+    } else tokens.push({ kind: 'lit', char: ch });
   }
-  return new RegExp(re + '$');
-}
-
-function escapeRegExp(ch: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(ch) ? '\\' + ch : ch;
+  return { test: (path) => matchTokens(tokens, path) };
 }
 
 /** The selector BuildKit hashes for a source as written: `path.Join("/", src)`. */

@@ -4,7 +4,7 @@
  * `.dockerignore` lets the path be sent. mtime and owner never show up, because they are not hashed.
  */
 import type { BuildPlan, ChangedFile, ContextEntry, ContextIndex, PlanStep, SourceDiff, StepContentKey } from '../model.ts';
-import { ContextTree, goPathMatcher, hasWildcard, readsContext, selectorPath, stepContentKey } from './checksum.ts';
+import { ContextTree, goPathMatcher, type PathMatcher, hasWildcard, readsContext, selectorPath, stepContentKey } from './checksum.ts';
 import { smallHasher } from './digest.ts';
 import type { Sha256 } from './hasher.ts';
 
@@ -15,7 +15,7 @@ function octal(mode: number): string {
 /** Paths a step's sources cover: a plain source covers its (resolved) path and everything below it. */
 function coverage(step: PlanStep, trees: ContextTree[]): (path: string) => boolean {
   const prefixes = new Set<string>();
-  const wildcards: RegExp[] = [];
+  const wildcards: PathMatcher[] = [];
   for (const source of step.copy!.paths) {
     const selector = selectorPath(source);
     if (hasWildcard(selector)) {
