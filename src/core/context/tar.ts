@@ -66,6 +66,7 @@ export function normalizeArchivePath(raw: string): string {
 }
 
 function readString(block: Uint8Array, start: number, length: number): string {
+  if (block[start] === 0) return ''; // the usual linkname and prefix: skip the decoder call
   let end = start;
   const limit = start + length;
   while (end < limit && block[end] !== 0) end++;
@@ -132,6 +133,8 @@ function parsePax(bytes: Uint8Array): Record<string, string> {
   return records;
 }
 
+const NO_RECORDS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const ENTRY_TYPES: Record<string, ContextEntryType> = {
   '0': 'file',
   '\0': 'file',
@@ -161,6 +164,8 @@ export class TarParser {
   private blocksSeen = 0;
   private paxLocal: Record<string, string> = {};
   private paxGlobal: Record<string, string> = {};
+  /** Most archives have no pax records at all: then entries skip merging empty records. */
+  private paxSeen = false;
   private gnuName: string | null = null;
   private gnuLink: string | null = null;
   private failed: TarProblem | null = null;
@@ -262,10 +267,10 @@ export class TarParser {
   }
 
   private emitEntry(block: Uint8Array, flag: string, headerSize: number): void {
-    const pax = { ...this.paxGlobal, ...this.paxLocal };
-    const magic = readString(block, 257, 6);
-    // Only POSIX ustar has `prefix` at 345; GNU ("ustar  ") keeps atime/ctime there.
-    const prefix = magic === 'ustar' && block[262] === 0 ? readString(block, 345, 155) : '';
+    const pax = this.paxSeen ? { ...this.paxGlobal, ...this.paxLocal } : NO_RECORDS;
+    // Only POSIX ustar ("ustar\0") has `prefix` at 345; GNU ("ustar  ") keeps atime/ctime there.
+    const posix = block[257] === 0x75 && block[258] === 0x73 && block[259] === 0x74 && block[260] === 0x61 && block[261] === 0x72 && block[262] === 0;
+    const prefix = posix ? readString(block, 345, 155) : '';
     let name = readString(block, 0, 100);
     if (prefix) name = prefix + '/' + name;
     if (this.gnuName !== null) name = this.gnuName;
@@ -281,8 +286,10 @@ export class TarParser {
 
     const type = ENTRY_TYPES[flag];
     const xattrs: Record<string, string> = {};
-    for (const key of Object.keys(pax)) {
-      if (key.startsWith('SCHILY.xattr.')) xattrs[key.slice('SCHILY.xattr.'.length)] = pax[key]!;
+    if (pax !== NO_RECORDS) {
+      for (const key of Object.keys(pax)) {
+        if (key.startsWith('SCHILY.xattr.')) xattrs[key.slice('SCHILY.xattr.'.length)] = pax[key]!;
+      }
     }
     if (!type) {
       this.sink.warn?.(`tar entry "${name}" has type '${flag}', which a build context cannot contain; it was skipped.`);
@@ -335,6 +342,7 @@ export class TarParser {
   private applyMeta(kind: Meta['kind'], bytes: Uint8Array): void {
     if (kind === 'pax-local') Object.assign(this.paxLocal, parsePax(bytes));
     else if (kind === 'pax-global') Object.assign(this.paxGlobal, parsePax(bytes));
+    if (kind === 'pax-local' || kind === 'pax-global') this.paxSeen = true;
     else {
       const text = readString(bytes, 0, bytes.length);
       if (kind === 'gnu-name') this.gnuName = text;
