@@ -35,7 +35,7 @@ const plan: BrowserPlan = SMALL
       hybridThreshold: 64 << 10,
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
-      caseTimeoutMs: 60_000,
+      caseTimeoutMs: 30_000,
     }
   : {
       rounds: ROUNDS,
@@ -48,7 +48,7 @@ const plan: BrowserPlan = SMALL
       hybridThreshold: 64 << 10,
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
-      caseTimeoutMs: 120_000,
+      caseTimeoutMs: 60_000,
     };
 
 type Json = Record<string, number | boolean | string | null>;

@@ -19,7 +19,7 @@ export interface RssPeak {
   rendererPid: number | null;
   /** Its highest sampled VmRSS. */
   rendererPeakMb: number;
-  /** Its VmHWM at the last sample (kernel-tracked peak since it started: catches spikes between samples). */
+  /** Highest VmHWM of the tracked renderer(s) (kernel-tracked peak since start: catches spikes between samples). */
   rendererHwmMb: number;
   /** Highest sum of VmRSS over all processes of the run at one sample (counts shared pages more than once). */
   totalPeakMb: number;
@@ -115,7 +115,7 @@ export function startRssSampler(
           peak.rendererPid = m.pid;
           peak.rendererPeakMb = m.rssMb;
         }
-        if (m.pid === peak.rendererPid) peak.rendererHwmMb = m.hwmMb;
+        peak.rendererHwmMb = Math.max(peak.rendererHwmMb, m.hwmMb);
       }
       peak.totalPeakMb = Math.max(peak.totalPeakMb, total);
       peak.samples++;
