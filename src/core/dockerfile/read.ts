@@ -81,6 +81,10 @@ interface StageDraft {
   onbuildExpressions: { text: string; start: number; end: number }[];
 }
 
+/** Bounds that keep dockerfile-ast (quadratic on long lines) well under a second; see buildPlan. */
+const MAX_DOCKERFILE_CHARS = 128 * 1024;
+const MAX_DOCKERFILE_LINE_CHARS = 8 * 1024;
+
 export function readDockerfile(text: string, source: string, opts: ReadDockerfileOptions = {}): BuildPlan {
   const lines = splitLines(text);
   const plan: BuildPlan = { source, syntax: null, stages: [], steps: [], directives: [], globalArgs: {}, lines, problems: [] };
@@ -104,6 +108,24 @@ function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): 
 
   if (text.includes('\u0000')) {
     problem('This file contains binary data, so it is not a Dockerfile.', 'Give the Dockerfile the build used (a text file).');
+    return;
+  }
+
+  // dockerfile-ast is quadratic in the length of a line or an instruction (its directive scan and argument
+  // ranges): a 40 KB line takes seconds, a 1 MB one minutes. No real Dockerfile comes near these limits.
+  if (text.length > MAX_DOCKERFILE_CHARS) {
+    problem(
+      `This file is ${Math.round(text.length / 1024)} KB, far larger than any Dockerfile; cachewhy reads Dockerfiles up to ${MAX_DOCKERFILE_CHARS / 1024} KB.`,
+      'Give the Dockerfile the build used; if this really is it, please report it as a cachewhy limitation.',
+    );
+    return;
+  }
+  const longLine = plan.lines.findIndex((line) => line.length > MAX_DOCKERFILE_LINE_CHARS);
+  if (longLine !== -1) {
+    problem(
+      `Line ${longLine + 1} is ${plan.lines[longLine]!.length} characters long; cachewhy reads Dockerfile lines up to ${MAX_DOCKERFILE_LINE_CHARS} characters.`,
+      'Split the line with a backslash continuation, or check that this file is the Dockerfile the build used.',
+    );
     return;
   }
 
