@@ -3,27 +3,22 @@
  * BuildKit digests while the bytes stream past, then `.dockerignore`, hardlinks and directory digests
  * once the stream has ended.
  *
- * Speed: small files (≤ 2 MiB) are packed, header string first, into one 8 MiB buffer and hashed four at
- * a time by `digestMany` (the WASM SIMD batch); bigger files stream through `create()`. File bytes are
- * never kept beyond the batch, so memory stays flat whatever the context size.
+ * Speed: small files (≤ 2 MiB) are written, header string first, into one 8 MiB batch and hashed four
+ * at a time (the WASM SIMD batch); with the WASM hasher the batch lives in wasm memory, so each byte is
+ * copied once, from the tar chunk straight to where the hash reads it. Bigger files stream through
+ * `create()`. File bytes are never kept beyond the batch, so memory stays flat whatever the context size.
  */
 import type { ContextEntry, ContextIndex, InputProblem } from '../model.ts';
 import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, tarsumHeader, tarsumHeaderText } from './checksum.ts';
 import { credentialKind, isNpmrc, NpmrcAuthScanner } from './credentials.ts';
 import { digestText, utf8, writeText } from './digest.ts';
 import { createMatcher, parseDockerignore } from './dockerignore.ts';
-import type { Sha256, StreamingSha256 } from './hasher.ts';
+import { createBatch, type Sha256, type Sha256Batch, type StreamingSha256 } from './hasher.ts';
 import type { TarEntry, TarSink } from './tar.ts';
 
 const SMALL_FILE = 2 * 1024 * 1024;
 const PACK_BUFFER = 8 * 1024 * 1024;
 const MAX_DOCKERIGNORE = 1024 * 1024;
-
-interface PackedSlot {
-  entry: ContextEntry;
-  start: number;
-  end: number;
-}
 
 export interface BuildOptions {
   source: string;
@@ -39,12 +34,14 @@ export class ContextBuilder implements TarSink {
   lastPath = '';
   private readonly hasher: Sha256;
   private readonly byPath = new Map<string, ContextEntry>();
-  /** Grows up to PACK_BUFFER, so that indexing a tiny context does not allocate 8 MiB. */
-  private pack = new Uint8Array(64 * 1024);
-  private packUsed = 0;
-  private slots: PackedSlot[] = [];
+  /** Small entries' header and content, written in place; created at the first small entry. */
+  private batch: Sha256Batch | null = null;
+  /** The entries committed to `batch`, in commit order (digest i belongs to batched[i]). */
+  private batched: ContextEntry[] = [];
   private current: ContextEntry | null = null;
-  private currentSlot: PackedSlot | null = null;
+  /** The open reservation of the current small entry, and how much of it is written. */
+  private slot: Uint8Array | null = null;
+  private slotUsed = 0;
   private currentStream: StreamingSha256 | null = null;
   private currentBytes = 0;
   private npmrc: NpmrcAuthScanner | null = null;
@@ -85,19 +82,16 @@ export class ContextBuilder implements TarSink {
     this.currentBytes = 0;
     if (entry.type === 'hardlink') return; // takes its target's digest at the end (§2.2 Hardlinks)
     const header = tarsumHeaderText({ type: entry.type, mode: entry.mode, size: entry.size, linkname: entry.linkname, devmajor: tar.devmajor, devminor: tar.devminor, xattrs: entry.xattrs });
-    if (entry.type === 'file' && entry.size > SMALL_FILE) {
+    // A header is ASCII but for non-ASCII link targets or xattrs: at most 3 bytes per UTF-16 unit.
+    const needed = header.length * 3 + entry.size;
+    if (entry.size > SMALL_FILE || needed > PACK_BUFFER) {
       this.currentStream = this.hasher.create();
       this.currentStream.update(utf8(header));
     } else {
-      // A header is ASCII but for non-ASCII link targets or xattrs: at most 3 bytes per UTF-16 unit.
-      const needed = header.length * 3 + entry.size;
-      if (this.packUsed + needed > this.pack.length) {
-        this.flush();
-        if (this.pack.length < PACK_BUFFER) this.pack = new Uint8Array(Math.min(PACK_BUFFER, Math.max(needed, this.pack.length * 4)));
-      }
-      const start = this.packUsed;
-      this.packUsed += writeText(header, this.pack, start);
-      this.currentSlot = { entry, start, end: start };
+      const batch = (this.batch ??= createBatch(this.hasher, PACK_BUFFER));
+      if (!batch.fits(needed)) this.flush();
+      this.slot = batch.reserve(needed);
+      this.slotUsed = writeText(header, this.slot, 0);
     }
     if (entry.type === 'file') {
       if (isNpmrc(entry.path)) this.npmrc = new NpmrcAuthScanner();
@@ -109,10 +103,15 @@ export class ContextBuilder implements TarSink {
     if (!this.current) return;
     this.currentBytes += bytes.length;
     if (this.currentStream) this.currentStream.update(bytes);
-    else if (this.currentSlot && this.packUsed + bytes.length <= this.pack.length) {
+    else if (this.slot) {
+      // Creating another batch on the same WASM instance (a second context indexed at the same time)
+      // grows wasm memory, which empties the old view; the bytes written so far are still there.
+      if (this.slot.length === 0) this.slot = this.batch!.current();
       // (A folder file that grew while read could overflow; `end` reports the size mismatch.)
-      this.pack.set(bytes, this.packUsed);
-      this.packUsed += bytes.length;
+      if (this.slotUsed + bytes.length <= this.slot.length) {
+        this.slot.set(bytes, this.slotUsed);
+        this.slotUsed += bytes.length;
+      }
     }
     this.npmrc?.feed(bytes);
     if (this.dockerignoreParts && this.currentBytes <= MAX_DOCKERIGNORE) this.dockerignoreParts.push(new Uint8Array(bytes)); // a copy, even of a Node Buffer
@@ -131,10 +130,10 @@ export class ContextBuilder implements TarSink {
     if (this.currentStream) {
       entry.digest = digestText(this.currentStream.finish());
       this.currentStream = null;
-    } else if (this.currentSlot) {
-      this.currentSlot.end = this.packUsed;
-      this.slots.push(this.currentSlot);
-      this.currentSlot = null;
+    } else if (this.slot) {
+      this.batch!.commit(this.slotUsed);
+      this.batched.push(entry);
+      this.slot = null;
     }
     if (this.npmrc) {
       if (this.npmrc.found) this.npmrcWithAuth.add(entry.path);
@@ -148,21 +147,27 @@ export class ContextBuilder implements TarSink {
     this.current = null;
   }
 
-  /** Hash every packed entry in one batch and free the buffer. */
+  /** Hash every batched entry in one call and empty the batch. */
   private flush(): void {
-    if (this.slots.length === 0) {
-      this.packUsed = 0;
-      return;
-    }
-    const digests = this.hasher.digestMany(this.slots.map((s) => this.pack.subarray(s.start, s.end)));
-    this.slots.forEach((slot, i) => (slot.entry.digest = digestText(digests[i]!)));
-    this.slots = [];
-    this.packUsed = 0;
+    if (!this.batch || this.batched.length === 0) return;
+    const digests = this.batch.digestAll();
+    const entries = this.batched;
+    for (let i = 0; i < entries.length; i++) entries[i]!.digest = digestText(digests.subarray(32 * i, 32 * i + 32));
+    this.batched = [];
+  }
+
+  /** Hands the batch's memory back (wasm memory is never freed, only reused); safe to call twice. */
+  dispose(): void {
+    this.batch?.release();
+    this.batch = null;
+    this.batched = [];
+    this.slot = null;
   }
 
   /** The stream has ended: apply `.dockerignore`, resolve hardlinks, compute directory digests. */
   finish(opts: BuildOptions): ContextIndex {
     this.flush();
+    this.dispose();
     const problems = this.problems;
     this.addMissingParents();
 

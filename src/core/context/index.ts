@@ -12,7 +12,7 @@ import { normalizeArchivePath, TarParser } from './tar.ts';
 export { contentKeys, CHECKSUM_ERA } from './checksum.ts';
 export { diffContexts } from './diff.ts';
 export { parseDockerignore } from './dockerignore.ts';
-export type { Sha256, StreamingSha256 } from './hasher.ts';
+export type { Sha256, Sha256Batch, StreamingSha256 } from './hasher.ts';
 export type { ByteSource } from './stream.ts';
 
 /** One entry of a folder (a browser directory pick or drop, or a Node directory walk). */
@@ -179,6 +179,9 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
       );
     }
     return fail(`The context could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    // Cancelled, failed or done: the batch's (wasm) memory goes back for the next index.
+    builder.dispose();
   }
 }
 

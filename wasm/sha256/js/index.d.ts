@@ -19,6 +19,43 @@ export interface Sha256 {
   digestMany(buffers: Uint8Array[]): Uint8Array[];
   /** A new, independent streaming hasher. */
   create(): StreamingSha256;
+  /**
+   * A batch whose messages the caller writes straight into wasm memory (no intermediate JS buffer),
+   * then digests in one 4-lane SIMD call. Its region (`capacity` bytes, `maxMessages` entries,
+   * default one per 64 bytes) is taken once, here; `release()` hands it to the next batch.
+   */
+  createBatch(capacity: number, maxMessages?: number): Sha256Batch;
+}
+
+/**
+ * Messages written in place into wasm memory: `reserve(len)` → write into the view → `commit(written)`,
+ * repeated while `fits`, then `digestAll()`.
+ *
+ * A view is a window on wasm memory and dies (its `length` becomes 0, writes to it are silently lost)
+ * when the memory grows, which happens only while another batch is created or the first `digestMany`
+ * runs. Bytes already written survive; call `current()` for a new view of the open reservation.
+ */
+export interface Sha256Batch {
+  readonly capacity: number;
+  readonly maxMessages: number;
+  /** Messages committed since the last `digestAll`/`reset`. */
+  readonly count: number;
+  /** Bytes committed since the last `digestAll`/`reset`. */
+  readonly used: number;
+  /** Whether a message of `len` bytes can be reserved now (false while one is reserved, or after `release`). */
+  fits(len: number): boolean;
+  /** A view of `len` bytes of wasm memory for the next message; throws if it does not fit. */
+  reserve(len: number): Uint8Array;
+  /** A fresh view of the open reservation (after memory growth killed the previous one). */
+  current(): Uint8Array;
+  /** Ends the reserved message at its first `len` bytes (default: all reserved); returns its index. */
+  commit(len?: number): number;
+  /** Digests of the committed messages, 32 bytes each in commit order (a copy); the batch is then empty. */
+  digestAll(): Uint8Array;
+  /** Drops the committed messages and any reservation without hashing them. */
+  reset(): void;
+  /** Returns the region for reuse; any later call but `fits` and `release` throws. */
+  release(): void;
 }
 
 /** Where `init` gets the module: its bytes, a compiled module, a URL to fetch (or read, for `file:`), or a response. */

@@ -4,7 +4,7 @@
  *
  * Hand-written because wasm-bindgen cannot be installed here; the module exports plain C functions
  * over its linear memory (see src/lib.rs). This file copies input into wasm memory, calls them and
- * copies digests out. It runs unchanged in Node, in the browser and in (module) workers.
+ * copies digests out; `createBatch` lets a caller write messages straight into wasm memory instead. It runs unchanged in Node, in the browser and in (module) workers.
  */
 
 /** Bytes copied into wasm memory per call by `update`/`digest`: memory never grows with the input. */
@@ -14,10 +14,15 @@ const PACK_BYTES = 8 * 1024 * 1024;
 /** Most buffers per `sha256_digest_many` call (bounds the offsets table and the output region). */
 const PACK_ENTRIES = 16 * 1024;
 const DIGEST_BYTES = 32;
+/** Limits of one `createBatch`: offsets in the table are u32, and a region is allocated whole. */
+const MAX_BATCH_BYTES = 1024 * 1024 * 1024;
+const MAX_BATCH_MESSAGES = 16 * 1024 * 1024;
 
 /** @typedef {import('./index.d.ts').Sha256} Sha256 */
 /** @typedef {import('./index.d.ts').StreamingSha256} StreamingSha256 */
 /** @typedef {import('./index.d.ts').InitInput} InitInput */
+/** @typedef {import('./index.d.ts').Sha256Batch} Sha256Batch */
+/** @typedef {{ data: number, table: number, out: number, capacity: number, maxMessages: number }} Region */
 
 /**
  * @typedef {object} RawExports The functions of src/lib.rs, as wasm sees them.
@@ -146,15 +151,32 @@ function createSha256(instance) {
   // `memory()` to get a current view.
   let view = new Uint8Array(raw.memory.buffer);
   const memory = () => (view.buffer === raw.memory.buffer ? view : (view = new Uint8Array(raw.memory.buffer)));
+  let wordView = new Uint32Array(raw.memory.buffer);
+  const words = () => (wordView.buffer === raw.memory.buffer ? wordView : (wordView = new Uint32Array(raw.memory.buffer)));
 
   const io = alloc(IO_CHUNK);
   const out = alloc(DIGEST_BYTES);
   const readDigest = (/** @type {number} */ at) => memory().slice(at, at + DIGEST_BYTES);
 
-  /** The batch regions, allocated on the first `digestMany` (8.6 MiB the streaming path never needs). */
-  let pack = 0;
-  let table = 0;
-  let packOut = 0;
+  /**
+   * Batch regions (message bytes, offsets table, digests) not in use by a batch. Wasm memory is never
+   * freed, so a released region waits here for the next batch instead of the memory growing again.
+   * @type {Region[]}
+   */
+  const freeRegions = [];
+
+  /** A region of at least `capacity` bytes and `maxMessages` table slots: a free one, else new pages. */
+  const acquireRegion = (/** @type {number} */ capacity, /** @type {number} */ maxMessages) => {
+    const at = freeRegions.findIndex((r) => r.capacity >= capacity && r.maxMessages >= maxMessages);
+    if (at >= 0) return /** @type {Region} */ (freeRegions.splice(at, 1)[0]);
+    return { data: alloc(capacity), table: alloc(maxMessages * 8), out: alloc(maxMessages * DIGEST_BYTES), capacity, maxMessages };
+  };
+
+  // Puts a batch's region back if its owner drops it without calling release().
+  const abandonedBatches =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry((/** @type {Region} */ region) => freeRegions.push(region))
+      : null;
 
   // Returns a streaming hasher's slot to the module if its owner drops it without calling finish().
   const abandoned =
@@ -206,52 +228,132 @@ function createSha256(instance) {
     return readDigest(out);
   }
 
+  /**
+   * @param {number} capacity
+   * @param {number} [maxMessages]
+   * @returns {Sha256Batch}
+   */
+  function createBatch(capacity, maxMessages = Math.max(1, Math.ceil(capacity / 64))) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > MAX_BATCH_BYTES) {
+      throw new RangeError(`@rust-wasm/sha256: batch capacity must be 1…${MAX_BATCH_BYTES} bytes, not ${capacity}`);
+    }
+    if (!Number.isSafeInteger(maxMessages) || maxMessages < 1 || maxMessages > MAX_BATCH_MESSAGES) {
+      throw new RangeError(`@rust-wasm/sha256: a batch holds 1…${MAX_BATCH_MESSAGES} messages, not ${maxMessages}`);
+    }
+    // The region is taken now, once: reserve/commit never allocate, so memory never grows mid-batch
+    // because of the batch itself.
+    /** @type {Region | null} */
+    let region = acquireRegion(capacity, maxMessages);
+    const { data, table, out } = region;
+    let used = 0;
+    let count = 0;
+    /** Length of the open reservation, or -1. */
+    let reserved = -1;
+
+    const live = () => {
+      if (!region) throw new Error('@rust-wasm/sha256: this batch was released; call createBatch() for a new one');
+    };
+    const viewOfReservation = () => new Uint8Array(raw.memory.buffer, data + used, reserved);
+
+    const batch = {
+      capacity,
+      maxMessages,
+      get count() {
+        return count;
+      },
+      get used() {
+        return used;
+      },
+      /** @param {number} len */
+      fits(len) {
+        return region !== null && reserved < 0 && count < maxMessages && len >= 0 && used + len <= capacity;
+      },
+      /** @param {number} len */
+      reserve(len) {
+        live();
+        if (reserved >= 0) throw new Error('@rust-wasm/sha256: commit() the reserved message before reserving the next');
+        if (!batch.fits(len)) {
+          throw new RangeError(`@rust-wasm/sha256: ${len} more bytes do not fit the batch (${used} of ${capacity} bytes, ${count} of ${maxMessages} messages used); digestAll() first`);
+        }
+        reserved = len;
+        return viewOfReservation();
+      },
+      current() {
+        live();
+        if (reserved < 0) throw new Error('@rust-wasm/sha256: no message is reserved');
+        return viewOfReservation();
+      },
+      /** @param {number} [len] */
+      commit(len = reserved) {
+        live();
+        if (reserved < 0) throw new Error('@rust-wasm/sha256: commit() without reserve()');
+        if (!Number.isSafeInteger(len) || len < 0 || len > reserved) {
+          throw new RangeError(`@rust-wasm/sha256: commit(${len}) is outside the ${reserved} bytes reserved`);
+        }
+        // wasm memory is little-endian; so are the typed arrays of every platform browsers and Node run on.
+        const entries = words();
+        entries[table / 4 + count * 2] = used; // `table` is page-aligned, so a whole number of words
+        entries[table / 4 + count * 2 + 1] = len;
+        used += len;
+        reserved = -1;
+        return count++;
+      },
+      digestAll() {
+        live();
+        if (reserved >= 0) throw new Error('@rust-wasm/sha256: commit() the reserved message before digestAll()');
+        const n = count;
+        if (n > 0) raw.sha256_digest_many(data, table, n, out);
+        used = 0;
+        count = 0;
+        return memory().slice(out, out + n * DIGEST_BYTES);
+      },
+      reset() {
+        used = 0;
+        count = 0;
+        reserved = -1;
+      },
+      release() {
+        if (!region) return;
+        abandonedBatches?.unregister(batch);
+        freeRegions.push(region);
+        region = null;
+      },
+    };
+    abandonedBatches?.register(batch, region, batch);
+    return batch;
+  }
+
   /** @param {Uint8Array[]} buffers */
   function digestMany(buffers) {
     /** @type {Uint8Array[]} */
     const digests = new Array(buffers.length);
     if (buffers.length === 0) return digests;
-    if (pack === 0) {
-      pack = alloc(PACK_BYTES);
-      table = alloc(PACK_ENTRIES * 8);
-      packOut = alloc(PACK_ENTRIES * DIGEST_BYTES);
-    }
-    /** @type {number[]} Indices (into `buffers`) of the entries packed so far, in table order. */
+    const batch = createBatch(PACK_BYTES, PACK_ENTRIES);
+    /** @type {number[]} Indices (into `buffers`) of the messages in the batch, in commit order. */
     const packed = [];
-    let packedBytes = 0;
-
     const flush = () => {
-      if (packed.length === 0) return;
-      raw.sha256_digest_many(pack, table, packed.length, packOut);
-      const bytes = memory();
-      packed.forEach((index, k) => {
-        const at = packOut + k * DIGEST_BYTES;
-        digests[index] = bytes.slice(at, at + DIGEST_BYTES);
-      });
+      const all = batch.digestAll();
+      packed.forEach((index, k) => (digests[index] = all.slice(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES)));
       packed.length = 0;
-      packedBytes = 0;
     };
-
-    let entries = new Uint32Array(raw.memory.buffer, table, PACK_ENTRIES * 2);
-    for (let index = 0; index < buffers.length; index++) {
-      const buffer = /** @type {Uint8Array} */ (buffers[index]);
-      if (buffer.length > PACK_BYTES) {
-        digests[index] = digest(buffer);
-        continue;
+    try {
+      for (let index = 0; index < buffers.length; index++) {
+        const buffer = /** @type {Uint8Array} */ (buffers[index]);
+        if (buffer.length > PACK_BYTES) {
+          digests[index] = digest(buffer);
+          continue;
+        }
+        if (!batch.fits(buffer.length)) flush();
+        batch.reserve(buffer.length).set(buffer);
+        batch.commit();
+        packed.push(index);
       }
-      if (packedBytes + buffer.length > PACK_BYTES || packed.length === PACK_ENTRIES) flush();
-      const bytes = memory();
-      bytes.set(buffer, pack + packedBytes);
-      // wasm memory is little-endian; so are the typed arrays of every platform browsers and Node run on.
-      if (entries.buffer !== bytes.buffer) entries = new Uint32Array(bytes.buffer, table, PACK_ENTRIES * 2);
-      entries[packed.length * 2] = packedBytes;
-      entries[packed.length * 2 + 1] = buffer.length;
-      packed.push(index);
-      packedBytes += buffer.length;
+      flush();
+    } finally {
+      batch.release();
     }
-    flush();
     return digests;
   }
 
-  return { digest, digestMany, create };
+  return { digest, digestMany, create, createBatch };
 }
