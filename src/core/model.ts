@@ -126,6 +126,8 @@ export interface BaseImage {
   stage: string | null;
   /** The `load metadata` vertex digest (v0.8/rawjson): stable for a ref + platform. */
   metadataDigest?: string | null;
+  /** Legacy builder: the image ID printed under `Step 1/N : FROM …` (` ---> ca4e6c9ad906`). */
+  imageId?: string | null;
 }
 
 export interface CacheImport {

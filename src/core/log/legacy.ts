@@ -31,6 +31,8 @@ interface LegacyStep {
   triggerRan: boolean;
   /** The failure message printed under this step, if any. */
   failure: string | null;
+  /** The first ` ---> <id>` after the step: the image it produced (for FROM: the base image's ID). */
+  resultId: string | null;
 }
 
 export function readLegacy(text: string, source: string, plan: PrefixPlan, problems: InputProblem[] = []): BuildTrace {
@@ -107,6 +109,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
         triggers: [],
         triggerRan: false,
         failure: null,
+        resultId: null,
       };
       if (time !== null) current.step.startedAt = time;
       steps.push(current);
@@ -131,6 +134,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
         if (triggerHost === current) current.triggerRan = true;
       } else if (IMAGE_ID_RE.test(what)) {
         current.ended = true;
+        current.resultId ??= what;
         if (time !== null) current.step.completedAt = time;
       }
       return;
@@ -211,7 +215,8 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
       const { ref, digest } = splitImageRef(s.instruction.slice(5));
       if (!baseRefs.has(ref)) {
         baseRefs.add(ref);
-        trace.baseImages.push({ ref, digest, stage: null });
+        // The ID under FROM is the only trace of a moved tag in a legacy log: keep it for comparison.
+        trace.baseImages.push({ ref, digest, stage: null, imageId: ls.resultId });
       }
     }
   }

@@ -50,6 +50,21 @@ describe('one Dockerfile shared by both builds, read without their build args', 
   }
 });
 
+describe('legacy builder logs show a moved base tag', () => {
+  // truth.json of base-image-updated: "The legacy log does show it: 'Step 1/3 : FROM lab/base:cur ---> <other image id>'".
+  it('base-image-updated: the image ID under FROM changed, so the base image is named, at high confidence', async () => {
+    const d = diagnose(await load('lab/base-image-updated', { logs: ['legacy-a.log', 'legacy-b.log'] }));
+    expect(d.causes[0]).toMatchObject({ kind: 'base-image-changed', confidence: 'high' });
+    expect(d.causes[0]!.evidence.join('\n')).toContain('ca4e6c9ad906');
+    expect(d.causes[0]!.evidence.join('\n')).toContain('060a079954f0');
+  });
+
+  it('arg-unused: the same image ID under FROM in both logs rules the base image out', async () => {
+    const d = diagnose(await load('lab/arg-unused', { logs: ['legacy-a.log', 'legacy-b.log'] }));
+    expect(d.causes.some((c) => c.kind === 'base-image-changed')).toBe(false);
+  });
+});
+
 describe('a legacy-builder log followed by a BuildKit log', () => {
   it('mtime-only: every step ran under BuildKit although nothing changed, because the two builders share no cache', async () => {
     const d = diagnose(await load('lab/mtime-only', { logs: ['legacy-a.log', 'warmup.log'] }));

@@ -26,11 +26,20 @@ export interface BaseFacts {
   digestL: string | null;
   /** The Dockerfile pins the base by digest. */
   pinned: boolean;
+  /** Legacy builder logs: the base image ID printed under FROM (` ---> ca4e6c9ad906`). */
+  imageIdE: string | null;
+  imageIdL: string | null;
 }
 
 function refShown(row: AlignedRow, build: number): string | null {
   const text = row.logs[build]?.instruction ?? row.plans[build]?.instruction ?? null;
   return text ? imageRefOfFrom(text) : null;
+}
+
+function legacyImageId(trace: BuildTrace, ref: string | null): string | null {
+  if (!ref) return null;
+  const img = trace.baseImages.find((b) => normaliseImageRef(b.ref) === normaliseImageRef(ref) && b.imageId);
+  return img?.imageId ?? null;
 }
 
 function resolvedDigest(trace: BuildTrace, ref: string | null): string | null {
@@ -43,7 +52,7 @@ function resolvedDigest(trace: BuildTrace, ref: string | null): string | null {
 
 export function baseFacts(al: Alignment, v: Pick<PairView, 'earlier' | 'later' | 'traceE' | 'traceL'>, root: AlignedRow): BaseFacts {
   const fromRow = fromRowOf(al, root, v.later);
-  if (!fromRow) return { fromRow: null, refE: null, refL: null, digestE: null, digestL: null, pinned: false };
+  if (!fromRow) return { fromRow: null, refE: null, refL: null, digestE: null, digestL: null, pinned: false, imageIdE: null, imageIdL: null };
   const refE = refShown(fromRow, v.earlier);
   const refL = refShown(fromRow, v.later);
   const planRef = (fromRow.plans[v.later] ?? fromRow.plans[v.earlier])?.instruction ?? null;
@@ -54,6 +63,8 @@ export function baseFacts(al: Alignment, v: Pick<PairView, 'earlier' | 'later' |
     digestE: resolvedDigest(v.traceE, refE),
     digestL: resolvedDigest(v.traceL, refL),
     pinned: planRef !== null && digestOfRef(planRef) !== null,
+    imageIdE: legacyImageId(v.traceE, refE),
+    imageIdL: legacyImageId(v.traceL, refL),
   };
 }
 
@@ -124,6 +135,25 @@ export function baseImageCause(v: PairView, root: AlignedRow): Finding {
     return { candidates: [], ruledOut: [`the base image resolved to the same digest in both builds (${shortDigest(f.digestL)}): it did not change`] };
   }
   if (f.pinned) return { candidates: [], ruledOut: ['the Dockerfile pins the base image by digest: it cannot have changed'] };
+  if (f.imageIdE && f.imageIdL) {
+    // The legacy builder prints the base image's ID under FROM: unlike a BuildKit log, it shows a moved tag.
+    if (f.imageIdE !== f.imageIdL) {
+      return {
+        candidates: [
+          {
+            kind: 'base-image-changed',
+            confidence: 'high',
+            step,
+            summary: `${name} missed because \`${normaliseImageRef(f.refL ?? '')}\` is now another image (ID ${f.imageIdE} → ${f.imageIdL}): the tag was moved or pulled anew.`,
+            evidence: [...fromLines, `${v.traceE.source}: FROM ${f.refE ?? ''} ---> ${f.imageIdE}`, `${v.traceL.source}: FROM ${f.refL ?? ''} ---> ${f.imageIdL}`, ...missEvidence(v, root)],
+            weight: 9,
+          },
+        ],
+        ruledOut: [],
+      };
+    }
+    return { candidates: [], ruledOut: [`the base image has the same ID in both builds (${f.imageIdL}): it did not change`] };
+  }
   const oneDigest = f.digestE ?? f.digestL;
 
   // A tag with no digest in the log: a re-tag (or a pull of a newer image) leaves no trace but the rebuild.

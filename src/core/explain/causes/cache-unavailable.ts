@@ -46,7 +46,8 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
   const dL = root.logs[v.later]?.digest ?? null;
   const noContext = !contextUpstream(v.al, root, v.later);
   const base = baseFacts(v.al, v, root);
-  const baseSettled = base.pinned || (base.digestE !== null && base.digestE === base.digestL);
+  const baseSettled =
+    base.pinned || (base.digestE !== null && base.digestE === base.digestL) || (base.imageIdE !== null && base.imageIdE === base.imageIdL);
   if (dE && dL && dE === dL && noContext) {
     // With the base settled, nothing else is left: the key was the same. With an unpinned local tag the
     // FROM op does not change either when the tag moves, so the digest supports both readings equally.
