@@ -83,27 +83,34 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
         draft.notes.push(`A JSON object at position ${order} could not be read and was skipped.`);
         return;
       }
-      for (const v of obj.vertexes ?? []) {
-        if (!v.digest) continue;
+      // The JSON comes from the user: every field may have any type (a nested object where a list is due
+      // threw "object is not iterable"). Only lists of objects and string fields are read.
+      if (obj === null || typeof obj !== 'object') return;
+      for (const v of objects(obj.vertexes)) {
+        if (typeof v.digest !== 'string' || !v.digest) continue;
         const st = vertexRecord(v.digest);
-        if (v.name) st.rec.name = v.name;
-        if (v.inputs) st.rec.inputs = v.inputs.slice();
+        if (typeof v.name === 'string' && v.name) st.rec.name = v.name;
+        if (Array.isArray(v.inputs)) st.rec.inputs = v.inputs.filter((i): i is string => typeof i === 'string');
         st.last = v;
         st.lastOrder = order;
-        if (v.started) st.firstStarted ??= v.started;
+        if (typeof v.started === 'string' && v.started) st.firstStarted ??= v.started;
+        // Times and errors of other types are dropped here, so what follows only meets strings.
+        if (typeof v.completed !== 'string') delete v.completed;
+        if (typeof v.started !== 'string') delete v.started;
+        if (typeof v.error !== 'string') delete v.error;
       }
-      for (const s of obj.statuses ?? []) {
-        if (!s.vertex || !s.id) continue;
+      for (const s of objects(obj.statuses)) {
+        if (typeof s.vertex !== 'string' || !s.vertex || typeof s.id !== 'string' || !s.id) continue;
         const st = vertexRecord(s.vertex);
         const size = typeof s.current === 'number' && s.current > 0 && s.id.startsWith('transferring') ? ` ${s.current}B` : '';
         applyStatus(draft, st.rec, `${s.id}${size}${s.completed ? ' done' : ''}`, parseBytes);
       }
-      for (const l of obj.logs ?? []) {
-        if (!l.vertex || !l.data) continue;
+      for (const l of objects(obj.logs)) {
+        if (typeof l.vertex !== 'string' || !l.vertex || typeof l.data !== 'string' || !l.data) continue;
         const st = vertexRecord(l.vertex);
         for (const line of decodeBase64(l.data, decoder).split('\n')) if (line !== '') pushOutput(st.rec, line);
       }
-      for (const w of obj.warnings ?? []) if (w.short) addWarning(draft, decodeBase64(w.short, decoder));
+      for (const w of objects(obj.warnings)) if (typeof w.short === 'string' && w.short) addWarning(draft, decodeBase64(w.short, decoder));
     },
     (line) => {
       if (draft.trailer.length < 200) draft.trailer.push(line);
@@ -200,4 +207,9 @@ export function splitJsonStream(text: string, onObject: (json: string) => void, 
     i++;
   }
   return true;
+}
+
+/** The objects of a list from untrusted JSON; anything that is not a list of objects gives none. */
+function objects<T>(value: T[] | undefined): T[] {
+  return Array.isArray(value) ? value.filter((item) => item !== null && typeof item === 'object') : [];
 }
