@@ -98,6 +98,56 @@ describe('.dockerignore matcher on hostile input', () => {
     );
   });
 
+  it('the linear glob matcher agrees with the RegExp it replaced, on short globs and paths', () => {
+    // The RegExp compilation dockerignore.ts used before (kept here as the reference semantics).
+    const oldRegExp = (glob: string): RegExp => {
+      let re = '^';
+      for (let i = 0; i < glob.length; i++) {
+        const ch = glob[i]!;
+        if (ch === '*') {
+          if (glob[i + 1] === '*') {
+            i++;
+            if (glob[i + 1] === '/') i++;
+            re += i + 1 >= glob.length ? '.*' : '(.*/)?';
+          } else re += '[^/]*';
+        } else if (ch === '?') re += '[^/]';
+        else if (ch === '[') {
+          const close = glob.indexOf(']', i + 2);
+          if (close < 0) throw new Error('unterminated [');
+          re += glob.slice(i, close + 1);
+          i = close;
+        } else if (ch === '\\') {
+          const next = glob[i + 1];
+          if (next === undefined) re += '\\\\';
+          else {
+            re += /[A-Za-z0-9]/.test(next) ? next : '\\' + next;
+            i++;
+          }
+        } else if (/[.$^+(){}|]/.test(ch)) re += '\\' + ch;
+        else re += ch;
+      }
+      return new RegExp(re + '$');
+    };
+    const short = fc.array(fc.constantFrom('*', '**', '**/', '?', 'a', 'b', '/', '.', '[ab]', '[^a]', '\\*', '\\a', '+', '\n'), { maxLength: 6 }).map((p) => p.join(''));
+    const shortPath = fc.array(fc.constantFrom('a', 'b', '/', '.', '*', 'ab', '\n', '+'), { minLength: 1, maxLength: 8 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(short, shortPath, (glob, p) => {
+        let reference: RegExp;
+        try {
+          reference = oldRegExp(glob);
+        } catch {
+          return; // both refuse it: covered by the error test above
+        }
+        const { matcher, errors } = createMatcher([glob]);
+        fc.pre(errors.length === 0 && !glob.startsWith('!') && glob.trim() === glob && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(glob) && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(p));
+        // A file path with no parent directories: exactly the one RegExp test the matcher makes.
+        fc.pre(!p.includes('/'));
+        expect(matcher.excludes(p, false)).toBe(reference.test(p));
+      }),
+      params(runs(3000, 0.1)),
+    );
+  });
+
   // Go's regexp (RE2) is linear; JavaScript's backtracks. These are the patterns that turn a glob compiled
   // to a regexp into an exponential search.
   const PATHOLOGICAL: { name: string; pattern: string; path: string }[] = [
