@@ -9,6 +9,8 @@
  *   BENCH_SKIP=node|browser  skip one half
  *   BENCH_CASES=abc          which Chromium cases to run (development; default all)
  *   BENCH_CONTEXT=ours,read  which context pipelines to run (development; default all)
+ *   BENCH_TAR_MB=n  size of the generated context tar in MB (default 200; files scale with it), to check
+ *                   that the renderer's peak memory does not grow with the tar
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? (SMALL ? 3 : 5));
 const SKIP = process.env['BENCH_SKIP'] ?? '';
 const CASES = process.env['BENCH_CASES'] ?? 'abc';
 const CONTEXT_ONLY = process.env['BENCH_CONTEXT'] ?? '';
+const TAR_SCALE = Number(process.env['BENCH_TAR_MB'] ?? 200) / 200;
 const log = (line: string) => console.log(line);
 
 const plan: BrowserPlan = SMALL
@@ -44,11 +47,11 @@ const plan: BrowserPlan = SMALL
       streamChunk: 1 << 20,
       smallCount: 20_000,
       smallSize: 2048,
-      tar: { files: 20_000, targetBytes: 200e6, dirs: 583, seed: 20261129 },
+      tar: { files: Math.round(20_000 * TAR_SCALE), targetBytes: 200e6 * TAR_SCALE, dirs: Math.round(583 * TAR_SCALE), seed: 20261129 },
       hybridThreshold: 64 << 10,
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
-      caseTimeoutMs: 60_000,
+      caseTimeoutMs: 60_000 * Math.max(1, TAR_SCALE),
     };
 
 type Json = Record<string, number | boolean | string | null>;

@@ -1,7 +1,7 @@
 /**
- * Byte streams (`File.stream()`, `Blob.stream()`) are read through a BYOB reader into two reused 1 MiB
- * buffers. The index must be the same as from any other source: plain and gzipped, with pieces of any
- * size, and a cancel must still stop the read.
+ * Byte streams (`File.stream()`, `Blob.stream()`) must give the same index as any other source: plain and
+ * gzipped, with pieces of any size, and a cancel must still stop the read. (They are read with the
+ * default reader: a BYOB reader into reused buffers stalled in Chromium on a 1 GB tar; see stream.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { indexContext, type ContextSource } from '../../../src/core/context/index.ts';
@@ -63,7 +63,7 @@ async function index(source: ContextSource): Promise<ContextIndex> {
 
 const digests = (i: ContextIndex) => [i.rootDigest, ...i.entries.map((e) => `${e.path} ${e.digest}`)];
 
-describe('byte streams read through reused BYOB buffers', async () => {
+describe('byte streams (type: bytes) of a context', async () => {
   const tar = contextTar();
   const reference = digests(await index(streamOf(tar, [65536])));
 
@@ -74,10 +74,9 @@ describe('byte streams read through reused BYOB buffers', async () => {
     expect(digests(await index({ kind: 'stream', stream: stream() }))).toEqual(reference);
   });
 
-  it.each([511, 4099, 700_000, 3 << 20])('a byte stream answering BYOB reads with %i-byte pieces gives the same index', async (piece) => {
+  it.each([511, 4099, 700_000, 3 << 20])('a byte stream handing out %i-byte pieces gives the same index', async (piece) => {
     const counter = { byob: 0, pulls: 0 };
     expect(digests(await index({ kind: 'stream', stream: byteStream(tar, piece, counter) }))).toEqual(reference);
-    expect(counter.byob, 'the reader used BYOB requests').toBeGreaterThan(0);
     const gzCounter = { byob: 0, pulls: 0 };
     expect(digests(await index({ kind: 'stream', stream: byteStream(gzip(tar), piece, gzCounter) }))).toEqual(reference);
   });
