@@ -14,7 +14,7 @@ import { credentialKind, isNpmrc, NpmrcAuthScanner } from './credentials.ts';
 import { digestText, utf8, writeText } from './digest.ts';
 import { createMatcher, parseDockerignore } from './dockerignore.ts';
 import { createBatch, type Sha256, type Sha256Batch, type StreamingSha256 } from './hasher.ts';
-import type { TarEntry, TarSink } from './tar.ts';
+import { concat, type TarEntry, type TarSink } from './tar.ts';
 
 const SMALL_FILE = 2 * 1024 * 1024;
 const PACK_BUFFER = 8 * 1024 * 1024;
@@ -259,14 +259,4 @@ export class ContextBuilder implements TarSink {
       hint: 'Create the archive from the context folder itself (tar -cf ctx.tar -C <dir> .) so directory modes are kept.',
     });
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -2,17 +2,10 @@
  * What the app takes each input for. The sniffer (core/ingest/sniff.ts) guesses from content; the user
  * can correct it on the chip. A folder is never sniffed: it can only be a build context.
  */
+import type { InputKind } from '../../core/ingest/sniff.ts';
 
-/** The sniffer's answer (mirrors `InputKind` of core/ingest/sniff.ts). */
-export type SniffedKind =
-  | 'log'
-  | 'dockerfile'
-  | 'dockerignore'
-  | 'context-tar'
-  | 'context-tar-gz'
-  | 'commands'
-  | 'report-json'
-  | 'unknown';
+/** The sniffer's answer. */
+export type SniffedKind = InputKind;
 
 /** The role an input plays in the analysis (what the chip's select offers). */
 export type InputRole = 'log' | 'dockerfile' | 'dockerignore' | 'context' | 'commands' | 'report-json' | 'ignore';
