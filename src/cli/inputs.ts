@@ -4,6 +4,7 @@
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { concatBytes } from '../core/bytes.ts';
 import type { TextInput } from '../core/analyze.ts';
 import { indexContext, type ContextSource, type Sha256 } from '../core/context/index.ts';
 import { sniffInput, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
@@ -115,13 +116,7 @@ async function readProcessStdin(): Promise<Uint8Array> {
     if (total > MAX_TEXT_BYTES) throw new Error('more than cachewhy reads as text');
     chunks.push(chunk);
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 async function sniffPath(path: string): Promise<InputKind | 'folder'> {

@@ -8,13 +8,14 @@
  * copied once, from the tar chunk straight to where the hash reads it. Bigger files stream through
  * `create()`. File bytes are never kept beyond the batch, so memory stays flat whatever the context size.
  */
+import { concatBytes } from '../bytes.ts';
 import type { ContextEntry, ContextIndex, InputProblem } from '../model.ts';
 import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, tarsumHeader, tarsumHeaderText } from './checksum.ts';
 import { credentialKind, isNpmrc, NpmrcAuthScanner } from './credentials.ts';
 import { digestText, utf8, writeText } from './digest.ts';
 import { createMatcher, parseDockerignore } from './dockerignore.ts';
 import { createBatch, type Sha256, type Sha256Batch, type StreamingSha256 } from './hasher.ts';
-import { concat, type TarEntry, type TarSink } from './tar.ts';
+import type { TarEntry, TarSink } from './tar.ts';
 
 const SMALL_FILE = 2 * 1024 * 1024;
 const PACK_BUFFER = 8 * 1024 * 1024;
@@ -141,7 +142,7 @@ export class ContextBuilder implements TarSink {
       this.npmrc = null;
     }
     if (this.dockerignoreParts) {
-      this.dockerignoreText = new TextDecoder().decode(concat(this.dockerignoreParts));
+      this.dockerignoreText = new TextDecoder().decode(concatBytes(this.dockerignoreParts));
       this.dockerignoreParts = null;
     }
     this.current = null;

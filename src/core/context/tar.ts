@@ -8,6 +8,7 @@
  * `x`/`g` records (`path`, `linkpath`, `size`, `SCHILY.xattr.*`), GNU `L`/`K` long names, base-256
  * numbers, and verifies each header checksum.
  */
+import { concatBytes } from '../bytes.ts';
 import type { ContextEntryType } from '../model.ts';
 
 export interface TarEntry {
@@ -332,7 +333,7 @@ export class TarParser {
     const meta = this.meta;
     this.meta = null;
     if (meta) {
-      if (meta.kind !== 'skip') this.applyMeta(meta.kind, concat(meta.parts));
+      if (meta.kind !== 'skip') this.applyMeta(meta.kind, concatBytes(meta.parts));
     } else if (this.inEntry) {
       this.inEntry = false;
       this.sink.end();
@@ -353,18 +354,6 @@ export class TarParser {
 
 function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
-}
-
-/** The parts joined into one buffer (the part itself when there is only one). */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function notATar(): TarProblem {

@@ -6,6 +6,7 @@
  * The fragment (after `#`) is never sent to a server by browsers, which is why the report lives there.
  * `CompressionStream` / `DecompressionStream` exist in browsers, workers and Node 20 alike.
  */
+import { concatBytes } from '../bytes.ts';
 import type { InputProblem, Report } from '../model.ts';
 import { REPORT_SCHEMA } from '../model.ts';
 import { redactReport } from './redact.ts';
@@ -213,17 +214,7 @@ async function pipeThrough(
     chunks.push(value);
   }
   await writing;
-  return { bytes: concat(chunks, total), overLimit: false };
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return { bytes: concatBytes(chunks), overLimit: false };
 }
 
 function describe(error: unknown): string {
