@@ -10,7 +10,7 @@
  */
 import { concatBytes } from '../bytes.ts';
 import type { ContextEntry, ContextIndex, InputProblem } from '../model.ts';
-import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, tarsumHeader, tarsumHeaderText } from './checksum.ts';
+import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, NO_XATTRS, tarsumHeader, tarsumHeaderText } from './checksum.ts';
 import { credentialKind, isNpmrc, NpmrcAuthScanner } from './credentials.ts';
 import { digestText, utf8, writeText } from './digest.ts';
 import { createMatcher, parseDockerignore } from './dockerignore.ts';
@@ -34,7 +34,8 @@ export class ContextBuilder implements TarSink {
   entries = 0;
   lastPath = '';
   private readonly hasher: Sha256;
-  private readonly byPath = new Map<string, ContextEntry>();
+  /** Every entry by path while the stream lasts; emptied by `finish` (the index must not pin it). */
+  private byPath = new Map<string, ContextEntry>();
   /** Small entries' header and content, written in place; created at the first small entry. */
   private batch: Sha256Batch | null = null;
   /** The entries committed to `batch`, in commit order (digest i belongs to batched[i]). */
@@ -189,13 +190,16 @@ export class ContextBuilder implements TarSink {
         entry.digest = target.digest;
         entry.size = target.size;
       } else {
-        entry.digest = digestText(this.hasher.digest(tarsumHeader({ ...entry, xattrs: entry.xattrs })));
+        entry.digest = digestText(this.hasher.digest(tarsumHeader(entry)));
         problems.push({
           input: opts.source,
           message: `${entry.path} is a hard link to ${entry.linkname}, which is not in the archive; its digest is a guess.`,
         });
       }
     }
+    // The path map is done with: from here on only `entries` is needed, and the builder may outlive
+    // this call (its owner keeps it until the index has been handed over).
+    this.byPath = new Map();
 
     const sent = entries.filter((e) => !e.excluded);
     const rootDigest = computeDirectoryDigests(sent, this.hasher);
@@ -208,14 +212,18 @@ export class ContextBuilder implements TarSink {
       });
     }
 
-    const credentials = sent
-      .filter((e) => e.type === 'file' || e.type === 'hardlink')
-      .filter((e) => {
-        const kind = credentialKind(e.path);
-        return kind === 'always' || (kind === 'npmrc' && this.npmrcWithAuth.has(e.path));
-      })
-      .map((e) => e.path)
-      .sort();
+    const credentials: string[] = [];
+    const stats = { files: 0, dirs: 0, bytes: 0, excluded: entries.length - sent.length };
+    for (const e of sent) {
+      if (e.type === 'dir') stats.dirs++;
+      if (e.type !== 'file' && e.type !== 'hardlink') continue;
+      stats.files++;
+      if (e.type === 'file') stats.bytes += e.size;
+      const kind = credentialKind(e.path);
+      if (kind === 'always' || (kind === 'npmrc' && this.npmrcWithAuth.has(e.path))) credentials.push(e.path);
+    }
+    credentials.sort();
+    this.npmrcWithAuth.clear();
 
     entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return {
@@ -226,12 +234,7 @@ export class ContextBuilder implements TarSink {
       dockerignore: patterns,
       rootDigest,
       credentials,
-      stats: {
-        files: sent.filter((e) => e.type === 'file' || e.type === 'hardlink').length,
-        dirs: sent.filter((e) => e.type === 'dir').length,
-        bytes: sent.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0),
-        excluded: entries.length - sent.length,
-      },
+      stats,
       checksumEra: CHECKSUM_ERA,
       problems,
     };
@@ -250,9 +253,10 @@ export class ContextBuilder implements TarSink {
       }
     }
     if (missing.size === 0) return;
-    const headerDigests = this.hasher.digestMany([tarsumHeader({ type: 'dir', mode: 0o755, size: 0, linkname: '', xattrs: {} })]);
+    // Every assumed directory has the same header, so they share one digest string.
+    const digest = digestText(this.hasher.digest(tarsumHeader({ type: 'dir', mode: 0o755, size: 0, linkname: '', xattrs: NO_XATTRS })));
     for (const path of missing) {
-      this.byPath.set(path, { path, type: 'dir', mode: 0o755, size: 0, linkname: '', xattrs: {}, digest: digestText(headerDigests[0]!), excluded: false });
+      this.byPath.set(path, { path, type: 'dir', mode: 0o755, size: 0, linkname: '', xattrs: NO_XATTRS, digest, excluded: false });
     }
     this.problems.push({
       input: this.input,

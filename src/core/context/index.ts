@@ -5,6 +5,7 @@
  */
 import type { ContextEntryType, ContextIndex, InputProblem, Result } from '../model.ts';
 import { ContextBuilder } from './builder.ts';
+import { NO_XATTRS } from './checksum.ts';
 import type { Sha256 } from './hasher.ts';
 import { CancelledError, chunksOf, GzipError, openArchive, UnsupportedFormatError, type ByteSource } from './stream.ts';
 import { normalizeArchivePath, TarParser } from './tar.ts';
@@ -143,7 +144,7 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
           linkname: file.linkname ?? '',
           devmajor: file.devmajor ?? 0,
           devminor: file.devminor ?? 0,
-          xattrs: {},
+          xattrs: NO_XATTRS,
         });
         if (file.type === 'file') {
           for await (const chunk of chunksOf(file.read(), opts.signal)) {
