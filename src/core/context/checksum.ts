@@ -152,7 +152,12 @@ export class ContextTree {
 
   /** Paths sorted as BuildKit's tree keys (`/` → `\0`), so a dir is directly followed by its contents. */
   radixOrder(): string[] {
-    this.ordered ??= [...this.byPath.keys()].sort((a, b) => compareUtf8(a.replaceAll('/', '\0'), b.replaceAll('/', '\0')));
+    if (!this.ordered) {
+      // Each key is made once, not twice per comparison (two new strings × n log n on a big context).
+      const keyed = [...this.byPath.keys()].map((path) => ({ path, key: path.replaceAll('/', '\0') }));
+      keyed.sort((a, b) => compareUtf8(a.key, b.key));
+      this.ordered = keyed.map((k) => k.path);
+    }
     return this.ordered;
   }
 
