@@ -3,7 +3,7 @@
  * page's thread, so a big log never freezes the page. Thin on purpose: all logic lives in core.
  */
 import { expose } from 'comlink';
-import { analyze } from '../src/core/analyze.ts';
+import { analyze, readLogInput } from '../src/core/analyze.ts';
 import type { ContextIndex, InputProblem, Report } from '../src/core/model.ts';
 
 /** A text input as the page hands it over: a File/Blob (read here, not on the page) or pasted text. */
@@ -32,11 +32,19 @@ async function readAll(inputs: TextInput[]): Promise<{ name: string; text: strin
   );
 }
 
+/** Logs are streamed (`Blob.stream()`): a 300 MB log is never held whole, here or on the page. */
+async function readLogs(inputs: TextInput[]): Promise<Awaited<ReturnType<typeof readLogInput>>[]> {
+  const read = [];
+  // One after the other: two big logs read at once would hold both heads and pieces for no gain.
+  for (const { name, content } of inputs) read.push(await readLogInput(name, typeof content === 'string' ? content : content.stream()));
+  return read;
+}
+
 const api = {
   async analyze(request: AnalyzeRequest): Promise<AnalyzeResponse> {
     try {
       const [logs, dockerfiles, dockerignores, commands] = await Promise.all([
-        readAll(request.logs),
+        readLogs(request.logs),
         readAll(request.dockerfiles),
         readAll(request.dockerignores),
         readAll(request.commands),

@@ -5,7 +5,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { concatBytes } from '../core/bytes.ts';
-import type { TextInput } from '../core/analyze.ts';
+import { readLogInput, type ReadLogInput, type TextInput } from '../core/analyze.ts';
 import { indexContext, type ContextSource, type Sha256 } from '../core/context/index.ts';
 import { sniffInput, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
 import type { ContextIndex, InputProblem } from '../core/model.ts';
@@ -13,7 +13,8 @@ import { folderSource, openTarFile } from './folder.ts';
 
 /** What the files given on the command line turned out to be, in the order given. */
 export interface SortedInputs {
-  logs: TextInput[];
+  /** Logs are read as they are sorted, streamed from their files (see `readLogInput`). */
+  logs: ReadLogInput[];
   dockerfiles: TextInput[];
   dockerignores: TextInput[];
   commands: TextInput[];
@@ -23,7 +24,10 @@ export interface SortedInputs {
   problems: InputProblem[];
 }
 
-/** Text inputs larger than this are refused rather than read into memory whole. */
+/**
+ * Text inputs other than logs (Dockerfiles, command files, reports, standard input) larger than this are
+ * refused rather than read into memory whole. Log files have no limit: they are streamed.
+ */
 const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 
 const WHAT_IS_ACCEPTED =
@@ -68,6 +72,17 @@ export async function sortInputs(paths: string[], readStdin: () => Promise<Uint8
       case 'unknown':
         problem('is not something cachewhy recognises (not a build log, Dockerfile, .dockerignore, command file, report or context archive)', WHAT_IS_ACCEPTED);
         break;
+      case 'log': {
+        // Streamed: only the log's head and what the report keeps are held. A file that fails midway
+        // comes back as a problem naming it.
+        const handle = await open(path, 'r').catch((error: unknown) => {
+          problem(`cannot be read: ${systemReason(error)}`);
+          return null;
+        });
+        if (handle === null) break;
+        sorted.logs.push(await readLogInput(displayName(path, paths), handle.createReadStream()));
+        break;
+      }
       default: {
         const text = await readText(path).catch((error: unknown) => {
           problem(`cannot be read: ${systemReason(error)}`);
@@ -75,8 +90,7 @@ export async function sortInputs(paths: string[], readStdin: () => Promise<Uint8
         });
         if (text === null) break;
         const input = { name: displayName(path, paths), text };
-        if (kind === 'log') sorted.logs.push(input);
-        else if (kind === 'dockerfile') sorted.dockerfiles.push(input);
+        if (kind === 'dockerfile') sorted.dockerfiles.push(input);
         else if (kind === 'dockerignore') sorted.dockerignores.push(input);
         else if (kind === 'commands') sorted.commands.push(input);
         else sorted.reports.push(input);
@@ -98,7 +112,7 @@ async function sortStdin(sorted: SortedInputs, readStdin: () => Promise<Uint8Arr
   }
   const kind = sniffInput('stdin', bytes.subarray(0, SNIFF_HEAD_BYTES));
   const text = { name: 'stdin', text: new TextDecoder().decode(bytes) };
-  if (kind === 'log') sorted.logs.push(text);
+  if (kind === 'log') sorted.logs.push(await readLogInput(text.name, text.text));
   else if (kind === 'dockerfile') sorted.dockerfiles.push(text);
   else if (kind === 'commands') sorted.commands.push(text);
   else if (kind === 'report-json') sorted.reports.push(text);

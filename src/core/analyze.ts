@@ -1,16 +1,17 @@
 /**
- * The pipeline the CLI and the app share: already-read texts + already-hashed contexts → Report.
+ * The pipeline the CLI and the app share: read logs and texts + already-hashed contexts → Report.
  *
- * Synchronous on purpose: reading files and hashing contexts (the slow, async parts) happen before, in the
- * CLI or in the app's workers; this runs in one go in a worker or in-process. Every user-caused problem is
+ * Synchronous on purpose: reading files (logs are streamed through `readLogInput`) and hashing contexts
+ * (the slow, async parts) happen before, in the CLI or in the app's workers; this runs in one go in a
+ * worker or in-process. Every user-caused problem is
  * collected as an InputProblem; nothing a user gives can make it throw.
  */
 import { readDockerfile } from './dockerfile/index.ts';
 import { contentKeys } from './context/index.ts';
 import { diagnose } from './explain/index.ts';
 import { findBuildCommands, parseCommandsFile } from './ingest/command.ts';
-import { readLog } from './log/index.ts';
-import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, StepContentKey } from './model.ts';
+import { CommandLines, readLog, readLogStream } from './log/index.ts';
+import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, Result, StepContentKey } from './model.ts';
 import { buildReport } from './report/index.ts';
 
 export interface TextInput {
@@ -18,9 +19,15 @@ export interface TextInput {
   text: string;
 }
 
+/** A build log already read (`readLogInput`): how the CLI and the app's worker give logs, streamed. */
+export interface ReadLogInput {
+  name: string;
+  read: Result<BuildTrace>;
+}
+
 export interface AnalyzeInputs {
-  /** Build logs, chronological (earlier build first). */
-  logs: TextInput[];
+  /** Build logs, chronological (earlier build first): texts, or logs read by `readLogInput`. */
+  logs: (TextInput | ReadLogInput)[];
   /** None, one for every build, or one per build in order (when the Dockerfile changed). */
   dockerfiles: TextInput[];
   /** Recorded in the inputs summary; contexts were already indexed with them applied. */
@@ -79,19 +86,44 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
   return { report, problems };
 }
 
-function readLogs(logs: TextInput[], problems: InputProblem[]): Build[] {
+/**
+ * Reads one build log from a stream (a `Blob.stream()`, a Node file stream) or a text, with the build
+ * commands its CI log echoes (`+ docker build …`: they carry the build args). Only the head of the log
+ * and what the report keeps are held in memory. Never throws: a log that cannot be read is a problem.
+ */
+export async function readLogInput(
+  name: string,
+  content: string | AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>,
+): Promise<ReadLogInput> {
+  if (typeof content === 'string') return { name, read: readTextLog(content, name) };
+  const lines = new CommandLines();
+  const read = await readLogStream(content, name, { onText: (piece) => lines.write(piece) });
+  return { name, read: withEchoedCommands(read, lines) };
+}
+
+function readTextLog(text: string, name: string): Result<BuildTrace> {
+  const read = readLog(text, name);
+  if (!read.ok) return read;
+  const lines = new CommandLines();
+  lines.write(text);
+  return withEchoedCommands(read, lines);
+}
+
+function withEchoedCommands(read: Result<BuildTrace>, lines: CommandLines): Result<BuildTrace> {
+  if (read.ok && read.value.commands.length === 0) read.value.commands = findBuildCommands(lines.text());
+  return read;
+}
+
+function readLogs(logs: (TextInput | ReadLogInput)[], problems: InputProblem[]): Build[] {
   const builds: Build[] = [];
   logs.forEach((log, given) => {
-    const result = readLog(log.text, log.name);
+    const result = 'read' in log ? log.read : readTextLog(log.text, log.name);
     if (!result.ok) {
       problems.push(result.problem);
       return;
     }
     if (result.problems) problems.push(...result.problems);
-    const trace = result.value;
-    // CI logs echo the command that ran the build (`+ docker build …`): it carries the build args.
-    if (trace.commands.length === 0) trace.commands = findBuildCommands(log.text);
-    builds.push({ given, trace });
+    builds.push({ given, trace: result.value });
   });
   return builds;
 }
@@ -105,7 +137,7 @@ interface AssignedCommand {
  * The command of each build: from a commands file (matched by log file name in the `commands.txt` format,
  * else one per build in order), else the one the build's own log echoes.
  */
-function assignCommands(files: TextInput[], logs: TextInput[], builds: Build[], problems: InputProblem[]): (AssignedCommand | null)[] {
+function assignCommands(files: TextInput[], logs: { name: string }[], builds: Build[], problems: InputProblem[]): (AssignedCommand | null)[] {
   const byBuild: (AssignedCommand | null)[] = builds.map(() => null);
   const unnamed: AssignedCommand[] = [];
   for (const file of files) {

@@ -29,6 +29,8 @@ export interface VertexRecord {
   output: string[];
   ring: (string | number)[];
   ringCount: number;
+  /** The block (see `endBlock`) whose text the ring last took lines from. */
+  ringBlock: number;
   /** Layer downloads or extraction were seen under it: for a FROM, the image was pulled. */
   pulled: boolean;
   /** `resolve ref@sha256:… done` status of a FROM. */
@@ -70,6 +72,33 @@ export interface Draft {
   cut: boolean;
   startedAt: string | null;
   completedAt: string | null;
+  /** Count of the blocks of text read so far (see `endBlock`). */
+  block: number;
+  /** Records whose output ring took lines from the current block. */
+  touched: VertexRecord[];
+}
+
+/**
+ * A reader is fed the log in blocks of whole lines (the whole text, or the pieces of a stream cut after
+ * a line end; only the last block may end without one), then asked for its result once. `push` returns
+ * false when the reader has read all it wants (a second build, too many vertices): the rest of the log
+ * need not be read.
+ */
+export interface BlockReader<T> {
+  push(block: string): boolean;
+  finish(): T;
+}
+
+/**
+ * A copy of `s` that does not keep alive the block of log text it was cut from. (V8 makes a substring
+ * a view on its parent, so one kept 80-character line would otherwise pin a whole megabyte of a stream.)
+ * Everything a reader keeps past the block it is reading goes through here.
+ */
+export function detach(s: string): string;
+export function detach(s: string | null): string | null;
+export function detach(s: string | null): string | null {
+  // Below 13 characters V8 copies substrings anyway; `' ' + s` then slice flattens into a fresh string.
+  return s === null || s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 export function newDraft(source: string, format: LogFormat, linePrefix: LinePrefixStyle): Draft {
@@ -89,6 +118,8 @@ export function newDraft(source: string, format: LogFormat, linePrefix: LinePref
     cut: false,
     startedAt: null,
     completedAt: null,
+    block: 0,
+    touched: [],
   };
 }
 
@@ -106,12 +137,12 @@ export function addRecord(draft: Draft, rec: VertexRecord): boolean {
 }
 
 export function addWarning(draft: Draft, text: string): void {
-  if (draft.warnings.length < MAX_WARNINGS) draft.warnings.push(text);
+  if (draft.warnings.length < MAX_WARNINGS) draft.warnings.push(detach(text));
 }
 
 export function newRecord(name: string, order: number): VertexRecord {
   return {
-    name,
+    name: detach(name),
     numbers: [],
     digest: null,
     result: null,
@@ -121,6 +152,7 @@ export function newRecord(name: string, order: number): VertexRecord {
     output: [],
     ring: [],
     ringCount: 0,
+    ringBlock: -1,
     pulled: false,
     resolvedDigest: null,
     startedAt: null,
@@ -135,20 +167,37 @@ export function newRecord(name: string, order: number): VertexRecord {
 
 /**
  * Keeps the last MAX_OUTPUT lines in a ring (a log can print millions). A number is the offset of a line
- * in the log text, so the hot path never has to cut a string; `settleOutput` turns the ring into lines.
+ * in the current block, so the hot path never has to cut a string; `endBlock` turns those into lines
+ * before the block goes.
  */
-export function pushOutput(rec: VertexRecord, line: string | number): void {
+export function pushOutput(draft: Draft, rec: VertexRecord, line: string | number): void {
   rec.ring[rec.ringCount % MAX_OUTPUT] = line;
   rec.ringCount++;
+  if (rec.ringBlock !== draft.block) {
+    rec.ringBlock = draft.block;
+    draft.touched.push(rec);
+  }
+}
+
+/** The reader is done with `block`: the output lines taken from it become strings of their own. */
+export function endBlock(draft: Draft, block: string): void {
+  for (const rec of draft.touched) {
+    const ring = rec.ring;
+    for (let i = 0; i < ring.length; i++) {
+      const entry = ring[i] as string | number;
+      ring[i] = detach(typeof entry === 'number' ? lineAt(block, entry) : entry);
+    }
+  }
+  draft.touched = [];
+  draft.block++;
 }
 
 /** Turns the output ring into lines in print order, each passed through `clean`. */
-export function settleOutput(rec: VertexRecord, text: string | null, clean?: (line: string) => string): void {
+export function settleOutput(rec: VertexRecord, clean?: (line: string) => string): void {
   const ring = rec.ring;
   const start = rec.ringCount > MAX_OUTPUT ? rec.ringCount % MAX_OUTPUT : 0;
-  const ordered = ring.slice(start).concat(ring.slice(0, start));
-  const lines = ordered.map((x) => (typeof x === 'number' ? lineAt(text ?? '', x) : x));
-  rec.output = clean ? lines.map(clean) : lines;
+  const ordered = ring.slice(start).concat(ring.slice(0, start)) as string[];
+  rec.output = clean ? ordered.map(clean) : ordered;
   rec.ring = [];
   rec.ringCount = 0;
 }
@@ -167,6 +216,7 @@ const WRITING_IMAGE_RE = /^writing image (sha256:[0-9a-f]{64})/;
 /** Applies one status line to a record: transfer sizes, layer pulls, resolved digests, the image ID. */
 export function applyStatus(draft: Draft, rec: VertexRecord, status: string, parseBytes: (t: string) => number | null): void {
   // The same status is re-printed as it progresses; keep the latest form of each, bounded.
+  status = detach(status);
   const key = status.slice(0, 24);
   const last = rec.statuses[rec.statuses.length - 1];
   if (last !== undefined && last.slice(0, 24) === key) rec.statuses[rec.statuses.length - 1] = status;

@@ -4,7 +4,8 @@
  * It counts every instruction, so a step's index is its global number and there is no stage.
  */
 import type { BuildTrace, InputProblem, Step } from '../model.ts';
-import { eachLine, type PrefixPlan } from './lines.ts';
+import { detach, MAX_VERTICES, MAX_WARNINGS, type BlockReader } from './draft.ts';
+import { LineCleaner, type PrefixPlan } from './lines.ts';
 import { splitImageRef } from './names.ts';
 import { parseBytes } from './units.ts';
 
@@ -19,6 +20,8 @@ const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
 // How the legacy builder reports a failed step. A RUN's own output can say the same words, so a line
 // only counts when the step then never ends with ` ---> <id>` (see the end of readLegacy).
 const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*)$/;
+/** ONBUILD triggers kept per FROM: a real base image has a handful. */
+const MAX_TRIGGERS = 100;
 const PULL_RE = /^(?:[\w.-]+: Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: Pull complete)/;
 
 interface LegacyStep {
@@ -36,6 +39,13 @@ interface LegacyStep {
 }
 
 export function readLegacy(text: string, source: string, plan: PrefixPlan, problems: InputProblem[] = []): BuildTrace {
+  const reader = legacyReader(source, plan, problems);
+  reader.push(text);
+  return reader.finish();
+}
+
+/** Problems found while reading go into `problems`. */
+export function legacyReader(source: string, plan: PrefixPlan, problems: InputProblem[]): BlockReader<BuildTrace> {
   const trace: BuildTrace = {
     source,
     format: 'legacy',
@@ -64,16 +74,19 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
   let secondBuild = false;
   /** The trigger step being run, when old engines print triggers as their own `Step` lines. */
   let trigger: { usedCache: boolean } | null = null;
+  let tooManySteps = false;
+  const cleaner = new LineCleaner(plan);
+  let stopped = false;
 
-  eachLine(text, plan, (line, time) => {
+  const readLine = (line: string, time: string | null): boolean | void => {
     if (time !== null) {
-      trace.startedAt ??= time;
+      if (trace.startedAt === null) trace.startedAt = detach(time);
       trace.completedAt = time;
     }
     const stepMatch = line.charCodeAt(0) === 83 /* S */ ? STEP_RE.exec(line) : null;
     if (stepMatch) {
       const number = Number(stepMatch[1]);
-      const instruction = (stepMatch[3] as string).trim();
+      const instruction = detach((stepMatch[3] as string).trim());
       // Older engines print each trigger as its own `Step N : …` after `Trigger N, …`.
       if (triggerHost && (triggerHost.triggers.includes(instruction) || (current && number <= current.step.index - (zeroBased ? 1 : 0)))) {
         current = triggerHost;
@@ -86,6 +99,11 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
       if (previous && number <= previous.step.index - (zeroBased ? 1 : 0)) {
         // Step numbers only go up within one build: this is the next build pasted below the first.
         secondBuild = true;
+        return false;
+      }
+      if (steps.length >= MAX_VERTICES) {
+        // A real Dockerfile has hundreds of steps at most; this log is generated or hostile.
+        tooManySteps = true;
         return false;
       }
       if (steps.length === 0 && number === 0) zeroBased = true;
@@ -111,7 +129,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
         failure: null,
         resultId: null,
       };
-      if (time !== null) current.step.startedAt = time;
+      if (time !== null) current.step.startedAt = detach(time);
       steps.push(current);
       return;
     }
@@ -134,8 +152,8 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
         if (triggerHost === current) current.triggerRan = true;
       } else if (IMAGE_ID_RE.test(what)) {
         current.ended = true;
-        current.resultId ??= what;
-        if (time !== null) current.step.completedAt = time;
+        current.resultId ??= detach(what);
+        if (time !== null) current.step.completedAt = detach(time);
       }
       return;
     }
@@ -146,7 +164,7 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
     }
     m = TRIGGER_RE.exec(line);
     if (m && triggerHost) {
-      triggerHost.triggers.push((m[2] as string).trim());
+      if (triggerHost.triggers.length < MAX_TRIGGERS) triggerHost.triggers.push(detach((m[2] as string).trim()));
       return;
     }
     m = CONTEXT_RE.exec(line);
@@ -156,11 +174,11 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
     }
     m = BUILT_RE.exec(line);
     if (m) {
-      trace.imageId = m[1] as string;
+      trace.imageId = detach(m[1] as string);
       return;
     }
     if (line.startsWith('[Warning] ')) {
-      trace.warnings.push(line.slice(10));
+      if (trace.warnings.length < MAX_WARNINGS) trace.warnings.push(detach(line.slice(10)));
       return;
     }
     if (current && PULL_RE.test(line)) {
@@ -168,63 +186,76 @@ export function readLegacy(text: string, source: string, plan: PrefixPlan, probl
       return;
     }
     if (current && line.length < 4096 && FAILURE_RE.test(line)) {
-      current.failure = line;
+      current.failure = detach(line);
       return;
     }
     if (current && line.trim() !== '' && !line.startsWith('Removing intermediate container')) {
       const out = current.step.output ?? (current.step.output = []);
       if (out.length >= 20) out.shift();
-      out.push(line);
+      out.push(detach(line));
     }
-  });
+  };
 
-  for (const ls of steps) {
-    if (ls.failure !== null && !ls.ended) {
-      ls.step.status = 'error';
-      ls.step.error = ls.failure;
-      trace.errors.push({ step: { stage: null, index: ls.step.index }, message: ls.failure, lines: [ls.failure] });
+  return {
+    push(text: string): boolean {
+      if (stopped) return false;
+      stopped = !cleaner.lines(text, readLine);
+      return !stopped;
+    },
+    finish,
+  };
+
+  function finish(): BuildTrace {
+
+    for (const ls of steps) {
+      if (ls.failure !== null && !ls.ended) {
+        ls.step.status = 'error';
+        ls.step.error = ls.failure;
+        trace.errors.push({ step: { stage: null, index: ls.step.index }, message: ls.failure, lines: [ls.failure] });
+      }
     }
-  }
-  const failed = trace.errors.length > 0;
-  const baseRefs = new Set<string>();
-  for (const ls of steps) {
-    const s = ls.step;
-    const isFrom = s.instruction.startsWith('FROM ');
-    if (s.status === 'error') {
-      // set from the failure line above
-    } else if (!ls.ended) {
-      s.status = 'not-run';
-      s.statusNote = failed ? 'the build failed before this step finished' : 'the log ends before this step finished';
-      if (!failed) trace.truncated = true;
-    } else if (isFrom) {
-      if (ls.triggers.length > 0 || ls.triggerRan) {
-        s.status = ls.triggerRan ? 'built' : 'cached';
-        s.statusNote = `the base image's ONBUILD triggers ${ls.triggerRan ? 'ran' : 'were cached'}${ls.triggers.length ? `: ${ls.triggers.join('; ')}` : ''}`;
-      } else if (ls.pulled) {
-        s.status = 'built';
-        s.statusNote = 'the legacy builder pulled the base image here';
+    const failed = trace.errors.length > 0;
+    const baseRefs = new Set<string>();
+    for (const ls of steps) {
+      const s = ls.step;
+      const isFrom = s.instruction.startsWith('FROM ');
+      if (s.status === 'error') {
+        // set from the failure line above
+      } else if (!ls.ended) {
+        s.status = 'not-run';
+        s.statusNote = failed ? 'the build failed before this step finished' : 'the log ends before this step finished';
+        if (!failed) trace.truncated = true;
+      } else if (isFrom) {
+        if (ls.triggers.length > 0 || ls.triggerRan) {
+          s.status = ls.triggerRan ? 'built' : 'cached';
+          s.statusNote = `the base image's ONBUILD triggers ${ls.triggerRan ? 'ran' : 'were cached'}${ls.triggers.length ? `: ${ls.triggers.join('; ')}` : ''}`;
+        } else if (ls.pulled) {
+          s.status = 'built';
+          s.statusNote = 'the legacy builder pulled the base image here';
+        } else {
+          s.status = 'cached';
+          s.statusNote = 'FROM uses the local base image as is; it is not rebuilt';
+        }
       } else {
-        s.status = 'cached';
-        s.statusNote = 'FROM uses the local base image as is; it is not rebuilt';
+        s.status = ls.usedCache ? 'cached' : 'built';
       }
-    } else {
-      s.status = ls.usedCache ? 'cached' : 'built';
-    }
-    trace.steps.push(s);
-    if (isFrom) {
-      const { ref, digest } = splitImageRef(s.instruction.slice(5));
-      if (!baseRefs.has(ref)) {
-        baseRefs.add(ref);
-        // The ID under FROM is the only trace of a moved tag in a legacy log: keep it for comparison.
-        trace.baseImages.push({ ref, digest, stage: null, imageId: ls.resultId });
+      trace.steps.push(s);
+      if (isFrom) {
+        const { ref, digest } = splitImageRef(s.instruction.slice(5));
+        if (!baseRefs.has(ref)) {
+          baseRefs.add(ref);
+          // The ID under FROM is the only trace of a moved tag in a legacy log: keep it for comparison.
+          trace.baseImages.push({ ref, digest, stage: null, imageId: ls.resultId });
+        }
       }
     }
+    if (secondBuild) {
+      trace.notes.push('This log holds more than one build; only the first one was read.');
+      problems.push({ input: source, message: 'This log holds more than one build; only the first one was read.', hint: 'Give each build its own log file.' });
+    }
+    if (zeroBased) trace.notes.push('This engine numbers steps from 0 (`Step 0 : …`); indexes here count from 1.');
+    if (trace.truncated) trace.notes.push('The log ends before the build finished: steps without a result are marked not-run.');
+    if (tooManySteps) trace.notes.push(`More than ${MAX_VERTICES} steps: the rest of the log was not read.`);
+    return trace;
   }
-  if (secondBuild) {
-    trace.notes.push('This log holds more than one build; only the first one was read.');
-    problems.push({ input: source, message: 'This log holds more than one build; only the first one was read.', hint: 'Give each build its own log file.' });
-  }
-  if (zeroBased) trace.notes.push('This engine numbers steps from 0 (`Step 0 : …`); indexes here count from 1.');
-  if (trace.truncated) trace.notes.push('The log ends before the build finished: steps without a result are marked not-run.');
-  return trace;
 }

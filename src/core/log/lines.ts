@@ -45,10 +45,20 @@ const GITLAB_SECTION_RE = /section_(?:start|end):\d+:[^\r\s]*\r?/g;
 const GITHUB_LINE_LINK_RE = /\[\d{1,9}\]\(https:\/\/github\.com\/[^)\s#]{1,300}#step:\d{1,6}:\d{1,9}\)/g;
 
 const SAMPLE_LINES = 400;
-const HEAD_BYTES = 1 << 20;
+export const HEAD_BYTES = 1 << 20;
 
 /** Looks at the first lines of the log and decides which decorations to strip. */
 export function planPrefixes(text: string): PrefixPlan {
+  return planPrefixesOfHead(text, true) as PrefixPlan;
+}
+
+/**
+ * The plan from the head of a log; null when `head` is not the whole log (`complete` false) and does not
+ * yet hold what the plan is decided on (HEAD_BYTES of text and SAMPLE_LINES non-blank lines), so a stream
+ * reads on and asks again. Only whole lines of an incomplete head are sampled.
+ */
+export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan | null {
+  if (!complete && text.length < HEAD_BYTES) return null;
   // Decided on the head of the log: scanning 50 MB three times costs more than reading it. Stray control
   // bytes later on are still caught line by line (see eachLine).
   const head = text.length > HEAD_BYTES ? text.slice(0, HEAD_BYTES) : text;
@@ -71,7 +81,10 @@ export function planPrefixes(text: string): PrefixPlan {
   let start = 0;
   while (start < text.length && sampled < SAMPLE_LINES) {
     let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
+    if (end === -1) {
+      if (!complete) return null;
+      end = text.length;
+    }
     let line = text.slice(start, end);
     start = end + 1;
     line = cleanControls(line, plan);
@@ -86,6 +99,7 @@ export function planPrefixes(text: string): PrefixPlan {
     const rest = stamp ? line.slice(stamp[0].length) : line;
     if (PIPE_PREFIX_RE.test(rest)) pipe++;
   }
+  if (!complete && sampled < SAMPLE_LINES) return null;
   if (sampled === 0) return plan;
   const stamped = iso + clock;
   // A log where about half the lines are a bare timestamp puts each timestamp on its own line.
@@ -154,41 +168,65 @@ export function needsCleaning(line: string): boolean {
   return first === 27 || first === 115 /* s */ || line.charCodeAt(line.length - 1) === 13 || (first !== 35 && line.includes('\x1b'));
 }
 
-export function eachLine(text: string, plan: PrefixPlan, visit: LineVisitor): void {
-  const decorated = plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine;
-  const fast = isUndecorated(plan);
-  let pendingTime: string | null = null;
-  let start = 0;
-  const length = text.length;
-  while (start < length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = length;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (fast) {
-      // A colour code or CR the head of the log did not show: clean just this line.
-      if (needsCleaning(line)) line = cleanLine(line);
-      if (visit(line, null) === false) return;
-      continue;
-    }
-    line = cleanControls(line, plan);
-    let time: string | null = null;
-    if (decorated) {
-      const stripped = stripPrefixes(line, plan);
-      line = stripped.line;
-      time = stripped.time;
-      if (plan.timestampLine) {
-        if (stripped.bare) {
-          pendingTime = time;
-          continue;
-        }
-        if (time === null) time = pendingTime;
-        pendingTime = null;
-      }
-    }
-    if (plan.carriageReturns) line = resolveCarriageReturns(line);
-    if (visit(line, time) === false) return;
+/**
+ * Cleans the raw lines of one log in order, as `eachLine` does; it keeps the state a line can leave for
+ * the next (a timestamp alone on its line), so a log read in pieces gives the same lines as a whole one.
+ */
+export class LineCleaner {
+  readonly #plan: PrefixPlan;
+  readonly #decorated: boolean;
+  readonly #fast: boolean;
+  #pendingTime: string | null = null;
+
+  constructor(plan: PrefixPlan) {
+    this.#plan = plan;
+    this.#decorated = plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine;
+    this.#fast = isUndecorated(plan);
   }
+
+  /**
+   * Calls `visit` with each line of `text` (lines end at LF; a last line without one counts); returns
+   * false when the visitor stopped.
+   */
+  lines(text: string, visit: LineVisitor): boolean {
+    const plan = this.#plan;
+    let start = 0;
+    const length = text.length;
+    while (start < length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = length;
+      let line = text.slice(start, end);
+      start = end + 1;
+      if (this.#fast) {
+        // A colour code or CR the head of the log did not show: clean just this line.
+        if (needsCleaning(line)) line = cleanLine(line);
+        if (visit(line, null) === false) return false;
+        continue;
+      }
+      line = cleanControls(line, plan);
+      let time: string | null = null;
+      if (this.#decorated) {
+        const stripped = stripPrefixes(line, plan);
+        line = stripped.line;
+        time = stripped.time;
+        if (plan.timestampLine) {
+          if (stripped.bare) {
+            this.#pendingTime = time;
+            continue;
+          }
+          if (time === null) time = this.#pendingTime;
+          this.#pendingTime = null;
+        }
+      }
+      if (plan.carriageReturns) line = resolveCarriageReturns(line);
+      if (visit(line, time) === false) return false;
+    }
+    return true;
+  }
+}
+
+export function eachLine(text: string, plan: PrefixPlan, visit: LineVisitor): void {
+  new LineCleaner(plan).lines(text, visit);
 }
 
 interface Stripped {

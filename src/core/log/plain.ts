@@ -6,8 +6,22 @@
  * Vertices interleave: `#N ...` marks a switch away, and the header is re-printed on the way back.
  * After the stream: `------` error blocks, the Dockerfile excerpt and the final `ERROR: failed to solve`.
  */
-import { addRecord, addWarning, applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
-import { cleanLine, eachLine, isUndecorated, needsCleaning, type PrefixPlan } from './lines.ts';
+import {
+  addRecord,
+  addWarning,
+  applyStatus,
+  detach,
+  endBlock,
+  newDraft,
+  newRecord,
+  pushOutput,
+  setResult,
+  settleOutput,
+  type BlockReader,
+  type Draft,
+  type VertexRecord,
+} from './draft.ts';
+import { cleanLine, isUndecorated, LineCleaner, needsCleaning, type PrefixPlan } from './lines.ts';
 import { parseBytes, parseDurationS } from './units.ts';
 
 const BUILDER_RE = /^building with "([^"]*)" instance using (\S+) driver/;
@@ -17,6 +31,12 @@ const WARNING_ITEM_RE = /^\s*- (.+)$/;
 const MAX_TRAILER = 200;
 
 export function readPlain(text: string, source: string, plan: PrefixPlan): Draft {
+  const reader = plainReader(source, plan);
+  reader.push(text);
+  return reader.finish();
+}
+
+export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-plain', plan.style);
   const byNumber = new Map<number, VertexRecord>();
   let order = 0;
@@ -46,11 +66,11 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     // A stamper that pads its prefix leaves a space before `#N`.
     const line = raw.charCodeAt(0) === 32 && raw.trimStart().charCodeAt(0) === 35 ? raw.trimStart() : raw;
     if (time !== null) {
-      draft.startedAt ??= time;
+      if (draft.startedAt === null) draft.startedAt = detach(time);
       draft.completedAt = time;
     }
     if (lastRecord !== null && isOutputOf(line, 0, line.length, lastNumber)) {
-      pushOutput(lastRecord, line);
+      pushOutput(draft, lastRecord, line);
       headerJustPrinted = -1;
       return;
     }
@@ -72,8 +92,8 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
           stoppedAt = line;
           return false;
         }
-        draft.builder.name = m[1] as string;
-        draft.builder.driver = m[2] as string;
+        draft.builder.name = detach(m[1] as string);
+        draft.builder.driver = detach(m[2] as string);
         draft.builder.era = 'buildkit-modern';
         return;
       }
@@ -82,7 +102,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     if (rec === undefined) {
       rec = newRecord(looksLikeHeader(rest) ? rest : headerless(n), order);
       rec.numbers.push(n);
-      rec.startedAt = time;
+      rec.startedAt = detach(time);
       if (!addRecord(draft, rec)) return false;
       byNumber.set(n, rec);
       focus(n, rec);
@@ -100,7 +120,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       return;
     } else if (rec.name === headerless(n) && looksLikeHeader(rest) && isVertexName(rest)) {
       // A paste that began inside this vertex: its header shows up when the printer comes back to it.
-      rec.name = rest;
+      rec.name = detach(rest);
       headerJustPrinted = n;
       focus(n, rec);
       return;
@@ -110,7 +130,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       interleaved = true;
       rec = newRecord(rest, order);
       rec.numbers.push(n);
-      rec.startedAt = time;
+      rec.startedAt = detach(time);
       if (!addRecord(draft, rec)) return false;
       byNumber.set(n, rec);
       headerJustPrinted = n;
@@ -123,7 +143,13 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     readVertexLine(rec, rest, time, afterHeader);
   };
 
-  if (isUndecorated(plan)) {
+  const fast = isUndecorated(plan);
+  const cleaner = new LineCleaner(plan);
+  let stopped = false;
+
+  /** Reads the lines of one block; false when the reader stopped (a second build, too many vertices). */
+  const readBlock = (text: string): boolean => {
+    if (!fast) return cleaner.lines(text, readLine);
     // The common case gets its own loop, so the hot test runs on the text itself and the line is not
     // even cut out (a shared line iterator with callbacks measured markedly slower).
     const length = text.length;
@@ -133,36 +159,44 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       if (end === -1) end = length;
       // (Output lines need no stream position: only headers and results are ordered.)
       if (lastRecord !== null && text.startsWith(lastPrefix, start) && isLogLineAt(text, start + lastPrefix.length, end)) {
-        pushOutput(lastRecord, start);
+        pushOutput(draft, lastRecord, start);
         headerJustPrinted = -1;
       } else {
         let line = text.slice(start, end);
         if (needsCleaning(line)) line = cleanLine(line);
-        if (readLine(line, null) === false) break;
+        if (readLine(line, null) === false) return false;
       }
       start = end + 1;
     }
-  } else {
-    eachLine(text, plan, readLine);
-  }
+    return true;
+  };
 
-  for (const rec of draft.records) settleOutput(rec, text, (l) => withoutLogPrefix(cleanLine(l)));
-
-  if (stoppedAt !== null) {
-    const message = 'This log holds more than one build; only the first one was read.';
-    draft.notes.push(message);
-    draft.problems.push({ input: source, message, hint: 'Give each build its own log file.' });
-  }
-  if (interleaved) {
-    draft.notes.push('Some #N numbers carry two different vertices: two builds were printed into one log.');
-  }
-  if (draft.builder.era === 'buildkit-unknown' && draft.builder.digestLines) draft.builder.era = 'buildkit-v0.8';
-  return draft;
+  return {
+    push(text: string): boolean {
+      if (stopped) return false;
+      stopped = !readBlock(text);
+      endBlock(draft, text);
+      return !stopped;
+    },
+    finish(): Draft {
+      for (const rec of draft.records) settleOutput(rec, (l) => withoutLogPrefix(cleanLine(l)));
+      if (stoppedAt !== null) {
+        const message = 'This log holds more than one build; only the first one was read.';
+        draft.notes.push(message);
+        draft.problems.push({ input: source, message, hint: 'Give each build its own log file.' });
+      }
+      if (interleaved) {
+        draft.notes.push('Some #N numbers carry two different vertices: two builds were printed into one log.');
+      }
+      if (draft.builder.era === 'buildkit-unknown' && draft.builder.digestLines) draft.builder.era = 'buildkit-v0.8';
+      return draft;
+    },
+  };
 
   function readVertexLine(rec: VertexRecord, rest: string, time: string | null, afterHeader: boolean): void {
     const c = rest.charCodeAt(0);
     if (afterHeader && c === 115 /* s */ && rest.length === 71 && rest.startsWith('sha256:')) {
-      rec.digest = rest;
+      rec.digest = detach(rest);
       draft.builder.digestLines = true;
       if (draft.builder.era === 'buildkit-unknown') draft.builder.era = 'buildkit-v0.8';
       return;
@@ -170,26 +204,26 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
     if (c === 68 /* D */ && (rest === 'DONE' || rest.startsWith('DONE '))) {
       setResult(draft, rec, 'done', order);
       rec.durationS = rest.length > 5 ? parseDurationS(rest.slice(5)) : null;
-      rec.completedAt = time;
+      rec.completedAt = detach(time);
       return;
     }
     if (c === 67 /* C */) {
       if (rest === 'CACHED') {
         setResult(draft, rec, 'cached', order);
         rec.durationS = null;
-        rec.completedAt = time;
+        rec.completedAt = detach(time);
         return;
       }
       if (rest === 'CANCELED') {
         setResult(draft, rec, 'canceled', order);
-        rec.completedAt = time;
+        rec.completedAt = detach(time);
         return;
       }
     }
     if (c === 69 /* E */ && (rest === 'ERROR' || rest.startsWith('ERROR: ') || rest.startsWith('ERROR '))) {
       setResult(draft, rec, 'error', order);
-      rec.error = rest.length > 6 ? rest.slice(rest.charCodeAt(5) === 58 ? 7 : 6) : null;
-      rec.completedAt = time;
+      rec.error = rest.length > 6 ? detach(rest.slice(rest.charCodeAt(5) === 58 ? 7 : 6)) : null;
+      rec.completedAt = detach(time);
       return;
     }
     if (c === 87 /* W */ && rest.startsWith('WARN: ')) {
@@ -198,13 +232,13 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
       return;
     }
     if (c >= 48 && c <= 57 && isLogLine(rest)) {
-      pushOutput(rec, `#0 ${rest}`);
+      pushOutput(draft, rec, `#0 ${rest}`);
       return;
     }
     if (c === 32 /* space */) {
       const m = OLD_FIELD_RE.exec(rest);
       if (m) {
-        readOldField(rec, m[1] as string, m[2] as string, time);
+        readOldField(rec, m[1] as string, detach(m[2] as string), detach(time));
         return;
       }
     }
@@ -266,7 +300,7 @@ export function readPlain(text: string, source: string, plan: PrefixPlan): Draft
         trimmed.startsWith('executor failed running') ||
         /^Dockerfile(?:\S*)?:\d+$/.test(trimmed);
     }
-    if (inTrailer && draft.trailer.length < MAX_TRAILER) draft.trailer.push(line);
+    if (inTrailer && draft.trailer.length < MAX_TRAILER) draft.trailer.push(detach(line));
   }
 }
 

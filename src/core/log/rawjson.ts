@@ -6,8 +6,22 @@
  * Each object updates vertices by digest; an update replaces the vertex's state, so the last one wins.
  * The stream also lists vertices the solver planned but never started: those are `not-run`, never built.
  */
-import { addRecord, addWarning, applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
-import { eachLine, type PrefixPlan } from './lines.ts';
+import {
+  addRecord,
+  addWarning,
+  applyStatus,
+  detach,
+  endBlock,
+  newDraft,
+  newRecord,
+  pushOutput,
+  setResult,
+  settleOutput,
+  type BlockReader,
+  type Draft,
+  type VertexRecord,
+} from './draft.ts';
+import { LineCleaner, type PrefixPlan } from './lines.ts';
 import { parseBytes, secondsBetween } from './units.ts';
 
 interface RawVertex {
@@ -50,9 +64,20 @@ interface VertexState {
 }
 
 export function readRawJson(text: string, source: string, plan: PrefixPlan): Draft {
+  const reader = rawJsonReader(source, plan);
+  reader.push(text);
+  return reader.finish();
+}
+
+/** More unreadable objects than this are counted in one note rather than one note each. */
+const MAX_BAD_OBJECT_NOTES = 20;
+
+export function rawJsonReader(source: string, plan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-rawjson', plan.style);
   draft.builder.era = 'buildkit-modern';
-  if (plan.style !== 'none' || plan.ansi) text = undecorated(text, plan);
+  // Pretty-printed objects span many lines: CI decoration is taken off each line first.
+  const cleaner = plan.style !== 'none' || plan.ansi ? new LineCleaner(plan) : null;
+  let badObjects = 0;
   const byDigest = new Map<string, VertexState>();
   let order = 0;
   const decoder = new TextDecoder();
@@ -62,25 +87,26 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
   const vertexRecord = (digest: string): VertexState => {
     let st = byDigest.get(digest);
     if (!st) {
+      const key = detach(digest);
       const rec = newRecord('', order);
-      rec.digest = digest;
+      rec.digest = key;
       rec.inputs = []; // rawjson always knows the input graph; a vertex without `inputs` has none
       if (!addRecord(draft, rec)) return overflow;
       st = { rec, last: {}, lastOrder: order, firstStarted: null };
-      byDigest.set(digest, st);
+      byDigest.set(key, st);
     }
     return st;
   };
 
-  const complete = splitJsonStream(
-    text,
+  const splitter = new JsonStreamSplitter(
     (json) => {
       order++;
       let obj: SolveStatus;
       try {
         obj = JSON.parse(json) as SolveStatus;
       } catch {
-        draft.notes.push(`A JSON object at position ${order} could not be read and was skipped.`);
+        badObjects++;
+        if (badObjects <= MAX_BAD_OBJECT_NOTES) draft.notes.push(`A JSON object at position ${order} could not be read and was skipped.`);
         return;
       }
       // The JSON comes from the user: every field may have any type (a nested object where a list is due
@@ -89,15 +115,17 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
       for (const v of objects(obj.vertexes)) {
         if (typeof v.digest !== 'string' || !v.digest) continue;
         const st = vertexRecord(v.digest);
-        if (typeof v.name === 'string' && v.name) st.rec.name = v.name;
-        if (Array.isArray(v.inputs)) st.rec.inputs = v.inputs.filter((i): i is string => typeof i === 'string');
-        st.last = v;
+        // (Strings from JSON.parse can be views on the stream's text: what is kept is detached.)
+        if (typeof v.name === 'string' && v.name) st.rec.name = detach(v.name);
+        if (Array.isArray(v.inputs)) st.rec.inputs = v.inputs.filter((i): i is string => typeof i === 'string').map((i) => detach(i));
         st.lastOrder = order;
-        if (typeof v.started === 'string' && v.started) st.firstStarted ??= v.started;
-        // Times and errors of other types are dropped here, so what follows only meets strings.
-        if (typeof v.completed !== 'string') delete v.completed;
-        if (typeof v.started !== 'string') delete v.started;
-        if (typeof v.error !== 'string') delete v.error;
+        if (typeof v.started === 'string' && v.started) st.firstStarted ??= detach(v.started);
+        // Only what is read at the end is kept; times and errors of other types are dropped, so what
+        // follows only meets strings.
+        st.last = { cached: Boolean(v.cached) };
+        if (typeof v.completed === 'string') st.last.completed = detach(v.completed);
+        if (typeof v.started === 'string') st.last.started = detach(v.started);
+        if (typeof v.error === 'string') st.last.error = detach(v.error);
       }
       for (const s of objects(obj.statuses)) {
         if (typeof s.vertex !== 'string' || !s.vertex || typeof s.id !== 'string' || !s.id) continue;
@@ -108,41 +136,60 @@ export function readRawJson(text: string, source: string, plan: PrefixPlan): Dra
       for (const l of objects(obj.logs)) {
         if (typeof l.vertex !== 'string' || !l.vertex || typeof l.data !== 'string' || !l.data) continue;
         const st = vertexRecord(l.vertex);
-        for (const line of decodeBase64(l.data, decoder).split('\n')) if (line !== '') pushOutput(st.rec, line);
+        for (const line of decodeBase64(l.data, decoder).split('\n')) if (line !== '') pushOutput(draft, st.rec, line);
       }
       for (const w of objects(obj.warnings)) if (typeof w.short === 'string' && w.short) addWarning(draft, decodeBase64(w.short, decoder));
     },
     (line) => {
-      if (draft.trailer.length < 200) draft.trailer.push(line);
+      if (draft.trailer.length < 200) draft.trailer.push(detach(line));
     },
   );
 
-  if (!complete) {
-    draft.cut = true;
-    draft.notes.push('The JSON stream ends inside an object: the log is cut.');
-  }
-  for (const { rec, last, lastOrder, firstStarted } of byDigest.values()) {
-    settleOutput(rec, null);
-    rec.startedAt = firstStarted;
-    rec.completedAt = last.completed ?? null;
-    if (last.cached) setResult(draft, rec, 'cached', lastOrder);
-    else if (last.error) {
-      // BuildKit's own printers show a vertex whose error ends in "context canceled" as CANCELED.
-      setResult(draft, rec, last.error.endsWith('context canceled') ? 'canceled' : 'error', lastOrder);
-      rec.error = last.error;
-    } else if (last.completed) setResult(draft, rec, 'done', lastOrder);
-    else if (!last.started) rec.neverStarted = true;
-    if (rec.result === 'done' || rec.result === 'error' || rec.result === 'canceled') rec.durationS = secondsBetween(last.started, last.completed);
-    if (!rec.name) rec.name = `(vertex ${rec.digest ?? '?'} without a name)`;
-    if (firstStarted) {
-      if (draft.startedAt === null || firstStarted < draft.startedAt) draft.startedAt = firstStarted;
+  return {
+    push(block: string): boolean {
+      if (cleaner === null) splitter.write(block);
+      else {
+        cleaner.lines(block, (line) => {
+          splitter.write(line);
+          splitter.write('\n');
+        });
+      }
+      endBlock(draft, block);
+      return true;
+    },
+    finish,
+  };
+
+  function finish(): Draft {
+    const complete = splitter.finish();
+    if (badObjects > MAX_BAD_OBJECT_NOTES) draft.notes.push(`${badObjects - MAX_BAD_OBJECT_NOTES} more JSON objects could not be read and were skipped.`);
+    if (!complete) {
+      draft.cut = true;
+      draft.notes.push('The JSON stream ends inside an object: the log is cut.');
     }
-    if (last.completed && (draft.completedAt === null || last.completed > draft.completedAt)) draft.completedAt = last.completed;
+    for (const { rec, last, lastOrder, firstStarted } of byDigest.values()) {
+      settleOutput(rec);
+      rec.startedAt = firstStarted;
+      rec.completedAt = last.completed ?? null;
+      if (last.cached) setResult(draft, rec, 'cached', lastOrder);
+      else if (last.error) {
+        // BuildKit's own printers show a vertex whose error ends in "context canceled" as CANCELED.
+        setResult(draft, rec, last.error.endsWith('context canceled') ? 'canceled' : 'error', lastOrder);
+        rec.error = last.error;
+      } else if (last.completed) setResult(draft, rec, 'done', lastOrder);
+      else if (!last.started) rec.neverStarted = true;
+      if (rec.result === 'done' || rec.result === 'error' || rec.result === 'canceled') rec.durationS = secondsBetween(last.started, last.completed);
+      if (!rec.name) rec.name = `(vertex ${rec.digest ?? '?'} without a name)`;
+      if (firstStarted) {
+        if (draft.startedAt === null || firstStarted < draft.startedAt) draft.startedAt = firstStarted;
+      }
+      if (last.completed && (draft.completedAt === null || last.completed > draft.completedAt)) draft.completedAt = last.completed;
+    }
+    if (byDigest.size > 0 && [...byDigest.values()].some((s) => s.rec.neverStarted)) {
+      draft.notes.push('The rawjson stream lists steps that never started; they are marked not-run.');
+    }
+    return draft;
   }
-  if (byDigest.size > 0 && [...byDigest.values()].some((s) => s.rec.neverStarted)) {
-    draft.notes.push('The rawjson stream lists steps that never started; they are marked not-run.');
-  }
-  return draft;
 }
 
 function decodeBase64(data: string, decoder: TextDecoder): string {
@@ -156,57 +203,114 @@ function decodeBase64(data: string, decoder: TextDecoder): string {
   }
 }
 
-/** The stream with CI decoration taken off each line (pretty-printed objects span many lines). */
-function undecorated(text: string, plan: PrefixPlan): string {
-  const parts: string[] = [];
-  eachLine(text, plan, (line) => {
-    parts.push(line);
-  });
-  return parts.join('\n');
+/**
+ * Cuts a stream into its top-level `{…}` objects (`onObject`) and the non-blank lines between them
+ * (`onText`: buildx prints the Dockerfile excerpt and the final error as plain text after the stream),
+ * fed in pieces cut anywhere. A brace-depth count that knows JSON strings (which may hold braces).
+ */
+export class JsonStreamSplitter {
+  readonly #onObject: (json: string) => void;
+  readonly #onText: (line: string) => void;
+  /** Where the splitter is: between objects, inside one, or on a text line. */
+  #mode: 'between' | 'object' | 'text' = 'between';
+  /** The pieces of the object or text line not finished yet. */
+  #parts: string[] = [];
+  #depth = 0;
+  #inString = false;
+  /** The previous piece ended on a backslash inside a string: the next character is escaped. */
+  #escaped = false;
+
+  constructor(onObject: (json: string) => void, onText: (line: string) => void) {
+    this.#onObject = onObject;
+    this.#onText = onText;
+  }
+
+  write(text: string): void {
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+      if (this.#mode === 'between') {
+        const c = text.charCodeAt(i);
+        if (c === 32 || c === 10 || c === 13 || c === 9) {
+          i++;
+          continue;
+        }
+        this.#mode = c === 123 /* { */ ? 'object' : 'text';
+        this.#parts = [];
+        this.#depth = 0;
+        this.#inString = false;
+        this.#escaped = false;
+      }
+      if (this.#mode === 'text') {
+        const end = text.indexOf('\n', i);
+        if (end === -1) {
+          this.#parts.push(text.slice(i));
+          return;
+        }
+        this.#parts.push(text.slice(i, end));
+        this.#endText();
+        i = end + 1;
+        continue;
+      }
+      const start = i;
+      if (this.#escaped) {
+        this.#escaped = false;
+        i++;
+      }
+      let depth = this.#depth;
+      let inString = this.#inString;
+      let closed = false;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (inString) {
+          if (d === 92 /* \ */) {
+            i++;
+            if (i === n) this.#escaped = true;
+          } else if (d === 34 /* " */) inString = false;
+        } else if (d === 34) inString = true;
+        else if (d === 123) depth++;
+        else if (d === 125 /* } */) {
+          depth--;
+          if (depth === 0) {
+            closed = true;
+            break;
+          }
+        }
+      }
+      this.#depth = depth;
+      this.#inString = inString;
+      if (!closed) {
+        this.#parts.push(text.slice(start));
+        return;
+      }
+      this.#parts.push(text.slice(start, i + 1));
+      const json = this.#parts.length === 1 ? (this.#parts[0] as string) : this.#parts.join('');
+      this.#parts = [];
+      this.#mode = 'between';
+      this.#onObject(json);
+      i++;
+    }
+  }
+
+  /** False when the stream ends inside an object. */
+  finish(): boolean {
+    if (this.#mode === 'text') this.#endText();
+    return this.#mode !== 'object';
+  }
+
+  #endText(): void {
+    const line = this.#parts.join('').trimEnd();
+    this.#parts = [];
+    this.#mode = 'between';
+    if (line !== '') this.#onText(line);
+  }
 }
 
-/**
- * Calls `onObject` with the text of each top-level `{…}` and `onText` with each non-blank line between
- * objects (buildx prints the Dockerfile excerpt and the final error as plain text after the stream).
- * Returns false when the text ends inside an object.
- */
+/** `splitJsonStream` on a whole text; false when the text ends inside an object. */
 export function splitJsonStream(text: string, onObject: (json: string) => void, onText: (line: string) => void): boolean {
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) {
-      i++;
-      continue;
-    }
-    if (c !== 123 /* { */) {
-      let end = text.indexOf('\n', i);
-      if (end === -1) end = n;
-      const line = text.slice(i, end).trimEnd();
-      if (line !== '') onText(line);
-      i = end + 1;
-      continue;
-    }
-    const start = i;
-    let depth = 0;
-    let inString = false;
-    for (; i < n; i++) {
-      const d = text.charCodeAt(i);
-      if (inString) {
-        if (d === 92 /* \ */) i++;
-        else if (d === 34 /* " */) inString = false;
-      } else if (d === 34) inString = true;
-      else if (d === 123) depth++;
-      else if (d === 125 /* } */) {
-        depth--;
-        if (depth === 0) break;
-      }
-    }
-    if (depth !== 0) return false;
-    onObject(text.slice(start, i + 1));
-    i++;
-  }
-  return true;
+  const splitter = new JsonStreamSplitter(onObject, onText);
+  splitter.write(text);
+  return splitter.finish();
 }
 
 /** The objects of a list from untrusted JSON; anything that is not a list of objects gives none. */

@@ -3,7 +3,7 @@
  * decoration is taken off.
  */
 import type { LogFormat } from '../model.ts';
-import { eachLine, planPrefixes, type PrefixPlan } from './lines.ts';
+import { LineCleaner, planPrefixesOfHead, type PrefixPlan } from './lines.ts';
 import { hasCursorMovement } from './screen.ts';
 
 const SAMPLE_LINES = 400;
@@ -29,7 +29,19 @@ export function sniffLogFormat(text: string): LogFormat | null {
 }
 
 export function sniff(text: string): Sniffed | null {
-  const plan = planPrefixes(text);
+  const decided = sniffHead(text, true);
+  return decided === 'more' ? null : decided;
+}
+
+/**
+ * The format and prefix plan from the head of a log. With `complete` false, `head` is only the start of
+ * a stream: the answer is 'more' until the head holds everything the decision looks at (the prefix plan's
+ * sample, the sniffing scan, and, rarely, the whole log: see below), so a stream decides exactly as the
+ * whole text would.
+ */
+export function sniffHead(head: string, complete: boolean): Sniffed | null | 'more' {
+  const plan = planPrefixesOfHead(head, complete);
+  if (plan === null) return 'more';
   let plain = 0;
   let plainTell = 0;
   let tty = 0;
@@ -37,7 +49,9 @@ export function sniff(text: string): Sniffed | null {
   let service = 0;
   let firstContent: string | null = null;
   let seen = 0;
-  eachLine(text, plan, (line) => {
+  // Only whole lines of an incomplete head: the last one may go on in the next piece.
+  const lastBreak = complete ? head.length : head.lastIndexOf('\n') + 1;
+  const stopped = !new LineCleaner(plan).lines(lastBreak === head.length ? head : head.slice(0, lastBreak), (line) => {
     if (line.trim() === '') return;
     firstContent ??= line.trimStart();
     if (PLAIN_RE.test(line)) {
@@ -49,16 +63,30 @@ export function sniff(text: string): Sniffed | null {
     seen++;
     return seen < SAMPLE_LINES || (plain + tty + legacy < MIN_BUILD_LINES && seen < MAX_SCAN_LINES);
   });
+  if (!stopped && !complete) return 'more';
   const first = firstContent as string | null;
-  if (first !== null && first.startsWith('{') && RAWJSON_KEYS_RE.test(text.slice(0, 65536))) return { format: 'buildkit-rawjson', plan };
-  if (tty === 0 && hasCursorMovement(text) && text.includes('=> ')) tty = 1;
-  const plainOk = plainTell >= 1 && plain >= 2;
-  let format: LogFormat | null = null;
-  if (plainOk && plain >= tty && plain >= legacy) format = 'buildkit-plain';
-  else if (tty >= 1 && tty >= legacy) format = 'buildkit-tty';
-  else if (legacy >= 1) format = 'legacy';
-  else if (plainOk) format = 'buildkit-plain';
+  if (first !== null && first.startsWith('{') && RAWJSON_KEYS_RE.test(head.slice(0, 65536))) return { format: 'buildkit-rawjson', plan };
+  let format = decide(plain, plainTell, tty, legacy);
+  if (tty === 0 && hasCursorMovement(head)) {
+    // Cursor movement with no tty line in the scan: a `=> ` anywhere in the log makes it tty. That can
+    // only change the answer for a log with almost no build lines, so only such a stream is read on
+    // (to its end if need be) to find out.
+    const asTty = decide(plain, plainTell, 1, legacy);
+    if (asTty !== format) {
+      if (head.includes('=> ')) format = asTty;
+      else if (!complete) return 'more';
+    }
+  }
   if (format === null) return null;
   if ((format === 'buildkit-plain' || format === 'buildkit-tty') && service > 0) return { format: 'compose', plan };
   return { format, plan };
+}
+
+function decide(plain: number, plainTell: number, tty: number, legacy: number): LogFormat | null {
+  const plainOk = plainTell >= 1 && plain >= 2;
+  if (plainOk && plain >= tty && plain >= legacy) return 'buildkit-plain';
+  if (tty >= 1 && tty >= legacy) return 'buildkit-tty';
+  if (legacy >= 1) return 'legacy';
+  if (plainOk) return 'buildkit-plain';
+  return null;
 }

@@ -9,9 +9,23 @@
  *    => => transferring context: 45B    0.0s
  *    => ERROR [stage-1 3/5] RUN …       0.5s
  */
-import { addRecord, addWarning, applyStatus, newDraft, newRecord, pushOutput, setResult, settleOutput, type Draft, type VertexRecord } from './draft.ts';
-import { eachLine, planPrefixes, type PrefixPlan } from './lines.ts';
-import { hasCursorMovement, renderScreen } from './screen.ts';
+import {
+  addRecord,
+  addWarning,
+  applyStatus,
+  detach,
+  endBlock,
+  newDraft,
+  newRecord,
+  pushOutput,
+  setResult,
+  settleOutput,
+  type BlockReader,
+  type Draft,
+  type VertexRecord,
+} from './draft.ts';
+import { LineCleaner, planPrefixes, type PrefixPlan } from './lines.ts';
+import { hasCursorMovement, ScreenRenderer } from './screen.ts';
 import { parseBytes } from './units.ts';
 
 const HEADER_RE = /^\s*\[\+\] Building ([\d.]+)s \((\d+)\/(\d+)\)(.*)$/;
@@ -59,11 +73,36 @@ function matchSub(line: string): { body: string; time: string | undefined } | nu
 const FINAL_ERROR_RE = /^(?:ERROR: )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
 export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
-  let effectivePlan = plan;
-  if (hasCursorMovement(text)) {
-    text = renderScreen(text);
-    effectivePlan = planPrefixes(text);
+  const reader = ttyReader(source, plan, hasCursorMovement(text));
+  reader.push(text);
+  return reader.finish();
+}
+
+/**
+ * `cursorMovement`: the head of the log moves the cursor (raw terminal bytes). Then the whole log is
+ * replayed on the screen model first and the lines are read from the final screen, which is what the
+ * user saw (and usually far smaller than the bytes that drew it).
+ */
+export function ttyReader(source: string, plan: PrefixPlan, cursorMovement: boolean): BlockReader<Draft> {
+  if (cursorMovement) {
+    const screen = new ScreenRenderer();
+    return {
+      push(block: string): boolean {
+        screen.write(block);
+        return true;
+      },
+      finish(): Draft {
+        const text = screen.finish();
+        const reader = ttyLineReader(source, planPrefixes(text));
+        reader.push(text);
+        return reader.finish();
+      },
+    };
   }
+  return ttyLineReader(source, plan);
+}
+
+function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-tty', effectivePlan.style);
   const byName = new Map<string, VertexRecord>();
   let current: VertexRecord | null = null;
@@ -75,8 +114,10 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
   let inTrailer = false;
   let widest = 0;
   const cutCandidates: { rec: VertexRecord; length: number }[] = [];
+  const cleaner = new LineCleaner(effectivePlan);
+  let stopped = false;
 
-  eachLine(text, effectivePlan, (line) => {
+  const readLine = (line: string): boolean | void => {
     order++;
     const header = HEADER_RE.exec(line);
     if (header) {
@@ -86,8 +127,8 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       // buildx ≥ 0.11 ends the header with `<driver>:<builder name>`, e.g. `docker:default`.
       const desc = /\s([\w-]+):(\S+)\s*$/.exec(tail);
       if (desc) {
-        draft.builder.driver = desc[1] as string;
-        draft.builder.name = desc[2] as string;
+        draft.builder.driver = detach(desc[1] as string);
+        draft.builder.name = detach(desc[2] as string);
         draft.builder.era = 'buildkit-modern';
       }
       done = Number(header[2]);
@@ -102,7 +143,7 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       const sub = matchSub(line);
       if (sub && current) {
         const body = sub.body;
-        if (body.startsWith('# ')) pushOutput(current, body.slice(2));
+        if (body.startsWith('# ')) pushOutput(draft, current, body.slice(2));
         else applyStatus(draft, current, body, parseBytes);
       }
       return;
@@ -119,7 +160,7 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
       if (!rec) {
         rec = newRecord(name, order);
         if (!addRecord(draft, rec)) return false;
-        byName.set(name, rec);
+        byName.set(rec.name, rec); // the record's own copy: `name` is a view on the block
       }
       current = rec;
       const prefix = m[0];
@@ -137,26 +178,38 @@ export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
     }
     if (trimmed === '------') inTrailer = true;
     if (!inTrailer && FINAL_ERROR_RE.test(trimmed)) inTrailer = true;
-    if (inTrailer && trimmed !== '' && draft.trailer.length < 200) draft.trailer.push(line);
-  });
+    if (inTrailer && trimmed !== '' && draft.trailer.length < 200) draft.trailer.push(detach(line));
+  };
 
-  for (const { rec, length } of cutCandidates) if (widest >= 40 && length >= widest - 1) rec.nameTruncated = true;
-  if (cutCandidates.some((c) => c.rec.nameTruncated)) {
-    draft.notes.push(`Names were cut at the terminal width (${widest} columns); cut instructions are flagged truncated.`);
+  return {
+    push(text: string): boolean {
+      if (stopped) return false;
+      stopped = !cleaner.lines(text, readLine);
+      endBlock(draft, text);
+      return !stopped;
+    },
+    finish,
+  };
+
+  function finish(): Draft {
+    for (const { rec, length } of cutCandidates) if (widest >= 40 && length >= widest - 1) rec.nameTruncated = true;
+    if (cutCandidates.some((c) => c.rec.nameTruncated)) {
+      draft.notes.push(`Names were cut at the terminal width (${widest} columns); cut instructions are flagged truncated.`);
+    }
+    const finalError = [...draft.trailer].reverse().find((l) => FINAL_ERROR_RE.test(l.trim()));
+    for (const rec of draft.records) if (rec.result === 'error') rec.error = finalError?.trim().replace(/^ERROR: /, '') ?? null;
+    const failed = draft.records.some((r) => r.result === 'error');
+    if (headerSeen && !finished && !failed) {
+      draft.cut = true;
+      draft.notes.push(
+        `The tty header says ${done} of ${total} vertices finished and no FINISHED: the build was still running or the copy is cut; the tty view does not tell running steps from finished ones.`,
+      );
+    }
+    // The tty list is in vertex order, not in the order results happened: "CACHED after the ERROR line"
+    // means nothing here.
+    draft.firstErrorOrder = Number.POSITIVE_INFINITY;
+    draft.finished = finished;
+    for (const rec of draft.records) settleOutput(rec);
+    return draft;
   }
-  const finalError = [...draft.trailer].reverse().find((l) => FINAL_ERROR_RE.test(l.trim()));
-  for (const rec of draft.records) if (rec.result === 'error') rec.error = finalError?.trim().replace(/^ERROR: /, '') ?? null;
-  const failed = draft.records.some((r) => r.result === 'error');
-  if (headerSeen && !finished && !failed) {
-    draft.cut = true;
-    draft.notes.push(
-      `The tty header says ${done} of ${total} vertices finished and no FINISHED: the build was still running or the copy is cut; the tty view does not tell running steps from finished ones.`,
-    );
-  }
-  // The tty list is in vertex order, not in the order results happened: "CACHED after the ERROR line"
-  // means nothing here.
-  draft.firstErrorOrder = Number.POSITIVE_INFINITY;
-  draft.finished = finished;
-  for (const rec of draft.records) settleOutput(rec, null);
-  return draft;
 }
