@@ -71,5 +71,13 @@ export async function folderSource(root: string): Promise<ContextSource> {
 /** A .tar or .tar.gz file as a `stream` context source (gzip is sniffed from the bytes). */
 export async function openTarFile(path: string): Promise<ContextSource> {
   const { size } = await stat(path);
-  return { kind: 'stream', stream: createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Uint8Array>, size };
+  return { kind: 'stream', stream: plainBytes(createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>), size };
+}
+
+/**
+ * The chunks as plain Uint8Array views of the same memory. Why: the tar reader cuts a subarray per entry,
+ * and a Buffer's subarray builds a Buffer, several times slower than a Uint8Array's on small pieces.
+ */
+async function* plainBytes(chunks: AsyncIterable<Buffer>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
 }

@@ -11,6 +11,8 @@
  *   BENCH_CONTEXT=ours,read  which context pipelines to run (development; default all)
  *   BENCH_TAR_MB=n  size of the generated context tar in MB (default 200; files scale with it), to check
  *                   that the renderer's peak memory does not grow with the tar
+ *   BENCH_HUGE_MB=n target size of case e's tar (default 2300: a tar just over 2 GiB, 20,000 files; 0 skips
+ *                   it), hashed once by the browser worker and once by the CLI code, for peak memory only
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +23,8 @@ import { browserTables, diagnosis, fmt, goals, mbps, pairedRatio, table } from '
 const SMALL = process.env['BENCH_SMALL'] === '1';
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? (SMALL ? 3 : 5));
 const SKIP = process.env['BENCH_SKIP'] ?? '';
-const CASES = process.env['BENCH_CASES'] ?? 'abc';
+const CASES = process.env['BENCH_CASES'] ?? 'abce';
+const HUGE_MB = Number(process.env['BENCH_HUGE_MB'] ?? 2300);
 const CONTEXT_ONLY = process.env['BENCH_CONTEXT'] ?? '';
 const TAR_SCALE = Number(process.env['BENCH_TAR_MB'] ?? 200) / 200;
 const log = (line: string) => console.log(line);
@@ -39,6 +42,7 @@ const plan: BrowserPlan = SMALL
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
       caseTimeoutMs: 30_000,
+      huge: process.env['BENCH_HUGE_MB'] ? hugeTar() : null,
     }
   : {
       rounds: ROUNDS,
@@ -52,7 +56,13 @@ const plan: BrowserPlan = SMALL
       cases: CASES,
       contextOnly: CONTEXT_ONLY,
       caseTimeoutMs: 60_000 * Math.max(1, TAR_SCALE),
+      huge: HUGE_MB > 0 ? hugeTar() : null,
     };
+
+/** Case e's tar: as many files as c's (so only the bytes grow), HUGE_MB of them. */
+function hugeTar() {
+  return { files: 20_000, targetBytes: HUGE_MB * 1e6, dirs: 583, seed: 20261130 };
+}
 
 type Json = Record<string, number | boolean | string | null>;
 
@@ -136,6 +146,10 @@ function browserJson(r: BrowserResults, json: Json): void {
     peak_rss_all_chromium_mb: r.memory.totalPeakMb,
     renderer_baseline_mb: r.memory.rendererBaselineMb,
     tar_mb: r.tar.tarBytes / 1e6,
+    huge_tar_mb: r.huge?.tarMb ?? null,
+    peak_rss_huge_tar_mb: r.huge?.rendererPeakMb ?? null,
+    renderer_baseline_huge_tar_mb: r.huge?.rendererBaselineMb ?? null,
+    cli_peak_rss_huge_tar_mb: r.huge?.cli?.peak_rss_mb ?? null,
   });
   for (const [k, v] of Object.entries(json)) if (typeof v === 'number') json[k] = Number(fmt(v));
 }

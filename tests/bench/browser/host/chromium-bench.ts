@@ -12,6 +12,7 @@ import type { BenchCommand, ContextImpl, ContextResult, HybridProbe, Info, Small
 import { chromiumPids, sampleOnce, startRssSampler, type RssPeak } from './rss.ts';
 import { cpuDelta, cpuSnapshot, workerRenderer, type CpuSplit } from './cpu.ts';
 import { writeTarFixture, type TarFixture, type TarFixtureSpec } from './tar-fixture.ts';
+import { measureCliMemory, type CliMemory } from '../../huge-context.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 export const PAGE_OUT = join(ROOT, 'tests/artifacts/bench-page');
@@ -32,6 +33,20 @@ export interface BrowserPlan {
   contextOnly: string;
   /** A context case that gives no answer within this is reported as hung and dropped. */
   caseTimeoutMs: number;
+  /** Case e: a huge tar hashed once by ours, for memory (null: skipped). */
+  huge: TarFixtureSpec | null;
+}
+
+/** Case e: one run of ours on a huge tar, in a fresh page, and the CLI on the same tar. */
+export interface HugeResult {
+  tarMb: number;
+  files: number;
+  entries: number;
+  ms: number;
+  rendererBaselineMb: number;
+  /** max(sampled VmRSS, VmHWM) of the renderer hosting the worker. */
+  rendererPeakMb: number;
+  cli: CliMemory | null;
 }
 
 /** Times of one implementation, one entry per timed round. */
@@ -54,6 +69,7 @@ export interface BrowserResults {
   hybrid: HybridProbe | null;
   tar: Omit<TarFixture, 'fileSizes' | 'fileRanges'>;
   memory: RssPeak & { rendererBaselineMb: number };
+  huge: HugeResult | null;
   problems: string[];
   skipped: string[];
 }
@@ -222,6 +238,7 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     const before = await sampleOnce(cp.pids);
     if (cp.workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
     const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob', 'ours-byob'] as ContextImpl[]).filter((i) => {
+      if (!plan.cases.includes('c')) return false;
       if (plan.contextOnly && !plan.contextOnly.split(',').includes(i)) return false;
       if (i === 'read' || i === 'read-byob') return true;
       if (i === 'parse') return info.tarParser;
@@ -284,6 +301,16 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     if (info.ours) hybrid = await call<HybridProbe>(page, { kind: 'hybrid-probe', thresholdBytes: plan.hybridThreshold, ranges: tar.fileRanges }, plan.caseTimeoutMs);
     await page.close();
 
+    // ---- e: a huge tar, once, in a fresh page: memory must not grow with the size of the tar ----
+    let huge: HugeResult | null = null;
+    if (plan.huge && plan.cases.includes('e') && info.indexContext && info.ours) {
+      huge = await runHuge(plan.huge, plan.caseTimeoutMs * 10, scratch, userDataDir, (p) => openBenchPage(ctx, url, errors).then(async (page) => {
+        await call<Info>(page, { kind: 'info' });
+        await page.locator('#tar').setInputFiles(p);
+        return page;
+      }), problems, log);
+    }
+
     problems.push(...errors);
     const { fileSizes: _s, fileRanges: _r, ...tarInfo } = tar;
     return {
@@ -296,6 +323,7 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
       hybrid,
       tar: tarInfo,
       memory,
+      huge,
       problems,
       skipped,
     };
@@ -304,5 +332,61 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     server.close();
     // Chromium may still be flushing its profile for a moment after close: retry, never mask the real error.
     await rm(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch((e) => log(`could not remove ${scratch}: ${String(e)}`));
+  }
+}
+
+/** Case e: writes the huge tar, hashes it once with ours in a fresh page (memory sampled), then with the CLI. */
+async function runHuge(
+  spec: TarFixtureSpec,
+  timeoutMs: number,
+  scratch: string,
+  userDataDir: string,
+  openWith: (tarPath: string) => Promise<Page>,
+  problems: string[],
+  log: Log,
+): Promise<HugeResult | null> {
+  const hugePath = join(scratch, 'huge.tar');
+  let t = performance.now();
+  const tar = writeTarFixture(hugePath, spec);
+  log(`e. wrote a ${(tar.tarBytes / 1e6).toFixed(0)} MB tar with ${tar.files} files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  try {
+    const page = await openWith(hugePath);
+    const pids = await chromiumPids(userDataDir);
+    const workerPid = await workerRenderer(pids);
+    const before = await sampleOnce(pids);
+    const sampler = startRssSampler(userDataDir, workerPid);
+    sampler.mark('ours');
+    let run: ContextResult | null = null;
+    try {
+      run = await call<ContextResult>(page, { kind: 'context', impl: 'ours', profile: false }, timeoutMs);
+    } catch (e) {
+      if (!(e instanceof HangError)) throw e;
+      problems.push(`huge context HUNG: ${e.message}`);
+    }
+    const peak = await sampler.stop();
+    await page.close({ runBeforeUnload: false }).catch(() => undefined);
+    if (!run) return null;
+    if (run.problems.length) problems.push(`huge context: ${run.problems.slice(0, 3).join('; ')}`);
+    const baseline = before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0;
+    log(`  browser: ${(run.ms / 1000).toFixed(1)} s, renderer ${baseline.toFixed(0)} MB before, peak ${Math.max(peak.rendererPeakMb, peak.rendererHwmMb).toFixed(0)} MB`);
+    t = performance.now();
+    let cli: CliMemory | null = null;
+    try {
+      cli = await measureCliMemory(hugePath);
+      log(`  CLI: ${(cli.ms / 1000).toFixed(1)} s, RSS ${cli.rss_before_mb.toFixed(0)} MB before, peak ${cli.peak_rss_mb.toFixed(0)} MB`);
+    } catch (e) {
+      problems.push(String(e));
+    }
+    return {
+      tarMb: tar.tarBytes / 1e6,
+      files: tar.files,
+      entries: run.entries,
+      ms: run.ms,
+      rendererBaselineMb: baseline,
+      rendererPeakMb: Math.max(peak.rendererPeakMb, peak.rendererHwmMb),
+      cli,
+    };
+  } finally {
+    await rm(hugePath, { force: true });
   }
 }

@@ -142,6 +142,9 @@ export function goals(j: Record<string, number | boolean | string | null>): Goal
     g('context vs hash-wasm pipeline', 'context_vs_hashwasm_pipeline', (v) => v >= 2, '≥ 2×'),
     g('context vs bare read', 'context_vs_read', (v) => v >= 0.6, '≥ 0.6×'),
     g('peak renderer memory', 'peak_rss_mb', (v) => v < 256, '< 256 MB'),
+    // Issue #6 item 3: a huge tar (≈2 GB) is hashed with bounded memory, in the browser and in the CLI.
+    g('peak renderer memory, huge tar', 'peak_rss_huge_tar_mb', (v) => v < 256, '< 256 MB'),
+    g('Node: CLI peak RSS, huge tar', 'cli_peak_rss_huge_tar_mb', (v) => v < 256, '< 256 MB'),
     // Issue #2 item 7 (Node): log reading vs a bare line loop, and peak memory vs the log's size.
     g('Node: log reading vs bare line loop', 'log_vs_bare_loop', (v) => v >= 0.3, '≥ 0.3×'),
     g('Node: log peak memory ÷ log size', 'log_peak_mem_ratio', (v) => v < 3, '< 3×'),

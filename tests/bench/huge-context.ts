@@ -1,0 +1,52 @@
+/**
+ * Issue #6 item 3: a huge context tar (≈2 GB by default) is hashed with bounded memory. This file is the
+ * CLI half: it indexes a tar exactly as the CLI does (`openTarFile` → `indexContext` with the WASM hasher)
+ * in a CHILD process, so the figure is that process's own peak RSS (`maxRSS`), not the bench's.
+ * The browser half lives in browser/host/chromium-bench.ts (case e). run.ts writes the tar once for both.
+ *
+ *   node --import tsx tests/bench/huge-context.ts <tar>   prints one JSON line: { ms, entries, rss_before_mb, peak_rss_mb }
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface CliMemory {
+  ms: number;
+  entries: number;
+  rss_before_mb: number;
+  peak_rss_mb: number;
+}
+
+/** Runs this file as a child process on `tar` and returns what it measured. */
+export function measureCliMemory(tar: string): Promise<CliMemory> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), tar], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        if (code !== 0) throw new Error(`exit ${code}`);
+        resolve(JSON.parse(line) as CliMemory);
+      } catch (e) {
+        reject(new Error(`the CLI memory probe failed (${String(e)}): ${line.slice(0, 300)}`));
+      }
+    });
+  });
+}
+
+async function probe(tar: string): Promise<void> {
+  const { openTarFile } = await import('../../src/cli/folder.ts');
+  const { loadHasher } = await import('../../src/cli/hasher.ts');
+  const { indexContext } = await import('../../src/core/context/index.ts');
+  const hasher = await loadHasher();
+  const before = process.memoryUsage.rss() / 2 ** 20;
+  const t = performance.now();
+  const result = await indexContext(await openTarFile(tar), { name: tar, hasher });
+  const ms = performance.now() - t;
+  if (!result.ok) throw new Error(result.problem.message);
+  const out: CliMemory = { ms, entries: result.value.entries.length, rss_before_mb: before, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };
+  console.log(JSON.stringify(out));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await probe(process.argv[2]!);
