@@ -1,0 +1,127 @@
+/**
+ * `readLogStream` on a big stream and on broken ones. The big log (64 MB; 300 MB with CACHEWHY_FUZZ_RUNS)
+ * is the seed replica's build with one RUN step printing millions of lines, generated piece by piece so
+ * the whole text never exists: what the trace keeps must stay the size of the report, not of the log.
+ * Broken streams (empty, binary, failing midway, not bytes) give a problem naming the input, never a throw.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLogInput } from '../../../src/core/analyze.ts';
+import { readLog, readLogStream } from '../../../src/core/log/index.ts';
+import { FIXTURES, LONG } from './fuzz.ts';
+
+const MB = 1024 * 1024;
+const encoder = new TextEncoder();
+
+/**
+ * The seed replica's `b.log` with `mb` MB of output lines inserted under its first RUN step (which ran:
+ * the build missed at step 2), yielded as byte pieces of about 64 KB (a file stream's size).
+ */
+async function* grownLog(mb: number): AsyncGenerator<Uint8Array> {
+  const lines = readFileSync(join(FIXTURES, 'lab/seed-replica/b.log'), 'utf8').split('\n');
+  const header = lines.findIndex((l) => /^#\d+ \[ ?\d+\/\d+\] RUN /.test(l));
+  const n = /^#(\d+) /.exec(lines[header]!)![1];
+  const at = header + 2; // after the header and its `#N sha256:` line
+  yield encoder.encode(lines.slice(0, at).join('\n') + '\n');
+  let piece: string[] = [];
+  let pieceSize = 0;
+  for (let i = 0, size = 0; size < mb * MB; i++) {
+    const line = `#${n} ${(i / 1000).toFixed(3)} compiling module ${i} of a long build — ${'é'.repeat(i % 5)}${'x'.repeat(i % 60)}\n`;
+    piece.push(line);
+    pieceSize += line.length;
+    size += line.length;
+    if (pieceSize >= 64 * 1024) {
+      yield encoder.encode(piece.join(''));
+      piece = [];
+      pieceSize = 0;
+    }
+  }
+  yield encoder.encode(piece.join('') + lines.slice(at).join('\n'));
+}
+
+describe('a big log streamed', () => {
+  const mb = LONG ? 300 : 64;
+  it(`${mb} MB: the trace keeps the steps and the last output lines, not the output`, async () => {
+    const small = readLog(readFileSync(join(FIXTURES, 'lab/seed-replica/b.log'), 'utf8'), 'b.log');
+    const start = performance.now();
+    const result = await readLogStream(grownLog(mb), 'big.log');
+    const seconds = (performance.now() - start) / 1000;
+    console.info(`${mb} MB log streamed: ${seconds.toFixed(1)} s`);
+    expect(result.ok).toBe(true);
+    if (!result.ok || !small.ok) return;
+    const trace = result.value;
+    // The same build: the same steps with the same statuses.
+    expect(trace.steps.map((s) => `${s.label} ${s.status}`)).toEqual(small.value.steps.map((s) => `${s.label} ${s.status}`));
+    const grown = trace.steps.find((s) => s.output?.some((l) => l.startsWith('compiling module')));
+    expect(grown).toBeDefined();
+    // The last lines the step printed, bounded, whatever the log's size.
+    expect(grown!.output!.length).toBeLessThanOrEqual(20);
+    expect(grown!.output!.at(-1)).toMatch(/^compiling module \d{6,} of a long build/);
+    // Everything the trace holds, as JSON, is the size of a report.
+    expect(JSON.stringify(trace).length).toBeLessThan(256 * 1024);
+  }, 300_000);
+});
+
+async function* pieces(...items: (Uint8Array | string)[]): AsyncGenerator<Uint8Array | string> {
+  for (const item of items) yield item;
+}
+
+describe('broken streams give a problem naming the input', () => {
+  it('an empty stream', async () => {
+    const result = await readLogStream(pieces(), 'empty.log');
+    expect(result).toMatchObject({ ok: false, problem: { input: 'empty.log', message: 'empty.log is empty.' } });
+  });
+
+  it('a stream of blank lines and a BOM', async () => {
+    const result = await readLogStream(pieces(new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf, 10, 32, 13, 10])), 'blank.log');
+    expect(result).toMatchObject({ ok: false, problem: { message: 'blank.log is empty.' } });
+  });
+
+  it('a binary stream', async () => {
+    const bytes = new Uint8Array(3 * MB).map((_, i) => (i * 7919) % 256);
+    const result = await readLogStream(pieces(bytes.subarray(0, MB), bytes.subarray(MB)), 'image.png');
+    expect(result).toMatchObject({ ok: false, problem: { message: 'image.png looks like binary data, not a build log.' } });
+  });
+
+  it('a text that is no build log', async () => {
+    const result = await readLogStream(pieces('hello\n', 'world\n'), 'notes.txt');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problem.message).toMatch(/^notes\.txt does not look like a Docker build log/);
+  });
+
+  it('a stream that fails midway', async () => {
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield encoder.encode('#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n');
+      throw new Error('EIO: i/o error, read');
+    }
+    const result = await readLogStream(failing(), 'b.log');
+    expect(result).toMatchObject({ ok: false, problem: { input: 'b.log', message: 'b.log could not be read to its end: EIO: i/o error, read.' } });
+  });
+
+  it('a ReadableStream that errors midway', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('#1 [internal] load build definition from Dockerfile\n'));
+        controller.error(new Error('the file changed on disk'));
+      },
+    });
+    const result = await readLogStream(stream, 'b.log');
+    expect(result).toMatchObject({ ok: false, problem: { input: 'b.log' } });
+    if (!result.ok) expect(result.problem.message).toContain('the file changed on disk');
+  });
+
+  it('pieces that are neither bytes nor text', async () => {
+    const result = await readLogStream(pieces(42 as unknown as string), 'odd.log');
+    expect(result).toMatchObject({ ok: false, problem: { message: 'odd.log is not text.' } });
+  });
+
+  it('a Blob stream, as the worker reads a dropped file, gives what its text gives', async () => {
+    const text = readFileSync(join(FIXTURES, 'lab/seed-replica/b.jenkins.log'), 'utf8');
+    const blob = new Blob([text]);
+    const fromStream = await readLogInput('b.jenkins.log', blob.stream());
+    const fromText = await readLogInput('b.jenkins.log', text);
+    expect(fromStream).toEqual(fromText);
+    expect(fromStream.read.ok).toBe(true);
+  });
+});
