@@ -61,6 +61,16 @@ describe('@rust-wasm/sha256 batch == streaming == node:crypto', async () => {
     expect(sha.digestMany(buffers).map(hex)).toEqual(buffers.map(nodeSha256));
   });
 
+  it('each digest is its own copy: a later batch does not change an earlier result', () => {
+    const random = seededRandom(25);
+    const first = [random.bytes(100), random.bytes(3000)];
+    const digests = sha.digestMany(first);
+    const before = digests.map(hex);
+    sha.digestMany([random.bytes(100), random.bytes(3000)]);
+    expect(digests.map(hex)).toEqual(before);
+    expect(digests.map((digest) => digest.buffer.byteLength)).toEqual([32, 32]);
+  });
+
   it('an empty list gives an empty list', () => {
     expect(sha.digestMany([])).toEqual([]);
   });

@@ -148,11 +148,12 @@ function createSha256(instance) {
   };
 
   // Any allocation may grow the memory, which detaches the previous ArrayBuffer: always go through
-  // `memory()` to get a current view.
+  // `memory()` to get a current view. A detached view has length 0 (wasm memory never has 0 bytes: it
+  // holds the module's statics), which is cheaper to check per message than the `memory.buffer` getter.
   let view = new Uint8Array(raw.memory.buffer);
-  const memory = () => (view.buffer === raw.memory.buffer ? view : (view = new Uint8Array(raw.memory.buffer)));
+  const memory = () => (view.length !== 0 ? view : (view = new Uint8Array(raw.memory.buffer)));
   let wordView = new Uint32Array(raw.memory.buffer);
-  const words = () => (wordView.buffer === raw.memory.buffer ? wordView : (wordView = new Uint32Array(raw.memory.buffer)));
+  const words = () => (wordView.length !== 0 ? wordView : (wordView = new Uint32Array(raw.memory.buffer)));
 
   const io = alloc(IO_CHUNK);
   const out = alloc(DIGEST_BYTES);
@@ -323,34 +324,54 @@ function createSha256(instance) {
     return batch;
   }
 
-  /** @param {Uint8Array[]} buffers */
+  /**
+   * The same packing as a batch, without a batch object: per message only a copy into wasm memory and two
+   * table words, so the JS side stays small next to the kernel (views are taken once per pack).
+   * @param {Uint8Array[]} buffers
+   */
   function digestMany(buffers) {
     /** @type {Uint8Array[]} */
     const digests = new Array(buffers.length);
     if (buffers.length === 0) return digests;
-    const batch = createBatch(PACK_BYTES, PACK_ENTRIES);
-    /** @type {number[]} Indices (into `buffers`) of the messages in the batch, in commit order. */
-    const packed = [];
+    const region = acquireRegion(PACK_BYTES, PACK_ENTRIES);
+    const { data, table, out } = region;
+    const tableWord = table / 4; // page-aligned, so a whole number of words
+    /** Indices (into `buffers`) of the packed messages, in table order. */
+    const packed = new Uint32Array(Math.min(PACK_ENTRIES, buffers.length));
+    let count = 0;
+    let used = 0;
+    let bytes = memory();
+    let entries = words();
     const flush = () => {
-      const all = batch.digestAll();
-      packed.forEach((index, k) => (digests[index] = all.slice(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES)));
-      packed.length = 0;
+      raw.sha256_digest_many(data, table, count, out);
+      bytes = memory();
+      for (let k = 0; k < count; k++) {
+        const at = out + k * DIGEST_BYTES;
+        digests[/** @type {number} */ (packed[k])] = bytes.slice(at, at + DIGEST_BYTES);
+      }
+      count = 0;
+      used = 0;
     };
     try {
       for (let index = 0; index < buffers.length; index++) {
         const buffer = /** @type {Uint8Array} */ (buffers[index]);
-        if (buffer.length > PACK_BYTES) {
+        const length = buffer.length;
+        if (length > PACK_BYTES) {
           digests[index] = digest(buffer);
           continue;
         }
-        if (!batch.fits(buffer.length)) flush();
-        batch.reserve(buffer.length).set(buffer);
-        batch.commit();
-        packed.push(index);
+        if (count === PACK_ENTRIES || used + length > PACK_BYTES) flush();
+        if (bytes.length === 0) bytes = memory();
+        if (entries.length === 0) entries = words();
+        bytes.set(buffer, data + used);
+        entries[tableWord + 2 * count] = used;
+        entries[tableWord + 2 * count + 1] = length;
+        packed[count++] = index;
+        used += length;
       }
-      flush();
+      if (count > 0) flush();
     } finally {
-      batch.release();
+      freeRegions.push(region);
     }
     return digests;
   }
