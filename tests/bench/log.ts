@@ -5,14 +5,22 @@
  * in the same run (medians), their ratio, and memory against the log size. Goals (issue #2): at least
  * 0.3× the bare loop, peak memory under 3× the log size.
  *
+ * Then the streaming path (issue #6): `readLogStream` on the same 50 MB as 64 KiB byte pieces (a file
+ * stream's size; decoding included), timed with the others; and its memory on a 300 MB log
+ * (BENCH_STREAM_MB) made piece by piece, so the whole text never exists, in a child process of its own:
+ * the peak is the RSS sampled at every piece minus the RSS before.
+ *
  *   node --import tsx tests/bench/log.ts
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { pathToFileURL } from 'node:url';
-import { readLog } from '../../src/core/log/index.ts';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readLog, readLogStream } from '../../src/core/log/index.ts';
 
 const TARGET_BYTES = 50 * 1024 * 1024;
+const STREAM_BYTES = Number(process.env['BENCH_STREAM_MB'] ?? 300) * 1024 * 1024;
+const PIECE_BYTES = 64 * 1024;
 const ROUNDS = 5;
 
 /**
@@ -23,11 +31,32 @@ const ROUNDS = 5;
 export function generatePlainLog(targetBytes = TARGET_BYTES): string {
   const buf = Buffer.allocUnsafe(targetBytes + (1 << 20));
   let size = 0;
-  const put = (line: string): void => {
+  for (const line of plainLogLines(targetBytes)) {
     size += buf.write(line, size, 'latin1');
     buf[size++] = 10;
-  };
-  for (const line of [
+  }
+  return buf.toString('latin1', 0, size);
+}
+
+/** The generated log as byte pieces of about `pieceBytes`, each a fresh buffer (as a file stream gives). */
+export function* plainLogPieces(targetBytes: number, pieceBytes = PIECE_BYTES): Generator<Buffer> {
+  let buf = Buffer.allocUnsafe(pieceBytes + 4096);
+  let size = 0;
+  for (const line of plainLogLines(targetBytes)) {
+    size += buf.write(line, size, 'latin1');
+    buf[size++] = 10;
+    if (size >= pieceBytes) {
+      yield buf.subarray(0, size);
+      buf = Buffer.allocUnsafe(pieceBytes + 4096);
+      size = 0;
+    }
+  }
+  if (size > 0) yield buf.subarray(0, size);
+}
+
+/** The lines of the generated log (each shorter than 4 KB), about `targetBytes` in all. */
+function* plainLogLines(targetBytes: number): Generator<string> {
+  yield* [
     '#0 building with "default" instance using docker driver',
     '',
     '#1 [internal] load build definition from Dockerfile',
@@ -41,30 +70,76 @@ export function generatePlainLog(targetBytes = TARGET_BYTES): string {
     '#3 transferring context: 1.21MB 0.2s done',
     '#3 DONE 0.3s',
     '',
-  ])
-    put(line);
+  ];
+  let total = 0;
   const steps = 400;
   const perStep = Math.floor((targetBytes - 4096) / steps);
   for (let s = 1; s <= steps; s++) {
     const n = s + 3;
-    const stepEnd = size + perStep;
-    put(`#${n} [builder ${s}/${steps}] RUN npm run build --workspace=packages/pkg-${s}`);
-    for (let i = 0; size < stepEnd; i++) {
+    const stepEnd = total + perStep;
+    yield `#${n} [builder ${s}/${steps}] RUN npm run build --workspace=packages/pkg-${s}`;
+    for (let i = 0; total < stepEnd; i++) {
       const t = (i * 0.013).toFixed(i < 700 ? 3 : 2);
-      put(
+      const line =
         i % 97 === 0
           ? `#${n} sha256:${'0123456789abcdef'.repeat(4)} ${(i / 10).toFixed(2)}MB / 222.55MB ${t}s`
-          : `#${n} ${t} src/components/widget-${i % 313}/index.tsx(${i % 120},${i % 40}): compiled ${i} modules in ${i % 997} ms`,
-      );
+          : `#${n} ${t} src/components/widget-${i % 313}/index.tsx(${i % 120},${i % 40}): compiled ${i} modules in ${i % 997} ms`;
+      total += line.length + 1;
+      yield line;
     }
-    put(`#${n} DONE ${(s * 0.7).toFixed(1)}s`);
-    put('');
+    yield `#${n} DONE ${(s * 0.7).toFixed(1)}s`;
+    yield '';
   }
-  put('#999 exporting to image');
-  put('#999 exporting layers 3.2s done');
-  put(`#999 writing image sha256:${'ab'.repeat(32)} done`);
-  put('#999 DONE 3.3s');
-  return buf.toString('latin1', 0, size);
+  yield* ['#999 exporting to image', '#999 exporting layers 3.2s done', `#999 writing image sha256:${'ab'.repeat(32)} done`, '#999 DONE 3.3s'];
+}
+
+export interface StreamMemory {
+  stream_log_mb: number;
+  stream_peak_rss_mb: number;
+  stream_peak_rss_over_log: number;
+  /** Generating the pieces included: a lower bound on reading alone. */
+  stream_generated_mb_s: number;
+}
+
+/** readLogStream on a generated log of `targetBytes`, with RSS sampled at every piece. */
+export async function measureStreamMemory(targetBytes = STREAM_BYTES): Promise<StreamMemory> {
+  collectGarbage();
+  const before = process.memoryUsage.rss();
+  let peak = before;
+  let bytes = 0;
+  async function* pieces(): AsyncGenerator<Uint8Array> {
+    for (const piece of plainLogPieces(targetBytes)) {
+      bytes += piece.length;
+      yield piece;
+      const rss = process.memoryUsage.rss();
+      if (rss > peak) peak = rss;
+    }
+  }
+  const t0 = performance.now();
+  const result = await readLogStream(pieces(), 'generated.log');
+  const seconds = (performance.now() - t0) / 1000;
+  peak = Math.max(peak, process.memoryUsage.rss());
+  if (!result.ok) throw new Error(result.problem.message);
+  if (result.value.steps.length !== 400) throw new Error(`expected 400 steps, read ${result.value.steps.length}`);
+  return {
+    stream_log_mb: bytes / 1e6,
+    stream_peak_rss_mb: (peak - before) / 2 ** 20,
+    stream_peak_rss_over_log: (peak - before) / bytes,
+    stream_generated_mb_s: bytes / 1e6 / seconds,
+  };
+}
+
+/** The memory measure in a fresh process, so what this one allocated before cannot hide or add to it. */
+function streamMemoryInChild(): StreamMemory {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--stream-memory'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as StreamMemory;
+}
+
+async function* asPieces(bytes: Buffer): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
 }
 
 /** The floor: split into lines and touch each one, nothing else. */
@@ -92,7 +167,9 @@ function collectGarbage(): void {
   gc?.();
 }
 
-export interface LogBench extends Record<string, number> {
+export interface LogBench extends Record<string, number>, StreamMemory {
+  stream_read_mb_s: number;
+  stream_ratio_to_bare_loop: number;
   log_mb: number;
   steps: number;
   read_mb_s: number;
@@ -104,6 +181,7 @@ export interface LogBench extends Record<string, number> {
 }
 
 export async function benchLogs(): Promise<LogBench> {
+  const stream = streamMemoryInChild();
   collectGarbage();
   const rssBeforeText = process.memoryUsage().rss;
   const text = generatePlainLog();
@@ -121,8 +199,10 @@ export async function benchLogs(): Promise<LogBench> {
   const peakOverLog = (peakRss - rssBeforeText) / bytes;
   const steps = first.value.steps.length;
 
+  const bytesOfText = Buffer.from(text, 'latin1');
   const readTimes: number[] = [];
   const bareTimes: number[] = [];
+  const streamTimes: number[] = [];
   let sink = 0;
   for (let r = 0; r < ROUNDS; r++) {
     let t0 = performance.now();
@@ -132,9 +212,14 @@ export async function benchLogs(): Promise<LogBench> {
     const res = readLog(text, 'generated.log');
     readTimes.push(performance.now() - t0);
     if (res.ok) sink += res.value.steps.length;
+    t0 = performance.now();
+    const streamed = await readLogStream(asPieces(bytesOfText), 'generated.log');
+    streamTimes.push(performance.now() - t0);
+    if (streamed.ok) sink += streamed.value.steps.length;
   }
   const readMs = median(readTimes);
   const bareMs = median(bareTimes);
+  const streamMs = median(streamTimes);
   const result: LogBench = {
     log_mb: mb,
     steps,
@@ -144,12 +229,17 @@ export async function benchLogs(): Promise<LogBench> {
     heap_delta_mb: (heapAfter - heapBefore) / 1e6,
     heap_delta_over_log: (heapAfter - heapBefore) / bytes,
     peak_rss_over_log: peakOverLog,
+    stream_read_mb_s: mb / (streamMs / 1000),
+    stream_ratio_to_bare_loop: bareMs / streamMs,
+    ...stream,
   };
   if (sink < 0) console.log(sink); // keeps the work observable
   return result;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv.includes('--stream-memory')) {
+  console.log(JSON.stringify(await measureStreamMemory()));
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await benchLogs();
   console.log(`log reading: ${r.log_mb.toFixed(1)} MB plain log, ${r.steps} steps`);
   console.log(`  readLog        ${r.read_mb_s.toFixed(0)} MB/s`);
@@ -157,4 +247,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(`  ratio          ${r.ratio_to_bare_loop.toFixed(2)}× the bare loop (goal ≥ 0.3×)`);
   console.log(`  heap growth    ${r.heap_delta_mb.toFixed(1)} MB = ${r.heap_delta_over_log.toFixed(2)}× the log`);
   console.log(`  peak RSS       ${r.peak_rss_over_log.toFixed(2)}× the log, text generation included (goal < 3×)`);
+  console.log(`streaming (readLogStream, 64 KiB UTF-8 pieces, decoding included)`);
+  console.log(`  same log       ${r.stream_read_mb_s.toFixed(0)} MB/s = ${r.stream_ratio_to_bare_loop.toFixed(2)}× the bare loop`);
+  console.log(
+    `  ${r.stream_log_mb.toFixed(0)} MB log    peak RSS +${r.stream_peak_rss_mb.toFixed(0)} MB = ${r.stream_peak_rss_over_log.toFixed(3)}× the log (goal < 3×; ${r.stream_generated_mb_s.toFixed(0)} MB/s with making the pieces)`,
+  );
 }

@@ -103,6 +103,11 @@ async function nodePart(json: Json): Promise<void> {
       peak_rss_over_log: 'log_peak_mem_ratio',
       read_mb_s: 'log_mb_s',
       heap_delta_over_log: 'log_heap_growth_ratio',
+      stream_read_mb_s: 'log_stream_mb_s',
+      stream_ratio_to_bare_loop: 'log_stream_vs_bare_loop',
+      stream_log_mb: 'log_stream_log_mb',
+      stream_peak_rss_mb: 'log_stream_peak_rss_mb',
+      stream_peak_rss_over_log: 'log_stream_peak_mem_ratio',
     };
     for (const [k, v] of Object.entries(rec)) if (named[k]) json[named[k]] = Number(fmt(v));
     json['node_log_peak_rss_mb'] = Number(fmt(peakMb));
