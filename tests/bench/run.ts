@@ -121,6 +121,15 @@ async function nodePart(json: Json): Promise<void> {
     console.log(recordLine('SHA-256 in Node (tests/bench/sha256.ts)', rec));
     carry(rec, 'node_', json);
   } else console.log('Node SHA-256 bench: tests/bench/sha256.ts not present yet (skipped)');
+
+  // Heap per context-index entry (issue #4): what the index keeps and what building it needs on top.
+  const benchCtxMem = await optionalBench('context-memory.ts', 'benchContextMemory');
+  if (benchCtxMem) {
+    if (SMALL) process.env['CONTEXT_MEMORY_FILES'] ??= '20000';
+    const rec = await benchCtxMem();
+    console.log(`context index heap per entry (tests/bench/context-memory.ts, Node, bytes)\n${table(['measure', 'value'], Object.entries(rec))}`);
+    carry(rec, 'node_', json);
+  }
 }
 
 /** The smaller of two ratios that may be missing (a case that was skipped or hung gives null). */
