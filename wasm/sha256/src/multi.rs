@@ -148,9 +148,17 @@ unsafe fn transpose_words(blocks: [*const u8; LANES], group: usize) -> [v128; 4]
 /// One block of each lane. Written as 16 unrolled rounds in a loop (LLVM unrolls the loop itself), so
 /// every index into the 16-vector schedule ring is a constant and the ring lives in wasm locals.
 ///
-/// Alternatives measured slower in Node on this machine (CPU time, interleaved runs): the ring in
-/// linear memory (-15%), the whole 64-word schedule computed first (-30%), two 4-lane groups interleaved
-/// (8 lanes: -50%, register spills), and 4 SIMD lanes interleaved with 1 scalar lane (no gain).
+/// This is close to the floor of what SIMD128 allows: 35 vector ops per round and 21 per schedule word,
+/// 3,248 per call, which V8 turns into about 3,750 instructions (see README.md, "Speed").
+///
+/// Alternatives measured in Chromium 156 (renderer main-thread CPU time, interleaved rounds, paired
+/// ratios against this version): two 4-lane groups interleaved round by round (8 lanes) ±0%; the sums
+/// reassociated so that each round's e→e and a→a chains end one add after the sigma (critical path 114 →
+/// 90 ops per 16 rounds) -2%; Ch as `v128_bitselect` -2.5%; all 64 rounds unrolled -6%; the ring in
+/// linear memory -15%; the whole 64-word schedule computed first, in memory, -30%; 4 SIMD lanes and 1
+/// scalar lane in one instruction stream -45% (spills). The machine sustains ~4 independent vector
+/// adds/xors per cycle but a dependent one takes ~2 cycles, and neither the shorter chains nor the second
+/// group moved the figure, so the kernel is bound by its instruction count, not by latency.
 #[inline(never)]
 fn compress4(state: &mut [v128; 8], mut w: [v128; 16]) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
