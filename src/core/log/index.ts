@@ -61,7 +61,8 @@ export async function readLogStream(
   const feed = (text: string): boolean => {
     if (text === '') return true;
     onText?.(text);
-    return reading.push(text) || onText !== undefined;
+    // With onText the rest is read for it, unless the log was refused (nothing will be asked of it).
+    return reading.push(text) || (onText !== undefined && !reading.refused);
   };
   try {
     for await (const chunk of iterate(chunks)) {
@@ -131,6 +132,11 @@ class LogReading {
 
   constructor(source: string) {
     this.#source = source;
+  }
+
+  /** The log was refused (empty, binary, not a build log) or could not be read. */
+  get refused(): boolean {
+    return this.#refused !== null;
   }
 
   /** Feeds the next piece of text; false once nothing more is needed. */

@@ -136,3 +136,45 @@ describe('past the 1 MB head: the head is held, then read in blocks', () => {
     await expectSameRead(encoder.encode(grown), name, 7000 + i, 65_536);
   });
 });
+
+describe('CommandLines keeps what findBuildCommands needs', () => {
+  // A GitHub Actions step (the `Run` header, the indented script, the `+` trace: one command), the same
+  // command again after build output (counted again), a continued command cut across pieces, a CRLF log.
+  const log = [
+    '2026-11-29T10:00:00.0000000Z ##[group]Run docker build --build-arg A=1 -t app .',
+    '  docker build --build-arg A=1 -t app .',
+    '  shell: /usr/bin/bash -e {0}',
+    '##[endgroup]',
+    '+ docker build --build-arg A=1 -t app .',
+    '#1 [internal] load build definition from Dockerfile',
+    '#1 DONE 0.0s',
+    '   => indented tty output',
+    '+ docker build --build-arg A=1 -t app .',
+    '  continued output that is not a command',
+    '+ docker buildx build \\',
+    '    --build-arg B=2 \\',
+    '    --target final .',
+    'x\tdocker build --no-cache .\texit=0',
+    'Successfully built 0123456789ab',
+    '',
+  ].join('\n');
+
+  it.each([
+    ['LF', log],
+    ['CRLF', log.replace(/\n/g, '\r\n')],
+    ['no final line end', log.trimEnd() + ' \\'],
+  ])('%s, cut anywhere', (_n, text) => {
+    const expected = findBuildCommands(text);
+    expect(expected.length).toBeGreaterThanOrEqual(3);
+    const rand = random(42);
+    for (let round = 0; round < 50; round++) {
+      const lines = new CommandLines();
+      for (let at = 0; at < text.length; ) {
+        const size = 1 + Math.floor(rand() * 40);
+        lines.write(text.slice(at, at + size));
+        at += size;
+      }
+      expect(findBuildCommands(lines.text())).toEqual(expected);
+    }
+  });
+});
