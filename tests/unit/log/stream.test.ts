@@ -98,8 +98,8 @@ function filler(format: 'plain' | 'tty' | 'legacy' | 'rawjson', bytes: number): 
 
 describe('past the 1 MB head: the head is held, then read in blocks', () => {
   // One log of each reader, made bigger than the head three ways: the whole log repeated (a second build
-  // the readers stop at), a run of copies of one of its middle lines inserted in the middle, and lines
-  // that each add a record inserted in the middle.
+  // the readers stop at), numbered copies of one of its middle lines inserted there, and lines that each
+  // add a record.
   const samples = [
     ['lab/seed-replica/b.log', 'plain'],
     ['lab/seed-replica/b.jenkins.log', 'plain'],
@@ -113,19 +113,24 @@ describe('past the 1 MB head: the head is held, then read in blocks', () => {
     ['seed/forum-post.txt', 'plain'],
   ] as const;
 
+  const size = 1.2 * 1024 * 1024;
   it.each(samples.map(([s, format], i) => [s, format, i] as const))('%s', async (name, format, i) => {
     const text = readFileSync(join(FIXTURES, name), 'utf8');
-    const repeated = text.repeat(Math.ceil((1.5 * 1024 * 1024) / text.length));
+    const repeated = text.repeat(Math.ceil(size / text.length));
     await expectSameRead(encoder.encode(repeated), name, 4000 + i, 70_000);
+    // Numbered copies of a middle line: for an output line, the step's last lines are the last copies.
     const lines = text.split('\n');
     const middle = Math.floor(lines.length / 2);
-    const copies = `${lines[middle] ?? ''} é€😀\n`.repeat(Math.ceil((1.5 * 1024 * 1024) / ((lines[middle]?.length ?? 0) + 8)));
-    const padded = [...lines.slice(0, middle), copies + (lines[middle] ?? ''), ...lines.slice(middle + 1)].join('\n');
-    await expectSameRead(encoder.encode(padded), name, 5000 + i, 70_000);
-    await expectSameRead(encoder.encode(padded.replace(/\n/g, '\r\n')), name, 6000 + i, 33_333);
+    const copies: string[] = [];
+    for (let n = 0, length = 0; length < size; n++) {
+      copies.push(`${lines[middle] ?? ''} ${n} é€😀`);
+      length += (lines[middle]?.length ?? 0) + 12;
+    }
+    const padded = [...lines.slice(0, middle), ...copies, ...lines.slice(middle)].join('\n');
+    await expectSameRead(encoder.encode(i === 0 ? padded.replace(/\n/g, '\r\n') : padded), name, 5000 + i, 70_000);
     // Decoration as the log's own lines have it (a Jenkins or ISO stamp), so the filler is read like them.
     const stamp = /^(?:\d\d:\d\d:\d\d |\d{4}-\d\d-\d\dT[\d:.]+Z )/.exec(lines[middle] ?? '')?.[0] ?? '';
-    const extra = filler(format, 2 * 1024 * 1024).replace(/^(?=.)/gm, stamp);
+    const extra = filler(format, size).replace(/^(?=.)/gm, stamp);
     // (After the end where the middle may be inside an object or before a lower step number.)
     const grown =
       format === 'rawjson' || format === 'legacy'
@@ -134,6 +139,23 @@ describe('past the 1 MB head: the head is held, then read in blocks', () => {
     const whole = readLog(grown, name);
     if (whole.ok) expect(whole.value.steps.length + whole.value.internal.length).toBeGreaterThan(1000);
     await expectSameRead(encoder.encode(grown), name, 7000 + i, 65_536);
+  });
+});
+
+describe('a head that takes more than 1 MB to decide', () => {
+  // CI logs open with checkout and install output: the format is decided only once build lines show up,
+  // here 1.5 MB into the log, so the stream holds its head longer (and tries again at twice the size).
+  const preamble = Array.from({ length: 30_000 }, (_, i) => `npm WARN deprecated package-${i}@1.0.${i % 10}: no longer supported — é`).join('\n');
+  it.each([
+    ['lab/seed-replica/b.log', ''],
+    ['lab/seed-replica/b.log', '12:00:00 '],
+    ['lab/copy-file-content/legacy-b.log', ''],
+    ['lab-modern/copy-file-content/b.rawjson.log', ''],
+  ])('%s after a preamble (prefix "%s")', async (name, prefix) => {
+    const text = readFileSync(join(FIXTURES, name), 'utf8');
+    const log = `${preamble}\n${text}`.replace(/^/gm, prefix);
+    expect(log.length).toBeGreaterThan(1.5 * 1024 * 1024);
+    await expectSameRead(encoder.encode(log), name, 8000, 65_536);
   });
 });
 
