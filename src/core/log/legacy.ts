@@ -18,7 +18,7 @@ const TRIGGER_RE = /^Trigger (\d+), (.*)$/;
 const CONTEXT_RE = /^Sending build context to Docker daemon\s+([\d.]+\s?[kKMGTP]?i?B)/;
 const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
 // How the legacy builder reports a failed step. A RUN's own output can say the same words, so a line
-// only counts when the step then never ends with ` ---> <id>` (see the end of readLegacy).
+// only counts when the step then never ends with ` ---> <id>` (see the end of legacyReader).
 const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*)$/;
 /** ONBUILD triggers kept per FROM: a real base image has a handful. */
 const MAX_TRIGGERS = 100;
@@ -36,12 +36,6 @@ interface LegacyStep {
   failure: string | null;
   /** The first ` ---> <id>` after the step: the image it produced (for FROM: the base image's ID). */
   resultId: string | null;
-}
-
-export function readLegacy(text: string, source: string, plan: PrefixPlan, problems: InputProblem[] = []): BuildTrace {
-  const reader = legacyReader(source, plan, problems);
-  reader.push(text);
-  return reader.finish();
 }
 
 /** Problems found while reading go into `problems`. */

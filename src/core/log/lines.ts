@@ -60,7 +60,7 @@ export function planPrefixes(text: string): PrefixPlan {
 export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan | null {
   if (!complete && text.length < HEAD_BYTES) return null;
   // Decided on the head of the log: scanning 50 MB three times costs more than reading it. Stray control
-  // bytes later on are still caught line by line (see eachLine).
+  // bytes later on are still caught line by line (see LineCleaner).
   const head = text.length > HEAD_BYTES ? text.slice(0, HEAD_BYTES) : text;
   const plan: PrefixPlan = {
     style: 'none',
@@ -169,8 +169,8 @@ export function needsCleaning(line: string): boolean {
 }
 
 /**
- * Cleans the raw lines of one log in order, as `eachLine` does; it keeps the state a line can leave for
- * the next (a timestamp alone on its line), so a log read in pieces gives the same lines as a whole one.
+ * Cleans the raw lines of one log in order. It keeps the state a line can leave for the next (a
+ * timestamp alone on its line), so a log read in pieces gives the same lines as a whole one.
  */
 export class LineCleaner {
   readonly #plan: PrefixPlan;
@@ -223,10 +223,6 @@ export class LineCleaner {
     }
     return true;
   }
-}
-
-export function eachLine(text: string, plan: PrefixPlan, visit: LineVisitor): void {
-  new LineCleaner(plan).lines(text, visit);
 }
 
 interface Stripped {

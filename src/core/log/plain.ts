@@ -30,12 +30,6 @@ const WARNINGS_FOUND_RE = /^\s*\d+ warnings? found/;
 const WARNING_ITEM_RE = /^\s*- (.+)$/;
 const MAX_TRAILER = 200;
 
-export function readPlain(text: string, source: string, plan: PrefixPlan): Draft {
-  const reader = plainReader(source, plan);
-  reader.push(text);
-  return reader.finish();
-}
-
 export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-plain', plan.style);
   const byNumber = new Map<number, VertexRecord>();

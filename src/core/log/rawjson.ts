@@ -63,12 +63,6 @@ interface VertexState {
   firstStarted: string | null;
 }
 
-export function readRawJson(text: string, source: string, plan: PrefixPlan): Draft {
-  const reader = rawJsonReader(source, plan);
-  reader.push(text);
-  return reader.finish();
-}
-
 /** More unreadable objects than this are counted in one note rather than one note each. */
 const MAX_BAD_OBJECT_NOTES = 20;
 
@@ -304,13 +298,6 @@ export class JsonStreamSplitter {
     this.#mode = 'between';
     if (line !== '') this.#onText(line);
   }
-}
-
-/** `splitJsonStream` on a whole text; false when the text ends inside an object. */
-export function splitJsonStream(text: string, onObject: (json: string) => void, onText: (line: string) => void): boolean {
-  const splitter = new JsonStreamSplitter(onObject, onText);
-  splitter.write(text);
-  return splitter.finish();
 }
 
 /** The objects of a list from untrusted JSON; anything that is not a list of objects gives none. */

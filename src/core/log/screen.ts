@@ -28,12 +28,6 @@ export function hasCursorMovement(text: string): boolean {
   return CURSOR_MOVE_RE.test(text.slice(0, 200_000));
 }
 
-export function renderScreen(raw: string): string {
-  const screen = new ScreenRenderer();
-  screen.write(raw);
-  return screen.finish();
-}
-
 /**
  * The screen fed in pieces: a control sequence cut between two pieces waits for the next one. (Only the
  * screen is kept, not the bytes that drew it.)

@@ -25,7 +25,7 @@ import {
   type VertexRecord,
 } from './draft.ts';
 import { LineCleaner, planPrefixes, type PrefixPlan } from './lines.ts';
-import { hasCursorMovement, ScreenRenderer } from './screen.ts';
+import { ScreenRenderer } from './screen.ts';
 import { parseBytes } from './units.ts';
 
 const HEADER_RE = /^\s*\[\+\] Building ([\d.]+)s \((\d+)\/(\d+)\)(.*)$/;
@@ -71,12 +71,6 @@ function matchSub(line: string): { body: string; time: string | undefined } | nu
   return LINE_BREAK_RE.test(name) ? null : { body: name, time };
 }
 const FINAL_ERROR_RE = /^(?:ERROR: )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
-
-export function readTty(text: string, source: string, plan: PrefixPlan): Draft {
-  const reader = ttyReader(source, plan, hasCursorMovement(text));
-  reader.push(text);
-  return reader.finish();
-}
 
 /**
  * `cursorMovement`: the head of the log moves the cursor (raw terminal bytes). Then the whole log is

@@ -1,0 +1,58 @@
+/**
+ * The screen model fed in pieces cut anywhere (inside CSI and OSC sequences, between ESC and `\`) shows
+ * what it shows when fed the whole text at once: on the raw tty fixtures and on sequences made to be cut.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ScreenRenderer } from '../../../src/core/log/screen.ts';
+import { FIXTURES } from './truth.ts';
+
+function render(pieces: string[]): string {
+  const screen = new ScreenRenderer();
+  for (const piece of pieces) screen.write(piece);
+  return screen.finish();
+}
+
+function cutAnywhere(text: string, seed: number, max: number): string[] {
+  let s = seed;
+  const out: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const size = 1 + (s % max);
+    out.push(text.slice(at, at + size));
+    at += size;
+  }
+  return out;
+}
+
+const hostile = [
+  'one\x1b[2Atwo\x1b]0;a title\x07three\n',
+  'a\x1b]8;;https://example.org/\x1b\\link\x1b]8;;\x1b\\ b\x1b[K\n',
+  'x\x1b]0;title with ESC \x1b inside\x1b\\y\x1b[3G!\n',
+  '=> [1/2] FROM a\r=> [2/2] RUN b\x1b[1A\x1b[2K=> CACHED [1/2] FROM a\n\x1b[J',
+  'unterminated \x1b]0;title that never ends',
+  'lone escape at the end \x1b',
+  'csi cut \x1b[12',
+].join('');
+
+describe('the screen read in pieces', () => {
+  it.each([
+    ['lab/tty-copy-file-content/b.tty.raw'],
+    ['lab/failed-build/b-tty.tty.raw'],
+  ])('%s', (name) => {
+    const raw = readFileSync(join(FIXTURES, name), 'utf8');
+    const whole = render([raw]);
+    expect(whole).toContain('=> ');
+    for (const seed of [1, 2, 3]) expect(render(cutAnywhere(raw, seed, 50))).toBe(whole);
+  });
+
+  it('control sequences cut between pieces', () => {
+    const whole = render([hostile]);
+    expect(whole).toContain('three');
+    expect(whole).not.toContain('title');
+    for (let seed = 1; seed <= 200; seed++) expect(render(cutAnywhere(hostile, seed, 5))).toBe(whole);
+    // Every single cut point, one at a time.
+    for (let at = 0; at <= hostile.length; at++) expect(render([hostile.slice(0, at), hostile.slice(at)])).toBe(whole);
+  });
+});
