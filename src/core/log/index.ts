@@ -152,6 +152,19 @@ class LogReading {
         if (this.#head.length >= this.#decideAt) this.#decide(false);
         return !this.#stopped;
       }
+      if (text.length >= BLOCK_CHARS / 4) {
+        // A big piece is read where it lies: the line the carry began ends in it and is read on its own,
+        // then the piece's whole lines, so the piece is never copied into a bigger string.
+        const first = text.indexOf('\n');
+        if (first !== -1) {
+          this.#block(this.#carry + text.slice(0, first + 1));
+          const last = text.lastIndexOf('\n');
+          if (last > first && !this.#stopped) this.#block(text.slice(first + 1, last + 1));
+          this.#carry = text.slice(last + 1);
+          return !this.#stopped;
+        }
+      }
+      // Small pieces are gathered first: a reader's work per block is not worth doing per line.
       this.#carry += text;
       if (this.#carry.length >= BLOCK_CHARS) {
         const cut = this.#carry.lastIndexOf('\n') + 1;
