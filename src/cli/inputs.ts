@@ -25,8 +25,8 @@ export interface SortedInputs {
 }
 
 /**
- * Text inputs other than logs (Dockerfiles, command files, reports, standard input) larger than this are
- * refused rather than read into memory whole. Log files have no limit: they are streamed.
+ * Text inputs other than logs (Dockerfiles, command files, reports) larger than this are refused rather
+ * than read into memory whole. Logs, from files or standard input, have no limit: they are streamed.
  */
 const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 
@@ -36,7 +36,7 @@ const WHAT_IS_ACCEPTED =
 /** `-` stands for standard input (`docker build … 2>&1 | cachewhy a.log -`); it is read once. */
 export const STDIN = '-';
 
-export async function sortInputs(paths: string[], readStdin: () => Promise<Uint8Array> = readProcessStdin): Promise<SortedInputs> {
+export async function sortInputs(paths: string[], readStdin: StdinSource = readProcessStdin): Promise<SortedInputs> {
   const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], contexts: [], problems: [] };
   let stdinUsed = false;
   for (const path of paths) {
@@ -100,20 +100,55 @@ export async function sortInputs(paths: string[], readStdin: () => Promise<Uint8
   return sorted;
 }
 
+/**
+ * Standard input as the CLI is given it: all its bytes (tests), or a stream (the process's stdin), which a
+ * log is read from as it comes.
+ */
+export type StdinSource = () => Promise<Uint8Array> | AsyncIterable<Uint8Array>;
+
 /** Standard input is text (a log, a Dockerfile, commands): a context has to be a file or a folder. */
-async function sortStdin(sorted: SortedInputs, readStdin: () => Promise<Uint8Array>): Promise<void> {
+async function sortStdin(sorted: SortedInputs, readStdin: StdinSource): Promise<void> {
   const input = 'standard input';
-  let bytes: Uint8Array;
+  // The head is read first to tell what it is; a log is then streamed on from there, anything else is
+  // read whole (up to MAX_TEXT_BYTES).
+  const head: Uint8Array[] = [];
+  let rest: AsyncIterator<Uint8Array> | null = null;
   try {
-    bytes = await readStdin();
+    const source = readStdin();
+    if (source instanceof Promise) head.push(await source);
+    else {
+      rest = source[Symbol.asyncIterator]();
+      for (let size = 0; size < SNIFF_HEAD_BYTES; ) {
+        const next = await rest.next();
+        if (next.done) {
+          rest = null;
+          break;
+        }
+        head.push(next.value);
+        size += next.value.byteLength;
+      }
+    }
   } catch (error) {
     sorted.problems.push({ input, message: `cannot be read: ${systemReason(error)}` });
     return;
   }
-  const kind = sniffInput('stdin', bytes.subarray(0, SNIFF_HEAD_BYTES));
+  const start = head.length === 1 ? (head[0] as Uint8Array) : concatBytes(head);
+  const kind = sniffInput('stdin', start.subarray(0, SNIFF_HEAD_BYTES));
+  if (kind === 'log') {
+    sorted.logs.push(await readLogInput('stdin', chained(head, rest)));
+    return;
+  }
+  let bytes = start;
+  if (rest !== null) {
+    try {
+      bytes = await readAllOf(head, rest);
+    } catch (error) {
+      sorted.problems.push({ input, message: `cannot be read: ${systemReason(error)}` });
+      return;
+    }
+  }
   const text = { name: 'stdin', text: new TextDecoder().decode(bytes) };
-  if (kind === 'log') sorted.logs.push(await readLogInput(text.name, text.text));
-  else if (kind === 'dockerfile') sorted.dockerfiles.push(text);
+  if (kind === 'dockerfile') sorted.dockerfiles.push(text);
   else if (kind === 'commands') sorted.commands.push(text);
   else if (kind === 'report-json') sorted.reports.push(text);
   else if (kind === 'dockerignore') sorted.dockerignores.push(text);
@@ -122,15 +157,26 @@ async function sortStdin(sorted: SortedInputs, readStdin: () => Promise<Uint8Arr
   } else sorted.problems.push({ input, message: bytes.length === 0 ? 'is empty' : 'is not something cachewhy recognises', hint: WHAT_IS_ACCEPTED });
 }
 
-async function readProcessStdin(): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
+/** The pieces already read, then the rest of the stream. */
+async function* chained(head: Uint8Array[], rest: AsyncIterator<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  yield* head;
+  if (rest === null) return;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+async function readAllOf(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): Promise<Uint8Array> {
+  const chunks = head.slice();
+  let total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  for (let next = await rest.next(); !next.done; next = await rest.next()) {
+    total += next.value.byteLength;
     if (total > MAX_TEXT_BYTES) throw new Error('more than cachewhy reads as text');
-    chunks.push(chunk);
+    chunks.push(next.value);
   }
   return concatBytes(chunks);
+}
+
+function readProcessStdin(): AsyncIterable<Uint8Array> {
+  return process.stdin as AsyncIterable<Uint8Array>;
 }
 
 async function sniffPath(path: string): Promise<InputKind | 'folder'> {

@@ -11,14 +11,14 @@ import {
 } from '../core/report/index.ts';
 import { DEFAULT_BASE, parseArgs, type CliOptions } from './args.ts';
 import { loadHasher } from './hasher.ts';
-import { indexContexts, sortInputs } from './inputs.ts';
+import { indexContexts, sortInputs, type StdinSource } from './inputs.ts';
 import { textSummary } from './summary.ts';
 
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Standard input, for the FILE `-`; the process's stdin when absent. */
-  stdin?: () => Promise<Uint8Array>;
+  /** Standard input, for the FILE `-` (all its bytes, or a stream); the process's stdin when absent. */
+  stdin?: StdinSource;
 }
 
 /** Exit codes: 0 answered; 2 the inputs (or the command line) cannot be used; 1 a bug in cachewhy. */

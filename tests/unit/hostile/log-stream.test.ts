@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sortInputs } from '../../../src/cli/inputs.ts';
 import { readLogInput } from '../../../src/core/analyze.ts';
 import { readLog, readLogStream } from '../../../src/core/log/index.ts';
 import { FIXTURES, LONG } from './fuzz.ts';
@@ -123,5 +124,41 @@ describe('broken streams give a problem naming the input', () => {
     const fromText = await readLogInput('b.jenkins.log', text);
     expect(fromStream).toEqual(fromText);
     expect(fromStream.read.ok).toBe(true);
+  });
+});
+
+describe('the CLI streams a log from standard input', () => {
+  async function* inPieces(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  }
+
+  it('a log piped in is read as its text reads', async () => {
+    const text = readFileSync(join(FIXTURES, 'lab/seed-replica/b.jenkins.log'), 'utf8');
+    const sorted = await sortInputs(['-'], () => inPieces(encoder.encode(text), 1000));
+    expect(sorted.problems).toEqual([]);
+    expect(sorted.logs).toEqual([await readLogInput('stdin', text)]);
+  });
+
+  it('a Dockerfile piped in is read whole, after its head was sniffed', async () => {
+    const text = readFileSync(join(FIXTURES, 'lab/seed-replica/Dockerfile'), 'utf8');
+    const sorted = await sortInputs(['-'], () => inPieces(encoder.encode(text), 7));
+    expect(sorted.dockerfiles).toEqual([{ name: 'stdin', text }]);
+  });
+
+  it('standard input that fails midway through a log, or before it could be told apart', async () => {
+    const log = readFileSync(join(FIXTURES, 'lab/seed-replica/b.log'), 'utf8');
+    const failingAfter = (text: string) =>
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield encoder.encode(text);
+        throw new Error('EPIPE: broken pipe');
+      };
+    // Past the sniffed head: the log's reading fails, named.
+    const long = await sortInputs(['-'], failingAfter(log + '#40 0.1 more output\n'.repeat(20_000)));
+    expect(long.problems).toEqual([]);
+    expect(long.logs[0]?.read).toMatchObject({ ok: false, problem: { input: 'stdin' } });
+    // Within the head: standard input itself cannot be read.
+    const short = await sortInputs(['-'], failingAfter(log));
+    expect(short.logs).toEqual([]);
+    expect(short.problems).toMatchObject([{ input: 'standard input', message: expect.stringMatching(/^cannot be read/) }]);
   });
 });
