@@ -1,9 +1,10 @@
 /**
- * The analysis worker: reads the text inputs and runs the shared pipeline (`core/analyze.ts`) off the
- * page's thread, so a big log never freezes the page. Thin on purpose: all logic lives in core.
+ * The analysis worker: reads the inputs (logs as streams, the small texts whole) and runs the shared
+ * pipeline (`core/analyze.ts`) off the page's thread, so a big log never freezes the page. Thin on
+ * purpose: all logic lives in core.
  */
 import { expose } from 'comlink';
-import { analyze, readLogInput } from '../src/core/analyze.ts';
+import { analyze, readLogInput, type ReadLogInput } from '../src/core/analyze.ts';
 import type { ContextIndex, InputProblem, Report } from '../src/core/model.ts';
 
 /** A text input as the page hands it over: a File/Blob (read here, not on the page) or pasted text. */
@@ -33,8 +34,8 @@ async function readAll(inputs: TextInput[]): Promise<{ name: string; text: strin
 }
 
 /** Logs are streamed (`Blob.stream()`): a 300 MB log is never held whole, here or on the page. */
-async function readLogs(inputs: TextInput[]): Promise<Awaited<ReturnType<typeof readLogInput>>[]> {
-  const read = [];
+async function readLogs(inputs: TextInput[]): Promise<ReadLogInput[]> {
+  const read: ReadLogInput[] = [];
   // One after the other: two big logs read at once would hold both heads and pieces for no gain.
   for (const { name, content } of inputs) read.push(await readLogInput(name, typeof content === 'string' ? content : content.stream()));
   return read;
