@@ -56,6 +56,10 @@ const KNOWN_BUGS: Record<string, string> = {
   // BUG, same root: the step missed because of --no-cache, but cachewhy blames `src/sub` (mode 0755 → 0700)
   // with high confidence — a change BuildKit ignores — instead of naming --no-cache.
   'dir-mode-and-no-cache': 'the --no-cache miss is blamed on a directory mode change BuildKit ignores',
+  // BUG: GNU tar wrote src/hl.txt first and src/a.txt as a hard link to it (readdir order), so cachewhy
+  // reports `src/a.txt: type (file → hardlink)` next to the right `src/hl.txt: added`. The content keys it
+  // computes are right (both found in BuildKit's cache.db); only the file list blames an archive artefact.
+  'hardlink-added': 'an unchanged file is blamed as file → hardlink because of the order tar stored two links in',
 };
 
 const fileKeys = (files: { path: string; change: string }[] | null | undefined) => (files ?? []).map((f) => `${f.path}: ${f.change}`).sort();
