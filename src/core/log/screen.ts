@@ -29,11 +29,20 @@ export function hasCursorMovement(text: string): boolean {
 }
 
 /**
- * The screen fed in pieces: a control sequence cut between two pieces waits for the next one. (Only the
- * screen is kept, not the bytes that drew it.)
+ * Rows this far above the cursor are taken as final when the renderer is given `onFinal`. BuildKit moves
+ * the cursor up over its previous frame, which is at most a terminal's height (a few hundred rows).
+ */
+export const SCREEN_WINDOW = 5000;
+
+/**
+ * The screen fed in pieces: a control sequence cut between two pieces waits for the next one. Only the
+ * screen is kept, not the bytes that drew it; with `onFinal`, not even the whole screen: rows that scrolled
+ * SCREEN_WINDOW rows above the cursor are handed over (trimmed, in order) and forgotten, so a cursor move
+ * up further than that stops at the oldest row kept (a terminal would have scrolled them off too).
  */
 export class ScreenRenderer {
   readonly #rows: string[] = [''];
+  readonly #onFinal: ((row: string) => void) | null;
   #row = 0;
   #col = 0;
   /** The start of a CSI sequence the last piece ended inside (pieces cut after a LF never do). */
@@ -42,6 +51,10 @@ export class ScreenRenderer {
   #inOsc = false;
   /** … and its last character was the ESC that may start the terminator `ESC \`. */
   #oscEsc = false;
+
+  constructor(onFinal: ((row: string) => void) | null = null) {
+    this.#onFinal = onFinal;
+  }
 
   write(piece: string): void {
     const raw = this.#carry === '' ? piece : this.#carry + piece;
@@ -174,12 +187,21 @@ export class ScreenRenderer {
       write(raw.slice(i, j));
       i = j;
     }
+    for (let r = low; r <= high && r < rows.length; r++) rows[r] = detach(rows[r] as string);
+    if (this.#onFinal !== null && row > 2 * SCREEN_WINDOW) {
+      const final = row - SCREEN_WINDOW;
+      for (let r = 0; r < final; r++) this.#onFinal((rows[r] as string).trimEnd());
+      rows.splice(0, final);
+      row -= final;
+    }
     this.#row = row;
     this.#col = col;
-    for (let r = low; r <= high && r < rows.length; r++) rows[r] = detach(rows[r] as string);
   }
 
-  /** The final screen. (A control sequence the log ends inside changes nothing, as on a terminal.) */
+  /**
+   * The final screen (the rows not handed to `onFinal`). A control sequence the log ends inside changes
+   * nothing, as on a terminal.
+   */
   finish(): string {
     return this.#rows.map((r) => r.trimEnd()).join('\n');
   }

@@ -24,7 +24,7 @@ import {
   type Draft,
   type VertexRecord,
 } from './draft.ts';
-import { LineCleaner, planPrefixes, type PrefixPlan } from './lines.ts';
+import { HEAD_BYTES, LineCleaner, planPrefixes, planPrefixesOfHead, type PrefixPlan } from './lines.ts';
 import { ScreenRenderer } from './screen.ts';
 import { parseBytes } from './units.ts';
 
@@ -73,28 +73,55 @@ function matchSub(line: string): { body: string; time: string | undefined } | nu
 const FINAL_ERROR_RE = /^(?:ERROR: )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
 /**
- * `cursorMovement`: the head of the log moves the cursor (raw terminal bytes). Then the whole log is
- * replayed on the screen model first and the lines are read from the final screen, which is what the
- * user saw (and usually far smaller than the bytes that drew it).
+ * `cursorMovement`: the head of the log moves the cursor (raw terminal bytes). Then the log is replayed
+ * on the screen model and the lines are read from the screen, which is what the user saw: rows that
+ * scrolled far enough up to be final as they come, the rest at the end.
  */
 export function ttyReader(source: string, plan: PrefixPlan, cursorMovement: boolean): BlockReader<Draft> {
-  if (cursorMovement) {
-    const screen = new ScreenRenderer();
-    return {
-      push(block: string): boolean {
-        screen.write(block);
-        return true;
-      },
-      finish(): Draft {
-        const text = screen.finish();
-        const reader = ttyLineReader(source, planPrefixes(text));
-        reader.push(text);
-        return reader.finish();
-      },
-    };
-  }
-  return ttyLineReader(source, plan);
+  if (!cursorMovement) return ttyLineReader(source, plan);
+  // The screen's final rows come out as it is drawn; the first megabyte of them decides the decoration
+  // plan of the screen's text (as it would on the whole of it), then they are read in blocks.
+  let reader: BlockReader<Draft> | null = null;
+  let rows: string[] = [];
+  let chars = 0;
+  let decideAt = HEAD_BYTES;
+  const flush = (): void => {
+    const text = `${rows.join('\n')}\n`;
+    rows = [];
+    chars = 0;
+    reader?.push(text);
+  };
+  const screen = new ScreenRenderer((row) => {
+    rows.push(row);
+    chars += row.length + 1;
+    if (reader === null && chars >= decideAt) {
+      const head = `${rows.join('\n')}\n`;
+      const decided = planPrefixesOfHead(head, false);
+      if (decided === null) decideAt = chars * 2;
+      else {
+        reader = ttyLineReader(source, decided);
+        flush();
+      }
+    } else if (reader !== null && chars >= BLOCK_CHARS) flush();
+  });
+  return {
+    push(block: string): boolean {
+      screen.write(block);
+      return true;
+    },
+    finish(): Draft {
+      const rest = screen.finish();
+      const text = rows.length === 0 ? rest : `${rows.join('\n')}\n${rest}`;
+      rows = [];
+      const lineReader = reader ?? ttyLineReader(source, planPrefixes(text));
+      lineReader.push(text);
+      return lineReader.finish();
+    },
+  };
 }
+
+/** Rows of the screen gathered before a line reader sees them. */
+const BLOCK_CHARS = 1 << 16;
 
 function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-tty', effectivePlan.style);
