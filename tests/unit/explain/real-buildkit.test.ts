@@ -34,8 +34,12 @@ const truthOf = (name: string) => JSON.parse(readFileSync(join(ROOT, name, 'trut
 /** `[2/3] COPY src/ /app/` or `[2/3]` → 2 (these builds have one unnamed stage). */
 const indexOf = (label: string) => Number(/^\[\s*(\d+)\/\d+\]/.exec(label)![1]);
 
-/** The report for the files a user gives (default: both logs, the Dockerfile, both contexts). */
-async function report(name: string, files = ['a.log', 'b.log', 'Dockerfile', 'context-a.tar', 'context-b.tar']): Promise<Diagnosis> {
+/** What a user gives: both logs, the Dockerfile (both when it changed), both contexts. */
+const userFiles = (name: string) =>
+  ['a.log', 'b.log', 'Dockerfile', 'Dockerfile.b', 'context-a.tar', 'context-b.tar'].filter((f) => existsSync(join(ROOT, name, f)));
+
+/** The report for the files given (default: `userFiles`). */
+async function report(name: string, files = userFiles(name)): Promise<Diagnosis> {
   const r = await runCli(['--json', ...files.map((f) => join(ROOT, name, f))]);
   expect(r.code, r.stderr).toBe(0);
   const parsed = JSON.parse(r.stdout) as Report;
@@ -118,6 +122,18 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
     const arg = await report('build-arg-change', withCommands);
     expect(arg.causes[0]).toMatchObject({ kind: 'build-arg-changed', confidence: 'high', step: { index: 3 } });
     expect(arg.causes.some((c) => c.kind === 'context-changed')).toBe(false);
+  });
+
+  // BUG: a user whose Dockerfile changed has only the current one at hand; the earlier one is inside
+  // context-a.tar (./Dockerfile), so the ENV edit is in the inputs. cachewhy reads only the Dockerfile given
+  // (for both builds) and answers cache-unavailable, "its inputs show no change", citing "the FROM printed
+  // DONE … as it does after a prune" — but the FROM printed DONE in a.log too, as it does whenever the
+  // step after it is CACHED. It should read each context's own Dockerfile (or say the given one differs
+  // from the one in context-a.tar) and name the ENV edit.
+  it.fails('env-before-copy with only the current Dockerfile: the ENV edit is found in context-a.tar', async () => {
+    const d = await report('env-before-copy', ['a.log', 'b.log', 'Dockerfile.b', 'context-a.tar', 'context-b.tar']);
+    expect(d.first_miss?.index).toBe(3);
+    expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', step: { index: 3 } });
   });
 
   // BUG: given both contexts but no Dockerfile, the verdict asks for "both contexts" (already given) while
