@@ -80,6 +80,14 @@ describe('tar reader', () => {
     expect(entries.find((e) => e.path === paxName)).toMatchObject({ sha: sha('pax'), xattrs: { 'user.note': 'kept', 'security.selinux': 'dropped' } });
   });
 
+  it('reads header names that fill the whole field, and UTF-8 names written without pax', () => {
+    const full = 'n'.repeat(96) + '.txt'; // 100 bytes: no NUL ends it
+    const utf8Name = 'résumé/ünïcödé €.txt'; // written straight into the ustar name field, as some tars do
+    const { entries, problem } = parse(writeTar([{ name: full, data: 'a' }, { name: utf8Name, data: 'b' }, { name: 'z', flag: '2', linkname: 'cible-é' }]));
+    expect(problem).toBeNull();
+    expect(entries.map((e) => [e.path, e.linkname])).toEqual([[full, ''], [utf8Name, ''], ['z', 'cible-é']]);
+  });
+
   it('reads every entry type with its mode, links and device numbers', () => {
     const { entries } = parse(tar);
     const by = (p: string) => entries.find((e) => e.path === p)!;
