@@ -387,6 +387,11 @@ export interface ChangedFile {
   change: FileChange;
   /** Human detail: `0644 → 0600`, `12 B → 14 B`, `→ v2.conf`. */
   detail?: string;
+  /**
+   * Why BuildKit may not have seen this change although the checksum of a fresh context sync would
+   * (a directory's mode). A miss explained only by such changes is a weak suspicion, not a finding.
+   */
+  caveat?: string;
 }
 
 /** The context diff of one COPY/ADD step between two builds. */

@@ -48,15 +48,37 @@ function sameXattrs(a: Record<string, string>, b: Record<string, string>): boole
   return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }
 
+/**
+ * A directory's mode is in the checksum of a context as BuildKit first receives it (a 0700 directory
+ * header is in a real cache.db: shared/fixtures/checksum, copy-wildcard), but the receiving side does not
+ * pass on a later chmod of a directory it already has: with the same builder and context folder, such a
+ * build stayed CACHED (tests/fixtures/real-buildkit/dir-mode-change).
+ */
+const DIR_MODE_CAVEAT =
+  "a directory's mode counts only when the builder receives the context afresh (a new builder or a new context folder); an incremental transfer keeps the mode the directory had";
+
+/**
+ * A hard link is a file with another name: which of two linked names tar stores as the file and which as
+ * the link depends on the order it walked them (`ln a.txt hl.txt` can turn `a.txt` into the link), and
+ * BuildKit hashes both as the file they share.
+ */
+function hashedType(entry: ContextEntry): ContextEntry['type'] {
+  return entry.type === 'hardlink' ? 'file' : entry.type;
+}
+
 /** The fields BuildKit hashes that differ between two sent entries of the same path. */
 function fieldChanges(a: ContextEntry, b: ContextEntry): ChangedFile[] {
   const path = a.path;
-  if (a.type !== b.type) return [{ path, change: 'type', detail: `${a.type} → ${b.type}` }];
+  if (hashedType(a) !== hashedType(b)) return [{ path, change: 'type', detail: `${a.type} → ${b.type}` }];
   if (a.type === 'symlink') {
     return a.linkname !== b.linkname ? [{ path, change: 'symlink', detail: `${a.linkname} → ${b.linkname}` }] : [];
   }
   const changes: ChangedFile[] = [];
-  if (a.mode !== b.mode) changes.push({ path, change: 'mode', detail: `${octal(a.mode)} → ${octal(b.mode)}` });
+  if (a.mode !== b.mode) {
+    const change: ChangedFile = { path, change: 'mode', detail: `${octal(a.mode)} → ${octal(b.mode)}` };
+    if (a.type === 'dir') change.caveat = DIR_MODE_CAVEAT;
+    changes.push(change);
+  }
   if (!sameXattrs(a.xattrs, b.xattrs)) changes.push({ path, change: 'xattr' });
   if (a.type === 'file' || a.type === 'hardlink') {
     const metadataSame = changes.length === 0;

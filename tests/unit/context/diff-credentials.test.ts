@@ -39,7 +39,8 @@ describe('diffContexts', () => {
     ['xattr', change(BASE, 'notes.txt', { pax: { 'SCHILY.xattr.user.tag': 'v' } }), 2, [{ path: 'notes.txt', change: 'xattr' }]],
     ['removed', change(BASE, 'conf/extra', null), 0, [{ path: 'conf/extra', change: 'removed' }]],
     ['added', [...BASE, { name: 'bin/new.sh', data: 'new' }], 1, [{ path: 'bin/new.sh', change: 'added' }]],
-    ['directory mode', change(BASE, 'conf/', { mode: 0o700 }), 0, [{ path: 'conf', change: 'mode', detail: '0755 → 0700' }]],
+    // Named with a caveat: BuildKit passes a directory's chmod on only to a fresh context transfer.
+    ['directory mode', change(BASE, 'conf/', { mode: 0o700 }), 0, [{ path: 'conf', change: 'mode', detail: '0755 → 0700', caveat: expect.stringMatching(/afresh/) }]],
   ] as const)('names a %s change on the one step that covers it', async (_, after, stepAt, files) => {
     const a = await index(BASE);
     const b = await index(after as TarSpec[]);

@@ -51,19 +51,17 @@ async function report(name: string, files = userFiles(name)): Promise<Diagnosis>
  * Cases cachewhy gets wrong today: the assertion stays the correct expectation, marked `it.fails` until
  * the engine is fixed (then vitest reports the case as unexpectedly passing and the entry goes).
  */
-const KNOWN_BUGS: Record<string, string> = {
-  // BUG: cachewhy puts a directory's mode into the content key (the dir header of formula 5), so a chmod
-  // on a directory below a COPY source shows as a changed key (`src/sub: mode`). Real BuildKit v0.8 stayed
-  // CACHED, also on a fresh context sync and for the COPY source dir itself, and its cache.db never held the
-  // key cachewhy computes for the 0700 tree (truth.json cache_db_check).
-  'dir-mode-change': 'a directory mode change shows as a changed content key although BuildKit ignores it',
-  // BUG, same root: the step missed because of --no-cache, but cachewhy blames `src/sub` (mode 0755 → 0700)
-  // with high confidence — a change BuildKit ignores — instead of naming --no-cache.
-  'dir-mode-and-no-cache': 'the --no-cache miss is blamed on a directory mode change BuildKit ignores',
-  // BUG: GNU tar wrote src/hl.txt first and src/a.txt as a hard link to it (readdir order), so cachewhy
-  // reports `src/a.txt: type (file → hardlink)` next to the right `src/hl.txt: added`. The content keys it
-  // computes are right (both found in BuildKit's cache.db); only the file list blames an archive artefact.
-  'hardlink-added': 'an unchanged file is blamed as file → hardlink because of the order tar stored two links in',
+const KNOWN_BUGS: Record<string, string> = {};
+
+/**
+ * A directory's mode is in the checksum of a context BuildKit receives afresh (a 0700 directory header
+ * is in a real cache.db: shared/fixtures/checksum, copy-wildcard), but a chmod of a directory the builder
+ * already has is not passed on: dir-mode-change stayed CACHED. So cachewhy names such a change with a
+ * caveat and never blames it above a low-confidence suspicion.
+ */
+const WEAK_CHANGES: Record<string, string[]> = {
+  'dir-mode-change': ['src/sub: mode'],
+  'dir-mode-and-no-cache': ['src/sub: mode'],
 };
 
 const fileKeys = (files: { path: string; change: string }[] | null | undefined) => (files ?? []).map((f) => `${f.path}: ${f.change}`).sort();
@@ -85,18 +83,22 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
       expect(missed.sort()).toEqual(truth.b_missed_steps.map(indexOf).sort());
       for (const s of truth.b_cached_steps) expect(d.steps.find((x) => x.index === indexOf(s))?.role).toBe('cached');
 
-      // Nothing is ever blamed on a file beyond the ones that changed what BuildKit hashes.
-      const blamed = d.causes.flatMap((c) => fileKeys(c.files));
-      const diffed = (d.context_diffs ?? []).flatMap((x) => fileKeys(x.files));
+      // Nothing is ever blamed on a file beyond the ones that changed what BuildKit hashes; a change
+      // BuildKit may not have seen (WEAK_CHANGES) is named with its caveat and only as a low suspicion.
+      const weakCauses = d.causes.filter((c) => c.confidence === 'low' && (c.files ?? []).length > 0 && c.files!.every((f) => f.caveat));
+      const blamed = d.causes.filter((c) => !weakCauses.includes(c)).flatMap((c) => fileKeys(c.files));
+      const allDiffed = (d.context_diffs ?? []).flatMap((x) => x.files);
       const want = fileKeys(truth.expected_context_files);
       expect([...new Set(blamed)].sort()).toEqual(want);
-      expect([...new Set(diffed)].sort()).toEqual(want);
+      expect([...new Set(fileKeys(allDiffed.filter((f) => !f.caveat)))].sort()).toEqual(want);
+      expect([...new Set(fileKeys(allDiffed.filter((f) => f.caveat)))].sort()).toEqual(WEAK_CHANGES[name] ?? []);
+      const changedForReal = (d.context_diffs ?? []).filter((x) => x.changed && !x.files.every((f) => f.caveat));
 
       if (truth.expected_cause_kind === null) {
         // mtime, owner and .dockerignored files are not part of BuildKit's content checksum.
         expect(d.causes).toEqual([]);
         expect(d.root_misses).toEqual([]);
-        expect(d.context_diffs?.every((x) => !x.changed)).toBe(true);
+        expect(changedForReal).toEqual([]);
         expect(d.verdict).toMatch(/^No step missed/);
         return;
       }
@@ -108,9 +110,10 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
         expect(top.confidence).toBe('high');
         for (const f of truth.expected_context_files) expect(d.verdict).toContain(`\`${f.path}\``);
       } else {
-        // A miss whose cause is not the context: the context is not blamed, not even as a lesser cause.
-        expect(d.causes.some((c) => c.kind === 'context-changed')).toBe(false);
-        expect(d.context_diffs?.every((x) => !x.changed)).toBe(true);
+        // A miss whose cause is not the context: the context is not blamed, not even as a lesser cause
+        // (beyond a low suspicion that carries its caveat).
+        expect(d.causes.some((c) => c.kind === 'context-changed' && !weakCauses.includes(c))).toBe(false);
+        expect(changedForReal).toEqual([]);
       }
     });
   }

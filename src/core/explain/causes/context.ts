@@ -82,13 +82,17 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
       diff.before && diff.after
         ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`]
         : [];
+    // Changes that BuildKit may not have seen (a directory's mode) make a weak suspicion: another cause
+    // (--no-cache, a lost cache) is likelier when they are all there is.
+    const caveats = [...new Set(files.map((f) => f.caveat))];
+    const onlyWeak = files.length > 0 && caveats.every((c) => c !== undefined);
     return {
       candidates: [
         {
           kind: 'context-changed',
-          confidence: 'high',
+          confidence: onlyWeak ? 'low' : 'high',
           step,
-          summary: `${name} missed because ${what}.${sentToo}`,
+          summary: onlyWeak ? `${name} may have missed because ${what}, but ${caveats.join('; ')}.` : `${name} missed because ${what}.${sentToo}`,
           evidence: [
             ...missEvidence(v, root),
             ...dockerfileEvidence(v, root),
@@ -97,7 +101,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
             ...transferEvidence(v),
           ],
           files,
-          weight: 10,
+          weight: onlyWeak ? 2 : 10,
         },
       ],
       ruledOut: [],
