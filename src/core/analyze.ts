@@ -10,6 +10,7 @@ import { readDockerfile } from './dockerfile/index.ts';
 import { contentKeys } from './context/index.ts';
 import { diagnose } from './explain/index.ts';
 import { findBuildCommands, parseCommandsFile } from './ingest/command.ts';
+import { dockerfilesPerBuild } from './ingest/dockerfiles.ts';
 import { CommandLines, readLog, readLogStream } from './log/index.ts';
 import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, Result, StepContentKey } from './model.ts';
 import { buildReport } from './report/index.ts';
@@ -55,8 +56,10 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
   const traces = builds.map((b) => b.trace);
 
   const commands = assignCommands(inputs.commands ?? [], inputs.logs, builds, problems);
-  const plans = readPlans(inputs.dockerfiles, builds, commands, problems);
   const contexts = builds.map((b) => inputs.contexts?.[b.given] ?? null);
+  const dockerfiles = dockerfilesPerBuild(inputs.dockerfiles, contexts, commands.map((c) => c?.command ?? null));
+  problems.push(...dockerfiles.notes);
+  const plans = readPlans(dockerfiles.files, builds, commands, problems);
   if ((inputs.contexts?.length ?? 0) > inputs.logs.length && inputs.logs.length > 0) {
     problems.push({
       input: 'contexts',

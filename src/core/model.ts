@@ -370,6 +370,12 @@ export interface ContextIndex {
   entries: ContextEntry[];
   /** The `.dockerignore` patterns that were applied (empty when none). */
   dockerignore: string[];
+  /**
+   * Dockerfile-named files found in the context (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`; at most
+   * 16, each at most 128 KB), so that a build whose Dockerfile was not given can be read from its own
+   * context. Excluded files too: BuildKit reads the Dockerfile whatever `.dockerignore` says.
+   */
+  dockerfiles?: { path: string; text: string }[];
   /** Root digest (header sha256("")) over every sent entry: what `COPY . .` keys on. */
   rootDigest: string;
   /** Well-known credential files in the context (names only, never contents). */

@@ -20,6 +20,10 @@ import type { TarEntry, TarSink } from './tar.ts';
 const SMALL_FILE = 2 * 1024 * 1024;
 const PACK_BUFFER = 8 * 1024 * 1024;
 const MAX_DOCKERIGNORE = 1024 * 1024;
+/** Dockerfile-named files kept as text (the Dockerfile reader refuses more than 128 KB anyway). */
+const MAX_DOCKERFILES = 16;
+const MAX_DOCKERFILE_BYTES = 128 * 1024;
+const DOCKERFILE_NAME = /(?:^|\/)(?:Dockerfile|[^/]+\.Dockerfile|Dockerfile\.[^/]+)$/i;
 
 export interface BuildOptions {
   source: string;
@@ -50,6 +54,9 @@ export class ContextBuilder implements TarSink {
   private readonly npmrcWithAuth = new Set<string>();
   private dockerignoreParts: Uint8Array[] | null = null;
   private dockerignoreText: string | null = null;
+  /** The bytes of the Dockerfile-named file being read, and the texts of those read so far by path. */
+  private dockerfileParts: Uint8Array[] | null = null;
+  private readonly dockerfiles = new Map<string, string>();
   private readonly input: string;
 
   constructor(hasher: Sha256, input: string) {
@@ -98,6 +105,9 @@ export class ContextBuilder implements TarSink {
     if (entry.type === 'file') {
       if (isNpmrc(entry.path)) this.npmrc = new NpmrcAuthScanner();
       if (entry.path === '.dockerignore') this.dockerignoreParts = [];
+      else if (DOCKERFILE_NAME.test(entry.path) && entry.size <= MAX_DOCKERFILE_BYTES) {
+        if (this.dockerfiles.size < MAX_DOCKERFILES || this.dockerfiles.has(entry.path)) this.dockerfileParts = [];
+      }
     }
   }
 
@@ -117,6 +127,7 @@ export class ContextBuilder implements TarSink {
     }
     this.npmrc?.feed(bytes);
     if (this.dockerignoreParts && this.currentBytes <= MAX_DOCKERIGNORE) this.dockerignoreParts.push(new Uint8Array(bytes)); // a copy, even of a Node Buffer
+    if (this.dockerfileParts && this.currentBytes <= MAX_DOCKERFILE_BYTES) this.dockerfileParts.push(new Uint8Array(bytes));
   }
 
   end(): void {
@@ -145,6 +156,11 @@ export class ContextBuilder implements TarSink {
     if (this.dockerignoreParts) {
       this.dockerignoreText = new TextDecoder().decode(concatBytes(this.dockerignoreParts));
       this.dockerignoreParts = null;
+    }
+    if (this.dockerfileParts) {
+      // A later entry with the same path replaces the earlier one, as it does in the index.
+      this.dockerfiles.set(entry.path, new TextDecoder().decode(concatBytes(this.dockerfileParts)));
+      this.dockerfileParts = null;
     }
     this.current = null;
   }
@@ -226,7 +242,7 @@ export class ContextBuilder implements TarSink {
     this.npmrcWithAuth.clear();
 
     entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
+    const index: ContextIndex = {
       source: opts.source,
       kind: opts.kind,
       modesKnown: opts.modesKnown,
@@ -238,6 +254,13 @@ export class ContextBuilder implements TarSink {
       checksumEra: CHECKSUM_ERA,
       problems,
     };
+    if (this.dockerfiles.size > 0) {
+      // Only files still in the index (a later directory or link entry may have replaced one).
+      const kept = [...this.dockerfiles].filter(([path]) => entries.some((e) => e.path === path && e.type === 'file'));
+      if (kept.length > 0) index.dockerfiles = kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, text]) => ({ path, text }));
+      this.dockerfiles.clear();
+    }
+    return index;
   }
 
   /**

@@ -48,12 +48,6 @@ async function report(name: string, files = userFiles(name)): Promise<Diagnosis>
 }
 
 /**
- * Cases cachewhy gets wrong today: the assertion stays the correct expectation, marked `it.fails` until
- * the engine is fixed (then vitest reports the case as unexpectedly passing and the entry goes).
- */
-const KNOWN_BUGS: Record<string, string> = {};
-
-/**
  * A directory's mode is in the checksum of a context BuildKit receives afresh (a 0700 directory header
  * is in a real cache.db: shared/fixtures/checksum, copy-wildcard), but a chmod of a directory the builder
  * already has is not passed on: dir-mode-change stayed CACHED. So cachewhy names such a change with a
@@ -72,8 +66,7 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
   for (const name of CASES) {
     const truth = truthOf(name);
     const what = truth.expected_cause_kind === null ? 'no miss and nothing blamed' : `${truth.expected_cause_kind}${truth.expected_context_files.length ? `: ${fileKeys(truth.expected_context_files).join(', ')}` : ''}`;
-    const test = name in KNOWN_BUGS ? it.fails : it;
-    test(`${name}: ${what}${name in KNOWN_BUGS ? ` (known bug: ${KNOWN_BUGS[name]})` : ''}`, async () => {
+    it(`${name}: ${what}`, async () => {
       expect(truth.a_log_fully_cached).toBe(true);
       const d = await report(name);
 
@@ -127,23 +120,22 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
     expect(arg.causes.some((c) => c.kind === 'context-changed')).toBe(false);
   });
 
-  // BUG: a user whose Dockerfile changed has only the current one at hand; the earlier one is inside
-  // context-a.tar (./Dockerfile), so the ENV edit is in the inputs. cachewhy reads only the Dockerfile given
-  // (for both builds) and answers cache-unavailable, "its inputs show no change", citing "the FROM printed
-  // DONE … as it does after a prune" — but the FROM printed DONE in a.log too, as it does whenever the
-  // step after it is CACHED. It should read each context's own Dockerfile (or say the given one differs
-  // from the one in context-a.tar) and name the ENV edit.
-  it.fails('env-before-copy with only the current Dockerfile: the ENV edit is found in context-a.tar', async () => {
+  // A user whose Dockerfile changed has only the current one at hand; the earlier one is inside
+  // context-a.tar (./Dockerfile), so the ENV edit is in the inputs: build 1 is read with its context's
+  // Dockerfile, and the note says so.
+  it('env-before-copy with only the current Dockerfile: the ENV edit is found in context-a.tar', async () => {
     const d = await report('env-before-copy', ['a.log', 'b.log', 'Dockerfile.b', 'context-a.tar', 'context-b.tar']);
     expect(d.first_miss?.index).toBe(3);
     expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', step: { index: 3 } });
   });
 
-  // BUG: given both contexts but no Dockerfile, the verdict asks for "both contexts" (already given) while
-  // the cause asks, rightly, for the Dockerfile. The verdict must not ask for an input the user gave.
-  it.fails('without the Dockerfile, the verdict does not ask for the contexts that were given', async () => {
+  // Given both contexts but no Dockerfile: each build is read with the Dockerfile in its context, so the
+  // file and field are named, and the verdict asks for nothing the user already gave.
+  it('without the Dockerfile, the contexts\' own Dockerfiles name the file, and the verdict asks for nothing given', async () => {
     const d = await report('mode-change', ['a.log', 'b.log', 'context-a.tar', 'context-b.tar']);
     expect(d.first_miss?.index).toBe(2);
     expect(d.verdict).not.toMatch(/give both contexts/);
+    expect(d.causes[0]).toMatchObject({ kind: 'context-changed', confidence: 'high' });
+    expect(d.verdict).toMatch(/`[^`]+`/);
   });
 });
