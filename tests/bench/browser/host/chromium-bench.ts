@@ -37,15 +37,21 @@ export interface BrowserPlan {
   huge: TarFixtureSpec | null;
 }
 
-/** Case e: one run of ours on a huge tar, in a fresh page, and the CLI on the same tar. */
-export interface HugeResult {
+/** One run of ours alone in a fresh page (a new renderer): the memory of our pipeline and nothing else. */
+export interface FreshRun {
   tarMb: number;
-  files: number;
   entries: number;
   ms: number;
   rendererBaselineMb: number;
   /** max(sampled VmRSS, VmHWM) of the renderer hosting the worker. */
   rendererPeakMb: number;
+}
+
+/** Case e: ours alone on c's tar and on a huge tar (each in a fresh page), and the CLI on the huge tar. */
+export interface HugeResult {
+  cTar: FreshRun | null;
+  huge: FreshRun | null;
+  hugeFiles: number;
   cli: CliMemory | null;
 }
 
@@ -237,7 +243,7 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     page = cp.page;
     const before = await sampleOnce(cp.pids);
     if (cp.workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
-    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob', 'ours-byob'] as ContextImpl[]).filter((i) => {
+    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob'] as ContextImpl[]).filter((i) => {
       if (!plan.cases.includes('c')) return false;
       if (plan.contextOnly && !plan.contextOnly.split(',').includes(i)) return false;
       if (i === 'read' || i === 'read-byob') return true;
@@ -287,7 +293,7 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     const memory = { ...peak, rendererBaselineMb: before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0 };
     log(`  (c took ${((performance.now() - t) / 1000).toFixed(1)} s; renderer ${memory.rendererPid} peak ${memory.rendererPeakMb.toFixed(0)} MB RSS, ${memory.rendererBaselineMb.toFixed(0)} MB before)`);
     const pipelines = Object.fromEntries(
-      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl === 'ours-readahead' || impl === 'ours-byob'),
+      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl === 'ours-readahead'),
     ) as Partial<Record<ContextImpl, ContextResult>>;
     checkAgree('context rootDigest', pipelines, problems);
     for (const [impl, r] of Object.entries(pipelines)) if (r.problems.length) problems.push(`context ${impl}: ${r.problems.slice(0, 3).join('; ')}`);
@@ -304,11 +310,13 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     // ---- e: a huge tar, once, in a fresh page: memory must not grow with the size of the tar ----
     let huge: HugeResult | null = null;
     if (plan.huge && plan.cases.includes('e') && info.indexContext && info.ours) {
-      huge = await runHuge(plan.huge, plan.caseTimeoutMs * 10, scratch, userDataDir, (p) => openBenchPage(ctx, url, errors).then(async (page) => {
-        await call<Info>(page, { kind: 'info' });
-        await page.locator('#tar').setInputFiles(p);
-        return page;
-      }), problems, log);
+      const openWith = (p: string) =>
+        openBenchPage(ctx, url, errors).then(async (page) => {
+          await call<Info>(page, { kind: 'info' });
+          await page.locator('#tar').setInputFiles(p);
+          return page;
+        });
+      huge = await runHuge(plan.huge, tarPath, tar.tarBytes, plan.caseTimeoutMs * 10, scratch, userDataDir, openWith, problems, log);
     }
 
     problems.push(...errors);
@@ -335,57 +343,76 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
   }
 }
 
-/** Case e: writes the huge tar, hashes it once with ours in a fresh page (memory sampled), then with the CLI. */
+/** Hashes `tarPath` once with ours in a fresh page, sampling the renderer's memory. */
+async function freshRun(
+  tarPath: string,
+  tarBytes: number,
+  timeoutMs: number,
+  userDataDir: string,
+  openWith: (tarPath: string) => Promise<Page>,
+  problems: string[],
+): Promise<FreshRun | null> {
+  const page = await openWith(tarPath);
+  const pids = await chromiumPids(userDataDir);
+  const workerPid = await workerRenderer(pids);
+  const before = await sampleOnce(pids);
+  const sampler = startRssSampler(userDataDir, workerPid);
+  sampler.mark('ours');
+  let run: ContextResult | null = null;
+  try {
+    run = await call<ContextResult>(page, { kind: 'context', impl: 'ours', profile: false }, timeoutMs);
+  } catch (e) {
+    if (!(e instanceof HangError)) throw e;
+    problems.push(`fresh-page run on ${tarPath} HUNG: ${e.message}`);
+  }
+  const peak = await sampler.stop();
+  await page.close({ runBeforeUnload: false }).catch(() => undefined);
+  if (!run) return null;
+  if (run.problems.length) problems.push(`fresh-page run on ${tarPath}: ${run.problems.slice(0, 3).join('; ')}`);
+  return {
+    tarMb: tarBytes / 1e6,
+    entries: run.entries,
+    ms: run.ms,
+    rendererBaselineMb: before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0,
+    rendererPeakMb: Math.max(peak.rendererPeakMb, peak.rendererHwmMb),
+  };
+}
+
+/**
+ * Case e: ours alone on c's tar (fresh page), then a huge tar is written and hashed the same way, then by
+ * the CLI code in a child process. The fresh pages keep the figure to our pipeline: in c, the renderer
+ * also carries what the other pipelines left for the GC.
+ */
 async function runHuge(
   spec: TarFixtureSpec,
+  cTarPath: string,
+  cTarBytes: number,
   timeoutMs: number,
   scratch: string,
   userDataDir: string,
   openWith: (tarPath: string) => Promise<Page>,
   problems: string[],
   log: Log,
-): Promise<HugeResult | null> {
+): Promise<HugeResult> {
+  const show = (label: string, r: FreshRun | null) =>
+    log(r ? `  ${label}: ${(r.ms / 1000).toFixed(1)} s, renderer ${r.rendererBaselineMb.toFixed(0)} MB before, peak ${r.rendererPeakMb.toFixed(0)} MB` : `  ${label}: no result`);
+  const cTar = await freshRun(cTarPath, cTarBytes, timeoutMs, userDataDir, openWith, problems);
+  show(`e. ours alone on c's ${(cTarBytes / 1e6).toFixed(0)} MB tar, fresh page`, cTar);
   const hugePath = join(scratch, 'huge.tar');
-  let t = performance.now();
+  const t = performance.now();
   const tar = writeTarFixture(hugePath, spec);
   log(`e. wrote a ${(tar.tarBytes / 1e6).toFixed(0)} MB tar with ${tar.files} files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   try {
-    const page = await openWith(hugePath);
-    const pids = await chromiumPids(userDataDir);
-    const workerPid = await workerRenderer(pids);
-    const before = await sampleOnce(pids);
-    const sampler = startRssSampler(userDataDir, workerPid);
-    sampler.mark('ours');
-    let run: ContextResult | null = null;
-    try {
-      run = await call<ContextResult>(page, { kind: 'context', impl: 'ours', profile: false }, timeoutMs);
-    } catch (e) {
-      if (!(e instanceof HangError)) throw e;
-      problems.push(`huge context HUNG: ${e.message}`);
-    }
-    const peak = await sampler.stop();
-    await page.close({ runBeforeUnload: false }).catch(() => undefined);
-    if (!run) return null;
-    if (run.problems.length) problems.push(`huge context: ${run.problems.slice(0, 3).join('; ')}`);
-    const baseline = before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0;
-    log(`  browser: ${(run.ms / 1000).toFixed(1)} s, renderer ${baseline.toFixed(0)} MB before, peak ${Math.max(peak.rendererPeakMb, peak.rendererHwmMb).toFixed(0)} MB`);
-    t = performance.now();
+    const huge = await freshRun(hugePath, tar.tarBytes, timeoutMs, userDataDir, openWith, problems);
+    show('   ours alone on it, fresh page', huge);
     let cli: CliMemory | null = null;
     try {
       cli = await measureCliMemory(hugePath);
-      log(`  CLI: ${(cli.ms / 1000).toFixed(1)} s, RSS ${cli.rss_before_mb.toFixed(0)} MB before, peak ${cli.peak_rss_mb.toFixed(0)} MB`);
+      log(`   CLI: ${(cli.ms / 1000).toFixed(1)} s, RSS ${cli.rss_before_mb.toFixed(0)} MB before, peak ${cli.peak_rss_mb.toFixed(0)} MB`);
     } catch (e) {
       problems.push(String(e));
     }
-    return {
-      tarMb: tar.tarBytes / 1e6,
-      files: tar.files,
-      entries: run.entries,
-      ms: run.ms,
-      rendererBaselineMb: baseline,
-      rendererPeakMb: Math.max(peak.rendererPeakMb, peak.rendererHwmMb),
-      cli,
-    };
+    return { cTar, huge, hugeFiles: tar.files, cli };
   } finally {
     await rm(hugePath, { force: true });
   }

@@ -68,8 +68,7 @@ const CONTEXT_LABEL: Record<ContextImpl, string> = {
   parse: 'diag: read + tar reader, empty sink',
   nohash: 'diag: indexContext, null hasher',
   'ours-readahead': 'diag: ours + 8 MiB read-ahead',
-  'read-byob': 'diag: read only, BYOB reused buffers',
-  'ours-byob': 'diag: ours, BYOB reused buffers',
+  'read-byob': "read only, the pipeline's reader (BYOB)",
 };
 
 export function browserTables(r: BrowserResults): string {

@@ -47,35 +47,11 @@ export function readAhead(stream: ReadableStream<Uint8Array>): ReadableStream<Ui
   );
 }
 
-/**
- * Reads the stream with a BYOB reader into two reused 1 MiB buffers (ping-pong): no new ArrayBuffer per
- * chunk, so nothing piles up for the GC. A yielded chunk stays valid until the next-but-one read, which
- * is enough for a consumer that handles one chunk at a time (the tar path of `indexContext`; a gzip
- * path that queues chunks inside a DecompressionStream would need copies).
- */
-export async function* byobChunks(stream: ReadableStream<Uint8Array>, size = 1 << 20): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader({ mode: 'byob' });
-  const buffers: (ArrayBuffer | undefined)[] = [new ArrayBuffer(size), new ArrayBuffer(size)];
-  let turn = 0;
-  try {
-    for (;;) {
-      const r = await reader.read(new Uint8Array(buffers[turn]!, 0, size));
-      if (r.done || !r.value) return;
-      buffers[turn] = r.value.buffer as ArrayBuffer;
-      turn ^= 1;
-      yield r.value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
-
 export function toContextSource(
   file: File,
   counters: ReadCounters | null,
-  wrap: ((s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>) | 'byob' | null,
+  wrap: ((s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>) | null,
 ): ContextSource {
-  if (wrap === 'byob') return { kind: 'stream', stream: byobChunks(file.stream()), size: file.size };
   const raw = wrap ? wrap(file.stream()) : file.stream();
   const stream = counters ? counted(raw, counters) : raw;
   return { kind: 'stream', stream, size: file.size };

@@ -10,10 +10,10 @@ export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'web
  * `read` is the ceiling: `File.stream()` drained, nothing else. The rest are diagnostics that split the
  * pipeline's cost: `parse` = read + the tar reader with an empty sink; `nohash` = the whole indexContext
  * with a hasher that returns zeros (everything but SHA-256); `ours-readahead` = ours with the file read
- * ahead into an 8 MiB queue (does overlapping read and hash help?); `read-byob` / `ours-byob` = the same
- * read / pipeline with a BYOB reader into two reused buffers (no garbage per chunk: less GC, less RSS?).
+ * ahead into an 8 MiB queue through a default reader; `read-byob` = the file drained by the pipeline's own
+ * reader (`chunksOf`: BYOB into reused buffers, the next read started early), the fastest plain read.
  */
-export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead' | 'read-byob' | 'ours-byob';
+export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead' | 'read-byob';
 
 export type BenchCommand =
   | { kind: 'info' }
