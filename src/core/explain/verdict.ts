@@ -79,12 +79,24 @@ export function noMissVerdict(v: PairView, builds: number): string {
   // user still sees a rebuild — say why that is not a miss, and what "no cache at all" points to.
   const ran = v.al.rows.filter((r) => r.keyword !== 'FROM' && (r.statuses[v.later] === 'built' || r.statuses[v.later] === 'error'));
   const firstRan = ran[0];
-  if (!firstRan) return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}`;
+  if (!firstRan) return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}${earlierRebuilt(v)}`;
   const noCacheAnywhere = cached === 0 && !v.al.rows.some((r) => r.keyword !== 'FROM' && r.statuses[v.earlier] === 'cached');
   const why = noCacheAnywhere
     ? ` Neither build used the cache at all: a fresh builder or CI runner, a pruned cache, --no-cache, or no --cache-from to import one.`
     : '';
   return `No step missed${pair}: the ${ran.length === 1 ? 'step' : `${ran.length} steps`} that ran in ${v.traceL.source} (from ${stepTitle(firstRan).replace(/^Step /, '')}) ${ran.length === 1 ? 'was' : 'were'} not CACHED in ${v.traceE.source} either, so no cached result was lost${cached > 0 ? ` (${cached} CACHED)` : ''}.${why}${args}`;
+}
+
+/**
+ * The earlier log rebuilt steps that the later one found CACHED: the question is probably about the earlier
+ * log (logs given in the wrong order, or the rebuild the user means came first), so say how to ask it.
+ */
+function earlierRebuilt(v: PairView): string {
+  const rows = v.al.rows.filter((r) => r.keyword !== 'FROM');
+  const rebuilt = rows.filter((r) => r.statuses[v.earlier] === 'built' && r.statuses[v.later] === 'cached');
+  if (rebuilt.length === 0) return '';
+  const n = rebuilt.length === 1 ? 'step' : `${rebuilt.length} steps`;
+  return ` ${v.traceE.source} itself rebuilt ${n} from ${stepTitle(rebuilt[0]!).replace(/^Step /, '')}: to ask why, give the log of the build before it first (logs go earlier build first).`;
 }
 
 export function singleBuildVerdict(al: Alignment, trace: BuildTrace): string {

@@ -120,6 +120,14 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
     expect(arg.causes.some((c) => c.kind === 'context-changed')).toBe(false);
   });
 
+  it('logs given in the wrong order: no miss, and the verdict says how to ask about the rebuild', async () => {
+    const d = await report('content-change', ['b.log', 'a.log', 'Dockerfile']);
+    expect(d.first_miss).toBeNull();
+    expect(d.verdict).toMatch(/^No step missed: .*b\.log itself rebuilt 2 steps from 2\/3 `COPY src\/ \/app\/`: to ask why, give the log of the build before it first/);
+    const inOrder = await report('mtime-only', ['a.log', 'b.log', 'Dockerfile']);
+    expect(inOrder.verdict).not.toMatch(/itself rebuilt/);
+  });
+
   // A user whose Dockerfile changed has only the current one at hand; the earlier one is inside
   // context-a.tar (./Dockerfile), so the ENV edit is in the inputs: build 1 is read with its context's
   // Dockerfile, and the note says so.
