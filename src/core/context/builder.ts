@@ -33,6 +33,11 @@ export interface BuildOptions {
   dockerignore?: string | null;
 }
 
+/** Two .dockerignore texts with the same patterns (comments, blank lines and line endings aside). */
+function samePatterns(a: string, b: string): boolean {
+  return parseDockerignore(a).join('\n') === parseDockerignore(b).join('\n');
+}
+
 export class ContextBuilder implements TarSink {
   readonly problems: InputProblem[] = [];
   entries = 0;
@@ -190,6 +195,14 @@ export class ContextBuilder implements TarSink {
     this.addMissingParents();
 
     const ignoreText = opts.dockerignore === undefined ? this.dockerignoreText : opts.dockerignore;
+    if (typeof opts.dockerignore === 'string' && this.dockerignoreText !== null && !samePatterns(opts.dockerignore, this.dockerignoreText)) {
+      // One .dockerignore given for two contexts hides a change between their own ones: say so.
+      problems.push({
+        input: opts.source,
+        message: `${opts.source} has its own .dockerignore, which differs from the .dockerignore given; the given one was applied, so a change in the context's own is not seen.`,
+        hint: "Leave the separate .dockerignore out to use each context's own (a Dockerfile.dockerignore next to the Dockerfile is the one reason to give it).",
+      });
+    }
     const patterns = ignoreText ? parseDockerignore(ignoreText) : [];
     const { matcher, errors } = createMatcher(patterns);
     for (const error of errors) {
