@@ -81,6 +81,8 @@ const RULES: SecretRule[] = [
       // "look like a secret: build args are…" is prose, not a pair: after a colon, a plain lowercase word
       // is text. After `=` nothing is spared (`password=changeme` is a password).
       if (!sep.includes('=') && /^[a-z]+$/.test(value)) return match;
+      // cachewhy's own file-change lines: `secret.env: now-included` names a change, not a value.
+      if (!sep.includes('=') && /^now-(?:included|excluded)$/.test(value)) return match;
       return `${name}${sep}${REDACTED}`;
     },
   },
