@@ -564,4 +564,9 @@ export interface Report {
    * matched to a build). Redaction keeps the build-arg names and replaces every value.
    */
   commands?: { build: number | null; source: string; command: BuildCommand }[];
+  /**
+   * Set on a report that came through a share link in its compact form: what the link left out to stay
+   * short enough for chat tools (the report file keeps everything).
+   */
+  link_omitted?: string[];
 }

@@ -124,6 +124,10 @@ describe('cachewhy web app', () => {
     sharedLink = await waitForShareLink(page);
     sharedVerdict = verdict;
     await expect(page.getByTestId('share-size').textContent()).resolves.toMatch(/Link size: [\d,]+ characters/);
+    // The seed case's report is long: the link is the compact one, short enough for chat, and says so.
+    expect(sharedLink.length).toBeLessThan(8000);
+    await expect(page.getByTestId('share-size').textContent()).resolves.not.toMatch(/longer than chat tools accept/);
+    await expect(page.getByTestId('share-omitted').textContent()).resolves.toMatch(/compact link.*report file has everything/s);
     await saveScreenshot(page, 'report-from-files');
     expect(errors).toEqual([]);
   });
@@ -137,6 +141,8 @@ describe('cachewhy web app', () => {
     // Step 5 is `COPY …/files/f5.txt …` on Dockerfile line 6 of the seed case.
     await expect.poll(() => page.locator('.cm-selected-step').textContent()).toContain('COPY model/Dockerfile/om-datasci-base/files/f5.txt');
     await expect(page.getByTestId('hash-panel').textContent()).resolves.toContain('5/34');
+    // Opened from the compact link, a step that did not miss on its own has no hashes there, and says why.
+    if (sharedLink) await expect(page.getByTestId('hash-omitted').count()).resolves.toBe(1);
     // Keyboard: arrow down moves the selection to the next step.
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('tr.selected th').textContent()).toContain('6/34');

@@ -3,6 +3,7 @@
  * share link (`#r=1.<payload>`). See the module comments for each.
  */
 export { buildReport, inDockerfileOrder, GENERATOR, type ReportParts } from './build.ts';
+export { compactReport, LINK_OMISSIONS } from './compact.ts';
 export { toMarkdown, verdictOf } from './markdown.ts';
 export { redactReport, type RedactionResult } from './redact.ts';
 export { REDACTED, scrubSecrets } from './secrets.ts';

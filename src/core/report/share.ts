@@ -3,12 +3,15 @@
  *
  * Format, version 1 (never change it; add a version 2 and keep this decoder instead):
  *   `r=1.<payload>`, payload = base64url without padding of deflate-raw(UTF-8(JSON(redacted Report))).
+ *   A long report goes in its compact form: the same Report schema with per-step detail left out and
+ *   `link_omitted` saying what (an optional field, so every reader of version 1 still reads it).
  * The fragment (after `#`) is never sent to a server by browsers, which is why the report lives there.
  * `CompressionStream` / `DecompressionStream` exist in browsers, workers and Node 20 alike.
  */
 import { concatBytes } from '../bytes.ts';
 import type { InputProblem, Report } from '../model.ts';
 import { REPORT_SCHEMA } from '../model.ts';
+import { compactReport } from './compact.ts';
 import { redactReport } from './redact.ts';
 import { validateReport } from './validate.ts';
 
@@ -49,6 +52,8 @@ export interface EncodedShareLink {
   redactions: string[];
   /** Characters of the fragment. */
   size: number;
+  /** The report went in its compact form (see compact.ts); `link_omitted` in it says what was left out. */
+  compact: boolean;
 }
 
 /** Redacts, serialises, compresses and encodes a report; returns `r=1.<payload>`. */
@@ -56,13 +61,27 @@ export async function encodeShareLink(report: Report): Promise<string> {
   return (await encodeShareLinkDetailed(report)).fragment;
 }
 
-/** Same as encodeShareLink, with what was redacted and the size, for the UI to show. */
+/** Room left for the page address in front of the fragment when judging a link's length. */
+const ADDRESS_ALLOWANCE = 256;
+
+/**
+ * Same as encodeShareLink, with what was redacted and the size, for the UI to show. A report whose link
+ * would be too long for chat tools is sent in its compact form (`compactReport`) when that is shorter.
+ */
 export async function encodeShareLinkDetailed(report: Report): Promise<EncodedShareLink> {
   const { report: safe, redactions } = redactReport(report);
-  const json = new TextEncoder().encode(JSON.stringify(safe));
+  const full = await fragmentOf(safe);
+  if (full.length <= SHARE_LINK_SOFT_LIMIT - ADDRESS_ALLOWANCE) return { fragment: full, redactions, size: full.length, compact: false };
+  const compact = await fragmentOf(compactReport(safe));
+  return compact.length < full.length
+    ? { fragment: compact, redactions, size: compact.length, compact: true }
+    : { fragment: full, redactions, size: full.length, compact: false };
+}
+
+async function fragmentOf(report: Report): Promise<string> {
+  const json = new TextEncoder().encode(JSON.stringify(report));
   const deflated = await pipeThrough(json, new CompressionStream('deflate-raw'), Infinity);
-  const fragment = `r=${SHARE_LINK_VERSION}.${toBase64Url(deflated.bytes)}`;
-  return { fragment, redactions, size: fragment.length };
+  return `r=${SHARE_LINK_VERSION}.${toBase64Url(deflated.bytes)}`;
 }
 
 /** `base` + `#r=1.…`; any fragment already on `base` is replaced. */

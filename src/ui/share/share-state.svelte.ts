@@ -3,7 +3,7 @@
  * encoded into `#r=1.<payload>` (debounced, `history.replaceState`, no history entry per run).
  */
 import type { Report } from '../../core/model.ts';
-import { encodeShareLinkDetailed, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT } from '../../core/report/index.ts';
+import { encodeShareLinkDetailed, LINK_OMISSIONS, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT } from '../../core/report/index.ts';
 import { linkFor, writeFragment } from './fragment.ts';
 
 export interface ShareLink {
@@ -14,6 +14,8 @@ export interface ShareLink {
   redactions: string[];
   /** Longer than chat tools accept: offer the report file instead. */
   tooLongForChat: boolean;
+  /** What the compact link leaves out (empty: the whole report is in the link). */
+  omitted: string[];
 }
 
 const DEBOUNCE_MS = 300;
@@ -33,7 +35,13 @@ export class ShareState {
         const encoded = await encodeShareLinkDetailed(report);
         if (run !== this.#run) return;
         const url = linkFor(encoded.fragment);
-        this.link = { url, size: url.length, redactions: encoded.redactions, tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT };
+        this.link = {
+          url,
+          size: url.length,
+          redactions: encoded.redactions,
+          tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT,
+          omitted: encoded.compact ? [...LINK_OMISSIONS] : [],
+        };
         this.error = null;
         // Past Chromium's URL limit the link would not even open: keep the page URL clean then.
         writeFragment(url.length <= SHARE_LINK_HARD_LIMIT ? encoded.fragment : null);
@@ -50,7 +58,7 @@ export class ShareState {
     clearTimeout(this.#timer);
     this.#run++;
     const url = location.href;
-    this.link = { url, size: url.length, redactions: report.redactions ?? [], tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT };
+    this.link = { url, size: url.length, redactions: report.redactions ?? [], tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT, omitted: report.link_omitted ?? [] };
     this.error = null;
   }
 
