@@ -15,8 +15,11 @@ export type HashProgress = ContextWorkerProgress;
 
 export type ContextInput = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[] };
 
+// One worker per context (idle time 0): hashing a big context leaves a heap of hundreds of MB behind
+// in the worker, which V8 keeps; ending the worker hands it back before the next context is hashed.
 const bridge = new WorkerBridge<ContextWorkerApi>(
   () => new Worker(new URL('../../workers/context.worker.ts', import.meta.url), { type: 'module', name: 'cachewhy-context' }),
+  0,
 );
 
 /**

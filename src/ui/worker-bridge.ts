@@ -3,7 +3,8 @@
  * - calls run one at a time, in order (a promise queue), so a worker never juggles two big jobs;
  * - every call takes an AbortSignal; aborting terminates the worker — the only way to stop a
  *   synchronous loop inside it — and the next call starts a fresh one;
- * - an idle worker is terminated after `idleMs`, so a finished analysis does not pin its memory.
+ * - an idle worker is terminated after `idleMs`, so a finished analysis does not pin its memory; with
+ *   `idleMs` 0 each job gets its own worker, ended with the job (the context hashes).
  */
 import { wrap, type Remote } from 'comlink';
 
@@ -47,7 +48,9 @@ export class WorkerBridge<Api extends object> {
       return await Promise.race([job(api), aborted, crashed]);
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
-      this.#idleTimer = setTimeout(() => this.terminate(), this.#idleMs);
+      // idleMs 0: one worker per job, so a big job's heap goes back to the system as soon as it ends.
+      if (this.#idleMs === 0) this.terminate();
+      else this.#idleTimer = setTimeout(() => this.terminate(), this.#idleMs);
     }
   }
 
