@@ -4,8 +4,11 @@ import type { AnalyzeRequest, AnalyzeResponse, AnalyzeWorkerApi } from '../../wo
 
 export type { AnalyzeRequest, AnalyzeResponse, TextInput } from '../../workers/analyze.worker.ts';
 
+// One worker per analysis (idle time 0): it receives a copy of every context index, which can be tens of
+// MB for a big context; ending the worker with the analysis hands that memory back at once.
 const bridge = new WorkerBridge<AnalyzeWorkerApi>(
   () => new Worker(new URL('../../workers/analyze.worker.ts', import.meta.url), { type: 'module', name: 'cachewhy-analyze' }),
+  0,
 );
 
 /** Runs the analysis in the worker; aborting terminates it (a new call starts a fresh worker). */
