@@ -62,9 +62,22 @@ async function verdictText(page: Page): Promise<string> {
   return (await verdict.textContent()) ?? '';
 }
 
-/** Waits until the analysis has put the report in the URL. */
-async function waitForShareLink(page: Page): Promise<string> {
-  await page.waitForFunction(() => location.hash.startsWith('#r=1.'), undefined, { timeout: 30_000 });
+/**
+ * The page's share link once it carries the report on screen: the link is written a moment after each
+ * analysis (debounced), so an earlier analysis's link (before the contexts were hashed) may still be there.
+ */
+async function waitForShareLink(page: Page, verdict: string): Promise<string> {
+  await expect
+    .poll(
+      async () => {
+        const url = page.url();
+        if (!url.includes('#r=1.')) return null;
+        const decoded = await decodeShareLink(url);
+        return decoded.ok ? (decoded.value.diagnosis?.verdict ?? '').replace(/`/g, '') : null;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(verdict);
   return page.url();
 }
 
@@ -121,7 +134,7 @@ describe('cachewhy web app', () => {
     await expect(page.locator('tr.role-cascade').count()).resolves.toBe(32);
     await expect(page.locator('.cm-step-root-miss').count()).resolves.toBe(1);
 
-    sharedLink = await waitForShareLink(page);
+    sharedLink = await waitForShareLink(page, verdict);
     sharedVerdict = verdict;
     await expect(page.getByTestId('share-size').textContent()).resolves.toMatch(/Link size: [\d,]+ characters/);
     // The seed case's report is long: the link is the compact one, short enough for chat, and says so.
