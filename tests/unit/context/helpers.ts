@@ -7,6 +7,7 @@ import type { Sha256 } from '../../../src/core/context/hasher.ts';
 import { indexContext, type ContextSource } from '../../../src/core/context/index.ts';
 import { readDockerfile } from '../../../src/core/dockerfile/index.ts';
 import type { BuildPlan, ContextIndex } from '../../../src/core/model.ts';
+import { concatBytes } from '../../../src/core/bytes.ts';
 
 export const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
 
@@ -178,13 +179,7 @@ export function writeTar(specs: TarSpec[], opts: { end?: boolean } = {}): Uint8A
     if (size > 0) parts.push(...padded(data));
   }
   if (opts.end !== false) parts.push(new Uint8Array(1024));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function streamOf(bytes: Uint8Array, sizes: number[] = [65536]): ContextSource {

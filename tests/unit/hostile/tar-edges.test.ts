@@ -13,6 +13,7 @@ import type { ContextIndex, InputProblem, Result } from '../../../src/core/model
 import { streamOf, wasmSha256, writeTar, type TarSpec } from '../context/helpers.ts';
 import { expectHumanProblem, FIXTURES, fixChecksum, headerOffsets, LONG, timedAsync } from './fuzz.ts';
 import { synthTar, ustarHeader } from './tar-synth.ts';
+import { concatBytes } from '../../../src/core/bytes.ts';
 
 const NAME = 'hostile.tar';
 
@@ -156,7 +157,7 @@ describe('long names, pax records and odd types', () => {
       const body = new Uint8Array(512);
       body.set(data);
       const rest = writeTar([{ name: 'plain.txt', data: 'p' }]);
-      const i = await ok(concat([head, body, rest]));
+      const i = await ok(concatBytes([head, body, rest]));
       expect(i.entries).toHaveLength(1);
       expect(['plain.txt', 'ok']).toContain(i.entries[0]!.path);
     }
@@ -164,13 +165,13 @@ describe('long names, pax records and odd types', () => {
 
   it('a GNU sparse file (type S) is skipped with a warning naming it; the entries after it are read', async () => {
     const sparse = ustarHeader('holes.img', 1024, 'S');
-    const i = await ok(concat([sparse, new Uint8Array(1024), writeTar([{ name: 'after.txt', data: 'a' }])]));
+    const i = await ok(concatBytes([sparse, new Uint8Array(1024), writeTar([{ name: 'after.txt', data: 'a' }])]));
     expect(paths(i)).toEqual(['after.txt']);
     expect(i.problems.map((p) => p.message).join('\n')).toMatch(/holes\.img.*type 'S'/);
   });
 
   it('a pax header that claims 1 GB is refused before it is buffered', async () => {
-    const p = await problem(concat([ustarHeader('PaxHeaders/x', 1024 ** 3, 'x'), new Uint8Array(4096)]));
+    const p = await problem(concatBytes([ustarHeader('PaxHeaders/x', 1024 ** 3, 'x'), new Uint8Array(4096)]));
     expect(p.message).toMatch(/extended header/);
   });
 });
@@ -193,7 +194,7 @@ describe('broken archives: one problem naming the file and what to do', () => {
   });
 
   it('an entry that declares more bytes than the archive holds is a truncated archive', async () => {
-    const bytes = concat([ustarHeader('big.bin', 1024 ** 3), new Uint8Array(700)]);
+    const bytes = concatBytes([ustarHeader('big.bin', 1024 ** 3), new Uint8Array(700)]);
     expect((await problem(bytes)).message).toMatch(/truncated/);
   });
 
@@ -224,7 +225,7 @@ describe('broken archives: one problem naming the file and what to do', () => {
       const head = ustarHeader('neg.bin', 0);
       head.set(field, 124);
       fixChecksum(head, 0);
-      const result = await index(concat([head, new Uint8Array(2048)]));
+      const result = await index(concatBytes([head, new Uint8Array(2048)]));
       if (!result.ok) expectHumanProblem(result.problem, NAME);
     }
   });
@@ -254,13 +255,3 @@ describe('a million empty entries', () => {
     expect(ms).toBeLessThan(LONG ? 600_000 : 60_000);
   }, 300_000);
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
