@@ -101,19 +101,17 @@ export async function readLogInput(
   if (typeof content === 'string') return { name, read: readTextLog(content, name) };
   const lines = new CommandLines();
   const read = await readLogStream(content, name, { onText: (piece) => lines.write(piece) });
-  return { name, read: withEchoedCommands(read, lines) };
+  return { name, read: withEchoedCommands(read, () => lines.text()) };
 }
 
+/** A log already whole in memory: the echoed commands are looked for in the text itself. */
 function readTextLog(text: string, name: string): Result<BuildTrace> {
-  const read = readLog(text, name);
-  if (!read.ok) return read;
-  const lines = new CommandLines();
-  lines.write(text);
-  return withEchoedCommands(read, lines);
+  return withEchoedCommands(readLog(text, name), () => text);
 }
 
-function withEchoedCommands(read: Result<BuildTrace>, lines: CommandLines): Result<BuildTrace> {
-  if (read.ok && read.value.commands.length === 0) read.value.commands = findBuildCommands(lines.text());
+/** `echoed` gives the text to search (only when the trace found no command of its own). */
+function withEchoedCommands(read: Result<BuildTrace>, echoed: () => string): Result<BuildTrace> {
+  if (read.ok && read.value.commands.length === 0) read.value.commands = findBuildCommands(echoed());
   return read;
 }
 
