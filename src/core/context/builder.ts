@@ -33,11 +33,6 @@ export interface BuildOptions {
   dockerignore?: string | null;
 }
 
-/** Two .dockerignore texts with the same patterns (comments, blank lines and line endings aside). */
-function samePatterns(a: string, b: string): boolean {
-  return parseDockerignore(a).join('\n') === parseDockerignore(b).join('\n');
-}
-
 export class ContextBuilder implements TarSink {
   readonly problems: InputProblem[] = [];
   entries = 0;
@@ -91,6 +86,8 @@ export class ContextBuilder implements TarSink {
       digest: '',
       excluded: false,
     };
+    // A later entry with a kept Dockerfile's path replaces it (if it is a file, `end` keeps its text).
+    this.dockerfiles.delete(entry.path);
     this.byPath.set(entry.path, entry); // a later entry with the same path replaces the earlier one
     this.current = entry;
     this.currentBytes = 0;
@@ -195,7 +192,10 @@ export class ContextBuilder implements TarSink {
     this.addMissingParents();
 
     const ignoreText = opts.dockerignore === undefined ? this.dockerignoreText : opts.dockerignore;
-    if (typeof opts.dockerignore === 'string' && this.dockerignoreText !== null && !samePatterns(opts.dockerignore, this.dockerignoreText)) {
+    const patterns = ignoreText ? parseDockerignore(ignoreText) : [];
+    // The same patterns (comments, blank lines and line endings aside) are no difference.
+    const ownPatterns = typeof opts.dockerignore === 'string' && this.dockerignoreText !== null ? parseDockerignore(this.dockerignoreText) : null;
+    if (ownPatterns && ownPatterns.join('\n') !== patterns.join('\n')) {
       // One .dockerignore given for two contexts hides a change between their own ones: say so.
       problems.push({
         input: opts.source,
@@ -203,7 +203,6 @@ export class ContextBuilder implements TarSink {
         hint: "Leave the separate .dockerignore out to use each context's own (a Dockerfile.dockerignore next to the Dockerfile is the one reason to give it).",
       });
     }
-    const patterns = ignoreText ? parseDockerignore(ignoreText) : [];
     const { matcher, errors } = createMatcher(patterns);
     for (const error of errors) {
       problems.push({ input: '.dockerignore', message: `${error.message}: BuildKit refuses this .dockerignore.`, hint: 'Fix or remove the pattern.' });
@@ -268,9 +267,7 @@ export class ContextBuilder implements TarSink {
       problems,
     };
     if (this.dockerfiles.size > 0) {
-      // Only files still in the index (a later directory or link entry may have replaced one).
-      const kept = [...this.dockerfiles].filter(([path]) => entries.some((e) => e.path === path && e.type === 'file'));
-      if (kept.length > 0) index.dockerfiles = kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, text]) => ({ path, text }));
+      index.dockerfiles = [...this.dockerfiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, text]) => ({ path, text }));
       this.dockerfiles.clear();
     }
     return index;
