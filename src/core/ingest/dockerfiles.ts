@@ -24,15 +24,16 @@ function sameText(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
-/** The Dockerfile the build's command names (`-f`, relative to a `.` context), else the context's `Dockerfile`. */
+/**
+ * The Dockerfile the build's command names (`-f` with a `.` context: exactly that path, or none), else the
+ * context's root `Dockerfile`, else — when no `-f` was seen — its only Dockerfile-named file.
+ */
 function fromContext(context: ContextIndex | null, command: BuildCommand | null): DockerfileText | null {
   const found = context?.dockerfiles;
   if (!context || !found || found.length === 0) return null;
   const named = command?.file && (command.context === null || command.context === '.') ? command.file.replace(/^(\.\/)+/, '') : null;
-  const pick =
-    (named ? found.find((f) => f.path === named) : undefined) ??
-    (named ? undefined : (found.find((f) => f.path === 'Dockerfile') ?? found.find((f) => f.path.toLowerCase() === 'dockerfile'))) ??
-    (!named && !command?.file && found.length === 1 ? found[0] : undefined);
+  const root = () => found.find((f) => f.path === 'Dockerfile') ?? found.find((f) => f.path.toLowerCase() === 'dockerfile');
+  const pick = named ? found.find((f) => f.path === named) : (root() ?? (!command?.file && found.length === 1 ? found[0] : undefined));
   return pick ? { name: `${context.source}:${pick.path}`, text: pick.text } : null;
 }
 
