@@ -6,6 +6,7 @@
 import { expose } from 'comlink';
 import { analyze, readLogInput, type ReadLogInput } from '../src/core/analyze.ts';
 import type { ContextIndex, InputProblem, Report } from '../src/core/model.ts';
+import { summarizeBuilds, type LogBuilds } from '../src/ui/inputs/log-builds.ts';
 
 /** A text input as the page hands it over: a File/Blob (read here, not on the page) or pasted text. */
 export interface TextInput {
@@ -13,8 +14,13 @@ export interface TextInput {
   content: Blob | string;
 }
 
+/** A log, with the builds of it to compare (1-based, in that order) when it holds several; absent: all. */
+export interface LogInput extends TextInput {
+  pick?: number[];
+}
+
 export interface AnalyzeRequest {
-  logs: TextInput[];
+  logs: LogInput[];
   dockerfiles: TextInput[];
   dockerignores: TextInput[];
   commands: TextInput[];
@@ -25,6 +31,8 @@ export interface AnalyzeRequest {
 export interface AnalyzeResponse {
   report: Report | null;
   problems: InputProblem[];
+  /** Every build each log holds, per log in request order (for the build picker), picked or not. */
+  logs: LogBuilds[];
 }
 
 async function readAll(inputs: TextInput[]): Promise<{ name: string; text: string }[]> {
@@ -50,13 +58,17 @@ const api = {
         readAll(request.dockerignores),
         readAll(request.commands),
       ]);
-      const result = await analyze({ logs, dockerfiles, dockerignores, commands, contexts: request.contexts });
-      return { report: result.report, problems: result.problems };
+      // Every build of every log, for the picker (summarised before the analysis uses the traces).
+      const builds = logs.map(({ name, read }) => ({ name, builds: read.ok ? summarizeBuilds(read.value) : [] }));
+      const picked = logs.map((log, i) => ({ ...log, pick: request.logs[i]?.pick }));
+      const result = analyze({ logs: picked, dockerfiles, dockerignores, commands, contexts: request.contexts });
+      return { report: result.report, problems: result.problems, logs: builds };
     } catch (e) {
       // The pipeline reports user errors as values; anything thrown is our bug. Say so instead of
       // leaving the page waiting.
       return {
         report: null,
+        logs: [],
         problems: [
           {
             input: 'analysis',

@@ -10,6 +10,8 @@ export interface CliOptions {
   base: string;
   files: string[];
   help: boolean;
+  /** `--build 2,3`: the builds to compare of every log that holds more than one (1-based, in order). */
+  build?: number[];
 }
 
 export type ParsedArgs = { ok: true; options: CliOptions } | { ok: false; message: string };
@@ -46,11 +48,25 @@ export function parseArgs(argv: string[]): ParsedArgs {
       baseGiven = true;
       continue;
     }
+    if (arg === '--build' || arg.startsWith('--build=')) {
+      const value = arg === '--build' ? argv[++i] : arg.slice('--build='.length);
+      if (options.build) return { ok: false, message: '--build is given twice; give the builds once, e.g. --build 2,3' };
+      const build = parseBuildNumbers(value ?? '');
+      if (build === null) return { ok: false, message: `--build needs build numbers from 1, e.g. --build 2 or --build 1,3 (got ${value === undefined ? 'nothing' : JSON.stringify(value)})` };
+      options.build = build;
+      continue;
+    }
     if (arg.startsWith('-') && arg !== '-') return { ok: false, message: `unknown option ${arg} (see cachewhy --help)` };
     options.files.push(arg);
   }
   if (baseGiven && options.mode !== 'link') return { ok: false, message: '--base only makes sense with --link.' };
   return { ok: true, options };
+}
+
+/** `2` or `1,3` → [2] or [1, 3]; null unless every part is a number from 1. Shared with `file.log#2`. */
+export function parseBuildNumbers(text: string): number[] | null {
+  if (!/^[1-9]\d{0,5}(?:,[1-9]\d{0,5})*$/.test(text)) return null;
+  return text.split(',').map(Number);
 }
 
 function checkBase(value: string): string | null {

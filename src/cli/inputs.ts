@@ -9,18 +9,23 @@ import { readLogInput, type ReadLogInput, type TextInput } from '../core/analyze
 import { indexContext, type ContextSource, type Sha256 } from '../core/context/index.ts';
 import { sniffInput, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
 import type { ContextIndex, InputProblem } from '../core/model.ts';
+import { parseBuildNumbers } from './args.ts';
 import { folderSource, openTarFile } from './folder.ts';
 
 /** What the files given on the command line turned out to be, in the order given. */
 export interface SortedInputs {
-  /** Logs are read as they are sorted, streamed from their files (see `readLogInput`). */
-  logs: ReadLogInput[];
+  /**
+   * Logs are read as they are sorted, streamed from their files (see `readLogInput`); a log that could
+   * not be read is kept (its `read` says why) so the logs stay in the order given. `pick`: `file.log#2`.
+   */
+  logs: (ReadLogInput & { pick?: number[] })[];
   dockerfiles: TextInput[];
   dockerignores: TextInput[];
   commands: TextInput[];
   /** Saved cachewhy reports (`--json` output): rendered as they are. */
   reports: TextInput[];
   contexts: { path: string; kind: 'folder' | 'tar' | 'tar.gz' }[];
+  /** Inputs that cannot be used (or only in part): each is a warning, the others are still used. */
   problems: InputProblem[];
 }
 
@@ -36,10 +41,16 @@ const WHAT_IS_ACCEPTED =
 /** `-` stands for standard input (`docker build … 2>&1 | cachewhy a.log -`); it is read once. */
 export const STDIN = '-';
 
-export async function sortInputs(paths: string[], readStdin: StdinSource = readProcessStdin): Promise<SortedInputs> {
+export async function sortInputs(args: string[], readStdin: StdinSource = readProcessStdin): Promise<SortedInputs> {
   const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], contexts: [], problems: [] };
+  const located = await Promise.all(args.map((arg): Promise<Located> | Located => (arg === STDIN ? { path: arg } : locate(arg))));
+  const paths = located.map((l) => l.path);
   let stdinUsed = false;
-  for (const path of paths) {
+  for (const { path, pick, problem } of located) {
+    if (problem) {
+      sorted.problems.push(problem);
+      continue;
+    }
     if (path === STDIN) {
       if (stdinUsed) {
         sorted.problems.push({ input: 'standard input', message: 'is given twice ("-"); it can be read only once' });
@@ -49,55 +60,88 @@ export async function sortInputs(paths: string[], readStdin: StdinSource = readP
       await sortStdin(sorted, readStdin);
       continue;
     }
-    const problem = (message: string, hint?: string): void => {
-      sorted.problems.push(hint ? { input: path, message, hint } : { input: path, message });
-    };
-    let kind: InputKind | 'folder';
-    try {
-      kind = await sniffPath(path);
-    } catch (error) {
-      problem(`cannot be read: ${systemReason(error)}`, 'Check the path and its permissions.');
-      continue;
-    }
-    switch (kind) {
-      case 'folder':
-        sorted.contexts.push({ path, kind: 'folder' });
-        break;
-      case 'context-tar':
-        sorted.contexts.push({ path, kind: 'tar' });
-        break;
-      case 'context-tar-gz':
-        sorted.contexts.push({ path, kind: 'tar.gz' });
-        break;
-      case 'unknown':
-        problem('is not something cachewhy recognises (not a build log, Dockerfile, .dockerignore, command file, report or context archive)', WHAT_IS_ACCEPTED);
-        break;
-      case 'log': {
-        // Streamed: only the log's head and what the report keeps are held. A file that fails midway
-        // comes back as a problem naming it.
-        const handle = await open(path, 'r').catch((error: unknown) => {
-          problem(`cannot be read: ${systemReason(error)}`);
-          return null;
-        });
-        if (handle === null) break;
-        sorted.logs.push(await readLogInput(displayName(path, paths), handle.createReadStream()));
-        break;
-      }
-      default: {
-        const text = await readText(path).catch((error: unknown) => {
-          problem(`cannot be read: ${systemReason(error)}`);
-          return null;
-        });
-        if (text === null) break;
-        const input = { name: displayName(path, paths), text };
-        if (kind === 'dockerfile') sorted.dockerfiles.push(input);
-        else if (kind === 'dockerignore') sorted.dockerignores.push(input);
-        else if (kind === 'commands') sorted.commands.push(input);
-        else sorted.reports.push(input);
-      }
-    }
+    await sortFile(sorted, path, displayName(path, paths), pick);
   }
   return sorted;
+}
+
+interface Located {
+  path: string;
+  pick?: number[];
+  /** The argument is neither a file nor a file with a pick (`a.log#x`, `a.log#0`). */
+  problem?: InputProblem;
+}
+
+/**
+ * `a.log#2` / `a.log#1,3` picks builds of `a.log` — unless a file is really named `a.log#2`, then the
+ * argument is a path like any other.
+ */
+async function locate(arg: string): Promise<Located> {
+  const at = arg.lastIndexOf('#');
+  if (at <= 0 || (await exists(arg)) || !(await exists(arg.slice(0, at)))) return { path: arg };
+  const path = arg.slice(0, at);
+  const suffix = arg.slice(at + 1);
+  const pick = parseBuildNumbers(suffix);
+  if (pick !== null) return { path, pick };
+  const name = basename(path);
+  return { path, problem: { input: arg, message: `#${suffix} does not pick builds: there is no file ${basename(arg)}`, hint: `Pick with numbers from 1: ${name}#2, ${name}#1,3` } };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** One file given on the command line, by what its content is; `pick` only means something for a log. */
+async function sortFile(sorted: SortedInputs, path: string, name: string, pick: number[] | undefined): Promise<void> {
+  const problem = (message: string, hint?: string): void => {
+    // The path as given: stderr stays on this machine, and the full path says which file best.
+    sorted.problems.push(hint ? { input: path, message, hint } : { input: path, message });
+  };
+  let kind: InputKind | 'folder';
+  try {
+    kind = await sniffPath(path);
+  } catch (error) {
+    problem(`cannot be read: ${systemReason(error)}`, 'Check the path and its permissions.');
+    return;
+  }
+  if (pick && kind !== 'log' && kind !== 'unknown') problem(`#${pick.join(',')} picks builds of a log, but this is not a build log; it is used whole`);
+  switch (kind) {
+    case 'folder':
+    case 'context-tar':
+    case 'context-tar-gz':
+      sorted.contexts.push({ path, kind: kind === 'folder' ? 'folder' : kind === 'context-tar' ? 'tar' : 'tar.gz' });
+      return;
+    case 'unknown':
+      problem('is not something cachewhy recognises (not a build log, Dockerfile, .dockerignore, command file, report or context archive)', WHAT_IS_ACCEPTED);
+      return;
+    case 'log': {
+      // Streamed: only the log's head and what the report keeps are held. A file that fails midway
+      // comes back as a log whose `read` names the problem.
+      const handle = await open(path, 'r').catch((error: unknown) => {
+        problem(`cannot be read: ${systemReason(error)}`);
+        return null;
+      });
+      if (handle === null) return;
+      const log = await readLogInput(name, handle.createReadStream());
+      sorted.logs.push(pick ? { ...log, pick } : log);
+      return;
+    }
+    default: {
+      const text = await readText(path).catch((error: unknown) => {
+        problem(`cannot be read: ${systemReason(error)}`);
+        return null;
+      });
+      if (text === null) return;
+      const input = { name, text };
+      if (kind === 'dockerfile') sorted.dockerfiles.push(input);
+      else if (kind === 'dockerignore') sorted.dockerignores.push(input);
+      else if (kind === 'commands') sorted.commands.push(input);
+      else sorted.reports.push(input);
+    }
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '../core/report/index.ts';
 import { DEFAULT_BASE, parseArgs, type CliOptions } from './args.ts';
 import { loadHasher } from './hasher.ts';
-import { indexContexts, sortInputs, type StdinSource } from './inputs.ts';
+import { indexContexts, sortInputs, type SortedInputs, type StdinSource } from './inputs.ts';
 import { textSummary } from './summary.ts';
 
 export interface CliIO {
@@ -21,20 +21,26 @@ export interface CliIO {
   stdin?: StdinSource;
 }
 
-/** Exit codes: 0 answered; 2 the inputs (or the command line) cannot be used; 1 a bug in cachewhy. */
+/** Exit codes: 0 answered; 2 nothing could be analysed, or the command line is wrong; 1 a bug in cachewhy. */
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_INPUT = 2;
 
-export const USAGE = `usage: cachewhy [--json | --markdown | --link [--base URL]] FILE...
+export const USAGE = `usage: cachewhy [--json | --markdown | --link [--base URL]] [--build N[,M…]] FILE[#N[,M…]]...
 
 Why did BuildKit rebuild this step? Give the build logs in chronological order (earlier build
 first), plus any Dockerfile(s), .dockerignore, build contexts (.tar, .tar.gz or a folder, one per
 build in order) and build-command files. Every file is recognised by its content, not its name.
 FILE - reads standard input (a log piped from the build, for instance).
 
+A log can hold several builds (a script that builds twice, CI retries): they are all compared, in
+the order they appear. To pick some:
+  FILE#N[,M…]  builds N, M… of that log, in that order (1 = the first); only when no file is
+               named FILE#N itself
+  --build N[,M…]  the same pick for every log that holds more than one build (a FILE#N wins)
+
 output (one of):
-  (none)       a short summary: the verdict and every step's status in each build
+  (none)       a short summary: the verdict, the builds compared, every step's status in each build
   --json       the report as JSON (schema cachewhy.report/v1); build-arg values and secrets redacted
   --markdown   the report as Markdown, ready to paste into an issue or a forum post (redacted)
   --link       a URL that opens the report in the cachewhy web app; the report travels in the
@@ -47,9 +53,13 @@ example:
   cachewhy a.log b.log Dockerfile context-a.tar context-b.tar
   cachewhy --link --base https://example.org/cachewhy/ ci-build-41.log ci-build-42.log
   docker build --progress=plain . 2>&1 | cachewhy --markdown last-good.log -
+  cachewhy ci-job.log#1,3 Dockerfile       # builds 1 and 3 of a log that holds three
 
-exit status: 0 answered, 2 an input could not be read or recognised (one line per problem on
-stderr), 1 an internal error.
+An input that cannot be read or recognised gets a warning on stderr and is left out; the others
+are still analysed.
+
+exit status: 0 answered; 2 nothing could be analysed (no build log or saved report could be
+read) or the command line is wrong; 1 an internal error.
 `;
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -78,42 +88,68 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_INPUT;
   }
 
+  // One input that cannot be used is said and skipped: the others still make an answer.
   const inputs = await sortInputs(options.files, io.stdin);
-  if (inputs.problems.length > 0) return fail(io, inputs.problems);
+  const unreadable = inputs.logs.flatMap((log) => (log.read.ok ? [] : [log.read.problem]));
+  warn(io, [...inputs.problems, ...unreadable]);
+  const readable = inputs.logs.length > unreadable.length;
+  if (!readable && inputs.reports.length > 0) return printSaved(inputs, options, io);
+  if (!readable) return nothingToAnalyse(io, 'no build log or saved report among the inputs could be read');
+  warn(io, inputs.reports.map((r) => ({ input: r.name, message: 'is a saved cachewhy report; give it alone to print it (the build logs were analysed instead)' })));
+  return analyseLogs(inputs, new Set(unreadable), options, io);
+}
 
-  if (inputs.reports.length > 0) {
-    const others = options.files.length - inputs.reports.length;
-    if (inputs.reports.length > 1 || others > 0) {
-      return fail(io, [{ input: inputs.reports[0]!.name, message: 'is a saved cachewhy report; give it alone to print it, or give the build logs instead' }]);
-    }
-    const saved = readSavedReport(inputs.reports[0]!.name, inputs.reports[0]!.text);
-    if (!saved.ok) return fail(io, [saved.problem]);
-    return print(saved.report, options, io);
-  }
-
-  if (inputs.logs.length === 0) {
-    return fail(io, [{ input: options.files.join(' '), message: 'no build log among the inputs', hint: 'Give the logs of two builds, earlier first (docker build --progress=plain … 2>&1 | tee build.log).' }]);
-  }
-
+/** The logs that could be read, with what else was given; `told`: problems already said as warnings. */
+async function analyseLogs(inputs: SortedInputs, told: Set<InputProblem>, options: CliOptions, io: CliIO): Promise<number> {
   const contexts = await indexContexts(inputs.contexts, inputs.dockerignores, loadHasher);
-  if (contexts.problems.length > 0) return fail(io, contexts.problems);
+  // A context that cannot be hashed is skipped: its build is compared without it.
+  warn(io, contexts.problems);
   note(io, contexts.notes);
 
   const result = analyze({
-    logs: inputs.logs,
+    // Unreadable logs stay in: the contexts are matched to the logs by position. analyze skips them.
+    logs: withBuildFlag(inputs.logs, options.build, io),
     dockerfiles: inputs.dockerfiles,
     dockerignores: inputs.dockerignores,
     commands: inputs.commands,
     contexts: contexts.indexes,
   });
-  // A log that could not be read leaves the comparison wrong: refuse rather than answer about other builds.
-  const logNames = new Set(inputs.logs.map((l) => l.name));
-  const fatal = result.problems.filter((p) => logNames.has(p.input));
-  if (fatal.length > 0) return fail(io, fatal);
-  note(io, result.problems);
+  note(io, result.problems.filter((p) => !told.has(p)));
+  if (result.report.builds.length === 0) return nothingToAnalyse(io, 'none of the builds picked is in its log', 'pick builds the log holds, from 1');
   const code = await print(result.report, options, io);
   // Logs were read but no diagnosis came out: that is our bug (said above as a note), not an answer.
   return code === EXIT_OK && result.report.diagnosis === null ? EXIT_INTERNAL : code;
+}
+
+/** `--build 2,3` picks in every log holding more than one build; a log's own `file.log#N` wins. */
+function withBuildFlag(logs: SortedInputs['logs'], build: number[] | undefined, io: CliIO): SortedInputs['logs'] {
+  if (!build) return logs;
+  const takes = (log: SortedInputs['logs'][number]) => !log.pick && log.read.ok && log.read.value.length > 1;
+  if (!logs.some(takes)) io.stderr(`cachewhy: note: --build ${build.join(',')} picks nothing: no log (without its own #N) holds more than one build\n`);
+  return logs.map((log) => (takes(log) ? { ...log, pick: build } : log));
+}
+
+/** No log could be read but a saved report was given: the first valid one is printed as it is. */
+async function printSaved(inputs: SortedInputs, options: CliOptions, io: CliIO): Promise<number> {
+  let chosen: Report | null = null;
+  for (const { name, text } of inputs.reports) {
+    const saved = readSavedReport(name, text);
+    if (!saved.ok) warn(io, [saved.problem]);
+    else if (chosen) warn(io, [{ input: name, message: 'is another saved report; only the first one is printed' }]);
+    else chosen = saved.report;
+  }
+  if (!chosen) return nothingToAnalyse(io, 'no build log or saved report among the inputs could be read');
+  const others = [...inputs.dockerfiles, ...inputs.dockerignores, ...inputs.commands].map((t) => t.name).concat(inputs.contexts.map((c) => c.path));
+  warn(io, others.map((input) => ({ input, message: 'is not used: a saved report is printed as it is' })));
+  return print(chosen, options, io);
+}
+
+const GIVE_LOGS = 'give the logs of two builds, earlier first: docker build --progress=plain … 2>&1 | tee build.log';
+
+/** The one way to exit 2 for inputs: nothing at all could be analysed (each input's warning came before). */
+function nothingToAnalyse(io: CliIO, why: string, hint = GIVE_LOGS): number {
+  io.stderr(`cachewhy: nothing to analyse: ${why} (${hint})\n`);
+  return EXIT_INPUT;
 }
 
 async function print(report: Report, options: CliOptions, io: CliIO): Promise<number> {
@@ -157,21 +193,22 @@ function readSavedReport(name: string, text: string): { ok: true; report: Report
   return problem === null ? { ok: true, report: value as Report } : { ok: false, problem: { input: name, message: `is not a valid cachewhy report: ${problem}` } };
 }
 
-/** One line per problem on stderr, naming the input; exit 2. */
-function fail(io: CliIO, problems: InputProblem[]): number {
-  for (const problem of problems) io.stderr(`${problemLine(problem)}\n`);
-  return EXIT_INPUT;
+/** An input that cannot be used (or only in part): one line each; the rest is still analysed. */
+function warn(io: CliIO, problems: InputProblem[]): void {
+  for (const problem of problems) io.stderr(`${problemLine(problem, 'warning: ')}\n`);
 }
 
+/** A remark on an input that was used. */
 function note(io: CliIO, problems: InputProblem[]): void {
   for (const problem of problems) io.stderr(`${problemLine(problem, 'note: ')}\n`);
 }
 
+/** `cachewhy: warning: b.log: is empty (hint)`. */
 export function problemLine(problem: InputProblem, prefix = ''): string {
-  // Readers phrase messages as "b.log is empty."; avoid "b.log: b.log is empty.".
-  const message = problem.message.startsWith(problem.input) ? problem.message : `${problem.input}: ${problem.message}`;
+  // Readers phrase messages as "b.log is empty."; say the name once: "b.log: is empty".
+  const own = problem.message.startsWith(`${problem.input} `) ? problem.message.slice(problem.input.length + 1) : problem.message;
   const hint = problem.hint ? ` (${problem.hint.replace(/\.$/, '')})` : '';
-  return oneLine(`cachewhy: ${prefix}${message.replace(/\.$/, '')}${hint}`);
+  return oneLine(`cachewhy: ${prefix}${problem.input}: ${own.replace(/\.$/, '')}${hint}`);
 }
 
 function oneLine(text: string): string {

@@ -1,16 +1,16 @@
 /**
- * The CLI's default output: a short plain-text answer for a terminal — the verdict, one line per step
- * with its status in each build, and the top cause. `--markdown` has the full report.
+ * The CLI's default output: a short plain-text answer for a terminal — the verdict, one line per build
+ * compared (and how its log was read), one line per step with its status in each build, and the top
+ * cause. `--markdown` has the full report.
  */
-import type { DiagnosisStep, Report, StepStatus } from '../core/model.ts';
+import type { DiagnosisStep, Report, ReportBuild, ReportReading, StepStatus, TransitRepair } from '../core/model.ts';
 import { verdictOf } from '../core/report/index.ts';
 
 const WORD: Record<StepStatus, string> = { cached: 'cached', built: 'BUILT', error: 'ERROR', canceled: 'canceled', 'not-run': 'not-run' };
 
 export function textSummary(report: Report): string {
   const out: string[] = [verdictOf(report), ''];
-  const names = report.builds.map((b, i) => `${i + 1}=${b.source}`);
-  if (names.length > 0) out.push(`builds: ${names.join('  ')}`);
+  if (report.builds.length > 0) out.push('builds:', ...columns(report.builds.map(buildRow)), '');
 
   const d = report.diagnosis;
   const rows: string[][] = d && d.steps.length > 0 ? d.steps.map((s) => diagnosisRow(report, s)) : singleBuildRows(report);
@@ -25,6 +25,47 @@ export function textSummary(report: Report): string {
   }
   out.push('--markdown prints the full report; --link a URL to share it (secrets redacted).');
   return out.join('\n') + '\n';
+}
+
+/** `1  a.log#1  buildkit-plain  4 steps: 2 cached, 2 built  build 1 of 2; …`: a log with several builds shows. */
+function buildRow(build: ReportBuild, i: number): string[] {
+  return [`  ${i + 1}`, build.source, build.format, stepCounts(build), build.reading ? readingWords(build.reading) : ''];
+}
+
+function stepCounts(build: ReportBuild): string {
+  const counts = new Map<StepStatus, number>();
+  for (const step of build.steps) counts.set(step.status, (counts.get(step.status) ?? 0) + 1);
+  // cached and built always (they are the answer's two sides), the rarer statuses only when present.
+  const parts = (['cached', 'built', 'error', 'canceled', 'not-run'] as const)
+    .filter((status) => status === 'cached' || status === 'built' || counts.has(status))
+    .map((status) => `${counts.get(status) ?? 0} ${status === 'error' ? 'failed' : status === 'not-run' ? 'not run' : status}`);
+  return `${build.steps.length} step${build.steps.length === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
+
+/** Typed so that a new repair kind cannot go unworded. */
+const REPAIR_WORDS: Record<TransitRepair, string> = {
+  'folded-lines': 'folded lines split apart',
+  'html-line-breaks': 'HTML line breaks undone',
+  'double-spaced': 'double spacing removed',
+  'hard-wrapped': 'hard-wrapped lines rejoined',
+  'html-entities': 'HTML entities decoded',
+  'invisible-spaces': 'invisible spaces removed',
+  'typographic-quotes': 'typographic quotes straightened',
+  'markdown-emphasis': 'Markdown emphasis removed',
+};
+
+/**
+ * How a build's log was read, in words (the report holds only the facts, so every output words them
+ * its own way): `build 2 of 3; double spacing removed; line prefix "0: " stripped; 4 unplaced lines`.
+ */
+export function readingWords(reading: ReportReading): string {
+  const words: string[] = [];
+  if (reading.builds > 1) words.push(`build ${reading.build} of ${reading.builds}`);
+  words.push(...reading.repairs.map((repair) => REPAIR_WORDS[repair] ?? repair));
+  // JSON quoting shows a tab as \t: a learned prefix is often tab-separated.
+  if (reading.learned_prefix !== null) words.push(`line prefix ${JSON.stringify(reading.learned_prefix)} stripped`);
+  if (reading.unplaced_lines > 0) words.push(`${reading.unplaced_lines} unplaced line${reading.unplaced_lines === 1 ? '' : 's'} (not build output)`);
+  return words.join('; ');
 }
 
 function label(report: Report, stage: string | null, index: number): string {

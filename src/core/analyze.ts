@@ -11,7 +11,7 @@ import { contentKeys } from './context/index.ts';
 import { diagnose } from './explain/index.ts';
 import { findBuildCommands, parseCommandsFile } from './ingest/command.ts';
 import { dockerfilesPerBuild } from './ingest/dockerfiles.ts';
-import { CommandLines, readLog, readLogStream } from './log/index.ts';
+import { CommandLines, readLogBuilds, readLogStream } from './log/index.ts';
 import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, Result, StepContentKey } from './model.ts';
 import { buildReport } from './report/index.ts';
 
@@ -23,12 +23,19 @@ export interface TextInput {
 /** A build log already read (`readLogInput`): how the CLI and the app's worker give logs, streamed. */
 export interface ReadLogInput {
   name: string;
-  read: Result<BuildTrace>;
+  /** Every build the log holds. */
+  read: Result<BuildTrace[]>;
 }
+
+/**
+ * Which builds of a log take part, 1-based, in the order given (`file.log#2`, `--build 2,3`, the app's
+ * picker); absent: all of them, in the order they appear.
+ */
+export type BuildPick = number[] | undefined;
 
 export interface AnalyzeInputs {
   /** Build logs, chronological (earlier build first): texts, or logs read by `readLogInput`. */
-  logs: (TextInput | ReadLogInput)[];
+  logs: ((TextInput | ReadLogInput) & { pick?: BuildPick })[];
   /** None, one for every build, or one per build in order (when the Dockerfile changed). */
   dockerfiles: TextInput[];
   /** Recorded in the inputs summary; contexts were already indexed with them applied. */
@@ -105,17 +112,26 @@ export async function readLogInput(
 }
 
 /** A log already whole in memory: the echoed commands are looked for in the text itself. */
-function readTextLog(text: string, name: string): Result<BuildTrace> {
-  return withEchoedCommands(readLog(text, name), () => text);
+function readTextLog(text: string, name: string): Result<BuildTrace[]> {
+  return withEchoedCommands(readLogBuilds(text, name), () => text);
 }
 
-/** `echoed` gives the text to search (only when the trace found no command of its own). */
-function withEchoedCommands(read: Result<BuildTrace>, echoed: () => string): Result<BuildTrace> {
-  if (read.ok && read.value.commands.length === 0) read.value.commands = findBuildCommands(echoed());
+/**
+ * `echoed` gives the text to search (only when no build found a command of its own). A log with as many
+ * echoed commands as builds gives each build its own; otherwise every build gets the first.
+ */
+function withEchoedCommands(read: Result<BuildTrace[]>, echoed: () => string): Result<BuildTrace[]> {
+  if (!read.ok || read.value.some((t) => t.commands.length > 0)) return read;
+  const found = findBuildCommands(echoed());
+  const builds = read.value;
+  builds.forEach((trace, i) => {
+    const own = found.length === builds.length ? found[i] : found[0];
+    trace.commands = own ? [own] : [];
+  });
   return read;
 }
 
-function readLogs(logs: (TextInput | ReadLogInput)[], problems: InputProblem[]): Build[] {
+function readLogs(logs: AnalyzeInputs['logs'], problems: InputProblem[]): Build[] {
   const builds: Build[] = [];
   logs.forEach((log, given) => {
     const result = 'read' in log ? log.read : readTextLog(log.text, log.name);
@@ -124,9 +140,27 @@ function readLogs(logs: (TextInput | ReadLogInput)[], problems: InputProblem[]):
       return;
     }
     if (result.problems) problems.push(...result.problems);
-    builds.push({ given, trace: result.value });
+    for (const trace of pickBuilds(log.name, result.value, log.pick, problems)) builds.push({ given, trace });
   });
   return builds;
+}
+
+/** The builds a pick names, in its order; a number past the log's builds is a problem, not a stop. */
+function pickBuilds(name: string, traces: BuildTrace[], pick: BuildPick, problems: InputProblem[]): BuildTrace[] {
+  if (pick === undefined || pick.length === 0) return traces;
+  const picked: BuildTrace[] = [];
+  for (const n of pick) {
+    const trace = traces[n - 1];
+    if (trace) picked.push(trace);
+    else {
+      problems.push({
+        input: name,
+        message: `${name} holds ${traces.length} build${traces.length === 1 ? '' : 's'}; there is no build ${n}.`,
+        hint: `Pick builds 1 to ${traces.length}.`,
+      });
+    }
+  }
+  return picked;
 }
 
 interface AssignedCommand {

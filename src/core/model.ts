@@ -40,7 +40,8 @@ export type LogFormat = 'buildkit-plain' | 'buildkit-tty' | 'buildkit-rawjson' |
 export type StepStatus = 'cached' | 'built' | 'error' | 'canceled' | 'not-run';
 
 /** The CI console decoration that was stripped from every line, if any. */
-export type LinePrefixStyle = 'none' | 'jenkins-time' | 'iso8601' | 'job-pipe' | 'timestamp-line' | 'mixed';
+/** `learned`: a prefix no known CI writes, learned from what stands before the build lines (see log/lines.ts). */
+export type LinePrefixStyle = 'none' | 'jenkins-time' | 'iso8601' | 'job-pipe' | 'timestamp-line' | 'learned' | 'mixed';
 
 /** Identity of a step across builds: its stage (as BuildKit labels it) and its 1-based index in that stage. */
 export interface StepRef {
@@ -170,6 +171,38 @@ export interface BuildCommand {
   context: string | null;
   tags: string[];
   progress: string | null;
+  /** `docker buildx bake` targets or `docker compose build` services named on the line (not Dockerfile stages: that is `target`). */
+  targets?: string[];
+}
+
+/**
+ * Damage a pasted log took on its way (a forum folding it into one paragraph, chat doubling its line
+ * breaks, a terminal hard-wrapping it, HTML entities, invisible or typographic characters, Markdown
+ * emphasis), repaired before it was read.
+ */
+export type TransitRepair =
+  | 'folded-lines'
+  | 'html-line-breaks'
+  | 'double-spaced'
+  | 'hard-wrapped'
+  | 'html-entities'
+  | 'invisible-spaces'
+  | 'typographic-quotes'
+  | 'markdown-emphasis';
+
+/** How cachewhy read a log: what it repaired and stripped, and where this build sits in its file. */
+export interface LogReadingFacts {
+  repairs: TransitRepair[];
+  /**
+   * The shape of a line prefix learned from the log itself (digits shown as 0), when no known CI style
+   * covered it: `build\t00-Jan-0000 00:00:00\t`, `0: `.
+   */
+  learnedPrefix: string | null;
+  /** 1-based position of this build among the builds its file holds. */
+  build: number;
+  builds: number;
+  /** Lines that are neither build progress nor anything the reader knows (shell output, chatter). */
+  unplacedLines: number;
 }
 
 /** Everything one build log tells us. */
@@ -210,6 +243,8 @@ export interface BuildTrace {
   /** Wall-clock bounds from CI timestamps or rawjson, when present. */
   startedAt: string | null;
   completedAt: string | null;
+  /** How the log was read (absent on traces made before this was recorded, e.g. in old reports). */
+  reading?: LogReadingFacts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,6 +568,17 @@ export interface ReportBuild {
   notes?: string[];
   truncated?: boolean;
   line_prefix?: LinePrefixStyle;
+  /** How the log was read, when anything needed saying (repairs, a learned prefix, several builds, unplaced lines). */
+  reading?: ReportReading;
+}
+
+export interface ReportReading {
+  repairs: TransitRepair[];
+  learned_prefix: string | null;
+  /** 1-based position of this build in its log file, and how many builds the file holds. */
+  build: number;
+  builds: number;
+  unplaced_lines: number;
 }
 
 export const REPORT_SCHEMA = 'cachewhy.report/v1' as const;

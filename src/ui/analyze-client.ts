@@ -2,7 +2,7 @@
 import { WorkerBridge } from './worker-bridge.ts';
 import type { AnalyzeRequest, AnalyzeResponse, AnalyzeWorkerApi } from '../../workers/analyze.worker.ts';
 
-export type { AnalyzeRequest, AnalyzeResponse, TextInput } from '../../workers/analyze.worker.ts';
+export type { AnalyzeRequest, AnalyzeResponse, LogInput, TextInput } from '../../workers/analyze.worker.ts';
 
 // One worker per analysis (idle time 0): it receives a copy of every context index, which can be tens of
 // MB for a big context; ending the worker with the analysis hands that memory back at once.

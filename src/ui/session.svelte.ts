@@ -6,7 +6,8 @@
  * so the page always shows the analysis of what is on screen.
  */
 import type { ContextIndex, InputProblem, Report } from '../core/model.ts';
-import { analyzeInWorker, type TextInput } from './analyze-client.ts';
+import { analyzeInWorker, type LogInput, type TextInput } from './analyze-client.ts';
+import { pickOf, type BuildChoice, type LogBuildSummary } from './inputs/log-builds.ts';
 import { hashContextInWorker, type HashProgress } from './context-client.ts';
 import type { InputItem, InputList } from './inputs/input-list.svelte.ts';
 import { isAbortError } from './worker-bridge.ts';
@@ -38,6 +39,10 @@ export class Session {
   hashes: Record<number, HashState> = $state({});
   /** True when the current inputs came from the built-in example (the origin of the report follows it). */
   fromExample = $state(false);
+  /** Per log input id: every build the log holds, as the last analysis read it (for the build picker). */
+  logBuilds: Record<number, LogBuildSummary[]> = $state.raw({});
+  /** Per log input id: the builds the user chose to compare; kept while the input is there. */
+  choices: Record<number, BuildChoice> = $state.raw({});
 
   #inputs: InputList;
   #generation = 0;
@@ -74,6 +79,12 @@ export class Session {
     void this.run();
   }
 
+  /** The user chose which builds of a multi-build log to compare: analyse again with that pick. */
+  chooseBuilds(id: number, choice: BuildChoice): void {
+    this.choices = { ...this.choices, [id]: choice };
+    void this.run();
+  }
+
   /** Re-runs the whole pipeline for the inputs on screen. Call it (debounced) whenever they change. */
   async run(): Promise<void> {
     const items = this.#inputs.items;
@@ -82,6 +93,7 @@ export class Session {
     // which runs us again.
     if (items.some((i) => i.sniffed === null)) return;
     const generation = ++this.#generation;
+    this.#forgetRemovedLogs(items);
     this.#cancelStaleHashes(items);
     this.#analysis?.abort();
     this.#analysis = null;
@@ -133,10 +145,12 @@ export class Session {
     this.#analysis?.abort();
     const controller = new AbortController();
     this.#analysis = controller;
+    const logItems = items.filter((i) => i.role === 'log');
+    const picks = logItems.map((item) => pickOf(item.name, this.choices[item.id], this.logBuilds[item.id]?.length ?? 0));
     try {
       const response = await analyzeInWorker(
         {
-          logs: items.filter((i) => i.role === 'log').map(textInput),
+          logs: logItems.map((item, i): LogInput => ({ ...textInput(item), pick: picks[i]?.pick })),
           dockerfiles: items.filter((i) => i.role === 'dockerfile').map(textInput),
           dockerignores: items.filter((i) => i.role === 'dockerignore').map(textInput),
           commands: items.filter((i) => i.role === 'commands').map(textInput),
@@ -147,7 +161,11 @@ export class Session {
       if (generation !== this.#generation) return;
       this.report = response.report;
       this.origin = this.fromExample ? 'example' : 'inputs';
-      this.problems = [...this.#hashProblems(contextItems), ...response.problems];
+      const ids = new Set(items.map((i) => i.id));
+      const kept = Object.entries(this.logBuilds).filter(([id]) => ids.has(Number(id)));
+      this.logBuilds = Object.fromEntries([...kept, ...logItems.map((item, i) => [String(item.id), response.logs[i]?.builds ?? []] as const)]);
+      const pickNotes = picks.flatMap((p) => (p.note ? [p.note] : []));
+      this.problems = [...this.#hashProblems(contextItems), ...pickNotes, ...response.problems];
     } catch (e) {
       if (isAbortError(e) || generation !== this.#generation) return;
       this.problems = [
@@ -232,6 +250,13 @@ export class Session {
       if (arrived.some((i) => i.id === id)) continue;
       if (this.hashes[id]?.status === 'running') this.cancelHash(id);
     }
+  }
+
+  /** A log that was removed takes its build choice with it (a log dropped again starts from all builds). */
+  #forgetRemovedLogs(items: InputItem[]): void {
+    const ids = new Set(items.map((i) => i.id));
+    const kept = Object.entries(this.choices).filter(([id]) => ids.has(Number(id)));
+    if (kept.length !== Object.keys(this.choices).length) this.choices = Object.fromEntries(kept);
   }
 
   /** A context that was removed, re-labelled or replaced stops hashing at once. */

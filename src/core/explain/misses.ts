@@ -38,7 +38,8 @@ function ranInBuild(row: AlignedRow, build: number): boolean {
 }
 
 export function isMissed(row: AlignedRow, earlier: number, later: number): boolean {
-  return row.keyword !== 'FROM' && row.statuses[earlier] === 'cached' && ranInBuild(row, later);
+  const before = row.statuses[earlier];
+  return row.keyword !== 'FROM' && (before === 'cached' || before === 'built') && ranInBuild(row, later);
 }
 
 export function findMisses(al: Alignment, earlier: number, later: number): PairMisses {

@@ -68,6 +68,7 @@ export function assemble(draft: Draft): Result<BuildTrace> {
     notes: draft.notes,
     startedAt: draft.startedAt,
     completedAt: draft.completedAt,
+    reading: { repairs: [], learnedPrefix: null, build: 1, builds: 1, unplacedLines: draft.unplaced },
   };
   if (truncated && !draft.notes.some((n) => n.startsWith('The log ends'))) {
     trace.notes.push('The log ends before the build finished (cut paste or killed build): steps without a result are marked not-run.');
@@ -143,6 +144,8 @@ function mergeInto(into: VertexRecord, from: VertexRecord): void {
 }
 
 const FROM_PULLED_NOTE = 'the log shows layer downloads under this FROM: the base image was pulled';
+export const REMOTE_CACHE_LOADING_NOTE =
+  'the log ends while layers are pulled under this step and it printed no output: its result was being loaded from an imported cache (--cache-from)';
 export const REMOTE_CACHE_NOTE =
   'DONE after layer downloads and no output: the result was loaded from an imported cache (--cache-from), the step did not run';
 
@@ -182,7 +185,14 @@ function toStep(name: StepName, rec: VertexRecord, draft: Draft, failed: boolean
       break;
     default:
       status = 'not-run';
-      if (rec.neverStarted) note = 'BuildKit planned this step but never started it';
+      if (!isFrom && !rec.neverStarted && rec.pulled && rec.output.length === 0 && !failed) {
+        // Layers pulled under a RUN/COPY and nothing run: the imported cache was being loaded.
+        status = 'cached';
+        note = REMOTE_CACHE_LOADING_NOTE;
+      } else if (!isFrom && !rec.neverStarted && rec.output.length > 0 && rec.result === null && !failed) {
+        status = 'built';
+        note = 'the log ends while this step runs: it printed output, so it was not cached';
+      } else if (rec.neverStarted) note = 'BuildKit planned this step but never started it';
       else if (failed) note = 'the build failed before this step finished';
       else if (truncated) note = 'the log ends before this step finished';
       else note = 'the log shows no result for this step';

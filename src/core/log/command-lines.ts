@@ -11,6 +11,7 @@
  * both ways on every log.)
  */
 import { detach } from './draft.ts';
+import { cleanLine } from './lines.ts';
 
 /** Stand-in for a run of output lines: not a command, no backslash, counts as output. */
 const OUTPUT_STAND_IN = 'x';
@@ -48,14 +49,15 @@ export class CommandLines {
     // The text after the last LF is a line too, even when empty (as `split` gives it).
     const kept = this.#kept.slice();
     const last = this.#carry;
-    if (last.includes('build') || last.endsWith('\\') || this.#continued) kept.push(last);
+    if (last.includes('build') || endsWithBackslash(last) || this.#continued) kept.push(last);
     else if (countsAsOutput(last) && !this.#standIn) kept.push(OUTPUT_STAND_IN);
     return kept.join('\n');
   }
 
   #line(line: string): void {
-    const keep = line.includes('build') || line.endsWith('\\') || this.#continued;
-    this.#continued = line.endsWith('\\');
+    const continues = endsWithBackslash(line);
+    const keep = line.includes('build') || continues || this.#continued;
+    this.#continued = continues;
     if (keep) {
       this.#keep(detach(line));
       this.#standIn = false;
@@ -70,6 +72,14 @@ export class CommandLines {
     this.#kept.push(line);
     this.#keptChars += line.length + 1;
   }
+}
+
+/**
+ * Whether the line may go on with the next one, as findBuildCommands judges it: a trailing backslash, also
+ * when colour codes follow it (GitHub Actions echoes each script line as `ESC[36;1mdocker build \ESC[0m`).
+ */
+function endsWithBackslash(line: string): boolean {
+  return line.endsWith('\\') || (line.includes('\\') && cleanLine(line).endsWith('\\'));
 }
 
 /** Whether findBuildCommands takes a line that is no command for build output (see ingest/command.ts). */

@@ -76,6 +76,8 @@ export interface Draft {
   block: number;
   /** Records whose output ring took lines from the current block. */
   touched: VertexRecord[];
+  /** Lines that were neither build progress nor a known trailer (shell output, chatter around a paste). */
+  unplaced: number;
 }
 
 /**
@@ -86,6 +88,11 @@ export interface Draft {
  */
 export interface BlockReader<T> {
   push(block: string): boolean;
+  /**
+   * After `push` returned false because the next build begins in the block: where its first line starts
+   * in that block (the text from there on is read as the next build). -1 or absent otherwise.
+   */
+  nextBuildAt?(): number;
   finish(): T;
 }
 
@@ -120,6 +127,7 @@ export function newDraft(source: string, format: LogFormat, linePrefix: LinePref
     completedAt: null,
     block: 0,
     touched: [],
+    unplaced: 0,
   };
 }
 
@@ -208,7 +216,8 @@ function lineAt(text: string, start: number): string {
 }
 
 // `sha256:<blob> 12.3MB / 45.6MB 0.2s` and `extracting sha256:…`: layer work, i.e. the image was pulled.
-const LAYER_STATUS_RE = /^(?:extracting )?sha256:[0-9a-f]{64}(?: |$)/;
+// A layer download or extraction; the tty view cuts the digest to fit (`sha256:372f3cfc1738 10.29kB / 10.29kB`).
+const LAYER_STATUS_RE = /^(?:extracting |pulling )?sha256:[0-9a-f]{64}(?: |$)|^sha256:[0-9a-f]{8,63} [\d.]+\s?[kMGT]?B \/ /;
 const TRANSFER_RE = /^transferring (?:context|dockerfile): ([\d.]+\s?[kKMGTP]?i?B)/;
 const RESOLVE_RE = /^resolve \S+@(sha256:[0-9a-f]{64})/;
 const WRITING_IMAGE_RE = /^writing image (sha256:[0-9a-f]{64})/;
@@ -225,7 +234,7 @@ export function applyStatus(draft: Draft, rec: VertexRecord, status: string, par
   if (c === 116 /* t */) {
     const m = TRANSFER_RE.exec(status);
     if (m) rec.transferBytes = parseBytes(m[1] as string);
-  } else if (c === 115 /* s */ || c === 101 /* e */) {
+  } else if (c === 115 /* s */ || c === 101 /* e */ || c === 112 /* p */) {
     if (LAYER_STATUS_RE.test(status)) rec.pulled = true;
   } else if (c === 114 /* r */) {
     const m = RESOLVE_RE.exec(status);

@@ -8,7 +8,7 @@
  * text in pieces, holds the head until the format and the decoration are decided from it, then hands the
  * readers blocks of whole lines. A whole text is simply one piece.
  */
-import type { BuildTrace, InputProblem, Result } from '../model.ts';
+import type { BuildTrace, InputProblem, Result, TransitRepair } from '../model.ts';
 import { assemble } from './assemble.ts';
 import type { BlockReader, Draft } from './draft.ts';
 import { legacyReader } from './legacy.ts';
@@ -17,6 +17,7 @@ import { plainReader } from './plain.ts';
 import { rawJsonReader } from './rawjson.ts';
 import { hasCursorMovement } from './screen.ts';
 import { sniffHead } from './sniff.ts';
+import { planRepairs, REPAIR_HEAD_CHARS, TransitRepairer } from './transit.ts';
 import { ttyReader } from './tty.ts';
 
 export { sniffLogFormat } from './sniff.ts';
@@ -26,6 +27,12 @@ export { CommandLines } from './command-lines.ts';
 const HINT =
   'Give the output of `docker build --progress=plain …` (or `docker buildx build`), the tty output copied from a terminal, a `--progress=rawjson` stream, a legacy-builder log, or `docker compose build` output.';
 const BUG_HINT = 'This is a bug in cachewhy; please report it with the log (redacted).';
+
+/**
+ * A log with more builds than this is generated or a loop gone wrong; each build re-reads the rest of
+ * the text it starts, so the bound also keeps a hostile text from costing quadratic time.
+ */
+const MAX_BUILDS = 64;
 
 /** A stream's pieces are gathered into blocks of about this many characters before a reader sees them. */
 const BLOCK_CHARS = 1 << 16;
@@ -38,7 +45,16 @@ export interface ReadLogOptions {
   onText?: (piece: string) => void;
 }
 
+/**
+ * The first build of a log (the others, if the log holds more, are named in a problem). Most callers
+ * want every build: `readLogBuilds`.
+ */
 export function readLog(text: string, source: string): Result<BuildTrace> {
+  return firstBuild(readLogBuilds(text, source), source);
+}
+
+/** Every build a log holds, in the order they appear (a script that builds twice, CI retries, …). */
+export function readLogBuilds(text: string, source: string): Result<BuildTrace[]> {
   if (typeof text !== 'string') return notText(source);
   const reading = new LogReading(source);
   reading.push(text);
@@ -47,14 +63,15 @@ export function readLog(text: string, source: string): Result<BuildTrace> {
 
 /**
  * Reads a log from a stream of bytes (UTF-8) or strings: a `ReadableStream` from `Blob.stream()`, a Node
- * file stream. The result is the one `readLog` gives on the whole text; only the head of the log and what
- * the report keeps are held in memory. A stream that fails gives a problem naming `source`, never a throw.
+ * file stream. The result is the one `readLogBuilds` gives on the whole text; only the head of the log
+ * and what the report keeps are held in memory. A stream that fails gives a problem naming `source`,
+ * never a throw.
  */
 export async function readLogStream(
   chunks: AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array | string>,
   source: string,
   options: ReadLogOptions = {},
-): Promise<Result<BuildTrace>> {
+): Promise<Result<BuildTrace[]>> {
   const reading = new LogReading(source);
   const decoder = new TextDecoder();
   const onText = options.onText;
@@ -70,7 +87,7 @@ export async function readLogStream(
       if (typeof chunk === 'string') text = decoder.decode() + chunk;
       else if (chunk instanceof Uint8Array) text = decoder.decode(chunk, { stream: true });
       else return notText(source);
-      // Leaving the loop cancels the stream: the reader has all it wants (a second build, not a log).
+      // Leaving the loop cancels the stream: the reader has all it wants (too many vertices, not a log).
       if (!feed(text)) break;
     }
     feed(decoder.decode());
@@ -85,6 +102,23 @@ export async function readLogStream(
     };
   }
   return reading.finish();
+}
+
+/** The first of a log's builds, with a problem naming the others. */
+export function firstBuild(read: Result<BuildTrace[]>, source: string): Result<BuildTrace> {
+  if (!read.ok) return read;
+  const [first, ...others] = read.value;
+  if (first === undefined) return { ok: false, problem: { input: 'log', message: 'The log holds no build.', hint: HINT } };
+  const problems = [...(read.problems ?? [])];
+  first.source = source;
+  if (others.length > 0) {
+    problems.push({
+      input: source,
+      message: `This log holds ${others.length + 1} builds; only the first one was used.`,
+      hint: 'Pick the builds to compare (CLI: `file.log#2`, or `--build 2`).',
+    });
+  }
+  return problems.length > 0 ? { ok: true, value: first, problems } : { ok: true, value: first };
 }
 
 /** A `ReadableStream` as an async iterable (Chromium's streams are not iterable yet). */
@@ -110,11 +144,111 @@ async function* iterate<T>(chunks: AsyncIterable<T> | ReadableStream<T>): AsyncG
 type AnyReader = BlockReader<Draft> | BlockReader<BuildTrace>;
 
 /**
- * One log read in pieces. While the head is undecided it is kept whole; once the format and the
- * decoration plan are known, the head is the first block and later text goes to the reader in blocks
- * cut after a line end (so each reader sees the same lines, in the same order, as on the whole text).
+ * One log read in pieces: the transit damage is repaired first (decided on the head of the text), then
+ * the text goes to one `BuildReading` after another — a reader that sees the next build begin hands the
+ * text from that line on to a fresh reading, which decides its own format and decoration.
  */
 class LogReading {
+  readonly #source: string;
+  #rawHead = '';
+  #repairer: TransitRepairer | null = null;
+  #repairs: TransitRepair[] | null = null;
+  readonly #done: BuildReading[] = [];
+  #current: BuildReading;
+
+  constructor(source: string) {
+    this.#source = source;
+    this.#current = new BuildReading(source, true);
+  }
+
+  get refused(): boolean {
+    return this.#done.length === 0 && this.#current.refused;
+  }
+
+  /** Feeds the next piece of text; false once nothing more is needed. */
+  push(text: string): boolean {
+    if (this.#repairs === null) {
+      this.#rawHead += text;
+      if (this.#rawHead.length < REPAIR_HEAD_CHARS) return true;
+      text = this.#decideRepairs();
+    } else if (this.#repairer !== null) text = this.#repairer.push(text);
+    return this.#route(text);
+  }
+
+  finish(): Result<BuildTrace[]> {
+    if (this.#repairs === null) this.#route(this.#decideRepairs());
+    if (this.#repairer !== null) this.#route(this.#repairer.flush());
+    // Ending a reading decides a short one's format and reads its last line: the next build can begin there.
+    for (;;) {
+      const reading = this.#current;
+      reading.end();
+      const next = reading.takeHandoff();
+      if (next === null) break;
+      this.#done.push(reading);
+      this.#current = new BuildReading(this.#source, this.#done.length + 1 < MAX_BUILDS);
+      this.#route(next);
+    }
+    const readings = [...this.#done, this.#current];
+    const builds: BuildTrace[] = [];
+    const problems: InputProblem[] = [];
+    let refusal: Result<BuildTrace> | null = null;
+    for (const reading of readings) {
+      const result = reading.finish();
+      if (!result.ok) {
+        refusal ??= result;
+        continue;
+      }
+      builds.push(result.value);
+      if (result.problems) problems.push(...result.problems);
+    }
+    if (builds.length === 0) {
+      const problem = refusal !== null && !refusal.ok ? refusal.problem : { input: this.#source, message: `${this.#source} holds no build.`, hint: HINT };
+      return { ok: false, problem };
+    }
+    builds.forEach((trace, i) => {
+      trace.reading = {
+        repairs: this.#repairs ?? [],
+        learnedPrefix: trace.reading?.learnedPrefix ?? null,
+        build: i + 1,
+        builds: builds.length,
+        unplacedLines: trace.reading?.unplacedLines ?? 0,
+      };
+      if (builds.length > 1) trace.source = `${this.#source}#${i + 1}`;
+    });
+    return problems.length > 0 ? { ok: true, value: builds, problems } : { ok: true, value: builds };
+  }
+
+  /** Decides the repairs on the head held so far and returns the head, repaired. */
+  #decideRepairs(): string {
+    const plan = planRepairs(this.#rawHead);
+    this.#repairs = plan.repairs;
+    const head = this.#rawHead;
+    this.#rawHead = '';
+    if (plan.repairs.length === 0) return head;
+    this.#repairer = new TransitRepairer(plan);
+    return this.#repairer.push(head);
+  }
+
+  #route(text: string): boolean {
+    let reading = this.#current;
+    let wanted = reading.push(text);
+    for (let next = reading.takeHandoff(); next !== null; next = reading.takeHandoff()) {
+      this.#done.push(reading);
+      reading = new BuildReading(this.#source, this.#done.length + 1 < MAX_BUILDS);
+      this.#current = reading;
+      wanted = reading.push(next);
+    }
+    return wanted;
+  }
+}
+
+/**
+ * One build read in pieces. While the head is undecided it is kept whole; once the format and the
+ * decoration plan are known, the head is the first block and later text goes to the reader in blocks
+ * cut after a line end (so each reader sees the same lines, in the same order, as on the whole text).
+ * When the reader sees the next build begin, the text from there on is its handoff.
+ */
+class BuildReading {
   readonly #source: string;
   #started = false;
   /** The text so far, while the head is undecided. */
@@ -129,14 +263,28 @@ class LogReading {
   /** The reader wants no more, or the log was refused. */
   #stopped = false;
   #refused: Result<BuildTrace> | null = null;
+  /** The shape of the prefix learned from this build's head, for the report. */
+  #learnedPrefix: string | null = null;
+  /** The text of the next build, from its first line, not yet taken by the next reading. */
+  #handoff: string | null = null;
 
-  constructor(source: string) {
+  /** `split`: a next build found in the text is read as its own (false past MAX_BUILDS: the rest is dropped). */
+  readonly #split: boolean;
+
+  constructor(source: string, split: boolean) {
     this.#source = source;
+    this.#split = split;
   }
 
   /** The log was refused (empty, binary, not a build log) or could not be read. */
   get refused(): boolean {
     return this.#refused !== null;
+  }
+
+  takeHandoff(): string | null {
+    const text = this.#handoff;
+    this.#handoff = null;
+    return text;
   }
 
   /** Feeds the next piece of text; false once nothing more is needed. */
@@ -157,11 +305,13 @@ class LogReading {
         // then the piece's whole lines, so the piece is never copied into a bigger string.
         const first = text.indexOf('\n');
         if (first !== -1) {
-          this.#block(this.#carry + text.slice(0, first + 1));
           const last = text.lastIndexOf('\n');
-          if (last > first && !this.#stopped) this.#block(text.slice(first + 1, last + 1));
+          const carry = this.#carry;
+          this.#carry = '';
+          if (!this.#give(carry + text.slice(0, first + 1), text.slice(first + 1))) return false;
+          if (last > first && !this.#give(text.slice(first + 1, last + 1), text.slice(last + 1))) return false;
           this.#carry = text.slice(last + 1);
-          return !this.#stopped;
+          return true;
         }
       }
       // Small pieces are gathered first: a reader's work per block is not worth doing per line.
@@ -170,8 +320,10 @@ class LogReading {
         const cut = this.#carry.lastIndexOf('\n') + 1;
         if (cut > 0) {
           const block = this.#carry.slice(0, cut);
-          this.#carry = this.#carry.slice(cut);
-          this.#block(block);
+          const rest = this.#carry.slice(cut);
+          this.#carry = '';
+          if (!this.#give(block, rest)) return false;
+          this.#carry = rest;
         }
       }
     } catch (err) {
@@ -180,25 +332,58 @@ class LogReading {
     return !this.#stopped;
   }
 
-  finish(): Result<BuildTrace> {
+  /** No more text comes: decides the format of a short log and reads the last line. */
+  end(): void {
     try {
       if (this.#refused === null && this.#reader === null) this.#decide(true);
+      if (this.#refused !== null) return;
+      const carry = this.#carry;
+      this.#carry = '';
+      if (!this.#stopped && carry !== '') this.#give(carry, '');
+    } catch (err) {
+      this.#refuse(bug(this.#source, err));
+    }
+  }
+
+  /** The build, once `end` was called. */
+  finish(): Result<BuildTrace> {
+    const result = this.#result();
+    if (result.ok) {
+      const unplaced = result.value.reading?.unplacedLines ?? 0;
+      result.value.reading = { repairs: [], learnedPrefix: this.#learnedPrefix, build: 1, builds: 1, unplacedLines: unplaced };
+    }
+    return result;
+  }
+
+  #result(): Result<BuildTrace> {
+    try {
       if (this.#refused !== null) return this.#refused;
       const reader = this.#reader as AnyReader;
-      if (!this.#stopped && this.#carry !== '') this.#block(this.#carry);
-      this.#carry = '';
       if (this.#legacy) {
         const value = (reader as BlockReader<BuildTrace>).finish();
         return this.#problems.length > 0 ? { ok: true, value, problems: this.#problems } : { ok: true, value };
       }
-      return assemble((reader as BlockReader<Draft>).finish());
+      const assembled = assemble((reader as BlockReader<Draft>).finish());
+      if (!assembled.ok || this.#problems.length === 0) return assembled;
+      return { ok: true, value: assembled.value, problems: [...(assembled.problems ?? []), ...this.#problems] };
     } catch (err) {
       return bug(this.#source, err);
     }
   }
 
-  #block(block: string): void {
-    if (!(this.#reader as AnyReader).push(block)) this.#stopped = true;
+  /**
+   * Gives the reader one block; `rest` is the text after it not yet given. False when the reader stopped:
+   * if the next build begins in the block, the text from there (and `rest`) becomes the handoff.
+   */
+  #give(block: string, rest: string): boolean {
+    const reader = this.#reader as AnyReader;
+    if (reader.push(block)) return true;
+    this.#stopped = true;
+    const at = reader.nextBuildAt?.() ?? -1;
+    if (at >= 0 && this.#split) this.#handoff = block.slice(at) + rest + this.#carry;
+    else if (at >= 0) this.#problems.push({ input: this.#source, message: `This log holds more than ${MAX_BUILDS} builds; the ones after build ${MAX_BUILDS} were not read.` });
+    this.#carry = '';
+    return false;
   }
 
   #refuse(result: Result<BuildTrace>): void {
@@ -239,6 +424,7 @@ class LogReading {
       return;
     }
     const { format, plan } = sniffed;
+    this.#learnedPrefix = plan.learned?.shape ?? null;
     switch (format) {
       case 'legacy':
         this.#legacy = true;
@@ -264,12 +450,13 @@ class LogReading {
     this.#head = '';
     // The head is the first block, up to its last line end; the rest waits for the next piece.
     const cut = complete ? head.length : head.lastIndexOf('\n') + 1;
-    this.#carry = cut === head.length ? '' : head.slice(cut);
-    if (cut > 0) this.#block(cut === head.length ? head : head.slice(0, cut));
+    const rest = cut === head.length ? '' : head.slice(cut);
+    if (cut === 0) this.#carry = rest;
+    else if (this.#give(cut === head.length ? head : head.slice(0, cut), rest)) this.#carry = rest;
   }
 }
 
-function notText(source: string): Result<BuildTrace> {
+function notText<T>(source: string): Result<T> {
   return { ok: false, problem: { input: source, message: `${source} is not text.`, hint: HINT } };
 }
 

@@ -12,17 +12,19 @@ import { parseBytes } from './units.ts';
 const STEP_RE = /^Step (\d+)(?:\/(\d+))? : (.*)$/;
 // The arrow has one leading space; CI stampers sometimes add another.
 const ARROW_RE = /^\s*---> (.*)$/;
-const IMAGE_ID_RE = /^[0-9a-f]{12,64}$/;
+// An image ID, perhaps with a comment the poster typed after it (` ---> a6c5e1342c98 # not cached?`).
+const IMAGE_ID_RE = /^[0-9a-f]{12,64}(?:\s|$)/;
 const TRIGGERS_RE = /^# Executing (\d+) build triggers?/;
 const TRIGGER_RE = /^Trigger (\d+), (.*)$/;
 const CONTEXT_RE = /^Sending build context to Docker daemon\s+([\d.]+\s?[kKMGTP]?i?B)/;
+const BUILDKIT_START_RE = /^(?:#0 building with |#1 \[|\[\+\] Building )/;
 const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
 // How the legacy builder reports a failed step. A RUN's own output can say the same words, so a line
 // only counts when the step then never ends with ` ---> <id>` (see the end of legacyReader).
 const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*)$/;
 /** ONBUILD triggers kept per FROM: a real base image has a handful. */
 const MAX_TRIGGERS = 100;
-const PULL_RE = /^(?:[\w.-]+: Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: Pull complete)/;
+const PULL_RE = /^(?:(?:[\w.-]+: )?Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: Pull complete)/;
 
 interface LegacyStep {
   step: Step;
@@ -65,10 +67,13 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
   /** The FROM whose ONBUILD triggers are running, while they run. */
   let triggerHost: LegacyStep | null = null;
   let zeroBased = false;
-  let secondBuild = false;
+  /** The reader stopped where the next build begins. */
+  let nextBuild = false;
   /** The trigger step being run, when old engines print triggers as their own `Step` lines. */
   let trigger: { usedCache: boolean } | null = null;
   let tooManySteps = false;
+  /** Lines before the first step that are no known legacy line (the shell, the CI around the build). */
+  let unplaced = 0;
   const cleaner = new LineCleaner(plan);
   let stopped = false;
 
@@ -92,7 +97,7 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
       const previous = steps[steps.length - 1];
       if (previous && number <= previous.step.index - (zeroBased ? 1 : 0)) {
         // Step numbers only go up within one build: this is the next build pasted below the first.
-        secondBuild = true;
+        nextBuild = true;
         return false;
       }
       if (steps.length >= MAX_VERTICES) {
@@ -127,6 +132,11 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
       steps.push(current);
       return;
     }
+    if (steps.length > 0 && BUILDKIT_START_RE.test(line)) {
+      // BuildKit takes over in the same text (compose after a `docker build`): the next build.
+      nextBuild = true;
+      return false;
+    }
     const arrow = ARROW_RE.exec(line);
     if (arrow && current) {
       const what = (arrow[1] as string).trim();
@@ -141,12 +151,13 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
         return;
       }
       if (what === 'Using cache') current.usedCache = true;
-      else if (what.startsWith('Running in ')) {
+      // (`Running in` alone: a paste cut before the container ID.)
+      else if (what.startsWith('Running in')) {
         current.ran = true;
         if (triggerHost === current) current.triggerRan = true;
       } else if (IMAGE_ID_RE.test(what)) {
         current.ended = true;
-        current.resultId ??= detach(what);
+        current.resultId ??= detach(what.split(/\s/)[0] as string);
         if (time !== null) current.step.completedAt = detach(time);
       }
       return;
@@ -162,6 +173,11 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
       return;
     }
     m = CONTEXT_RE.exec(line);
+    if (m && steps.length > 0) {
+      // Each build sends its context first: one sent after steps ran starts the next build.
+      nextBuild = true;
+      return false;
+    }
     if (m) {
       trace.transfers.context = parseBytes(m[1] as string);
       return;
@@ -183,6 +199,7 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
       current.failure = detach(line);
       return;
     }
+    if (current === null && line.trim() !== '') unplaced++;
     if (current && line.trim() !== '' && !line.startsWith('Removing intermediate container')) {
       const out = current.step.output ?? (current.step.output = []);
       if (out.length >= 20) out.shift();
@@ -196,6 +213,7 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
       stopped = !cleaner.lines(text, readLine);
       return !stopped;
     },
+    nextBuildAt: () => (nextBuild ? cleaner.stoppedAt : -1),
     finish,
   };
 
@@ -215,7 +233,12 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
       const isFrom = s.instruction.startsWith('FROM ');
       if (s.status === 'error') {
         // set from the failure line above
-      } else if (!ls.ended) {
+      } else if (!ls.ended && !isFrom && (ls.usedCache || ls.ran)) {
+        // The log stops inside the step, but it already said which way it went.
+        s.status = ls.usedCache ? 'cached' : 'built';
+        s.statusNote = ls.usedCache ? 'the log ends here; the step had taken the cache' : 'the log ends while this step was running: it ran';
+        if (!failed) trace.truncated = true;
+      } else if (!ls.ended && !isFrom) {
         s.status = 'not-run';
         s.statusNote = failed ? 'the build failed before this step finished' : 'the log ends before this step finished';
         if (!failed) trace.truncated = true;
@@ -243,13 +266,10 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
         }
       }
     }
-    if (secondBuild) {
-      trace.notes.push('This log holds more than one build; only the first one was read.');
-      problems.push({ input: source, message: 'This log holds more than one build; only the first one was read.', hint: 'Give each build its own log file.' });
-    }
     if (zeroBased) trace.notes.push('This engine numbers steps from 0 (`Step 0 : …`); indexes here count from 1.');
     if (trace.truncated) trace.notes.push('The log ends before the build finished: steps without a result are marked not-run.');
     if (tooManySteps) trace.notes.push(`More than ${MAX_VERTICES} steps: the rest of the log was not read.`);
+    trace.reading = { repairs: [], learnedPrefix: null, build: 1, builds: 1, unplacedLines: unplaced };
     return trace;
   }
 }

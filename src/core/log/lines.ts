@@ -28,6 +28,17 @@ export interface PrefixPlan {
   pipe: boolean;
   /** A timestamp alone on the line before each log line. */
   timestampLine: boolean;
+  /** A prefix learned from the log itself (see `learnPrefix`), stripped after the known ones. */
+  learned: LearnedPrefix | null;
+  /** Timestamps glued inside a line (stamped per write, not per line): removed wherever they stand. */
+  gluedStamps: RegExp | null;
+}
+
+export interface LearnedPrefix {
+  /** Anchored at the line start. */
+  re: RegExp;
+  /** Its shape for the report: digit runs as `0`, whitespace shown as written. */
+  shape: string;
 }
 
 // A leading ISO-8601 timestamp, optionally bracketed, then either a space or the end of the line.
@@ -72,7 +83,10 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
     isoTime: false,
     pipe: false,
     timestampLine: false,
+    learned: null,
+    gluedStamps: null,
   };
+  const sample: string[] = [];
   let sampled = 0;
   let iso = 0;
   let clock = 0;
@@ -90,6 +104,7 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
     line = cleanControls(line, plan);
     if (line.trim() === '') continue;
     sampled++;
+    sample.push(line);
     const isoMatch = ISO_PREFIX_RE.exec(line);
     const clockMatch = isoMatch ? null : CLOCK_PREFIX_RE.exec(line);
     const stamp = isoMatch ?? clockMatch;
@@ -112,13 +127,123 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
     plan.clockTime = !plan.isoTime && clock >= sampled * 0.5;
   }
   plan.pipe = pipe >= sampled * 0.5;
+  plan.learned = learnPrefix(sample.map((l) => stripPrefixes(l, plan).line));
+  plan.gluedStamps = gluedStampsOf(plan, sample);
   const styles: LinePrefixStyle[] = [];
   if (plan.timestampLine) styles.push('timestamp-line');
   else if (plan.isoTime) styles.push('iso8601');
   else if (plan.clockTime) styles.push('jenkins-time');
   if (plan.pipe) styles.push('job-pipe');
+  if (plan.learned) styles.push('learned');
   plan.style = styles.length === 0 ? 'none' : styles.length === 1 ? (styles[0] as LinePrefixStyle) : 'mixed';
   return plan;
+}
+
+
+// Where a build line begins once its decoration is off: BuildKit plain and tty, the legacy builder.
+const BUILD_LINE_RE =
+  /#\d{1,9} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |building with |\d+\.\d+ |\.\.\.)|Step \d+(?:\/\d+)? : |---> |=> |\[\+\] Building |Sending build context |Successfully built |Removing intermediate container /;
+/** A learned prefix must stand before at least this share of the build lines in the sample. */
+const LEARNED_SHARE = 0.5;
+const MAX_LEARNED_LENGTH = 120;
+
+/**
+ * Learns a decoration no known CI style covers — a CI that writes tab-separated fields
+ * (`build\t24-Jan-2015 22:58:16\t`), a logging framework (`2019-09-25 11:19:08,991 tool INFO Docker: `),
+ * an `awk` line number (`2: `), a quote marker — from what stands before the build lines of the sample.
+ * Prefixes are grouped by shape (digit runs, letter runs, blanks); the shape most build lines carry becomes
+ * a regex in which words that never change stay literal, so a varying word (a month) may vary and the
+ * line's own first word is not taken for decoration.
+ */
+export function learnPrefix(lines: readonly string[]): LearnedPrefix | null {
+  const byShape = new Map<string, string[]>();
+  let buildLines = 0;
+  for (const line of lines) {
+    const m = BUILD_LINE_RE.exec(line);
+    if (m === null) continue;
+    buildLines++;
+    const prefix = line.slice(0, m.index);
+    // A blank prefix counts only as an indentation (a paste indented as a block), not the one space
+    // BuildKit's own ` => ` and ` ---> ` begin with.
+    if (prefix.length < 2 && prefix.trim() === '') continue;
+    if (prefix.length > MAX_LEARNED_LENGTH) continue;
+    const shape = shapeOf(prefix);
+    const group = byShape.get(shape);
+    if (group) group.push(prefix);
+    else byShape.set(shape, [prefix]);
+  }
+  let best: string[] = [];
+  for (const group of byShape.values()) if (group.length > best.length) best = group;
+  if (best.length < 2 || best.length < buildLines * LEARNED_SHARE) return null;
+  return { re: prefixRegex(best), shape: shapeForReport(best[0] as string) };
+}
+
+const RUN_RE = /\d+|[A-Za-z]+|[ \t]+|[^\dA-Za-z \t]/g;
+
+function runsOf(text: string): string[] {
+  return text.match(RUN_RE) ?? [];
+}
+
+function shapeOf(prefix: string): string {
+  return runsOf(prefix)
+    .map((r) => (/^\d/.test(r) ? '0' : /^[A-Za-z]/.test(r) ? 'a' : /^[ \t]/.test(r) ? ' ' : r))
+    .join('');
+}
+
+/** The regex for prefixes of one shape: constant words literal, changing words and numbers as classes. */
+function prefixRegex(prefixes: string[]): RegExp {
+  const runs = prefixes.map(runsOf);
+  const first = runs[0] as string[];
+  const parts = first.map((run, i) => {
+    if (/^\d/.test(run)) return String.raw`\d+`;
+    if (/^[ \t]/.test(run)) return '[ \\t]+';
+    if (/^[A-Za-z]/.test(run)) return runs.every((r) => r[i] === run) ? run : '[A-Za-z]+';
+    return run.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  });
+  // The blank that ends a prefix may be all the indentation a build line had (` ---> `): take it too.
+  return new RegExp(`^${parts.join('')}[ \\t]*`);
+}
+
+function shapeForReport(prefix: string): string {
+  return prefix.replace(/\d+/g, '0');
+}
+
+// An ISO-8601 stamp glued to the text before it: `… 2.00kB done2025-03-09 15:44:13.087Z: `.
+const GLUED_ISO_RE = /(?<=[A-Za-z.)\]])\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?(?::? |:?$)/g;
+
+/**
+ * A stamper that stamps each write rather than each line glues stamps inside lines. Only looked for when
+ * lines carry such stamps as their prefix and the sample shows one glued.
+ */
+function gluedStampsOf(plan: PrefixPlan, sample: readonly string[]): RegExp | null {
+  if (!plan.isoTime) return null;
+  return sample.some((l) => {
+    GLUED_ISO_RE.lastIndex = 0;
+    return GLUED_ISO_RE.test(l);
+  })
+    ? GLUED_ISO_RE
+    : null;
+}
+
+/** A line start right after a glued stamp: the stamp stood between two lines, not inside one. */
+const LINE_AFTER_STAMP_RE = /^(?:#\d{1,9} |Step \d| ?---> |\s*=> |\[\+\] )/;
+
+/** The lines a line with glued stamps stands for: cut where a line starts after a stamp, else joined. */
+function splitGlued(line: string, re: RegExp): string[] {
+  const out: string[] = [];
+  let current = '';
+  let from = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    current += line.slice(from, m.index);
+    from = m.index + m[0].length;
+    if (LINE_AFTER_STAMP_RE.test(line.slice(from))) {
+      out.push(current);
+      current = '';
+    }
+  }
+  out.push(current + line.slice(from));
+  return out.filter((l, i) => i === 0 || l.trim() !== '');
 }
 
 const ALL_CONTROLS = { ansi: true, gitlabSections: true, githubLinks: true } as const;
@@ -155,6 +280,8 @@ export function isUndecorated(plan: PrefixPlan): boolean {
     plan.isoTime ||
     plan.pipe ||
     plan.timestampLine ||
+    plan.learned !== null ||
+    plan.gluedStamps !== null ||
     plan.ansi ||
     plan.carriageReturns ||
     plan.gitlabSections ||
@@ -177,10 +304,12 @@ export class LineCleaner {
   readonly #decorated: boolean;
   readonly #fast: boolean;
   #pendingTime: string | null = null;
+  /** Where in the last text given to `lines` the line the visitor stopped at begins; -1 if it did not stop. */
+  stoppedAt = -1;
 
   constructor(plan: PrefixPlan) {
     this.#plan = plan;
-    this.#decorated = plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine;
+    this.#decorated = plan.clockTime || plan.isoTime || plan.pipe || plan.timestampLine || plan.learned !== null;
     this.#fast = isUndecorated(plan);
   }
 
@@ -192,15 +321,17 @@ export class LineCleaner {
     const plan = this.#plan;
     let start = 0;
     const length = text.length;
+    this.stoppedAt = -1;
     while (start < length) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = length;
       let line = text.slice(start, end);
+      const lineStart = start;
       start = end + 1;
       if (this.#fast) {
         // A colour code or CR the head of the log did not show: clean just this line.
         if (needsCleaning(line)) line = cleanLine(line);
-        if (visit(line, null) === false) return false;
+        if (visit(line, null) === false) return this.#stop(lineStart);
         continue;
       }
       line = cleanControls(line, plan);
@@ -219,10 +350,29 @@ export class LineCleaner {
         }
       }
       if (plan.carriageReturns) line = resolveCarriageReturns(line);
-      if (visit(line, time) === false) return false;
+      if (plan.gluedStamps !== null && line.length > 20) {
+        for (const part of splitGlued(line, plan.gluedStamps)) {
+          if (visit(part, time) === false) return this.#stop(lineStart);
+        }
+        continue;
+      }
+      if (visit(line, time) === false) return this.#stop(lineStart);
     }
     return true;
   }
+
+  #stop(lineStart: number): false {
+    this.stoppedAt = lineStart;
+    return false;
+  }
+}
+
+const TIME_IN_PREFIX_RE = /\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?|\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b/;
+
+/** The timestamp a learned prefix holds, if any: it still gives durations. */
+function timeIn(prefix: string): string | null {
+  const m = TIME_IN_PREFIX_RE.exec(prefix);
+  return m ? m[0].replace(',', '.') : null;
 }
 
 interface Stripped {
@@ -250,6 +400,13 @@ function stripPrefixes(line: string, plan: PrefixPlan): Stripped {
       if (m) line = line.slice(m[0].length);
       else break;
     } else break;
+  }
+  if (plan.learned !== null) {
+    const m = plan.learned.re.exec(line);
+    if (m !== null && m[0].length < line.length) {
+      time ??= timeIn(m[0]);
+      line = line.slice(m[0].length);
+    }
   }
   if (bare) line = '';
   return { line, time, bare };

@@ -39,7 +39,8 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
   let inTrailer = false;
   let inWarningList = false;
   let buildersSeen = 0;
-  let stoppedAt: string | null = null;
+  /** The reader stopped where the next build begins. */
+  let nextBuild = false;
   let interleaved = false;
 
   // Hot path: most lines of a big log are `#N 12.345 output` of the vertex printed just before, so
@@ -72,6 +73,11 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
     if (n === -1) {
       headerJustPrinted = -1;
       if (line.length === 0) return;
+      if (draft.records.length > 0 && LEGACY_START_RE.test(line)) {
+        // The same script went on with the legacy builder or the tty display: that is another build.
+        nextBuild = true;
+        return false;
+      }
       collectOutsideLine(line);
       return;
     }
@@ -82,8 +88,8 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       const m = BUILDER_RE.exec(rest);
       if (m) {
         buildersSeen++;
-        if (buildersSeen > 1) {
-          stoppedAt = line;
+        if (buildersSeen > 1 || draft.records.some((r) => r.result !== null)) {
+          nextBuild = true;
           return false;
         }
         draft.builder.name = detach(m[1] as string);
@@ -91,6 +97,10 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
         draft.builder.era = 'buildkit-modern';
         return;
       }
+    }
+    if (n === 1 && isNextBuildHeader(rest, byNumber)) {
+      nextBuild = true;
+      return false;
     }
     let rec = byNumber.get(n);
     if (rec === undefined) {
@@ -105,10 +115,6 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
         return;
       }
     } else if (rest === rec.name) {
-      if (n === 1 && rec.result !== null && isSecondBuildStart(rest, byNumber)) {
-        stoppedAt = line;
-        return false;
-      }
       headerJustPrinted = n;
       focus(n, rec);
       return;
@@ -142,8 +148,13 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
   let stopped = false;
 
   /** Reads the lines of one block; false when the reader stopped (a second build, too many vertices). */
+  let stopOffset = -1;
   const readBlock = (text: string): boolean => {
-    if (!fast) return cleaner.lines(text, readLine);
+    if (!fast) {
+      const going = cleaner.lines(text, readLine);
+      stopOffset = cleaner.stoppedAt;
+      return going;
+    }
     // The common case gets its own loop, so the hot test runs on the text itself and the line is not
     // even cut out (a shared line iterator with callbacks measured markedly slower).
     const length = text.length;
@@ -158,7 +169,10 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       } else {
         let line = text.slice(start, end);
         if (needsCleaning(line)) line = cleanLine(line);
-        if (readLine(line, null) === false) return false;
+        if (readLine(line, null) === false) {
+          stopOffset = start;
+          return false;
+        }
       }
       start = end + 1;
     }
@@ -172,13 +186,9 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       endBlock(draft, text);
       return !stopped;
     },
+    nextBuildAt: () => (nextBuild ? stopOffset : -1),
     finish(): Draft {
       for (const rec of draft.records) settleOutput(rec, (l) => withoutLogPrefix(cleanLine(l)));
-      if (stoppedAt !== null) {
-        const message = 'This log holds more than one build; only the first one was read.';
-        draft.notes.push(message);
-        draft.problems.push({ input: source, message, hint: 'Give each build its own log file.' });
-      }
       if (interleaved) {
         draft.notes.push('Some #N numbers carry two different vertices: two builds were printed into one log.');
       }
@@ -295,6 +305,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
         /^Dockerfile(?:\S*)?:\d+$/.test(trimmed);
     }
     if (inTrailer && draft.trailer.length < MAX_TRAILER) draft.trailer.push(detach(line));
+    else if (!inTrailer && trimmed !== '') draft.unplaced++;
   }
 }
 
@@ -376,9 +387,17 @@ function headerless(n: number): string {
   return `(vertex #${n}, its header is not in the log)`;
 }
 
-/** `#1 [internal] load build definition` again after later vertices finished: a second build begins. */
-function isSecondBuildStart(name: string, byNumber: Map<number, VertexRecord>): boolean {
-  if (!name.includes('load build definition')) return false;
+/**
+ * `#1 [internal] load …` again after later vertices finished: the next build begins (BuildKit numbers
+ * each build from 1; a retry, a second `docker build` in the same script).
+ */
+function isNextBuildHeader(rest: string, byNumber: Map<number, VertexRecord>): boolean {
+  const first = byNumber.get(1);
+  if (first === undefined || first.result === null || rest.charCodeAt(0) !== 91 /* [ */ || !INTERNAL_LOAD_RE.test(rest)) return false;
   for (const [n, r] of byNumber) if (n > 2 && r.result !== null) return true;
   return false;
 }
+
+const INTERNAL_LOAD_RE = /^\[(?:[^\]]* )?internal\] load /;
+/** The legacy builder starting (a script that builds with both). */
+const LEGACY_START_RE = /^(?:Sending build context to Docker daemon|Step 1(?:\/\d+)? : |\s*\[\+\] Building [\d.]+s \()/;

@@ -5,6 +5,7 @@
 import type { LogFormat } from '../model.ts';
 import { LineCleaner, planPrefixesOfHead, type PrefixPlan } from './lines.ts';
 import { hasCursorMovement } from './screen.ts';
+import { repairText } from './transit.ts';
 
 const SAMPLE_LINES = 400;
 // CI logs often open with hundreds of lines of checkout, install and login output before the build
@@ -24,8 +25,9 @@ export interface Sniffed {
   plan: PrefixPlan;
 }
 
+/** The format of a text as cachewhy would read it: transit damage (forum folding, `<br>`) repaired first. */
 export function sniffLogFormat(text: string): LogFormat | null {
-  return sniff(text)?.format ?? null;
+  return sniff(repairText(text))?.format ?? null;
 }
 
 export function sniff(text: string): Sniffed | null {
@@ -48,6 +50,8 @@ export function sniffHead(head: string, complete: boolean): Sniffed | null | 'mo
   let legacy = 0;
   let service = 0;
   let firstContent: string | null = null;
+  /** The kind of the first build line: a text that holds builds of two formats starts with its first. */
+  let firstKind: 'plain' | 'tty' | 'legacy' | null = null;
   let seen = 0;
   // Only whole lines of an incomplete head: the last one may go on in the next piece.
   const lastBreak = complete ? head.length : head.lastIndexOf('\n') + 1;
@@ -56,9 +60,17 @@ export function sniffHead(head: string, complete: boolean): Sniffed | null | 'mo
     firstContent ??= line.trimStart();
     if (PLAIN_RE.test(line)) {
       plain++;
-      if (PLAIN_TELL_RE.test(line)) plainTell++;
-    } else if (TTY_RE.test(line)) tty++;
-    else if (LEGACY_RE.test(line)) legacy++;
+      if (PLAIN_TELL_RE.test(line)) {
+        plainTell++;
+        firstKind ??= 'plain';
+      }
+    } else if (TTY_RE.test(line)) {
+      tty++;
+      firstKind ??= 'tty';
+    } else if (LEGACY_RE.test(line)) {
+      legacy++;
+      firstKind ??= 'legacy';
+    }
     if (SERVICE_RE.test(line)) service++;
     seen++;
     return seen < SAMPLE_LINES || (plain + tty + legacy < MIN_BUILD_LINES && seen < MAX_SCAN_LINES);
@@ -67,6 +79,11 @@ export function sniffHead(head: string, complete: boolean): Sniffed | null | 'mo
   const first = firstContent as string | null;
   if (first !== null && first.startsWith('{') && RAWJSON_KEYS_RE.test(head.slice(0, 65536))) return { format: 'buildkit-rawjson', plan };
   let format = decide(plain, plainTell, tty, legacy);
+  const firstFormat = FORMAT_OF_KIND[firstKind ?? 'none'];
+  const firstCount = firstKind === 'plain' ? plain : firstKind === 'tty' ? tty : firstKind === 'legacy' ? legacy : 0;
+  // Builds of two formats in one text (a script that builds with the legacy builder, then with compose):
+  // the first build's reader goes first and hands the rest on where the other format starts.
+  if (format !== null && firstFormat !== undefined && firstFormat !== format && firstCount >= MIN_FIRST_FORMAT_LINES) format = firstFormat;
   if (tty === 0 && hasCursorMovement(head)) {
     // Cursor movement with no tty line in the scan: a `=> ` anywhere in the log makes it tty. That can
     // only change the answer for a log with almost no build lines, so only such a stream is read on
@@ -81,6 +98,9 @@ export function sniffHead(head: string, complete: boolean): Sniffed | null | 'mo
   if ((format === 'buildkit-plain' || format === 'buildkit-tty') && service > 0) return { format: 'compose', plan };
   return { format, plan };
 }
+
+const FORMAT_OF_KIND: Record<string, LogFormat | undefined> = { plain: 'buildkit-plain', tty: 'buildkit-tty', legacy: 'legacy' };
+const MIN_FIRST_FORMAT_LINES = 3;
 
 function decide(plain: number, plainTell: number, tty: number, legacy: number): LogFormat | null {
   const plainOk = plainTell >= 1 && plain >= 2;

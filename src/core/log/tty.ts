@@ -70,6 +70,7 @@ function matchSub(line: string): { body: string; time: string | undefined } | nu
   const { name, time } = splitTimed(line.slice(head[0].length));
   return LINE_BREAK_RE.test(name) ? null : { body: name, time };
 }
+const OTHER_FORMAT_START_RE = /^(?:#0 building with |#1 \[|Step 1(?:\/\d+)? : |Sending build context to Docker daemon)/;
 const FINAL_ERROR_RE = /^(?:ERROR: )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
 /**
@@ -137,11 +138,22 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
   const cutCandidates: { rec: VertexRecord; length: number }[] = [];
   const cleaner = new LineCleaner(effectivePlan);
   let stopped = false;
+  let lastSeconds = 0;
+  /** The reader stopped where the next build begins. */
+  let nextBuild = false;
 
   const readLine = (line: string): boolean | void => {
     order++;
     const header = HEADER_RE.exec(line);
     if (header) {
+      const seconds = Number(header[1]);
+      // A display ends with its FINISHED frame (or an error); a header after that, or a clock that went
+      // back, is the next build's display (a terminal session that built again).
+      if (headerSeen && draft.records.length > 0 && (finished || inTrailer || seconds < lastSeconds)) {
+        nextBuild = true;
+        return false;
+      }
+      lastSeconds = seconds;
       headerSeen = true;
       const tail = header[4] as string;
       finished = /\bFINISHED\b/.test(tail);
@@ -156,6 +168,11 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       total = Number(header[3]);
       inTrailer = false;
       return;
+    }
+    if (draft.records.length > 0 && OTHER_FORMAT_START_RE.test(line)) {
+      // The next build printed in another mode (`--progress=plain`, the legacy builder).
+      nextBuild = true;
+      return false;
     }
     const trimmed = line.trimStart();
     // The display pads every progress line to the terminal width; other lines can be longer.
@@ -209,6 +226,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       endBlock(draft, text);
       return !stopped;
     },
+    nextBuildAt: () => (nextBuild ? cleaner.stoppedAt : -1),
     finish,
   };
 

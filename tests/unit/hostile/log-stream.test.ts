@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sortInputs } from '../../../src/cli/inputs.ts';
 import { readLogInput } from '../../../src/core/analyze.ts';
-import { readLog, readLogStream } from '../../../src/core/log/index.ts';
+import { firstBuild, readLog, readLogStream } from '../../../src/core/log/index.ts';
 import { FIXTURES, LONG } from './fuzz.ts';
 
 const MB = 1024 * 1024;
@@ -46,7 +46,7 @@ describe('a big log streamed', () => {
   it(`${mb} MB: the trace keeps the steps and the last output lines, not the output`, async () => {
     const small = readLog(readFileSync(join(FIXTURES, 'lab/seed-replica/b.log'), 'utf8'), 'b.log');
     const start = performance.now();
-    const result = await readLogStream(grownLog(mb), 'big.log');
+    const result = firstBuild(await readLogStream(grownLog(mb), 'big.log'), 'big.log');
     const seconds = (performance.now() - start) / 1000;
     console.info(`${mb} MB log streamed: ${seconds.toFixed(1)} s`);
     expect(result.ok).toBe(true);
@@ -70,23 +70,23 @@ async function* pieces(...items: (Uint8Array | string)[]): AsyncGenerator<Uint8A
 
 describe('broken streams give a problem naming the input', () => {
   it('an empty stream', async () => {
-    const result = await readLogStream(pieces(), 'empty.log');
+    const result = firstBuild(await readLogStream(pieces(), 'empty.log'), 'empty.log');
     expect(result).toMatchObject({ ok: false, problem: { input: 'empty.log', message: 'empty.log is empty.' } });
   });
 
   it('a stream of blank lines and a BOM', async () => {
-    const result = await readLogStream(pieces(new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf, 10, 32, 13, 10])), 'blank.log');
+    const result = firstBuild(await readLogStream(pieces(new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf, 10, 32, 13, 10])), 'blank.log'), 'blank.log');
     expect(result).toMatchObject({ ok: false, problem: { message: 'blank.log is empty.' } });
   });
 
   it('a binary stream', async () => {
     const bytes = new Uint8Array(3 * MB).map((_, i) => (i * 7919) % 256);
-    const result = await readLogStream(pieces(bytes.subarray(0, MB), bytes.subarray(MB)), 'image.png');
+    const result = firstBuild(await readLogStream(pieces(bytes.subarray(0, MB), bytes.subarray(MB)), 'image.png'), 'image.png');
     expect(result).toMatchObject({ ok: false, problem: { message: 'image.png looks like binary data, not a build log.' } });
   });
 
   it('a text that is no build log', async () => {
-    const result = await readLogStream(pieces('hello\n', 'world\n'), 'notes.txt');
+    const result = firstBuild(await readLogStream(pieces('hello\n', 'world\n'), 'notes.txt'), 'notes.txt');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problem.message).toMatch(/^notes\.txt does not look like a Docker build log/);
   });
@@ -96,7 +96,7 @@ describe('broken streams give a problem naming the input', () => {
       yield encoder.encode('#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n');
       throw new Error('EIO: i/o error, read');
     }
-    const result = await readLogStream(failing(), 'b.log');
+    const result = firstBuild(await readLogStream(failing(), 'b.log'), 'b.log');
     expect(result).toMatchObject({ ok: false, problem: { input: 'b.log', message: 'b.log could not be read to its end: EIO: i/o error, read.' } });
   });
 
@@ -107,13 +107,13 @@ describe('broken streams give a problem naming the input', () => {
         controller.error(new Error('the file changed on disk'));
       },
     });
-    const result = await readLogStream(stream, 'b.log');
+    const result = firstBuild(await readLogStream(stream, 'b.log'), 'b.log');
     expect(result).toMatchObject({ ok: false, problem: { input: 'b.log' } });
     if (!result.ok) expect(result.problem.message).toContain('the file changed on disk');
   });
 
   it('pieces that are neither bytes nor text', async () => {
-    const result = await readLogStream(pieces(42 as unknown as string), 'odd.log');
+    const result = firstBuild(await readLogStream(pieces(42 as unknown as string), 'odd.log'), 'odd.log');
     expect(result).toMatchObject({ ok: false, problem: { message: 'odd.log is not text.' } });
   });
 

@@ -23,8 +23,9 @@ function expectedKind(path: string): InputKind {
   if (name.endsWith('.tar')) return 'context-tar';
   if (name === 'commands.txt') return 'commands';
   if (name.endsWith('.tty.raw')) return 'log';
-  // The forum post quotes a few BuildKit log lines inside prose: the log reader cannot read it as a build.
-  if (name === 'forum-post.txt') return 'unknown';
+  // The forum post quotes BuildKit log lines inside prose, folded by the forum: it has build steps in it,
+  // so it is read as a log (never refuse a text that has build steps).
+  if (name === 'forum-post.txt') return 'log';
   if (name === 'registry-access.log' || name === 'dockerd-debug.log') return 'unknown';
   if (name.endsWith('.log')) return 'log';
   return 'unknown'; // truth.json, vectors.json, cache-db dumps, cache usage, pushed images, README

@@ -391,8 +391,9 @@ describe('truncated and interleaved logs', () => {
     const cut = PLAIN.slice(0, PLAIN.indexOf('#7 0.225 hello') + 1).join('\n');
     const t = trace(cut);
     expect(t.truncated).toBe(true);
-    expect(statuses(t)).toEqual(['[1/3] cached', '[2/3] cached', '[3/3] not-run']);
-    expect(t.steps[2]?.statusNote).toBe('the log ends before this step finished');
+    // The step printed output before the cut: it ran, whatever came after.
+    expect(statuses(t)).toEqual(['[1/3] cached', '[2/3] cached', '[3/3] built']);
+    expect(t.steps[2]?.statusNote).toMatch(/the log ends while this step runs/);
   });
   it('PROGRESS_NO_TRUNC=0 names cut at 72 characters + `...`', () => {
     const name = '[2/2] RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl git';
@@ -406,7 +407,7 @@ describe('truncated and interleaved logs', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(statuses(r.value)).toEqual(PLAIN_STATUSES);
-    expect(r.problems?.[0]).toMatchObject({ input: 'ci.log', message: expect.stringMatching(/more than one build/) });
+    expect(r.problems?.[0]).toMatchObject({ input: 'ci.log', message: expect.stringMatching(/holds 2 builds/) });
   });
   it('two builds interleaved (same stage, two totals) are not merged silently', () => {
     const text = [

@@ -333,6 +333,6 @@ Successfully built cf6e9713b17b`;
     expect(rows(t)).toEqual(['Step 1/2 cached', 'Step 2/2 built']);
     expect(t.transfers.context).toBe(2589);
     expect(t.imageId).toBe('be5cb22677e3');
-    expect(r.ok && r.problems?.[0]?.message).toMatch(/more than one build/);
+    expect(r.ok && r.problems?.[0]?.message).toMatch(/holds 2 builds/);
   });
 });

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findBuildCommands } from '../../../src/core/ingest/command.ts';
-import { CommandLines, readLog, readLogStream } from '../../../src/core/log/index.ts';
+import { CommandLines, readLog, readLogBuilds, readLogStream } from '../../../src/core/log/index.ts';
 import { FIXTURES } from './truth.ts';
 
 /** A small seeded generator, so a failure can be replayed. */
@@ -52,7 +52,7 @@ const encoder = new TextEncoder();
 
 async function expectSameRead(bytes: Uint8Array, name: string, seed: number, maxPiece: number): Promise<void> {
   const text = new TextDecoder().decode(bytes);
-  const whole = readLog(text, name);
+  const whole = readLogBuilds(text, name);
   const lines = new CommandLines();
   const streamed = await readLogStream(asAsync(pieces(bytes, maxPiece, random(seed))), name, { onText: (p) => lines.write(p) });
   expect(streamed).toEqual(whole);

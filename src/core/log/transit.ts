@@ -1,0 +1,232 @@
+/**
+ * Damage a log takes on its way from a console to cachewhy — a forum that folds a code block into one
+ * paragraph, chat that double-spaces it, a terminal or mail client that hard-wraps it, HTML entities,
+ * non-breaking and zero-width spaces, typographic quotes, Markdown emphasis around timestamps — and its
+ * repair, before any format is sniffed.
+ *
+ * Which repairs a text needs is decided once, from its head, so that a clean log is passed through
+ * untouched (the usual case costs nothing) and a single odd line does not switch a repair on. The repairs
+ * themselves work line by line on a stream, holding at most one line back (to join a wrapped line).
+ */
+import type { TransitRepair } from '../model.ts';
+
+export interface RepairPlan {
+  repairs: TransitRepair[];
+  /** The column a hard-wrapped text was cut at. */
+  wrapWidth: number | null;
+}
+
+/** Enough of a text to tell its damage; a stream is held this long before reading starts. */
+export const REPAIR_HEAD_CHARS = 1 << 16;
+
+// Where a line of a build log begins, found in the middle of a folded line: a BuildKit vertex line, a
+// legacy step or arrow, a tty row, the tty header. Each must follow whitespace (see INNER_MARKER_RE).
+const MARKER_BODY =
+  String.raw`#\d{1,5} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |\d+\.\d+ |\.\.\.)` +
+  String.raw`|Step \d{1,4}(?:\/\d{1,4})? : ` +
+  String.raw`|---> ` +
+  String.raw`|=> (?:\[|CACHED |ERROR |CANCELED |exporting |naming |writing |transferring |=> )` +
+  String.raw`|\[\+\] Building ` +
+  String.raw`|Removing intermediate container |Successfully (?:built|tagged) |Sending build context `;
+const INNER_MARKER_RE = new RegExp(String.raw`(?<=[^\S\n])(?<!=> )(?:${MARKER_BODY})`, 'g');
+/** A whitespace-separated token that is a timestamp or other stamp a forum kept between folded lines. */
+const STAMP_TOKEN_RE = /^(?:\*\*|__)?[[(]?[\dTZ:.,+\-/]{5,40}[\])]?(?:\*\*|__)?:?$/;
+const LINE_START_RE = new RegExp(String.raw`^\s*(?:${MARKER_BODY}|=> |#\d{1,5} |Step \d|\[\d|\d{2}:\d{2}:\d{2}|\d{4}-\d\d-\d\d|\*\*)`);
+
+/** `<br>`, `<br/>`, `<br />`: line breaks a web page kept as markup. */
+const BR_RE = /<br\s*\/?>/i;
+const BR_SPLIT_RE = /<br\s*\/?>/gi;
+const ENTITY_RE = /&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,6}|#x[0-9a-f]{1,6});/gi;
+const NAMED_ENTITIES: Record<string, string> = { gt: '>', lt: '<', amp: '&', quot: '"', apos: "'", nbsp: ' ' };
+const INVISIBLE_RE = /[\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]/g;
+const TYPOGRAPHIC_RE = /[\u201c\u201d\u201e\u2018\u2019\u201a\u2026]|(?<=\s)[\u2013\u2014](?=[a-z])/g;
+const TYPOGRAPHIC: Record<string, string> = { '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u2026': '...', '\u2013': '--', '\u2014': '--' };
+// `**17:49:32**`, `__#7__`: emphasis around a short token, never a glob like `**/*.go`.
+const EMPHASIS_RE = /\*\*([^*\s/][^*\n/]{0,40}?)\*\*|(?<![\w_])__([^_\s/][^_\n/]{0,40}?)__(?![\w_])/g;
+
+/** The repairs the head of a text needs (all of a text shorter than REPAIR_HEAD_CHARS). */
+export function planRepairs(head: string): RepairPlan {
+  const text = head.length > REPAIR_HEAD_CHARS ? head.slice(0, REPAIR_HEAD_CHARS) : head;
+  const repairs: TransitRepair[] = [];
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (BR_RE.test(text)) repairs.push('html-line-breaks');
+  if (lines.some((l) => countInnerMarkers(l) >= 2)) repairs.push('folded-lines');
+  if (isDoubleSpaced(lines)) repairs.push('double-spaced');
+  ENTITY_RE.lastIndex = 0;
+  if (ENTITY_RE.test(text)) repairs.push('html-entities');
+  INVISIBLE_RE.lastIndex = 0;
+  if (INVISIBLE_RE.test(text)) repairs.push('invisible-spaces');
+  TYPOGRAPHIC_RE.lastIndex = 0;
+  if (TYPOGRAPHIC_RE.test(text)) repairs.push('typographic-quotes');
+  EMPHASIS_RE.lastIndex = 0;
+  if (EMPHASIS_RE.test(text)) repairs.push('markdown-emphasis');
+  const wrapWidth = hardWrapWidth(lines);
+  if (wrapWidth !== null) repairs.push('hard-wrapped');
+  return { repairs, wrapWidth };
+}
+
+function countInnerMarkers(line: string): number {
+  if (line.length < 20) return 0;
+  INNER_MARKER_RE.lastIndex = 0;
+  let count = 0;
+  while (INNER_MARKER_RE.exec(line) !== null) count++;
+  return count;
+}
+
+/** An empty line after (nearly) every line: a paste through a tool that doubled the line breaks. */
+function isDoubleSpaced(lines: string[]): boolean {
+  let filled = 0;
+  let adjacent = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if ((lines[i] as string).trim() === '') continue;
+    filled++;
+    const next = lines[i + 1];
+    if (next !== undefined && next.trim() !== '') adjacent++;
+  }
+  return filled >= 6 && adjacent <= filled * 0.1;
+}
+
+/**
+ * A terminal or mail client that cut long lines at one column: no line is longer than that column, several
+ * are exactly as long, and what follows such a line mostly does not start like a log line.
+ */
+function hardWrapWidth(lines: string[]): number | null {
+  let width = 0;
+  for (const l of lines) if (l.length > width) width = l.length;
+  if (width < 60 || width > 250) return null;
+  let atWidth = 0;
+  let continued = 0;
+  for (let i = 0; i < lines.length - 1; i++) {
+    if ((lines[i] as string).length !== width) continue;
+    atWidth++;
+    if (!LINE_START_RE.test(lines[i + 1] as string)) continued++;
+  }
+  return atWidth >= 3 && continued >= atWidth * 0.6 ? width : null;
+}
+
+/**
+ * Applies a plan to a text given in pieces. `push` returns the repaired text of the whole lines so far
+ * (a wrapped line is held until the line after it is seen); `flush` returns the rest.
+ */
+export class TransitRepairer {
+  readonly #plan: RepairPlan;
+  readonly #has: Set<TransitRepair>;
+  #carry = '';
+  /** A line of exactly the wrap width, waiting to see whether the next line continues it. */
+  #held: string | null = null;
+
+  constructor(plan: RepairPlan) {
+    this.#plan = plan;
+    this.#has = new Set(plan.repairs);
+  }
+
+  get needed(): boolean {
+    return this.#plan.repairs.length > 0;
+  }
+
+  push(text: string): string {
+    const all = this.#carry + text;
+    const cut = all.lastIndexOf('\n');
+    if (cut === -1) {
+      this.#carry = all;
+      return '';
+    }
+    this.#carry = all.slice(cut + 1);
+    return this.#lines(all.slice(0, cut));
+  }
+
+  flush(): string {
+    const rest = this.#carry;
+    this.#carry = '';
+    let out = rest === '' ? '' : this.#lines(rest);
+    if (this.#held !== null) out += this.#held + '\n';
+    this.#held = null;
+    return out;
+  }
+
+  /** Repairs `text` (whole lines without the last line end) and returns them, each ended by `\n`. */
+  #lines(text: string): string {
+    const out: string[] = [];
+    if (this.#has.has('html-line-breaks')) text = text.replace(BR_SPLIT_RE, '\n');
+    for (let line of text.split('\n')) {
+      const cr = line.endsWith('\r');
+      if (cr) line = line.slice(0, -1);
+      line = this.#repairCharacters(line);
+      if (this.#has.has('double-spaced') && line.trim() === '') continue;
+      if (this.#plan.wrapWidth !== null) {
+        if (this.#held !== null) {
+          if (!LINE_START_RE.test(line) && line.trim() !== '') line = this.#held + line;
+          else out.push(this.#held);
+          this.#held = null;
+        }
+        if (line.length === this.#plan.wrapWidth || (line.length > this.#plan.wrapWidth && line.length % this.#plan.wrapWidth === 0)) {
+          this.#held = line;
+          continue;
+        }
+      }
+      if (this.#has.has('folded-lines')) out.push(...unfold(line));
+      else out.push(line);
+    }
+    return out.length === 0 ? '' : out.join('\n') + '\n';
+  }
+
+  #repairCharacters(line: string): string {
+    const has = this.#has;
+    if (has.has('invisible-spaces')) line = line.replace(INVISIBLE_RE, (c) => (c === '\u00a0' || c === '\u2007' || c === '\u202f' ? ' ' : ''));
+    if (has.has('html-entities') && line.includes('&')) line = line.replace(ENTITY_RE, decodeEntity);
+    if (has.has('typographic-quotes')) line = line.replace(TYPOGRAPHIC_RE, (c) => TYPOGRAPHIC[c] ?? c);
+    if (has.has('markdown-emphasis') && (line.includes('**') || line.includes('__'))) line = line.replace(EMPHASIS_RE, (_m, a: string | undefined, b: string | undefined) => a ?? b ?? '');
+    return line;
+  }
+}
+
+function decodeEntity(entity: string): string {
+  const body = entity.slice(1, -1).toLowerCase();
+  const named = NAMED_ENTITIES[body];
+  if (named !== undefined) return named;
+  const code = body.startsWith('#x') ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);
+  return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
+}
+
+/**
+ * A line that holds several log lines: cut before each line start found inside it, and before the stamps
+ * (`**17:49:32**`, `2023-01-05T10:11:12Z`) that stood in front of it.
+ */
+function unfold(line: string): string[] {
+  if (countInnerMarkers(line) === 0) return [line];
+  const cuts: number[] = [];
+  INNER_MARKER_RE.lastIndex = 0;
+  for (let m = INNER_MARKER_RE.exec(line); m !== null; m = INNER_MARKER_RE.exec(line)) cuts.push(stampStart(line, m.index));
+  const parts: string[] = [];
+  let from = 0;
+  for (const cut of cuts) {
+    if (cut <= from) continue;
+    const part = line.slice(from, cut).trimEnd();
+    if (part.trim() !== '') parts.push(part);
+    from = cut;
+  }
+  parts.push(line.slice(from));
+  return parts;
+}
+
+/** Moves a cut back over up to two stamp tokens right before it. */
+function stampStart(line: string, at: number): number {
+  let cut = at;
+  for (let taken = 0; taken < 2; taken++) {
+    let end = cut;
+    while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
+    let start = end;
+    while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
+    if (start === end || !STAMP_TOKEN_RE.test(line.slice(start, end))) break;
+    cut = start;
+  }
+  return cut;
+}
+
+/** A text with its transit damage repaired as a whole (for sniffing a head; readers repair as they go). */
+export function repairText(text: string): string {
+  const plan = planRepairs(text);
+  if (plan.repairs.length === 0) return text;
+  const repairer = new TransitRepairer(plan);
+  return repairer.push(text) + repairer.flush();
+}
