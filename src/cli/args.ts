@@ -1,9 +1,12 @@
 /** Command-line parsing for `cachewhy`: flags → what to print, and the files in the order given. */
 
-export type OutputMode = 'summary' | 'json' | 'markdown' | 'link';
+import { defaultBase } from './base.ts';
+import { emptyCheckFlags, parseCheckFlag, type CheckFlags } from './check-args.ts';
 
-/** Where `--link` points when no `--base` is given: the app as `npm run example` / `npm start` serves it. */
-export const DEFAULT_BASE = 'http://127.0.0.1:5173/';
+export type OutputMode = 'summary' | 'json' | 'markdown' | 'link' | 'check';
+
+/** Where `--link` points when no `--base` is given: `CACHEWHY_BASE`, else package.json's `homepage` (src/cli/base.ts). */
+export const DEFAULT_BASE = defaultBase();
 
 export interface CliOptions {
   mode: OutputMode;
@@ -12,6 +15,10 @@ export interface CliOptions {
   help: boolean;
   /** `--build 2,3`: the builds to compare of every log that holds more than one (1-based, in order). */
   build?: number[];
+  /** `--full`: the Markdown with every section, not cut to fit a forum post. */
+  full?: boolean;
+  /** `cachewhy check …`: the CI gate's flags. */
+  check?: CheckFlags;
 }
 
 export type ParsedArgs = { ok: true; options: CliOptions } | { ok: false; message: string };
@@ -22,8 +29,16 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const options: CliOptions = { mode: 'summary', base: DEFAULT_BASE, files: [], help: false };
   let modeFlag: string | null = null;
   let baseGiven = false;
-  for (let i = 0; i < argv.length; i++) {
+  const check = argv[0] === 'check' ? emptyCheckFlags() : null;
+  if (check) options.check = check;
+  for (let i = check ? 1 : 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    const took = check && !MODES[arg] ? parseCheckFlag(argv, i, check) : 0;
+    if (typeof took === 'object') return { ok: false, message: took.error };
+    if (took > 0) {
+      i += took - 1;
+      continue;
+    }
     if (arg === '--') {
       options.files.push(...argv.slice(i + 1));
       break;
@@ -56,10 +71,17 @@ export function parseArgs(argv: string[]): ParsedArgs {
       options.build = build;
       continue;
     }
+    if (arg === '--full') {
+      options.full = true;
+      continue;
+    }
     if (arg.startsWith('-') && arg !== '-') return { ok: false, message: `unknown option ${arg} (see cachewhy --help)` };
     options.files.push(arg);
   }
-  if (baseGiven && options.mode !== 'link') return { ok: false, message: '--base only makes sense with --link.' };
+  if (check && modeFlag) return { ok: false, message: `check prints its verdict; write the report with --report FILE instead of ${modeFlag}` };
+  if (check) options.mode = 'check';
+  if (options.full && options.mode !== 'markdown') return { ok: false, message: '--full only makes sense with --markdown.' };
+  if (baseGiven && options.mode !== 'link' && !check?.github) return { ok: false, message: '--base only makes sense with --link (or check --github).' };
   return { ok: true, options };
 }
 

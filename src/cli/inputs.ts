@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { concatBytes } from '../core/bytes.ts';
 import { readLogInput, type ReadLogInput, type TextInput } from '../core/analyze.ts';
 import { indexContext, type ContextSource, type Sha256 } from '../core/context/index.ts';
-import { sniffInput, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
+import { sniffInputDeep, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
+import { readRecordInput } from '../core/record/index.ts';
 import type { ContextIndex, InputProblem } from '../core/model.ts';
 import { parseBuildNumbers } from './args.ts';
 import { folderSource, openTarFile } from './folder.ts';
@@ -24,6 +25,8 @@ export interface SortedInputs {
   commands: TextInput[];
   /** Saved cachewhy reports (`--json` output): rendered as they are. */
   reports: TextInput[];
+  /** `docker buildx history inspect --format json` outputs, one per build in the order of the logs. */
+  histories: TextInput[];
   contexts: { path: string; kind: 'folder' | 'tar' | 'tar.gz' }[];
   /** Inputs that cannot be used (or only in part): each is a warning, the others are still used. */
   problems: InputProblem[];
@@ -36,13 +39,13 @@ export interface SortedInputs {
 const MAX_TEXT_BYTES = 512 * 1024 * 1024;
 
 const WHAT_IS_ACCEPTED =
-  'cachewhy reads build logs, Dockerfiles, .dockerignore files, build-command files, saved cachewhy reports, and build contexts (.tar, .tar.gz or a folder).';
+  'cachewhy reads build logs, build records (.dockerbuild exports, `docker buildx history inspect --format json`), Dockerfiles, .dockerignore files, build-command files, saved cachewhy reports, and build contexts (.tar, .tar.gz or a folder).';
 
 /** `-` stands for standard input (`docker build … 2>&1 | cachewhy a.log -`); it is read once. */
 export const STDIN = '-';
 
 export async function sortInputs(args: string[], readStdin: StdinSource = readProcessStdin): Promise<SortedInputs> {
-  const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], contexts: [], problems: [] };
+  const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], histories: [], contexts: [], problems: [] };
   const located = await Promise.all(args.map((arg): Promise<Located> | Located => (arg === STDIN ? { path: arg } : locate(arg))));
   const paths = located.map((l) => l.path);
   let stdinUsed = false;
@@ -117,6 +120,16 @@ async function sortFile(sorted: SortedInputs, path: string, name: string, pick: 
     case 'unknown':
       problem('is not something cachewhy recognises (not a build log, Dockerfile, .dockerignore, command file, report or context archive)', WHAT_IS_ACCEPTED);
       return;
+    case 'build-record': {
+      // A `.dockerbuild` stands where a log would: it is one build, in the order given.
+      const handle = await open(path, 'r').catch((error: unknown) => {
+        problem(`cannot be read: ${systemReason(error)}`);
+        return null;
+      });
+      if (handle === null) return;
+      sorted.logs.push(await readRecordInput(name, handle.createReadStream()));
+      return;
+    }
     case 'log': {
       // Streamed: only the log's head and what the report keeps are held. A file that fails midway
       // comes back as a log whose `read` names the problem.
@@ -139,6 +152,7 @@ async function sortFile(sorted: SortedInputs, path: string, name: string, pick: 
       if (kind === 'dockerfile') sorted.dockerfiles.push(input);
       else if (kind === 'dockerignore') sorted.dockerignores.push(input);
       else if (kind === 'commands') sorted.commands.push(input);
+      else if (kind === 'history-json') sorted.histories.push(input);
       else sorted.reports.push(input);
     }
   }
@@ -177,7 +191,7 @@ async function sortStdin(sorted: SortedInputs, readStdin: StdinSource): Promise<
     return;
   }
   const start = head.length === 1 ? (head[0] as Uint8Array) : concatBytes(head);
-  const kind = sniffInput('stdin', start.subarray(0, SNIFF_HEAD_BYTES));
+  const kind = await sniffInputDeep('stdin', start.subarray(0, SNIFF_HEAD_BYTES));
   if (kind === 'log') {
     sorted.logs.push(await readLogInput('stdin', chained(head, rest)));
     return;
@@ -191,10 +205,15 @@ async function sortStdin(sorted: SortedInputs, readStdin: StdinSource): Promise<
       return;
     }
   }
+  if (kind === 'build-record') {
+    sorted.logs.push(await readRecordInput('stdin', bytes));
+    return;
+  }
   const text = { name: 'stdin', text: new TextDecoder().decode(bytes) };
   if (kind === 'dockerfile') sorted.dockerfiles.push(text);
   else if (kind === 'commands') sorted.commands.push(text);
   else if (kind === 'report-json') sorted.reports.push(text);
+  else if (kind === 'history-json') sorted.histories.push(text);
   else if (kind === 'dockerignore') sorted.dockerignores.push(text);
   else if (kind === 'context-tar' || kind === 'context-tar-gz') {
     sorted.problems.push({ input, message: 'holds a context archive; give it as a file path instead', hint: 'Contexts are hashed as a stream from a file: cachewhy … context.tar' });
@@ -231,7 +250,7 @@ async function sniffPath(path: string): Promise<InputKind | 'folder'> {
   try {
     const head = new Uint8Array(Math.min(SNIFF_HEAD_BYTES, info.size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return sniffInput(basename(path), head.subarray(0, bytesRead));
+    return await sniffInputDeep(basename(path), head.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }

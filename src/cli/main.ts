@@ -13,6 +13,8 @@ import { DEFAULT_BASE, parseArgs, type CliOptions } from './args.ts';
 import { loadHasher } from './hasher.ts';
 import { indexContexts, sortInputs, type SortedInputs, type StdinSource } from './inputs.ts';
 import { textSummary } from './summary.ts';
+import { readLinkArgument, splitLinkArguments, unusedBesideLink } from './link-arg.ts';
+import { CHECK_INTERNAL, runCheck } from './check.ts';
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -42,11 +44,13 @@ the order they appear. To pick some:
 output (one of):
   (none)       a short summary: the verdict, the builds compared, every step's status in each build
   --json       the report as JSON (schema cachewhy.report/v1); build-arg values and secrets redacted
-  --markdown   the report as Markdown, ready to paste into an issue or a forum post (redacted)
+  --markdown   the report as Markdown, ready to paste into an issue or a forum post (redacted);
+               cut to fit 3,000 characters, cascades folded (it says what it left out)
+  --full       with --markdown: every section, however long
   --link       a URL that opens the report in the cachewhy web app; the report travels in the
                URL fragment (never sent to a server), redacted
-  --base URL   where the app is hosted, for --link (default ${DEFAULT_BASE}, the address of
-               \`npm start\` / \`npm run example\` in a cachewhy checkout)
+  --base URL   where the app is hosted, for --link (default ${DEFAULT_BASE}: the environment
+               variable CACHEWHY_BASE, else package.json's homepage)
   -h, --help   this text
 
 example:
@@ -54,6 +58,20 @@ example:
   cachewhy --link --base https://example.org/cachewhy/ ci-build-41.log ci-build-42.log
   docker build --progress=plain . 2>&1 | cachewhy --markdown last-good.log -
   cachewhy ci-job.log#1,3 Dockerfile       # builds 1 and 3 of a log that holds three
+  cachewhy --json 'http://127.0.0.1:5173/#r=2.…'   # the report a share link carries
+
+the CI gate:
+  cachewhy check [--allow-miss STEP|PATTERN]... [--max-lost-seconds N] [--same-inputs]
+                 [--report FILE.md|FILE.json] [--junit FILE.xml] [--github] FILE...
+               exit 0 when the later build found CACHED every step the earlier one had, 1 when
+               a step missed (the step, the cause with its evidence, the time lost), 2 for a
+               wrong command line or no two builds, 3 for an internal error.
+  --allow-miss  a step that may miss: its label ([2/34], builder 3) or an instruction pattern
+               (RUN date*, case-insensitive); its cascade is allowed with it. Repeatable
+  --max-lost-seconds N  fail only when the misses cost more than N seconds (logs' durations)
+  --same-inputs  both builds are of the same commit (build twice): a miss is non-determinism
+  --report FILE  the forum Markdown (.md) or the JSON report; --junit FILE: JUnit XML, a test
+               case per step; --github: job summary, outputs and a Dockerfile annotation
 
 An input that cannot be read or recognised gets a warning on stderr and is left out; the others
 are still analysed.
@@ -68,7 +86,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   } catch (error) {
     // Our bug, not the user's: one line, no stack.
     io.stderr(`cachewhy: internal error: ${oneLine(error instanceof Error ? error.message : String(error))} (please report it)\n`);
-    return EXIT_INTERNAL;
+    return argv[0] === 'check' ? CHECK_INTERNAL : EXIT_INTERNAL;
   }
 }
 
@@ -87,6 +105,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout(USAGE);
     return EXIT_INPUT;
   }
+  const given = await splitLinkArguments(options.files);
+  if (given.links.length > 0) return printLink(given, options, io);
 
   // One input that cannot be used is said and skipped: the others still make an answer.
   const inputs = await sortInputs(options.files, io.stdin);
@@ -113,6 +133,7 @@ async function analyseLogs(inputs: SortedInputs, told: Set<InputProblem>, option
     dockerignores: inputs.dockerignores,
     commands: inputs.commands,
     contexts: contexts.indexes,
+    histories: inputs.histories,
   });
   note(io, result.problems.filter((p) => !told.has(p)));
   if (result.report.builds.length === 0) return nothingToAnalyse(io, 'none of the builds picked is in its log', 'pick builds the log holds, from 1');
@@ -144,6 +165,17 @@ async function printSaved(inputs: SortedInputs, options: CliOptions, io: CliIO):
   return print(chosen, options, io);
 }
 
+/** A share link instead of files: the report it carries, in the output asked for (see link-arg.ts). */
+async function printLink(given: Awaited<ReturnType<typeof splitLinkArguments>>, options: CliOptions, io: CliIO): Promise<number> {
+  warn(io, unusedBesideLink(given));
+  const read = await readLinkArgument(given.links[0]!);
+  if (!read.ok) {
+    warn(io, [read.problem]);
+    return nothingToAnalyse(io, 'the share link could not be read', 'copy the whole link, quoted: cachewhy --json \'http://…#r=2.…\'');
+  }
+  return print(read.report, options, io);
+}
+
 const GIVE_LOGS = 'give the logs of two builds, earlier first: docker build --progress=plain … 2>&1 | tee build.log';
 
 /** The one way to exit 2 for inputs: nothing at all could be analysed (each input's warning came before). */
@@ -160,11 +192,15 @@ async function print(report: Report, options: CliOptions, io: CliIO): Promise<nu
       io.stdout(`${JSON.stringify(safe, null, 2)}\n`);
       return EXIT_OK;
     case 'markdown':
-      io.stdout(toMarkdown(safe));
+      io.stdout(toMarkdown(safe, options.full ? { limit: Infinity } : {}));
       return EXIT_OK;
     case 'summary':
       io.stdout(textSummary(safe));
       return EXIT_OK;
+    case 'check':
+      // No diagnosis is our bug: the gate says so with its own code, never as a cache miss.
+      if (!safe.diagnosis) return CHECK_INTERNAL;
+      return runCheck(safe, { ...options.check!, base: options.base }, io);
     case 'link': {
       const encoded = await encodeShareLinkDetailed(safe);
       const root = options.base.split('#')[0]!;

@@ -4,6 +4,7 @@
  * cause. `--markdown` has the full report.
  */
 import type { DiagnosisStep, Report, ReportBuild, ReportReading, StepStatus, TransitRepair } from '../core/model.ts';
+import { foldCascades, isFold, type Fold } from '../core/report/fold.ts';
 import { verdictOf } from '../core/report/index.ts';
 
 const WORD: Record<StepStatus, string> = { cached: 'cached', built: 'BUILT', error: 'ERROR', canceled: 'canceled', 'not-run': 'not-run' };
@@ -13,7 +14,7 @@ export function textSummary(report: Report): string {
   if (report.builds.length > 0) out.push('builds:', ...columns(report.builds.map(buildRow)), '');
 
   const d = report.diagnosis;
-  const rows: string[][] = d && d.steps.length > 0 ? d.steps.map((s) => diagnosisRow(report, s)) : singleBuildRows(report);
+  const rows: string[][] = d && d.steps.length > 0 ? foldCascades(d.steps).map((s) => (isFold(s) ? foldRow(report, s) : diagnosisRow(report, s))) : singleBuildRows(report);
   out.push(...columns(rows), '');
 
   const cause = d?.causes[0];
@@ -86,6 +87,15 @@ function diagnosisRow(report: Report, step: DiagnosisStep): string[] {
         ? `<- cascade${step.because_of ? ` of ${label(report, step.because_of.stage, step.because_of.index)}` : ''}`
         : '';
   return [label(report, step.stage, step.index), ...statuses, oneLine(step.instruction), role];
+}
+
+/** `[3/34]–[34/34]  cached  BUILT  32 steps  <- rebuilt because [2/34] missed`: a cascade in one line. */
+function foldRow(report: Report, fold: Fold): string[] {
+  const first = fold.rows[0]!;
+  const last = fold.rows[fold.rows.length - 1]!;
+  const statuses = report.builds.map((_b, i) => [...new Set(fold.rows.map((r) => { const s = r.status_by_build[i]; return s ? WORD[s] : '-'; }))].join('/'));
+  const span = `${label(report, first.stage, first.index)}–${label(report, last.stage, last.index)}`;
+  return [span, ...statuses, `${fold.rows.length} steps`, `<- rebuilt because ${label(report, fold.root.stage, fold.root.index)} missed`];
 }
 
 function singleBuildRows(report: Report): string[][] {

@@ -14,6 +14,7 @@ import { dockerfilesPerBuild } from './ingest/dockerfiles.ts';
 import { CommandLines, readLogBuilds, readLogStream } from './log/index.ts';
 import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, Result, StepContentKey } from './model.ts';
 import { buildReport } from './report/index.ts';
+import { attachHistories, dockerfilesOfRecords, recordCauses } from './record/pipeline.ts';
 
 export interface TextInput {
   name: string;
@@ -44,6 +45,8 @@ export interface AnalyzeInputs {
   commands?: TextInput[];
   /** One per build in order; null where the build has no context. */
   contexts?: (ContextIndex | null)[];
+  /** `docker buildx history inspect --format json` outputs, one per build in the order of the logs. */
+  histories?: TextInput[];
 }
 
 export interface AnalyzeResult {
@@ -61,10 +64,13 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
   const problems: InputProblem[] = [];
   const builds = readLogs(inputs.logs, problems);
   const traces = builds.map((b) => b.trace);
+  attachHistories(traces, inputs.histories ?? [], problems);
 
   const commands = assignCommands(inputs.commands ?? [], inputs.logs, builds, problems);
   const contexts = builds.map((b) => inputs.contexts?.[b.given] ?? null);
-  const dockerfiles = dockerfilesPerBuild(inputs.dockerfiles, contexts, commands.map((c) => c?.command ?? null));
+  // Records carry the Dockerfile each build used: taken when none was given (never shown in the report).
+  const recordDockerfiles = inputs.dockerfiles.length === 0 ? dockerfilesOfRecords(traces) : [];
+  const dockerfiles = dockerfilesPerBuild(recordDockerfiles.length > 0 ? recordDockerfiles : inputs.dockerfiles, contexts, commands.map((c) => c?.command ?? null));
   problems.push(...dockerfiles.notes);
   const plans = readPlans(dockerfiles.files, builds, commands, problems);
   if ((inputs.contexts?.length ?? 0) > inputs.logs.length && inputs.logs.length > 0) {
@@ -78,7 +84,7 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
   let diagnosis: Diagnosis | null = null;
   if (traces.length > 0) {
     try {
-      diagnosis = diagnose({ traces, plans, commands: commands.map((c) => c?.command ?? null), contexts });
+      diagnosis = recordCauses(diagnose({ traces, plans, commands: commands.map((c) => c?.command ?? null), contexts }), traces);
     } catch (error) {
       problems.push(internalError('diagnosis', error));
     }
@@ -93,6 +99,8 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
     commands: reportCommands(builds, commands),
     inputs: inputSummary(inputs),
   });
+  // The Dockerfile text from a record's provenance stays out of every report, so out of every link.
+  if (recordDockerfiles.length > 0) delete report.dockerfile;
   return { report, problems };
 }
 
@@ -147,7 +155,7 @@ function readLogs(logs: AnalyzeInputs['logs'], problems: InputProblem[]): Build[
 
 /** The builds a pick names, in its order; a number past the log's builds is a problem, not a stop. */
 function pickBuilds(name: string, traces: BuildTrace[], pick: BuildPick, problems: InputProblem[]): BuildTrace[] {
-  if (pick === undefined || pick.length === 0) return traces;
+  if (pick === undefined || pick.length === 0) return inTimeOrder(name, traces, problems);
   const picked: BuildTrace[] = [];
   for (const n of pick) {
     const trace = traces[n - 1];
@@ -161,6 +169,37 @@ function pickBuilds(name: string, traces: BuildTrace[], pick: BuildPick, problem
     }
   }
   return picked;
+}
+
+/**
+ * A file's builds in the order they ran: a post that quotes the bad build first and the good one after
+ * is read in its stamps' order when every build is stamped. Stamps of one kind only (all dates, or all
+ * times of day, taken as one day).
+ */
+function inTimeOrder(name: string, traces: BuildTrace[], problems: InputProblem[]): BuildTrace[] {
+  if (traces.length < 2) return traces;
+  const keys = traces.map((t) => timeKey(t.startedAt));
+  if (keys.some((k) => k === null) || new Set(keys.map((k) => typeof k)).size > 1) return traces;
+  const order = traces.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!) || a - b);
+  if (order.every((n, i) => n === i)) return traces;
+  problems.push({
+    input: name,
+    message: `${name} quotes its ${traces.length} builds out of order; they are compared in the order of their timestamps (${order.map((i) => `build ${i + 1}`).join(', ')}).`,
+    hint: 'Pick the builds and their order yourself (CLI: `file.log#2,1`, or `--build`) if that is not what you meant.',
+  });
+  return order.map((i) => traces[i]!);
+}
+
+/** An ISO date-time sorts as text; a bare time of day as seconds. */
+function timeKey(time: string | null): string | number | null {
+  if (time === null) return null;
+  if (/^\d{4}-\d\d-\d\d/.test(time)) return time;
+  const m = /^(\d\d):(\d\d):(\d\d)/.exec(time);
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
+}
+
+function compareKeys(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 interface AssignedCommand {
@@ -258,7 +297,8 @@ function reportCommands(builds: Build[], commands: (AssignedCommand | null)[]): 
 
 function inputSummary(inputs: AnalyzeInputs): { name: string; kind: string }[] {
   return [
-    ...inputs.logs.map((l) => ({ name: l.name, kind: 'log' })),
+    ...inputs.logs.map((l) => ({ name: l.name, kind: 'read' in l && l.read.ok && l.read.value[0]?.record ? 'build record' : 'log' })),
+    ...(inputs.histories ?? []).map((h) => ({ name: h.name, kind: 'build record (history inspect)' })),
     ...inputs.dockerfiles.map((d) => ({ name: d.name, kind: 'dockerfile' })),
     ...(inputs.dockerignores ?? []).map((d) => ({ name: d.name, kind: 'dockerignore' })),
     ...(inputs.commands ?? []).map((c) => ({ name: c.name, kind: 'commands' })),

@@ -245,6 +245,79 @@ export interface BuildTrace {
   completedAt: string | null;
   /** How the log was read (absent on traces made before this was recorded, e.g. in old reports). */
   reading?: LogReadingFacts;
+  /** What only a build record (`.dockerbuild`, `buildx history inspect`) tells; absent for a log. */
+  record?: RecordFacts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build records (`.dockerbuild` exports, `docker buildx history inspect --format json`)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How much provenance a record carries: `max` has the LLB and the Dockerfile text, `min` only materials
+ * and parameters, `none` no provenance at all (a failed build, or `history inspect` output).
+ */
+export type ProvenanceMode = 'max' | 'min' | 'none';
+
+/** What a record could have told but this one does not. */
+export type RecordGap = 'status-stream' | 'provenance' | 'llb' | 'dockerfile-text' | 'build-args';
+
+/** A base image the build used, from the provenance materials (`pkg:docker/lab/base@1?platform=…`). */
+export interface RecordMaterial {
+  uri: string;
+  /** `lab/base:1`, from the package URL. */
+  ref: string;
+  digest: string | null;
+}
+
+/** One input path a COPY/ADD's LLB reads (`src` of a copy action), with where it comes from. */
+export interface RecordCopy {
+  src: string;
+  dest: string;
+  /** The LLB digest of the source the path is read from (the local context, another stage, an image). */
+  from: string | null;
+  /** The local source's name when it reads the build context (`context`), else null. */
+  local: string | null;
+  /** BuildKit's own attributes of the copy that change its cache key (`mode`, `chown`, include/exclude). */
+  attrs: Record<string, string>;
+}
+
+/** One LLB op, in the fields a cache key is made of, from the provenance's `llbDefinition`. */
+export interface RecordLlbOp {
+  digest: string;
+  kind: 'exec' | 'file' | 'source' | 'build' | 'merge' | 'diff' | 'other';
+  /** LLB digests of the op's inputs, in order. */
+  inputs: string[];
+  /** Comparable facts, flattened: `args`, `env V`, `cwd`, `mount /cache`, `identifier`, `attr local.followpaths`, `copy 0 src`… */
+  fields: Record<string, string>;
+  /** COPY/ADD only: the paths the step reads. */
+  copies?: RecordCopy[];
+  /** Source ops that read the build context: its include/exclude/follow patterns. */
+  local?: { name: string; followPaths: string[]; includePatterns: string[]; excludePatterns: string[] };
+}
+
+export interface RecordFacts {
+  kind: 'dockerbuild' | 'history-inspect';
+  /** The history record's reference (`f6bzs0gqo6dje0b64uabmuhqx`). */
+  ref: string | null;
+  /** A bake/compose record's name (`bake-two-targets (worker)`), when known. */
+  name: string | null;
+  provenance: ProvenanceMode;
+  gaps: RecordGap[];
+  /** `build-arg:NAME` frontend attributes (values are redacted in every output, as any build arg). */
+  buildArgs: Record<string, string>;
+  noCache: boolean;
+  /** `image-resolve-mode=pull` (`--pull`). */
+  pull: boolean;
+  target: string | null;
+  filename: string | null;
+  materials: RecordMaterial[];
+  /** The Dockerfile the build used, from the provenance's source infos (max mode). Never put in a link. */
+  dockerfile: { filename: string; text: string } | null;
+  /** The LLB ops of the build, by digest (max mode). Never put in a link. */
+  llb: RecordLlbOp[];
+  counts: { total: number | null; completed: number | null; cached: number | null; warnings: number | null };
+  status: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -482,7 +555,11 @@ export interface Cause {
   evidence: string[];
   files?: ChangedFile[];
   /** What would tell this cause apart from the others ranked with it. */
-  toTellApart?: string;
+  toTellApart?: string;  /**
+   * Set when build records settle this cause (args, base digests, the LLB of the step compared): it is
+   * read from the records, not inferred from logs.
+   */
+  exact?: true;
 }
 
 export type StepRole = 'root-miss' | 'cascade' | 'cached' | 'built' | 'error' | 'not-run' | 'unchanged';
@@ -524,6 +601,20 @@ export interface Warning {
   message: string;
 }
 
+/**
+ * What rebuilding one root miss cost: the root step and its cascade, timed by the later build's log
+ * (`DONE 12.7s`). Facts only; every output words them its own way.
+ */
+export interface TimeLost {
+  root: StepRef;
+  /** Sum of the durations the later log gives for the root and its cascade; null when it gives none. */
+  seconds: number | null;
+  /** Steps counted: the root and its cascade. */
+  steps: number;
+  /** Of those, steps the later log gives no duration for (their time is not in `seconds`). */
+  untimed: number;
+}
+
 export interface Diagnosis {
   first_miss: StepId | null;
   root_misses: StepId[];
@@ -537,6 +628,10 @@ export interface Diagnosis {
   /** Per consecutive pair of builds (index of the later build), when more than two logs were given. */
   pairs?: { earlier: number; later: number; first_miss: StepId | null }[];
   context_diffs?: SourceDiff[];
+  /** The two builds the diagnosis is about (0-based, chronological), when two or more were given. */
+  compared?: { earlier: number; later: number };
+  /** Per root miss, in the order of `root_misses`: what rebuilding it cost in the later build. */
+  time_lost?: TimeLost[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ export class Session {
     const hashed = contextItems.map((item) => this.#hash(item, dockerignoreText));
 
     const reportFiles = items.filter((i) => i.role === 'report-json');
-    const logs = items.filter((i) => i.role === 'log');
+    const logs = items.filter(isBuildItem);
     if (logs.length === 0) {
       if (reportFiles[0]) return this.#openReportFile(reportFiles[0], generation);
       if (this.origin !== 'link' && this.origin !== 'file') {
@@ -145,12 +145,13 @@ export class Session {
     this.#analysis?.abort();
     const controller = new AbortController();
     this.#analysis = controller;
-    const logItems = items.filter((i) => i.role === 'log');
+    const logItems = items.filter(isBuildItem);
     const picks = logItems.map((item) => pickOf(item.name, this.choices[item.id], this.logBuilds[item.id]?.length ?? 0));
     try {
       const response = await analyzeInWorker(
         {
-          logs: logItems.map((item, i): LogInput => ({ ...textInput(item), pick: picks[i]?.pick })),
+          logs: logItems.map((item, i): LogInput => ({ ...textInput(item), pick: picks[i]?.pick, ...(item.role === 'build-record' ? { record: true as const } : {}) })),
+          histories: items.filter((i) => i.role === 'history-json').map(textInput),
           dockerfiles: items.filter((i) => i.role === 'dockerfile').map(textInput),
           dockerignores: items.filter((i) => i.role === 'dockerignore').map(textInput),
           commands: items.filter((i) => i.role === 'commands').map(textInput),
@@ -296,6 +297,11 @@ export class Session {
       this.problems = [parsed.problem];
     }
   }
+}
+
+/** A build log or a `.dockerbuild` record: each stands for builds, in the order given. */
+function isBuildItem(item: InputItem): boolean {
+  return item.role === 'log' || item.role === 'build-record';
 }
 
 function textInput(item: InputItem): TextInput {

@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { decodeShareLink } from '../../src/core/report/index.ts';
+import { decodeShareLink, verdictOf } from '../../src/core/report/index.ts';
+import { toBase64Url } from '../../src/core/report/share.ts';
 import { DIST, foreignRequests, launchChromium, openPage, runAxe, saveScreenshot, serveStatic } from './harness.ts';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../public/examples/seed-replica');
@@ -71,9 +72,10 @@ async function waitForShareLink(page: Page, verdict: string): Promise<string> {
     .poll(
       async () => {
         const url = page.url();
-        if (!url.includes('#r=1.')) return null;
+        if (!url.includes('#r=2.')) return null;
         const decoded = await decodeShareLink(url);
-        return decoded.ok ? (decoded.value.diagnosis?.verdict ?? '').replace(/`/g, '') : null;
+        // The page shows the verdict as verdictOf words it (with the time the rebuild took).
+        return decoded.ok ? verdictOf(decoded.value).replace(/`/g, '') : null;
       },
       { timeout: 30_000 },
     )
@@ -166,7 +168,7 @@ describe('cachewhy web app', () => {
   });
 
   it('reopens the same verdict from the share link in a fresh browser context, without any file', async () => {
-    expect(sharedLink).toMatch(/#r=1\./);
+    expect(sharedLink).toMatch(/#r=2\./);
     const { page, errors } = await freshPage();
     await page.goto(sharedLink);
     await expect.poll(() => verdictText(page)).toBe(sharedVerdict);
@@ -176,13 +178,26 @@ describe('cachewhy web app', () => {
     expect(errors).toEqual([]);
   });
 
+  it('still opens a format-1 link (#r=1.) of the same report', async () => {
+    const decoded = await decodeShareLink(sharedLink);
+    expect(decoded.ok).toBe(true);
+    // Format 1 as it was written: deflate-raw of the report's JSON, base64url.
+    const json = new TextEncoder().encode(JSON.stringify(decoded.ok ? decoded.value : null));
+    const deflated = new Uint8Array(await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+    const v1 = `${sharedLink.slice(0, sharedLink.indexOf('#'))}#r=1.${toBase64Url(deflated)}`;
+    const { page, errors } = await freshPage();
+    await page.goto(v1);
+    await expect.poll(() => verdictText(page)).toBe(sharedVerdict);
+    expect(errors).toEqual([]);
+  });
+
   it.each([
-    ['a truncated payload', (link: string) => link.slice(0, link.indexOf('#r=1.') + 40)],
-    ['a mangled payload', (link: string) => link.replace(/#r=1\.(.{20})/, '#r=1.!!!!$1')],
-    ['a link from a newer version', (link: string) => link.replace('#r=1.', '#r=7.')],
+    ['a truncated payload', (link: string) => link.slice(0, link.indexOf('#r=2.') + 40)],
+    ['a mangled payload', (link: string) => link.replace(/#r=2\.(.{20})/, '#r=2.!!!!$1')],
+    ['a link from a newer version', (link: string) => link.replace('#r=2.', '#r=7.')],
   ])('shows a clear message, not a blank page, for %s', async (_name, mangle) => {
     const { page, errors } = await freshPage();
-    await page.goto(mangle(sharedLink || `${base}#r=1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`));
+    await page.goto(mangle(sharedLink || `${base}#r=2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`));
     const message = page.getByTestId('link-error');
     await message.waitFor({ timeout: 10_000 });
     await expect(message.textContent()).resolves.toMatch(/cannot be opened/);
@@ -215,7 +230,7 @@ describe('cachewhy web app', () => {
   });
 
   it('keeps build-arg values out of the link and the Markdown, and says what it redacted', async () => {
-    expect(sharedLink).toMatch(/#r=1\./);
+    expect(sharedLink).toMatch(/#r=2\./);
     const decoded = await decodeShareLink(sharedLink);
     expect(decoded.ok).toBe(true);
     const json = JSON.stringify(decoded.ok ? decoded.value : null);

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { analyze } from '../../src/core/analyze.ts';
+import { verdictOf } from '../../src/core/report/index.ts';
 import { launchChromium, openPage, saveScreenshot, serveStatic } from './harness.ts';
 
 const LAB = resolve(import.meta.dirname, '../fixtures/lab/copy-file-content');
@@ -50,12 +51,13 @@ describe('several builds in one log, and how each log was read', () => {
   it('compares the two builds of one pasted text like two files, and lets the user pick one', async () => {
     const [a, b] = await Promise.all(['a.log', 'b.log'].map((f) => readFile(resolve(LAB, f), 'utf8')));
     // What the two files give (the first miss and why), without the log names: the paste must say the same.
-    const twoFiles = analyze({ logs: [{ name: 'a.log', text: a! }, { name: 'b.log', text: b! }], dockerfiles: [] }).report.diagnosis?.verdict ?? '';
+    const twoFiles = verdictOf(analyze({ logs: [{ name: 'a.log', text: a! }, { name: 'b.log', text: b! }], dockerfiles: [] }).report);
     expect(twoFiles).toContain('3/4');
 
     const { page, errors } = await freshPage();
     await paste(page, a! + b!);
-    await expect.poll(() => verdict(page)).toBe(twoFiles.replaceAll('`', ''));
+    // The same words, but the build is named after the paste (the time lost says where it was measured).
+    await expect.poll(() => verdict(page)).toBe(twoFiles.replaceAll('`', '').replace('in b.log.', 'in pasted log#2.'));
     await expect(page.getByTestId('log-build-count').textContent()).resolves.toBe('2 builds in this file');
     await expect(page.getByTestId('timeline').locator('th.build-col').count()).resolves.toBe(2);
     await expect(page.getByTestId('chip-role').allTextContents()).resolves.toEqual(['log of builds 1–2']);

@@ -122,15 +122,35 @@ function emptyRow(key: string, builds: number, init: Partial<AlignedRow>): Align
 }
 
 /**
- * `docker compose build` of several services prints each service's steps with the same labels: they
- * are different Dockerfiles. Compare one service (the first the logs show) and say so.
+ * `docker compose build` of several services and `docker buildx bake` of several targets print each
+ * service's steps with the same labels: they are different builds (often of one Dockerfile). Compare one
+ * service — the one whose steps ran in the last build although the build before had them, else the first
+ * the logs show — and say so.
  */
 function oneService(traces: BuildTrace[], notes: string[]): BuildTrace[] {
   const services = [...new Set(traces.flatMap((t) => t.steps.map((s) => s.service ?? null)).filter((s): s is string => s !== null))];
-  const chosen = services[0];
-  if (services.length <= 1 || chosen === undefined) return traces;
-  notes.push(`The logs build ${services.length} compose services (${services.join(', ')}); only service ${chosen} is compared — give one service's log and Dockerfile to diagnose another.`);
+  if (services.length <= 1) return traces;
+  const chosen = serviceThatRebuilt(traces, services) ?? (services[0] as string);
+  notes.push(`The logs build ${services.length} compose services or bake targets (${services.join(', ')}); only ${chosen} is compared — give one service's log and Dockerfile to diagnose another.`);
   return traces.map((t) => ({ ...t, steps: t.steps.filter((s) => (s.service ?? chosen) === chosen) }));
+}
+
+/** The service with the most steps that ran in the last build and were there in the one before it. */
+function serviceThatRebuilt(traces: BuildTrace[], services: string[]): string | null {
+  const later = traces[traces.length - 1];
+  const earlier = traces[traces.length - 2];
+  if (!later || !earlier) return null;
+  const had = new Set(earlier.steps.filter((s) => s.status === 'cached' || s.status === 'built').map((s) => s.label));
+  let best: string | null = null;
+  let most = 0;
+  for (const service of services) {
+    const rebuilt = later.steps.filter((s) => s.service === service && s.status === 'built' && !s.instruction.startsWith('FROM ') && had.has(s.label)).length;
+    if (rebuilt > most) {
+      best = service;
+      most = rebuilt;
+    }
+  }
+  return best;
 }
 
 export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignment {

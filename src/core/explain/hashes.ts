@@ -7,6 +7,7 @@
  * digest every build, CACHED or not. Only for a step with no context upstream do equal digests mean
  * equal keys. (../../../shared/docs/buildkit-cache.md §1.)
  */
+import { parseMount } from '../dockerfile/mounts.ts';
 import type { HashNote, SourceDiff, StepContentKey, StepStatus } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf, rowLabel } from './align.ts';
@@ -107,9 +108,10 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
         parts.push(`the environment: ${[...env.map((n) => `ENV ${n}`), ...args.map((n) => `ARG ${n} (declared, so in every later RUN's env)`)].join(', ')}`);
       const mounts = ps?.mounts ?? [];
       for (const m of mounts) {
-        if (/type=cache/.test(m)) parts.push(`the cache mount's id and target (${m}), never its contents: a CACHED result may be stale`);
-        else if (/type=(secret|ssh)/.test(m)) parts.push(`the ${/type=secret/.test(m) ? 'secret' : 'SSH'} mount's target, never its value`);
-        else if (/type=bind/.test(m)) parts.push(`the content checksum of the bind-mounted path (${m})`);
+        const mount = parseMount(m);
+        if (mount.type === 'cache') parts.push(`the cache mount's id and target (${m}), never its contents: a CACHED result may be stale`);
+        else if (mount.type === 'secret' || mount.type === 'ssh') parts.push(`the ${mount.type === 'secret' ? 'secret' : 'SSH'} mount's target, never its value`);
+        else if (mount.type === 'bind') parts.push(`the content checksum of the bind-mounted path (${m})`);
       }
       if (prevText) parts.push(prevText);
       break;

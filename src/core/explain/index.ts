@@ -30,6 +30,7 @@ import { printedCached } from './printed.ts';
 import type { PairMisses } from './misses.ts';
 import { findMisses } from './misses.ts';
 import { suggestionsFor, warningsFor } from './suggestions.ts';
+import { timeLost } from './time-lost.ts';
 import { missVerdict, noMissVerdict, singleBuildVerdict } from './verdict.ts';
 
 export interface DiagnoseInput {
@@ -147,6 +148,8 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   }
   const diffs = main?.view.diffs;
   if (diffs) diagnosis.context_diffs = diffs;
+  if (main) diagnosis.compared = { earlier: main.view.earlier, later: main.view.later };
+  if (main && roots.length > 0) diagnosis.time_lost = timeLost(diagnosis, main.view.later);
   return diagnosis;
 }
 

@@ -77,12 +77,28 @@ export function credentialSteps(al: Alignment, contexts: (ContextIndex | null)[]
   return found;
 }
 
+/**
+ * Paths as code spans, those inside a listed folder written relative to it (`a/.aws/` (`config`,
+ * `credentials`)): the folder's long prefix said once keeps the sentence readable in a forum post.
+ */
+export function pathsText(paths: string[]): string {
+  const dirs = paths.filter((p) => p.endsWith('/'));
+  const inside = (p: string) => dirs.find((d) => d !== p && p.startsWith(d));
+  const top = paths.filter((p) => !inside(p));
+  return top
+    .map((p) => {
+      const children = paths.filter((c) => inside(c) === p).map((c) => `\`${c.slice(p.length)}\``);
+      return children.length > 0 ? `\`${p}\` (${children.join(', ')})` : `\`${p}\``;
+    })
+    .join(', ');
+}
+
 export function warningsFor(s: SuggestionInputs): Warning[] {
   const warnings: Warning[] = [];
   for (const { row, what } of credentialSteps(s.al, s.contexts)) {
     warnings.push({
       kind: 'credentials',
-      message: `CREDENTIALS IN THE IMAGE: ${rowLabel(row)} \`${row.instruction}\` copies ${what.map((w) => `\`${w}\``).join(', ')} into a layer. Anyone who can pull the image can read them, and every refresh of them${what.some((w) => /\.aws(\/|$)/.test(w)) ? ' (the AWS CLI rewrites its cache files on its own)' : ''} rebuilds this step and everything after it.`,
+      message: `CREDENTIALS IN THE IMAGE: ${rowLabel(row)} \`${row.instruction}\` copies ${pathsText(what)} into a layer. Anyone who can pull the image can read them, and every refresh of them${what.some((w) => /\.aws(\/|$)/.test(w)) ? ' (the AWS CLI rewrites its cache files on its own)' : ''} rebuilds this step and everything after it.`,
     });
   }
   const secretArgs = [...new Set(s.commands.flatMap((c) => Object.keys(c?.buildArgs ?? {})).filter((n) => SECRET_ARG.test(n)))];
@@ -105,7 +121,7 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
   for (const { row, what } of credentialSteps(s.al, s.contexts)) {
     add({
       title: 'Use RUN --mount=type=secret instead of copying credentials into a layer',
-      detail: `${rowLabel(row)} \`${row.instruction}\` bakes ${what.map((w) => `\`${w}\``).join(', ')} into the image. Mount them only for the RUN that needs them: \`RUN --mount=type=secret,id=aws,target=/root/.aws/credentials …\` and build with \`--secret id=aws,src=$HOME/.aws/credentials\`. Nothing is stored in a layer and a refreshed credential file no longer misses the cache.`,
+      detail: `${rowLabel(row)} \`${row.instruction}\` bakes ${pathsText(what)} into the image. Mount them only for the RUN that needs them: \`RUN --mount=type=secret,id=aws,target=/root/.aws/credentials …\` and build with \`--secret id=aws,src=$HOME/.aws/credentials\`. Nothing is stored in a layer and a refreshed credential file no longer misses the cache.`,
       step: { stage: row.stage, index: row.index },
     });
   }

@@ -3,6 +3,7 @@
  * step, the stage it is built FROM), and the stages it copies or mounts from. And whether the build
  * context is somewhere upstream — which decides what its printed vertex digest can tell (hashes.ts).
  */
+import { mountReadsContext, mountsInText, parseMount } from '../dockerfile/mounts.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf } from './align.ts';
 import { keywordOf, squash } from './text.ts';
@@ -94,12 +95,12 @@ export function readsContext(row: AlignedRow, build: number): boolean {
   const ps = planStepOf(row, build);
   if (ps) {
     if ((ps.keyword === 'COPY' || ps.keyword === 'ADD') && ps.copy) return ps.copy.from === null && !ps.copy.remote;
-    return (ps.mounts ?? []).some((m) => /type=bind/.test(m) && !/from=/.test(m));
+    return (ps.mounts ?? []).some((m) => mountReadsContext(parseMount(m)));
   }
   const text = squash(row.logs[build]?.instruction ?? row.instruction);
   const kw = keywordOf(text);
   if (kw === 'COPY' || kw === 'ADD') return !/--from=/.test(text) && !/\s(https?|git):\/\//.test(text);
-  if (kw === 'RUN') return /--mount=[^\s]*type=bind/.test(text) && !/--mount=[^\s]*type=bind[^\s]*from=/.test(text);
+  if (kw === 'RUN') return mountsInText(text).some(mountReadsContext);
   return false;
 }
 

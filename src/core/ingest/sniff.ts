@@ -6,6 +6,7 @@
  * Reads only the head of the input (64 KiB is plenty), so the app can sniff a 2 GB tar without reading it.
  */
 import { sniffLogFormat } from '../log/index.ts';
+import { isRecordArchiveHead } from '../record/sniff.ts';
 
 export type InputKind =
   | 'log'
@@ -15,6 +16,10 @@ export type InputKind =
   | 'context-tar-gz'
   | 'commands'
   | 'report-json'
+  /** A `.dockerbuild` export (gzipped OCI layout of build records): only `sniffInputDeep` tells it from a context. */
+  | 'build-record'
+  /** `docker buildx history inspect --format json` output. */
+  | 'history-json'
   | 'unknown';
 
 /** How many leading bytes sniffInput looks at; callers may pass more, it ignores the rest. */
@@ -29,12 +34,23 @@ export function sniffInput(name: string, head: Uint8Array): InputKind {
   const text = decodeHead(bytes);
   if (text.trim() === '') return /dockerignore/i.test(baseName(name)) ? 'dockerignore' : 'unknown';
   if (isReportJson(text)) return 'report-json';
+  if (isHistoryJson(text)) return 'history-json';
   // A CI log quotes its `+ docker build …` command, so the log test comes before the commands test.
   if (isLog(text)) return 'log';
   if (isDockerfile(text)) return 'dockerfile';
   if (isCommands(text)) return 'commands';
   if (isDockerignore(text, name)) return 'dockerignore';
   return 'unknown';
+}
+
+/**
+ * `sniffInput`, and for gzip a look inside: a `.dockerbuild` and a `context.tar.gz` share the gzip
+ * magic, and only the tar in it tells them apart (asynchronous: browsers gunzip with a stream).
+ */
+export async function sniffInputDeep(name: string, head: Uint8Array): Promise<InputKind> {
+  const kind = sniffInput(name, head);
+  if (kind === 'context-tar-gz' && (await isRecordArchiveHead(head.subarray(0, SNIFF_HEAD_BYTES)))) return 'build-record';
+  return kind;
 }
 
 // --- binary formats ----------------------------------------------------------------------------------
@@ -87,6 +103,11 @@ function baseName(name: string): string {
 }
 
 // --- text formats ------------------------------------------------------------------------------------
+
+/** `history inspect --format json`: an object (or an array of them, bake) with `Ref` and the step counts. */
+function isHistoryJson(text: string): boolean {
+  return /^\s*[[{]/.test(text) && /"Ref"\s*:/.test(text) && /"(?:NumTotalSteps|NumCompletedSteps|Materials)"\s*:/.test(text);
+}
 
 function isReportJson(text: string): boolean {
   return /^\s*\{/.test(text) && /"schema"\s*:\s*"cachewhy\.report\/v\d+"/.test(text);

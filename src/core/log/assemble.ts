@@ -24,7 +24,12 @@ interface StepDraft {
   rec: VertexRecord;
 }
 
-export function assemble(draft: Draft): Result<BuildTrace> {
+/**
+ * The builds of one draft: one, or — when two builds printed into one console at once and their steps can
+ * be told apart (a stage with two totals, one label with two instructions) — one per build, the second
+ * with only its steps (the internal vertices cannot be told apart, so they stay with the first).
+ */
+export function assemble(draft: Draft): Result<BuildTrace[]> {
   const composeMode = draft.records.some((r) => composeServiceOf(r.name) !== null);
   if (composeMode && (draft.format === 'buildkit-plain' || draft.format === 'buildkit-tty')) draft.format = 'compose';
 
@@ -36,9 +41,22 @@ export function assemble(draft: Draft): Result<BuildTrace> {
     else internalRecs.push(rec);
   }
 
-  const kept = dropSecondBuild(stepDrafts, draft);
-  const failed = draft.records.some((r) => r.result === 'error' && classifyVertex(r.name) !== 'cache-import');
-  const unfinished = draft.records.some((r) => r.result === null && !r.neverStarted);
+  const [kept, ...others] = splitInterleaved(stepDrafts, draft);
+  const first = assembleOne(draft, kept ?? [], internalRecs);
+  const traces = [first, ...others.map((steps) => assembleOne(draft, steps, []))];
+  if (traces.length > 1) {
+    for (const t of traces) t.notes = [...t.notes, INTERLEAVED_NOTE];
+  }
+  return draft.problems.length > 0 ? { ok: true, value: traces, problems: draft.problems } : { ok: true, value: traces };
+}
+
+const INTERLEAVED_NOTE =
+  'Two builds printed into this log at once; their steps were told apart by their labels (a stage with two step totals, or one label with two instructions). Vertices that are not steps (loading the context, exporting) stay with the first build.';
+
+function assembleOne(draft: Draft, kept: StepDraft[], internalRecs: VertexRecord[]): BuildTrace {
+  const records = [...kept.map((k) => k.rec), ...internalRecs];
+  const failed = records.some((r) => r.result === 'error' && classifyVertex(r.name) !== 'cache-import');
+  const unfinished = records.some((r) => r.result === null && !r.neverStarted);
   const truncated = draft.cut || (unfinished && !failed);
 
   const steps = kept.map(({ name, rec }) => toStep(name, rec, draft, failed, truncated));
@@ -50,7 +68,7 @@ export function assemble(draft: Draft): Result<BuildTrace> {
   const trace: BuildTrace = {
     source: draft.source,
     format: draft.format,
-    builder: draft.builder,
+    builder: { ...draft.builder },
     linePrefix: draft.linePrefix,
     steps: ordered,
     internal,
@@ -65,7 +83,7 @@ export function assemble(draft: Draft): Result<BuildTrace> {
     commands: [],
     imageId: draft.imageId,
     truncated,
-    notes: draft.notes,
+    notes: [...draft.notes],
     startedAt: draft.startedAt,
     completedAt: draft.completedAt,
     reading: { repairs: [], learnedPrefix: null, build: 1, builds: 1, unplacedLines: draft.unplaced },
@@ -76,7 +94,7 @@ export function assemble(draft: Draft): Result<BuildTrace> {
   if (failed && ordered.some((s) => s.status === 'canceled')) {
     trace.notes.push('A step failed, so BuildKit canceled the steps still running; a canceled step says nothing about its cache.');
   }
-  return draft.problems.length > 0 ? { ok: true, value: trace, problems: draft.problems } : { ok: true, value: trace };
+  return trace;
 }
 
 function stageKey(n: StepName): string {
@@ -85,29 +103,33 @@ function stageKey(n: StepName): string {
 
 /**
  * Two builds interleaved in one log (CI running two builds into one console) show as a stage with two
- * totals, or the same label with two instructions. Merging them would invent statuses, so the first
- * build's steps are kept and the user is told.
+ * totals, or the same label with two instructions. Merging them would invent statuses, so such steps go
+ * to a second build; the user is told.
  */
-function dropSecondBuild(stepDrafts: StepDraft[], draft: Draft): StepDraft[] {
+function splitInterleaved(stepDrafts: StepDraft[], draft: Draft): StepDraft[][] {
   const totals = new Map<string, number | null>();
   const byLabel = new Map<string, StepDraft>();
   const kept: StepDraft[] = [];
+  const second: StepDraft[] = [];
+  const secondByLabel = new Map<string, StepDraft>();
   const conflicts: string[] = [];
   for (const sd of stepDrafts) {
     const sk = stageKey(sd.name);
     const total = totals.get(sk);
+    const lk = `${sk}|${sd.name.index}`;
     if (total === undefined) totals.set(sk, sd.name.total);
     else if (total !== sd.name.total) {
       conflicts.push(`${sd.name.label} after [${sd.name.stage ?? ''} …/${total}]`);
+      addOnce(second, secondByLabel, lk, sd);
       continue;
     }
-    const lk = `${sk}|${sd.name.index}`;
     const same = byLabel.get(lk);
     if (same) {
       // A helper vertex under the step's label (`[3/5] LINK …` behind `COPY --link`) is not a second build.
       if (!INSTRUCTION_RE.test(sd.name.instruction)) continue;
       if (same.name.instruction !== sd.name.instruction && !same.rec.nameTruncated && !sd.rec.nameTruncated) {
         conflicts.push(`${sd.name.label} ${sd.name.instruction} next to ${same.name.instruction}`);
+        addOnce(second, secondByLabel, lk, sd);
         continue;
       }
       // The same step on another vertex (a rawjson re-list): keep the later facts on the first entry.
@@ -118,15 +140,24 @@ function dropSecondBuild(stepDrafts: StepDraft[], draft: Draft): StepDraft[] {
     kept.push(sd);
   }
   if (conflicts.length > 0) {
-    const message = `This log seems to hold two builds interleaved (${conflicts[0]}); only the first build's steps were read.`;
+    const message = `This log seems to hold two builds interleaved (${conflicts[0]}); their steps were read as two builds by their labels.`;
     draft.notes.push(message);
     draft.problems.push({
       input: draft.source,
       message,
-      hint: 'Give each build its own log, for example by running the builds one after the other or with separate --progress output files.',
+      hint: 'If the split looks wrong, give each build its own log (run the builds one after the other, or write each to its own file).',
     });
   }
-  return kept;
+  return second.length > 0 ? [kept, second] : [kept];
+}
+
+function addOnce(list: StepDraft[], byLabel: Map<string, StepDraft>, key: string, sd: StepDraft): void {
+  const same = byLabel.get(key);
+  if (same) mergeInto(same.rec, sd.rec);
+  else {
+    byLabel.set(key, sd);
+    list.push(sd);
+  }
 }
 
 const INSTRUCTION_RE = /^(?:FROM|RUN|COPY|ADD|WORKDIR|ONBUILD|ENV|ARG|LABEL|USER|EXPOSE|VOLUME|CMD|ENTRYPOINT|SHELL|HEALTHCHECK|STOPSIGNAL|MAINTAINER)\b/;
@@ -189,9 +220,18 @@ function toStep(name: StepName, rec: VertexRecord, draft: Draft, failed: boolean
         // Layers pulled under a RUN/COPY and nothing run: the imported cache was being loaded.
         status = 'cached';
         note = REMOTE_CACHE_LOADING_NOTE;
-      } else if (!isFrom && !rec.neverStarted && rec.output.length > 0 && rec.result === null && !failed) {
+      } else if (!isFrom && !rec.neverStarted && rec.output.length > 0 && rec.result === null) {
         status = 'built';
-        note = 'the log ends while this step runs: it printed output, so it was not cached';
+        note = failed
+          ? 'it printed output and had no result when the build failed: it ran, it was not cached'
+          : 'the log ends while this step runs: it printed output, so it was not cached';
+      } else if (isFrom && !rec.neverStarted && rec.pulled) {
+        status = 'built';
+        note = FROM_PULLED_NOTE;
+      } else if (isFrom && !rec.neverStarted) {
+        // A FROM without a result only resolved its image (or was still pulling, which shows above).
+        status = 'cached';
+        note = FROM_RESOLVE_NOTE;
       } else if (rec.neverStarted) note = 'BuildKit planned this step but never started it';
       else if (failed) note = 'the build failed before this step finished';
       else if (truncated) note = 'the log ends before this step finished';

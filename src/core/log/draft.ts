@@ -93,6 +93,8 @@ export interface BlockReader<T> {
    * in that block (the text from there on is read as the next build). -1 or absent otherwise.
    */
   nextBuildAt?(): number;
+  /** Text of earlier blocks that belongs before `nextBuildAt` (lines held while the reader made sure). */
+  nextBuildHeld?(): string;
   finish(): T;
 }
 

@@ -12,7 +12,7 @@ import type { BuildTrace, InputProblem, Result, TransitRepair } from '../model.t
 import { assemble } from './assemble.ts';
 import type { BlockReader, Draft } from './draft.ts';
 import { legacyReader } from './legacy.ts';
-import { HEAD_BYTES } from './lines.ts';
+import { HEAD_BYTES, LineCleaner, type PrefixPlan } from './lines.ts';
 import { plainReader } from './plain.ts';
 import { rawJsonReader } from './rawjson.ts';
 import { hasCursorMovement } from './screen.ts';
@@ -191,14 +191,14 @@ class LogReading {
     const readings = [...this.#done, this.#current];
     const builds: BuildTrace[] = [];
     const problems: InputProblem[] = [];
-    let refusal: Result<BuildTrace> | null = null;
+    let refusal: Result<BuildTrace[]> | null = null;
     for (const reading of readings) {
       const result = reading.finish();
       if (!result.ok) {
         refusal ??= result;
         continue;
       }
-      builds.push(result.value);
+      builds.push(...result.value);
       if (result.problems) problems.push(...result.problems);
     }
     if (builds.length === 0) {
@@ -345,22 +345,24 @@ class BuildReading {
     }
   }
 
-  /** The build, once `end` was called. */
-  finish(): Result<BuildTrace> {
+  /** The build (two when two builds printed into it at once and could be told apart), once `end` was called. */
+  finish(): Result<BuildTrace[]> {
     const result = this.#result();
     if (result.ok) {
-      const unplaced = result.value.reading?.unplacedLines ?? 0;
-      result.value.reading = { repairs: [], learnedPrefix: this.#learnedPrefix, build: 1, builds: 1, unplacedLines: unplaced };
+      for (const trace of result.value) {
+        const unplaced = trace.reading?.unplacedLines ?? 0;
+        trace.reading = { repairs: [], learnedPrefix: this.#learnedPrefix, build: 1, builds: 1, unplacedLines: unplaced };
+      }
     }
     return result;
   }
 
-  #result(): Result<BuildTrace> {
+  #result(): Result<BuildTrace[]> {
     try {
-      if (this.#refused !== null) return this.#refused;
+      if (this.#refused !== null) return { ok: false, problem: (this.#refused as { ok: false; problem: InputProblem }).problem };
       const reader = this.#reader as AnyReader;
       if (this.#legacy) {
-        const value = (reader as BlockReader<BuildTrace>).finish();
+        const value = [(reader as BlockReader<BuildTrace>).finish()];
         return this.#problems.length > 0 ? { ok: true, value, problems: this.#problems } : { ok: true, value };
       }
       const assembled = assemble((reader as BlockReader<Draft>).finish());
@@ -380,7 +382,7 @@ class BuildReading {
     if (reader.push(block)) return true;
     this.#stopped = true;
     const at = reader.nextBuildAt?.() ?? -1;
-    if (at >= 0 && this.#split) this.#handoff = block.slice(at) + rest + this.#carry;
+    if (at >= 0 && this.#split) this.#handoff = (reader.nextBuildHeld?.() ?? '') + block.slice(at) + rest + this.#carry;
     else if (at >= 0) this.#problems.push({ input: this.#source, message: `This log holds more than ${MAX_BUILDS} builds; the ones after build ${MAX_BUILDS} were not read.` });
     this.#carry = '';
     return false;
@@ -441,7 +443,7 @@ class BuildReading {
         // compose output is plain or tty; the service inside the brackets is found while assembling.
         // `[ \t]*`, not `\s*`: with /m, `\s*` runs across line ends from every `^`, which is quadratic on a
         // run of blank lines or bare CRs (200k CRs took 20 s).
-        const start = head.slice(0, 65536);
+        const start = cleanedStart(head.slice(0, 65536), plan);
         const ttyLike = /^[ \t]*(?:\[\+\] Building|=> )/m.test(start) && !/^#\d+ \[/m.test(start);
         this.#reader = ttyLike ? ttyReader(source, plan, hasCursorMovement(head)) : plainReader(source, plan);
         break;
@@ -456,11 +458,20 @@ class BuildReading {
   }
 }
 
+/** The first lines of a head as the readers will see them (decoration off), for a quick look. */
+function cleanedStart(head: string, plan: PrefixPlan): string {
+  const lines: string[] = [];
+  new LineCleaner(plan).lines(head, (line) => {
+    lines.push(line);
+  });
+  return lines.join('\n');
+}
+
 function notText<T>(source: string): Result<T> {
   return { ok: false, problem: { input: source, message: `${source} is not text.`, hint: HINT } };
 }
 
-function bug(source: string, err: unknown): Result<BuildTrace> {
+function bug<T>(source: string, err: unknown): Result<T> {
   return {
     ok: false,
     problem: { input: source, message: `${source} could not be read: ${err instanceof Error ? err.message : String(err)}.`, hint: BUG_HINT },

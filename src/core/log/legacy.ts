@@ -17,14 +17,16 @@ const IMAGE_ID_RE = /^[0-9a-f]{12,64}(?:\s|$)/;
 const TRIGGERS_RE = /^# Executing (\d+) build triggers?/;
 const TRIGGER_RE = /^Trigger (\d+), (.*)$/;
 const CONTEXT_RE = /^Sending build context to Docker daemon\s+([\d.]+\s?[kKMGTP]?i?B)/;
+const COMPOSE_LABEL_RE = /^LABEL com\.docker\.compose\.image\.builder=classic$/;
 const BUILDKIT_START_RE = /^(?:#0 building with |#1 \[|\[\+\] Building )/;
 const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
 // How the legacy builder reports a failed step. A RUN's own output can say the same words, so a line
 // only counts when the step then never ends with ` ---> <id>` (see the end of legacyReader).
-const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*)$/;
+// (`Get http://…: dial tcp …`: how old engines reported an ADD <url> that could not be fetched.)
+const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*|Get https?:\/\/\S+: .*)$/;
 /** ONBUILD triggers kept per FROM: a real base image has a handful. */
 const MAX_TRIGGERS = 100;
-const PULL_RE = /^(?:(?:[\w.-]+: )?Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: Pull complete)/;
+const PULL_RE = /^(?:(?:[\w.-]+: )?Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: (?:Pull complete|Pulling fs layer))/;
 
 interface LegacyStep {
   step: Step;
@@ -255,6 +257,11 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
         }
       } else {
         s.status = ls.usedCache ? 'cached' : 'built';
+      }
+      if (COMPOSE_LABEL_RE.test(s.instruction)) {
+        // `docker compose build` (classic builder) appends this LABEL: it is no Dockerfile step.
+        trace.notes.push(`${s.label} \`${s.instruction}\` is the label docker compose adds to a classic build, not a Dockerfile step: it is left out.`);
+        continue;
       }
       trace.steps.push(s);
       if (isFrom) {

@@ -142,7 +142,7 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
 
 // Where a build line begins once its decoration is off: BuildKit plain and tty, the legacy builder.
 const BUILD_LINE_RE =
-  /#\d{1,9} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |building with |\d+\.\d+ |\.\.\.)|Step \d+(?:\/\d+)? : |---> |=> |\[\+\] Building |Sending build context |Successfully built |Removing intermediate container /;
+  /#\d{1,9} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |building with |\d+\.\d+ |\.\.\.)|Step \d+(?:\/\d+)? : |(?<!-)---> |=> |\[\+\] Building |Sending build context |Successfully built |Removing intermediate container /;
 /** A learned prefix must stand before at least this share of the build lines in the sample. */
 const LEARNED_SHARE = 0.5;
 const MAX_LEARNED_LENGTH = 120;
@@ -306,6 +306,8 @@ export class LineCleaner {
   #pendingTime: string | null = null;
   /** Where in the last text given to `lines` the line the visitor stopped at begins; -1 if it did not stop. */
   stoppedAt = -1;
+  /** Where the line being visited begins in the text given to `lines`. */
+  lineStart = 0;
 
   constructor(plan: PrefixPlan) {
     this.#plan = plan;
@@ -327,6 +329,7 @@ export class LineCleaner {
       if (end === -1) end = length;
       let line = text.slice(start, end);
       const lineStart = start;
+      this.lineStart = start;
       start = end + 1;
       if (this.#fast) {
         // A colour code or CR the head of the log did not show: clean just this line.

@@ -68,19 +68,27 @@ function allDigits(text: string): boolean {
   return true;
 }
 
-/** `[web internal] load …` is how compose and bake show internal vertices: the service stands in the brackets. */
-const SERVICE_INTERNAL_RE = /^\[([^\]\s]+) (internal|auth)\] /;
+/**
+ * `[web internal] load …` is how compose and bake show internal vertices: the service stands in the
+ * brackets, after the platform of a multi-platform build (`[linux/arm64 web internal]`).
+ */
+const SERVICE_INTERNAL_RE = /^\[(?:[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9.]+)? )?([^\]\s]+) (internal|auth)\] /;
+/** `[web] exporting to image`: bake and compose put the target alone in brackets before export vertices. */
+const SERVICE_ONLY_RE = /^\[([^\]\s/]+)\] (?=exporting |pushing |sending tarball|resolving provenance|naming )/;
 
 /** The service name of a compose/bake internal vertex, or null. */
 export function composeServiceOf(name: string): string | null {
   const m = SERVICE_INTERNAL_RE.exec(name);
-  return m ? (m[1] as string) : null;
+  // `[linux/arm64 internal]`: a platform, not a service.
+  return m && !PLATFORM_RE.test(m[1] as string) ? (m[1] as string) : null;
 }
 
 /** The vertex name without a compose service inside the brackets: `[web internal] x` → `[internal] x`. */
 export function withoutService(name: string): string {
   const m = SERVICE_INTERNAL_RE.exec(name);
-  return m ? `[${m[2]}] ${name.slice(m[0].length)}` : name;
+  if (m) return `[${m[2]}] ${name.slice(m[0].length)}`;
+  const only = SERVICE_ONLY_RE.exec(name);
+  return only ? name.slice(only[0].length) : name;
 }
 
 export function classifyVertex(rawName: string): VertexKind {

@@ -41,6 +41,8 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
   let buildersSeen = 0;
   /** The reader stopped where the next build begins. */
   let nextBuild = false;
+  /** Second of the day of the last stamped line. */
+  let lastSecond: number | null = null;
   let interleaved = false;
 
   // Hot path: most lines of a big log are `#N 12.345 output` of the vertex printed just before, so
@@ -56,11 +58,58 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
     }
     lastRecord = rec;
   };
+  /**
+   * `#1 [internal] load …` printed again after later vertices finished: the next build (a CI retry, a
+   * script building twice) — or the same build revisiting #1 (Depot loads the definition up to three
+   * times). Its lines are held until a later header tells: an `#N` already in use starts numbering over
+   * (next build); a new number goes on counting (same build).
+   */
+  let held: { lines: [string, string | null][]; raw: string; at: number; highest: number } | null = null;
+  /** Where the line being read starts in its block. */
+  let lineStart = 0;
+  const holdVerdict = (line: string, h: NonNullable<typeof held>): 'next' | 'same' | 'wait' => {
+    const n = vertexNumber(line);
+    if (n >= 2) {
+      // A number already used by a vertex that finished: the numbering started over. (Not just any lower
+      // number: BuildKit v0.8 prints vertices out of number order.)
+      const known = byNumber.get(n);
+      return n <= h.highest && known !== undefined && known.result !== null ? 'next' : 'same';
+    }
+    return h.lines.length > MAX_HELD_LINES ? 'same' : 'wait';
+  };
+  /** True while held lines are read as the same build's (the `#1` among them is no restart). */
+  let releasing = false;
+  const release = (): void => {
+    const lines = (held as NonNullable<typeof held>).lines;
+    held = null;
+    releasing = true;
+    for (const [raw, time] of lines) readLine(raw, time);
+    releasing = false;
+  };
   const readLine = (raw: string, time: string | null): boolean | void => {
+    if (held !== null) {
+      const verdict = holdVerdict(raw.trimStart(), held);
+      if (verdict === 'wait') {
+        held.lines.push([raw, time]);
+        return;
+      }
+      if (verdict === 'next') {
+        nextBuild = true;
+        return false;
+      }
+      release();
+    }
     order++;
     // A stamper that pads its prefix leaves a space before `#N`.
     const line = raw.charCodeAt(0) === 32 && raw.trimStart().charCodeAt(0) === 35 ? raw.trimStart() : raw;
     if (time !== null) {
+      const seconds = secondOfDay(time);
+      // Stamps that go back by minutes: another build's excerpt (a forum post quoting a bad and a good run).
+      if (seconds !== null && lastSecond !== null && lastSecond - seconds > CLOCK_BACK_S && lastSecond - seconds < HALF_DAY_S && draft.records.some((r) => r.result !== null)) {
+        nextBuild = true;
+        return false;
+      }
+      if (seconds !== null) lastSecond = seconds;
       if (draft.startedAt === null) draft.startedAt = detach(time);
       draft.completedAt = time;
     }
@@ -98,9 +147,10 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
         return;
       }
     }
-    if (n === 1 && isNextBuildHeader(rest, byNumber)) {
-      nextBuild = true;
-      return false;
+    if (n === 1 && held === null && !releasing && isNextBuildHeader(rest, byNumber)) {
+      held = { lines: [[raw, time]], raw: '', at: lineStart, highest: Math.max(...byNumber.keys()) };
+      order--;
+      return;
     }
     let rec = byNumber.get(n);
     if (rec === undefined) {
@@ -121,6 +171,12 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
     } else if (rec.name === headerless(n) && looksLikeHeader(rest) && isVertexName(rest)) {
       // A paste that began inside this vertex: its header shows up when the printer comes back to it.
       rec.name = detach(rest);
+      headerJustPrinted = n;
+      focus(n, rec);
+      return;
+    } else if (rest.charCodeAt(0) === 91 /* [ */ && sameStepOtherTarget(rest, rec.name)) {
+      // One vertex serves several compose services or bake targets built from one Dockerfile; the printer
+      // names it after whichever it is showing (`[beat stage-1 6/6]`, later `[worker stage-1 6/6]`).
       headerJustPrinted = n;
       focus(n, rec);
       return;
@@ -151,7 +207,10 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
   let stopOffset = -1;
   const readBlock = (text: string): boolean => {
     if (!fast) {
-      const going = cleaner.lines(text, readLine);
+      const going = cleaner.lines(text, (line, time) => {
+        lineStart = cleaner.lineStart;
+        return readLine(line, time);
+      });
       stopOffset = cleaner.stoppedAt;
       return going;
     }
@@ -163,12 +222,13 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       let end = text.indexOf('\n', start);
       if (end === -1) end = length;
       // (Output lines need no stream position: only headers and results are ordered.)
-      if (lastRecord !== null && text.startsWith(lastPrefix, start) && isLogLineAt(text, start + lastPrefix.length, end)) {
+      if (held === null && lastRecord !== null && text.startsWith(lastPrefix, start) && isLogLineAt(text, start + lastPrefix.length, end)) {
         pushOutput(draft, lastRecord, start);
         headerJustPrinted = -1;
       } else {
         let line = text.slice(start, end);
         if (needsCleaning(line)) line = cleanLine(line);
+        lineStart = start;
         if (readLine(line, null) === false) {
           stopOffset = start;
           return false;
@@ -184,10 +244,17 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       if (stopped) return false;
       stopped = !readBlock(text);
       endBlock(draft, text);
+      if (!stopped && held !== null) {
+        // The held lines go on in the next block: keep their text for a handoff.
+        held.raw += text.slice(held.at);
+        held.at = 0;
+      }
       return !stopped;
     },
-    nextBuildAt: () => (nextBuild ? stopOffset : -1),
+    nextBuildAt: () => (!nextBuild ? -1 : held !== null ? held.at : stopOffset),
+    nextBuildHeld: () => (nextBuild && held !== null ? held.raw : ''),
     finish(): Draft {
+      if (held !== null) release();
       for (const rec of draft.records) settleOutput(rec, (l) => withoutLogPrefix(cleanLine(l)));
       if (interleaved) {
         draft.notes.push('Some #N numbers carry two different vertices: two builds were printed into one log.');
@@ -300,6 +367,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       inTrailer =
         trimmed === '------' ||
         trimmed.startsWith('ERROR: failed to') ||
+        trimmed.startsWith('error: failed to') ||
         trimmed.startsWith('failed to solve') ||
         trimmed.startsWith('executor failed running') ||
         /^Dockerfile(?:\S*)?:\d+$/.test(trimmed);
@@ -393,10 +461,34 @@ function headerless(n: number): string {
  */
 function isNextBuildHeader(rest: string, byNumber: Map<number, VertexRecord>): boolean {
   const first = byNumber.get(1);
-  if (first === undefined || first.result === null || rest.charCodeAt(0) !== 91 /* [ */ || !INTERNAL_LOAD_RE.test(rest)) return false;
+  // (No #1 at all: the paste began after it, and this is the next build's.)
+  if ((first !== undefined && first.result === null) || rest.charCodeAt(0) !== 91 /* [ */ || !INTERNAL_LOAD_RE.test(rest)) return false;
   for (const [n, r] of byNumber) if (n > 2 && r.result !== null) return true;
   return false;
 }
+
+/** Stamps going back more than this start another build; less is a stamper's jitter. */
+const CLOCK_BACK_S = 120;
+/** Going back by half a day or more is the clock passing midnight. */
+const HALF_DAY_S = 12 * 3600;
+
+/** `18:56:43`, `2021-06-30T18:56:43.1Z` → seconds since midnight; null when no time of day is in it. */
+function secondOfDay(time: string): number | null {
+  const m = /(\d\d):(\d\d):(\d\d)/.exec(time);
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
+}
+
+/** `[beat stage-1 6/6] RUN x` and `[worker stage-1 6/6] RUN x`: the same step, named after two targets. */
+function sameStepOtherTarget(a: string, b: string): boolean {
+  const ma = TARGETED_STEP_RE.exec(a);
+  const mb = TARGETED_STEP_RE.exec(b);
+  return ma !== null && mb !== null && ma[1] !== mb[1] && ma[2] === mb[2];
+}
+
+const TARGETED_STEP_RE = /^\[([^\s/]+) (\S+ \d+\/\d+\] .*)$/;
+
+/** Lines held at a possible next build before it counts as the same build. */
+const MAX_HELD_LINES = 400;
 
 const INTERNAL_LOAD_RE = /^\[(?:[^\]]* )?internal\] load /;
 /** The legacy builder starting (a script that builds with both). */

@@ -17,7 +17,8 @@ const PLAIN_RE = /^ ?#\d{1,9} \S/;
 const PLAIN_TELL_RE = /^ ?#\d{1,9} (?:\[|DONE\b|CACHED$|ERROR\b|CANCELED$|sha256:|extracting |building with|exporting|resolve |importing cache|transferring|load )/;
 const TTY_RE = /^\s*(?:\[\+\] Building [\d.]+s \(\d+\/\d+\)|=> )/;
 const LEGACY_RE = /^(?:Step \d+(?:\/\d+)? : \S|Sending build context to Docker daemon)/;
-const SERVICE_RE = /^(?: ?#\d+ |\s*=> (?:(?:CACHED|ERROR|CANCELED) )?)\[[^\]\s]+ (?:internal|auth)\] /;
+// A service or bake target in the brackets (`[web internal]`), not a platform (`[linux/arm64 internal]`).
+const SERVICE_RE = /^(?: ?#\d+ |\s*=> (?:(?:CACHED|ERROR|CANCELED) )?)\[(?:[a-z0-9]+\/\S+ )?(?![a-z0-9]+\/)[^\]\s]+ (?:internal|auth)\] /;
 const RAWJSON_KEYS_RE = /"(?:vertexes|statuses|logs|warnings)"\s*:/;
 
 export interface Sniffed {
@@ -77,7 +78,10 @@ export function sniffHead(head: string, complete: boolean): Sniffed | null | 'mo
   });
   if (!stopped && !complete) return 'more';
   const first = firstContent as string | null;
-  if (first !== null && first.startsWith('{') && RAWJSON_KEYS_RE.test(head.slice(0, 65536))) return { format: 'buildkit-rawjson', plan };
+  // rawjson: objects from the first content line, or — pasted after a command line or a note — objects
+  // with SolveStatus keys and no line of another format.
+  const jsonStart = first !== null && (first.startsWith('{') || (plain + tty + legacy === 0 && /^\s*\{\s*$/m.test(head.slice(0, 65536))));
+  if (jsonStart && RAWJSON_KEYS_RE.test(head.slice(0, 65536))) return { format: 'buildkit-rawjson', plan };
   let format = decide(plain, plainTell, tty, legacy);
   const firstFormat = FORMAT_OF_KIND[firstKind ?? 'none'];
   const firstCount = firstKind === 'plain' ? plain : firstKind === 'tty' ? tty : firstKind === 'legacy' ? legacy : 0;
@@ -108,5 +112,7 @@ function decide(plain: number, plainTell: number, tty: number, legacy: number): 
   if (tty >= 1 && tty >= legacy) return 'buildkit-tty';
   if (legacy >= 1) return 'legacy';
   if (plainOk) return 'buildkit-plain';
+  // A single `#7 [2/34] ADD …` line quoted alone is still a build step: never refuse a text that has one.
+  if (plainTell >= 1) return 'buildkit-plain';
   return null;
 }

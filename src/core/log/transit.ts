@@ -14,23 +14,32 @@ export interface RepairPlan {
   repairs: TransitRepair[];
   /** The column a hard-wrapped text was cut at. */
   wrapWidth: number | null;
+  /** How most lines start (a decoration's shape): a line starting so is no wrapped line's rest. */
+  commonStart: string | null;
 }
 
 /** Enough of a text to tell its damage; a stream is held this long before reading starts. */
 export const REPAIR_HEAD_CHARS = 1 << 16;
 
 // Where a line of a build log begins, found in the middle of a folded line: a BuildKit vertex line, a
-// legacy step or arrow, a tty row, the tty header. Each must follow whitespace (see INNER_MARKER_RE).
+// legacy step, arrow or pull line, a tty row, the tty header. Each must follow whitespace (INNER_MARKER_RE).
 const MARKER_BODY =
   String.raw`#\d{1,5} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |\d+\.\d+ |\.\.\.)` +
   String.raw`|Step \d{1,4}(?:\/\d{1,4})? : ` +
-  String.raw`|---> ` +
+  // Not any `---> `: yum prints `---> Package …` in a RUN's output.
+  String.raw`|---> (?:Using cache|Running in |Removed intermediate|[0-9a-f]{12}\b)` +
   String.raw`|=> (?:\[|CACHED |ERROR |CANCELED |exporting |naming |writing |transferring |=> )` +
   String.raw`|\[\+\] Building ` +
-  String.raw`|Removing intermediate container |Successfully (?:built|tagged) |Sending build context `;
+  String.raw`|Removing intermediate container |Successfully (?:built|tagged) |Sending build context ` +
+  String.raw`|[\w.-]+: Pulling from |[0-9a-f]{12}: (?:Pull complete|Pulling fs layer|Waiting|Verifying Checksum|Download complete|Already exists)` +
+  String.raw`|Digest: sha256:|Status: (?:Downloaded|Image is up to date)|# Executing \d+ build triggers?|Trigger \d+, |Get https?:\/\/` +
+  '|```';
 const INNER_MARKER_RE = new RegExp(String.raw`(?<=[^\S\n])(?<!=> )(?:${MARKER_BODY})`, 'g');
-/** A whitespace-separated token that is a timestamp or other stamp a forum kept between folded lines. */
-const STAMP_TOKEN_RE = /^(?:\*\*|__)?[[(]?[\dTZ:.,+\-/]{5,40}[\])]?(?:\*\*|__)?:?$/;
+/**
+ * A whitespace-separated token that is a timestamp a forum kept between folded lines: it holds a time
+ * (`17:49:32`) or a date, never just numbers (`(15/26)` is a tty header's count).
+ */
+const STAMP_TOKEN_RE = /^(?:\*\*|__)?[[(]?(?=\S*(?:\d:\d\d|\d{4}-\d\d))[\dTZ:.,+\-/]{5,40}[\])]?(?:\*\*|__)?:?$/;
 const LINE_START_RE = new RegExp(String.raw`^\s*(?:${MARKER_BODY}|=> |#\d{1,5} |Step \d|\[\d|\d{2}:\d{2}:\d{2}|\d{4}-\d\d-\d\d|\*\*)`);
 
 /** `<br>`, `<br/>`, `<br />`: line breaks a web page kept as markup. */
@@ -44,25 +53,58 @@ const TYPOGRAPHIC: Record<string, string> = { '\u201c': '"', '\u201d': '"', '\u2
 // `**17:49:32**`, `__#7__`: emphasis around a short token, never a glob like `**/*.go`.
 const EMPHASIS_RE = /\*\*([^*\s/][^*\n/]{0,40}?)\*\*|(?<![\w_])__([^_\s/][^_\n/]{0,40}?)__(?![\w_])/g;
 
-/** The repairs the head of a text needs (all of a text shorter than REPAIR_HEAD_CHARS). */
+/**
+ * The repairs the head of a text needs (all of a text shorter than REPAIR_HEAD_CHARS). Each layer of
+ * damage is looked for in the text as the layers above it were repaired, in the order the repairer
+ * applies them: characters, blank lines, wraps, then folds (a fold is only seen in unwrapped lines).
+ */
 export function planRepairs(head: string): RepairPlan {
   const text = head.length > REPAIR_HEAD_CHARS ? head.slice(0, REPAIR_HEAD_CHARS) : head;
   const repairs: TransitRepair[] = [];
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   if (BR_RE.test(text)) repairs.push('html-line-breaks');
+  for (const [kind, re] of CHARACTER_DAMAGE) {
+    re.lastIndex = 0;
+    if (re.test(text)) repairs.push(kind);
+  }
+  const characters = new TransitRepairer({ repairs, wrapWidth: null, commonStart: null });
+  let lines = characters.linesOf(text);
+  if (isDoubleSpaced(lines)) {
+    repairs.push('double-spaced');
+    lines = lines.filter((l) => l.trim() !== '');
+  }
+  const commonStart = commonStartOf(lines);
+  const wrapWidth = hardWrapWidth(lines, commonStart);
+  if (wrapWidth !== null) {
+    repairs.push('hard-wrapped');
+    lines = new TransitRepairer({ repairs: [], wrapWidth, commonStart }).linesOf(lines.join('\n'));
+  }
   if (lines.some((l) => countInnerMarkers(l) >= 2)) repairs.push('folded-lines');
-  if (isDoubleSpaced(lines)) repairs.push('double-spaced');
-  ENTITY_RE.lastIndex = 0;
-  if (ENTITY_RE.test(text)) repairs.push('html-entities');
-  INVISIBLE_RE.lastIndex = 0;
-  if (INVISIBLE_RE.test(text)) repairs.push('invisible-spaces');
-  TYPOGRAPHIC_RE.lastIndex = 0;
-  if (TYPOGRAPHIC_RE.test(text)) repairs.push('typographic-quotes');
-  EMPHASIS_RE.lastIndex = 0;
-  if (EMPHASIS_RE.test(text)) repairs.push('markdown-emphasis');
-  const wrapWidth = hardWrapWidth(lines);
-  if (wrapWidth !== null) repairs.push('hard-wrapped');
-  return { repairs, wrapWidth };
+  return { repairs, wrapWidth, commonStart };
+}
+
+const CHARACTER_DAMAGE: [TransitRepair, RegExp][] = [
+  ['html-entities', ENTITY_RE],
+  ['invisible-spaces', INVISIBLE_RE],
+  ['typographic-quotes', TYPOGRAPHIC_RE],
+  ['markdown-emphasis', EMPHASIS_RE],
+];
+
+/** The shape of a line's first characters (digits as 0, letters as a), when most lines share it. */
+function commonStartOf(lines: string[]): string | null {
+  const counts = new Map<string, number>();
+  let filled = 0;
+  for (const l of lines) {
+    if (l.trim() === '') continue;
+    filled++;
+    const shape = startShape(l);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  }
+  for (const [shape, n] of counts) if (shape.trim() !== '' && n >= filled * 0.6 && n >= 3) return shape;
+  return null;
+}
+
+function startShape(line: string): string {
+  return line.slice(0, 8).replace(/\d+/g, '0').replace(/[A-Za-z]+/g, 'a').replace(/\s+/g, ' ');
 }
 
 function countInnerMarkers(line: string): number {
@@ -88,9 +130,10 @@ function isDoubleSpaced(lines: string[]): boolean {
 
 /**
  * A terminal or mail client that cut long lines at one column: no line is longer than that column, several
- * are exactly as long, and what follows such a line mostly does not start like a log line.
+ * are exactly as long, and what follows such a line mostly does not start like a log line (nor like most
+ * lines of this text start, which is a decoration: `[job] | `, `12: `).
  */
-function hardWrapWidth(lines: string[]): number | null {
+function hardWrapWidth(lines: string[], commonStart: string | null): number | null {
   let width = 0;
   for (const l of lines) if (l.length > width) width = l.length;
   if (width < 60 || width > 250) return null;
@@ -99,9 +142,15 @@ function hardWrapWidth(lines: string[]): number | null {
   for (let i = 0; i < lines.length - 1; i++) {
     if ((lines[i] as string).length !== width) continue;
     atWidth++;
-    if (!LINE_START_RE.test(lines[i + 1] as string)) continued++;
+    if (continues(lines[i + 1] as string, commonStart)) continued++;
   }
   return atWidth >= 3 && continued >= atWidth * 0.6 ? width : null;
+}
+
+/** Whether a line after a full-width one is the rest of it. */
+function continues(next: string, commonStart: string | null): boolean {
+  if (next.trim() === '' || LINE_START_RE.test(next)) return false;
+  return commonStart === null || startShape(next) !== commonStart;
 }
 
 /**
@@ -122,6 +171,14 @@ export class TransitRepairer {
 
   get needed(): boolean {
     return this.#plan.repairs.length > 0;
+  }
+
+  /** A whole text, repaired, as lines. */
+  linesOf(text: string): string[] {
+    const out = this.push(text) + this.flush();
+    const lines = out.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    return lines;
   }
 
   push(text: string): string {
@@ -155,7 +212,7 @@ export class TransitRepairer {
       if (this.#has.has('double-spaced') && line.trim() === '') continue;
       if (this.#plan.wrapWidth !== null) {
         if (this.#held !== null) {
-          if (!LINE_START_RE.test(line) && line.trim() !== '') line = this.#held + line;
+          if (continues(line, this.#plan.commonStart)) line = this.#held + line;
           else out.push(this.#held);
           this.#held = null;
         }

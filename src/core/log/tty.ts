@@ -60,7 +60,9 @@ function matchVertex(line: string): [string | undefined, string, string, string 
   const head = VERTEX_HEAD_RE.exec(line);
   if (!head) return null;
   const { name, gap, time } = splitTimed(line.slice(head[0].length));
-  if (gap === '' || LINE_BREAK_RE.test(name)) return null;
+  if (LINE_BREAK_RE.test(name)) return null;
+  // A row pasted without its padding and time (`=> CACHED [2/5] COPY . .`) is still a step, if it names one.
+  if (gap === '' && !name.startsWith('[')) return null;
   return [head[1], name, gap, time];
 }
 
@@ -71,7 +73,7 @@ function matchSub(line: string): { body: string; time: string | undefined } | nu
   return LINE_BREAK_RE.test(name) ? null : { body: name, time };
 }
 const OTHER_FORMAT_START_RE = /^(?:#0 building with |#1 \[|Step 1(?:\/\d+)? : |Sending build context to Docker daemon)/;
-const FINAL_ERROR_RE = /^(?:ERROR: )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
+const FINAL_ERROR_RE = /^(?:(?:ERROR|error): )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
 /**
  * `cursorMovement`: the head of the log moves the cursor (raw terminal bytes). Then the log is replayed
@@ -149,7 +151,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       const seconds = Number(header[1]);
       // A display ends with its FINISHED frame (or an error); a header after that, or a clock that went
       // back, is the next build's display (a terminal session that built again).
-      if (headerSeen && draft.records.length > 0 && (finished || inTrailer || seconds < lastSeconds)) {
+      if (draft.records.length > 0 && (finished || inTrailer || (headerSeen && seconds < lastSeconds))) {
         nextBuild = true;
         return false;
       }

@@ -1,6 +1,6 @@
 /**
  * core/report — the Report and its three outward forms: JSON (redacted), Markdown (forum post) and the
- * share link (`#r=1.<payload>`). See the module comments for each.
+ * share link (`#r=2.<payload>`, older formats still read). See the module comments for each.
  */
 export { buildReport, inDockerfileOrder, GENERATOR, type ReportParts } from './build.ts';
 export { compactReport, LINK_OMISSIONS } from './compact.ts';

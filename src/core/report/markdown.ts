@@ -4,35 +4,99 @@
  * stay text) and table cells escape `|`. Call it on a redacted report (toMarkdown does not redact).
  */
 import type { Cause, Diagnosis, DiagnosisStep, HashNote, Report, ReportBuild, StepId, StepRef, StepStatus } from '../model.ts';
+import { foldCascades, isFold } from './fold.ts';
+import { timeLostSentence } from './time-words.ts';
 
-export function toMarkdown(report: Report): string {
-  const label = labeler(report);
-  const out: string[] = ['## Why was this rebuilt? (cachewhy)', ''];
-  const d = report.diagnosis;
-  out.push(`**Verdict:** ${prose(verdictOf(report))}`, '');
-  out.push(...inputsLine(report));
+/** A forum post fits in this many characters (the built-in example must: issue 12). */
+export const FORUM_MARKDOWN_LIMIT = 3000;
 
-  if (d && d.steps.length > 0) out.push(...diagnosisTable(report, d, label));
-  else for (const build of report.builds) out.push(...buildTable(build, label));
-
-  if (d) {
-    out.push(...missSummary(d, label));
-    out.push(...causes(d.causes, label));
-    out.push(...hashNote(d, label));
-    out.push(...suggestions(d));
-    out.push(...warnings(d));
-  }
-  out.push(...credentialFiles(report));
-  out.push(...buildProblems(report));
-  if (report.redactions && report.redactions.length > 0) {
-    out.push(`<sub>Redacted before sharing: ${report.redactions.length} item(s) (values removed, names kept).</sub>`, '');
-  }
-  out.push(`<sub>Made with ${prose(report.generator ?? 'cachewhy')} from build logs${report.dockerfile ? ', the Dockerfile' : ''}${report.contexts?.length ? ' and the build contexts' : ''}; nothing was uploaded.</sub>`);
-  return out.join('\n') + '\n';
+export interface MarkdownOptions {
+  /**
+   * Characters the post should fit in (default FORUM_MARKDOWN_LIMIT); sections that matter least are
+   * left out past it, and the post says which. `Infinity`: everything.
+   */
+  limit?: number;
 }
 
-/** The one-sentence answer: the diagnosis's own, else a plain fallback. */
+/** A part of the post; `drop` ranks what goes first when it is too long (absent: always kept). */
+interface Section {
+  lines: string[];
+  drop?: number;
+  /** How the post names it when it is left out. */
+  name?: string;
+}
+
+export function toMarkdown(report: Report, options: MarkdownOptions = {}): string {
+  const end = footer(report);
+  const room = (options.limit ?? FORUM_MARKDOWN_LIMIT) - end.join('\n').length - LEFT_OUT_ROOM;
+  return [...fitSections(sections(report), room), ...end].join('\n') + '\n';
+}
+
+function footer(report: Report): string[] {
+  const redacted = report.redactions?.length ? `; ${report.redactions.length} value(s) redacted` : '';
+  const from = `build logs${report.dockerfile ? ', the Dockerfile' : ''}${report.contexts?.length ? ' and the build contexts' : ''}`;
+  return [`<sub>Made with ${prose(report.generator ?? 'cachewhy')} from ${from}; nothing was uploaded${redacted}.</sub>`];
+}
+
+function sections(report: Report): Section[] {
+  const label = labeler(report);
+  const d = report.diagnosis;
+  const verdict = verdictOf(report);
+  const out: Section[] = [{ lines: ['## Why was this rebuilt? (cachewhy)', '', `**Verdict:** ${prose(verdict)}`, ''] }];
+  if (d && d.steps.length > 0) {
+    const folded = foldedTable(report, d, label);
+    out.push({ lines: folded.lines });
+    // The full table only adds something when the folded one hid rows.
+    if (folded.hidden > 0) out.push({ lines: fullTable(report, d, label), drop: 2, name: `full step table` });
+  } else {
+    out.push({ lines: inputsLine(report) });
+    for (const build of report.builds) out.push({ lines: buildTable(build, label) });
+  }
+  if (d) {
+    out.push({ lines: causes(d.causes, label, verdictOf(report)) });
+    out.push({ lines: hashNote(d, label, false) });
+    out.push({ lines: hashNote(d, label, true), drop: 3, name: 'cache key parts' });
+    out.push({ lines: suggestions(d) });
+    out.push({ lines: warnings(d), drop: 4, name: 'warnings' });
+  }
+  out.push({ lines: credentialFiles(report), drop: 1, name: 'credential files' });
+  out.push({ lines: buildProblems(report) });
+  return out;
+}
+
+/** The sections that fit `limit`, the least important left out first, and a line that says what went. */
+function fitSections(all: Section[], limit: number): string[] {
+  const size = (list: Section[]) => list.reduce((n, s) => n + s.lines.join('\n').length + 1, 0);
+  let kept = all.filter((s) => s.lines.length > 0);
+  const left: string[] = [];
+  const droppable = kept.filter((s) => s.drop !== undefined).sort((a, b) => a.drop! - b.drop!);
+  const dropped: Section[] = [];
+  for (const section of droppable) {
+    if (size(kept) <= limit) break;
+    kept = kept.filter((s) => s !== section);
+    dropped.push(section);
+  }
+  // A section dropped early may fit again once a bigger one went: the more important first.
+  for (const section of dropped.reverse()) {
+    const back = all.filter((s) => kept.includes(s) || s === section);
+    if (size(back) <= limit) kept = back;
+    else left.unshift(section.name ?? 'a section');
+  }
+  const out = kept.flatMap((s) => s.lines);
+  if (left.length > 0) out.push(`<sub>Left out to fit a forum post: ${left.join(', ')} (\`--full\` prints all).</sub>`, '');
+  return out;
+}
+
+/** Room kept for the line that says what was left out (written after the fit). */
+const LEFT_OUT_ROOM = 200;
+
+/** The one-sentence answer (the diagnosis's own, else a plain fallback), and what the misses cost. */
 export function verdictOf(report: Report): string {
+  const lost = timeLostSentence(report);
+  return lost ? `${answerOf(report)} ${lost}` : answerOf(report);
+}
+
+function answerOf(report: Report): string {
   const d = report.diagnosis;
   if (d?.verdict) return d.verdict;
   if (!d) return report.builds.length === 0 ? 'No build log could be read.' : 'Nothing to compare: give the logs of two builds.';
@@ -58,16 +122,39 @@ function mark(status: StepStatus | null | undefined): string {
   return status ? MARK[status] : '–';
 }
 
-function diagnosisTable(report: Report, d: Diagnosis, label: Label): string[] {
+/**
+ * The step table with every cascade folded into one row: a forum reader needs the root miss, not 32
+ * rows that say the same thing. `hidden`: rows folded away (the full table is worth adding then).
+ */
+function foldedTable(report: Report, d: Diagnosis, label: Label): { lines: string[]; hidden: number } {
   const names = report.builds.map((b, i) => cell(`${i + 1}: ${b.source}`));
-  const header = ['Step', 'Instruction', ...names, 'Why'];
+  const rows: string[][] = [];
+  let hidden = 0;
+  for (const item of foldCascades(d.steps)) {
+    if (!isFold(item)) {
+      rows.push([cell(label(item)), cell(code(clip(item.instruction, 60))), ...report.builds.map((_b, i) => mark(item.status_by_build[i])), cell(roleText(item, label))]);
+      continue;
+    }
+    hidden += item.rows.length - 1;
+    const first = item.rows[0]!;
+    const last = item.rows[item.rows.length - 1]!;
+    const statuses = report.builds.map((_b, i) => [...new Set(item.rows.map((r) => mark(r.status_by_build[i])))].join(' / '));
+    rows.push([cell(`${label(first)}–${label(last)}`), `${item.rows.length} steps`, ...statuses, cell(`rebuilt because ${label(item.root)} missed`)]);
+  }
+  return { lines: [...table(['Step', 'Instruction', ...names, 'Why'], rows), ''], hidden };
+}
+
+/** Every step, in a `<details>` block that stays folded until asked for; short cells to stay small. */
+function fullTable(report: Report, d: Diagnosis, label: Label): string[] {
+  const header = ['Step', 'Instruction', ...report.builds.map((_b, i) => String(i + 1)), 'Why'];
   const rows = d.steps.map((step) => [
     cell(label(step)),
-    cell(code(clip(step.instruction, 90))),
+    cell(code(clip(step.instruction, 48))),
     ...report.builds.map((_b, i) => mark(step.status_by_build[i])),
-    cell(roleText(step, label)),
+    step.role === 'cascade' ? 'cascade' : cell(roleText(step, label)),
   ]);
-  return [...table(header, rows), ''];
+  // Blank lines around the table: GitHub renders Markdown inside <details> only then.
+  return [`<details><summary>All ${d.steps.length} steps</summary>`, '', ...table(header, rows), '', '</details>', ''];
 }
 
 function buildTable(build: ReportBuild, label: Label): string[] {
@@ -94,28 +181,15 @@ function roleText(step: DiagnosisStep, label: Label): string {
   }
 }
 
-function missSummary(d: Diagnosis, label: Label): string[] {
-  if (!d.first_miss) return ['No step missed the cache between these builds.', ''];
-  const cascade = d.steps.filter((s) => s.role === 'cascade').length;
-  const lines = [`**First miss:** ${stepName(d.first_miss, label)}.`];
-  const others = d.root_misses.filter((r) => !sameStep(r, d.first_miss));
-  if (others.length > 0) lines.push(`Other root misses: ${others.map((o) => stepName(o, label)).join(', ')}.`);
-  lines.push(
-    cascade === 0
-      ? 'No later step was rebuilt because of it.'
-      : `${cascade} later step${cascade === 1 ? ' was' : 's were'} rebuilt only because a step before ${cascade === 1 ? 'it' : 'them'} missed (cascade).`,
-  );
-  return [lines.join(' '), ''];
-}
-
-function causes(list: Cause[], label: Label): string[] {
+function causes(list: Cause[], label: Label, verdict: string): string[] {
   if (list.length === 0) return [];
   const out = ['### Causes', ''];
   list.forEach((cause, i) => {
     const where = cause.step ? ` at ${code(label(cause.step))}` : '';
-    out.push(`${i + 1}. **${cause.kind}** (${cause.confidence} confidence)${where}: ${prose(cause.summary)}`);
+    out.push(`${i + 1}. **${cause.kind}** (${cause.confidence} confidence)${where}: ${said(cause.summary, verdict) ? 'as the verdict says.' : prose(cause.summary)}`);
     for (const line of cause.evidence) out.push(`   - ${code(line)}`);
-    for (const file of cause.files ?? []) {
+    // A changed file the evidence already quotes (`path: added`) is not listed twice.
+    for (const file of (cause.files ?? []).filter((f) => !cause.evidence.some((line) => line.startsWith(`${f.path}:`)))) {
       out.push(`   - changed file ${code(file.path)}: ${file.change}${file.detail ? ` (${code(file.detail)})` : ''}`);
     }
     if (cause.toTellApart) out.push(`   - to tell apart: ${prose(cause.toTellApart)}`);
@@ -124,19 +198,26 @@ function causes(list: Cause[], label: Label): string[] {
   return out;
 }
 
-function hashNote(d: Diagnosis, label: Label): string[] {
+/**
+ * What the printed digests of the first miss mean (`keyParts: false`), or what its cache key is made of
+ * (`keyParts: true`: the part a long post can do without).
+ */
+/** The verdict already says this cause's "missed because …" word for word: not twice in a short post. */
+function said(summary: string, verdict: string): boolean {
+  const because = /\bmissed because (.+?)\.?$/.exec(summary)?.[1];
+  return because !== undefined && verdict.includes(because);
+}
+
+function hashNote(d: Diagnosis, label: Label, keyParts: boolean): string[] {
   const first = d.first_miss;
-  if (!first) return [];
-  const note: HashNote | undefined = d.hash_notes?.find((n) => sameStep(n.step, first));
-  if (!note) return [];
+  const note: HashNote | undefined = first ? d.hash_notes?.find((n) => sameStep(n.step, first)) : undefined;
+  if (!first || !note) return [];
+  if (keyParts) return note.keyParts.length === 0 ? [] : ['Its cache key is made of:', ...note.keyParts.map((part) => `- ${prose(part)}`), ''];
   const out = [`### What the hashes of ${code(label(first))} mean`, '', prose(note.explanation), ''];
+  // Full digests are for searching a cache dump; not twice when the explanation already quotes them.
   const digests = note.digests.map((digest, i) => `build ${i + 1}: ${digest ? code(digest) : 'not printed'}`);
-  if (note.digests.some((x) => x !== null)) out.push(`Vertex digests: ${digests.join(', ')}`, '');
-  if (note.keyParts.length > 0) {
-    out.push('Its cache key is made of:');
-    for (const part of note.keyParts) out.push(`- ${prose(part)}`);
-    out.push('');
-  }
+  const quoted = note.digests.every((digest) => digest === null || note.explanation.includes(digest.slice(0, 19)));
+  if (note.digests.some((x) => x !== null) && !quoted) out.push(`Vertex digests: ${digests.join(', ')}`, '');
   return out;
 }
 

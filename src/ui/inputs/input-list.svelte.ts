@@ -26,7 +26,7 @@ export interface InputItem {
 }
 
 /** Reads the first bytes of an input for the sniffer. */
-export type Sniffer = (name: string, head: Uint8Array) => SniffedKind;
+export type Sniffer = (name: string, head: Uint8Array) => SniffedKind | Promise<SniffedKind>;
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -53,7 +53,7 @@ export class InputList {
       added.map(async (item) => {
         if (item.source.type !== 'file') return;
         const head = new Uint8Array(await item.source.file.slice(0, HEAD_BYTES).arrayBuffer());
-        this.#setSniffed(item.id, this.#sniff(item.name, head));
+        this.#setSniffed(item.id, await this.#sniff(item.name, head));
       }),
     );
   }
@@ -62,9 +62,11 @@ export class InputList {
   addText(text: string, name = 'pasted log'): void {
     const item = this.#newItem(name, { type: 'text', text }, text.length, null, 'log');
     this.items = [...this.items, item];
-    const sniffed = this.#sniff(name, new TextEncoder().encode(text.slice(0, HEAD_BYTES)));
     // A paste box is for logs: only trust the sniffer when it recognises something else for sure.
-    this.#setSniffed(item.id, sniffed === 'unknown' ? 'log' : sniffed);
+    const settle = (sniffed: SniffedKind) => this.#setSniffed(item.id, sniffed === 'unknown' ? 'log' : sniffed);
+    const sniffed = this.#sniff(name, new TextEncoder().encode(text.slice(0, HEAD_BYTES)));
+    if (sniffed instanceof Promise) void sniffed.then(settle);
+    else settle(sniffed);
   }
 
   remove(id: number): void {

@@ -8,10 +8,12 @@ import type { InputKind } from '../../core/ingest/sniff.ts';
 export type SniffedKind = InputKind;
 
 /** The role an input plays in the analysis (what the chip's select offers). */
-export type InputRole = 'log' | 'dockerfile' | 'dockerignore' | 'context' | 'commands' | 'report-json' | 'ignore';
+export type InputRole = 'log' | 'build-record' | 'history-json' | 'dockerfile' | 'dockerignore' | 'context' | 'commands' | 'report-json' | 'ignore';
 
 export const ROLE_CHOICES: { role: InputRole; label: string }[] = [
   { role: 'log', label: 'build log' },
+  { role: 'build-record', label: 'build record (.dockerbuild)' },
+  { role: 'history-json', label: 'build record (history inspect)' },
   { role: 'dockerfile', label: 'Dockerfile' },
   { role: 'dockerignore', label: '.dockerignore' },
   { role: 'context', label: 'build context' },
@@ -37,6 +39,10 @@ export function describeRole(role: InputRole, ordinal: number, countOfRole: numb
   switch (role) {
     case 'log':
       return `log of build ${ordinal}`;
+    case 'build-record':
+      return `record of build ${ordinal}`;
+    case 'history-json':
+      return `history of build ${ordinal}`;
     case 'context':
       return `context of build ${ordinal}`;
     case 'dockerfile':

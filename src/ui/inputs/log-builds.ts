@@ -4,6 +4,7 @@
  * travel back to the page; the choice travels to the worker as that log's `pick`.
  */
 import type { BuildTrace, InputProblem } from '../../core/model.ts';
+import { summarizeRecord, type RecordSummary } from './record-chip.ts';
 
 /** One build of a log, in a few numbers (small: it crosses the worker boundary). */
 export interface LogBuildSummary {
@@ -18,6 +19,8 @@ export interface LogBuildSummary {
   /** When the build started, from CI timestamps or rawjson, null when the log does not say. */
   startedAt: string | null;
   truncated: boolean;
+  /** What a build record carries (a `.dockerbuild`), absent for a log. */
+  record?: RecordSummary;
 }
 
 /** The builds of each log given, in the order given (empty for a log that could not be read). */
@@ -39,6 +42,7 @@ export function summarizeBuilds(traces: BuildTrace[]): LogBuildSummary[] {
       firstStep: first ? `${first.label} ${first.instruction}`.trim() : null,
       startedAt: trace.startedAt ?? first?.startedAt ?? null,
       truncated: trace.truncated,
+      ...(trace.record ? { record: summarizeRecord(trace) } : {}),
     };
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The page's fragment is its only state: `#r=1.<payload>` carries a report, `#example` asks for the
+ * The page's fragment is its only state: `#r=<format>.<payload>` (every format, see core/report/share.ts) carries a report, `#example` asks for the
  * built-in example. The fragment never reaches a server, which is the point.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Keeps the page URL in step with the report on screen: after each analysis, the redacted report is
- * encoded into `#r=1.<payload>` (debounced, `history.replaceState`, no history entry per run).
+ * encoded into `#r=2.<payload>` (debounced, `history.replaceState`, no history entry per run).
  */
 import type { Report } from '../../core/model.ts';
 import { encodeShareLinkDetailed, LINK_OMISSIONS, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT } from '../../core/report/index.ts';

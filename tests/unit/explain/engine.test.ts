@@ -101,7 +101,7 @@ describe('alignment', () => {
     const d = diagnose({ traces: [read(log('CACHED', 'CACHED'), 'a.log'), read(log('DONE', 'CACHED'), 'b.log')], plans: [] });
     expect(d.steps.map((s) => s.instruction)).toEqual(['FROM docker.io/library/node:20', 'RUN npm ci']);
     expect(d.first_miss).toMatchObject({ index: 2, instruction: 'RUN npm ci' });
-    expect(d.warnings?.some((w) => /2 compose services \(web, worker\); only service web/.test(w.message))).toBe(true);
+    expect(d.warnings?.some((w) => /2 compose services or bake targets \(web, worker\); only web is compared/.test(w.message))).toBe(true);
   });
 
   it('never aligns by #N or digest: the same step printed with other vertex numbers and digests is one row', () => {
@@ -334,5 +334,21 @@ describe('causes the fixtures do not show', () => {
     const d = diagnose({ traces: [], plans: [] });
     expect(d.first_miss).toBeNull();
     expect(d.verdict).toMatch(/No build log/);
+  });
+});
+
+describe('RUN --mount without type= is a bind mount of the context', () => {
+  // BuildKit's default mount type is bind: `--mount=target=/src` mounts the build context, so the step is
+  // keyed on the mounted files' checksum just as `--mount=type=bind` is; a cache mount is not.
+  const miss = (mount: string): ReturnType<typeof diagnose> => {
+    const df = `FROM alpine:3.19\nRUN ${mount} make -C /src\n`;
+    const s = (r: Result): LogSpec => ({ steps: [['[stage-0 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[stage-0 2/2]', `RUN ${mount} make -C /src`, r]] });
+    return diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
+  };
+  it.each(['--mount=target=/src', '--mount=type=bind,target=/src', '--mount=source=.,target=/src'])('%s reads the context', (mount) => {
+    expect(miss(mount).causes.map((c) => c.kind)).toContain('context-changed');
+  });
+  it.each(['--mount=type=cache,target=/src', '--mount=type=bind,from=builder,target=/src'])('%s does not', (mount) => {
+    expect(miss(mount).causes.map((c) => c.kind)).not.toContain('context-changed');
   });
 });

@@ -22,6 +22,9 @@ function expectedKind(path: string): InputKind {
   if (/^Dockerfile(\.b)?$/.test(name)) return 'dockerfile';
   if (name.endsWith('.tar')) return 'context-tar';
   if (name === 'commands.txt') return 'commands';
+  // The sync sniffer sees gzip; `sniffInputDeep` looks inside (tests/unit/record/read.test.ts).
+  if (name.endsWith('.dockerbuild')) return 'context-tar-gz';
+  if (name.endsWith('.history.json')) return 'history-json';
   if (name.endsWith('.tty.raw')) return 'log';
   // The forum post quotes BuildKit log lines inside prose, folded by the forum: it has build steps in it,
   // so it is read as a log (never refuse a text that has build steps).

@@ -3,7 +3,7 @@
  * the way the tool prints it (tty lines follow BuildKit's `align`: names cut to fill the column).
  */
 import { describe, expect, it } from 'vitest';
-import { readLog, sniffLogFormat } from '../../../src/core/log/index.ts';
+import { readLog, readLogBuilds, sniffLogFormat } from '../../../src/core/log/index.ts';
 import type { BuildTrace, LogFormat } from '../../../src/core/model.ts';
 
 function trace(text: string, source = 'pasted log'): BuildTrace {
@@ -409,7 +409,7 @@ describe('truncated and interleaved logs', () => {
     expect(statuses(r.value)).toEqual(PLAIN_STATUSES);
     expect(r.problems?.[0]).toMatchObject({ input: 'ci.log', message: expect.stringMatching(/holds 2 builds/) });
   });
-  it('two builds interleaved (same stage, two totals) are not merged silently', () => {
+  it('two builds interleaved (same stage, two totals) are not merged: their steps are read as two builds', () => {
     const text = [
       '#1 [internal] load build definition from Dockerfile',
       '#1 DONE 0.0s',
@@ -429,6 +429,12 @@ describe('truncated and interleaved logs', () => {
     expect(r.value.steps.map((s) => `${s.label} ${s.instruction}`)).toEqual(['[1/3] FROM docker.io/library/alpine:3.19', '[2/3] RUN echo a', '[3/3] RUN echo c']);
     expect(r.problems?.[0]?.message).toMatch(/two builds interleaved/);
     expect(r.value.notes.some((n) => n.includes('two builds'))).toBe(true);
+    const all = readLogBuilds(text, 'ci.log');
+    if (!all.ok) throw new Error(all.problem.message);
+    expect(all.value.map((t) => t.steps.map((s) => `${s.label} ${s.status}`))).toEqual([
+      ['[1/3] cached', '[2/3] cached', '[3/3] built'],
+      ['[1/4] cached', '[2/4] built'],
+    ]);
   });
 });
 

@@ -18,11 +18,13 @@ describe('toMarkdown', () => {
   });
 
   it('names the root miss, the cascade, the cause, its evidence, files, hash note and suggestions', () => {
-    expect(md).toContain('**First miss:** `[3/4]` `COPY app.conf /etc/app.conf`.');
-    expect(md).toContain('1 later step was rebuilt');
+    // The verdict names the first miss and what it dragged along; no second summary line repeats it.
+    expect(md).not.toContain('**First miss:**');
     expect(md).toContain('1. **context-changed** (high confidence) at `[3/4]`');
     expect(md).toContain('   - `#7 [3/4] COPY app.conf /etc/app.conf`');
-    expect(md).toContain('changed file `app.conf`: content');
+    // The evidence quotes the file and its field, so the file is not listed a second time.
+    expect(md).toContain('   - `app.conf: content 11 B → 10 B`');
+    expect(md).not.toContain('changed file `app.conf`');
     expect(md).toContain('### What the hashes of `[3/4]` mean');
     expect(md).toContain('### Suggestions');
   });

@@ -3,11 +3,11 @@
  * every labelled step's status, the number of builds found, no refusal, and each pair's first miss.
  */
 import { describe, expect, it } from 'vitest';
-import { firstMissOf, isRight, normalLabel, pairsOf, scoreLog, type CorpusEntry } from './corpus.ts';
+import { firstMissOf, isRight, normalLabel, pairsOf, scoreLog, type CorpusEntry, type LabelledPair } from './corpus.ts';
 
 /** `id` → `build label: expected → read` for each step read wrong today, with the reason. */
 export type KnownMisreads = Record<string, { misreads: string[]; why: string }>;
-/** `id (n)` → the first miss cachewhy names today for the n-th pair of the set, with the reason. */
+/** `before → after` (see pairName) → the first miss cachewhy names today, with the reason. */
 export type KnownPairMisses = Record<string, { got: string | null; why: string }>;
 
 export function misreadsOf(entry: CorpusEntry): string[] {
@@ -29,10 +29,15 @@ export function corpusTests(name: string, entries: CorpusEntry[], known: KnownMi
   const pairs = pairsOf(entries);
   if (pairs.length === 0) return;
   describe(`${name}: the first miss of every labelled pair`, () => {
-    it.each(pairs.map((p, i) => [`${p.id} (${i})`, p] as const))('%s', (label, { pair }) => {
+    it.each(pairs.map((p) => [pairName(p.pair), p] as const))('%s', (label, { pair }) => {
       const want = pair.first_miss === null ? null : normalLabel(pair.first_miss);
       const known = knownPairs[label];
       expect(firstMissOf(pair)).toBe(known ? known.got : want);
     });
   });
+}
+
+/** `earlier-log#1 → later-log#2` (1-based builds): a pair's name, stable when pairs are added. */
+export function pairName(pair: LabelledPair): string {
+  return `${pair.before.log}#${pair.before.build + 1} → ${pair.after.log}#${pair.after.build + 1}`;
 }

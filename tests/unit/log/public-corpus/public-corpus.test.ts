@@ -14,9 +14,9 @@ import { corpusTests, type KnownMisreads, type KnownPairMisses } from './corpus-
 import { readmeWithIndex } from './write-index.ts';
 
 const KNOWN_MISREADS: KnownMisreads = {
-  'ci-munaimtahir-pgsims-runbook80-c1': {
-    misreads: ['0 [beat stage-1 6/6]: built → not-run'],
-    why: 'three compose services share one vertex, printed first as [beat stage-1 6/6] and later as [worker stage-1 6/6]; cachewhy keeps the two names as two steps and gives the result to the later one',
+  'gh-apache-incubator-kie-kogito-images-1327': {
+    misreads: ['0 Step 6/47: cached → built'],
+    why: 'the stored copy breaks a line inside its decoration (`…INFO  D` / `ocker: ---> Using cache`), so the arrow line of Step 6 has no decoration cachewhy can take off; no fixed wrap width tells that the two lines are one',
   },
   'gh-docker-build-push-action-735-7step': {
     misreads: ['0 [5/7]: built → cached'],
@@ -30,14 +30,10 @@ const KNOWN_MISREADS: KnownMisreads = {
     misreads: ['0 [build 4/6]: built → cached'],
     why: 'the paste shows layers pulled under the step then `...`; the commenter says the modules download again, which the text cannot show',
   },
-  'qa-geek-questions-1624464': {
-    misreads: ['0 Step 5: error → not-run'],
-    why: 'the legacy log ends on `Get http://…: connection refused` under ADD, a failure wording the reader does not know (no `returned a non-zero code`)',
-  },
 };
 
 const KNOWN_PAIR_MISSES: KnownPairMisses = {
-  'ci-jesusn8npro-academiavallenataonline2-error-easypanel-55973ef (9)': {
+  'ci-jesusn8npro-academiavallenataonline2-error-easypanel-f5d007b#1 → ci-jesusn8npro-academiavallenataonline2-error-easypanel-55973ef#1': {
     got: null,
     why: 'the two Easypanel logs are cut (credentials left out) so that the earlier build has no result for [stage-0 8/15]: there is nothing to compare it with',
   },

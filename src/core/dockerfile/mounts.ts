@@ -1,0 +1,35 @@
+/**
+ * `RUN --mount=…` options as facts. BuildKit's default mount type is `bind`, and a bind mount without
+ * `from=` mounts the build context: `RUN --mount=target=/src make` reads the context as surely as a COPY.
+ */
+import { parseMountOptions } from './read.ts';
+
+export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
+
+export interface Mount {
+  type: MountType | string;
+  /** `from=`: a stage or image; null for the build context. */
+  from: string | null;
+  source: string | null;
+  target: string | null;
+}
+
+/** `--mount=type=cache,target=/x` or `type=cache,target=/x` → its options. */
+export function parseMount(flag: string): Mount {
+  const opts = parseMountOptions(flag.replace(/^--mount=/, ''));
+  return {
+    type: opts.get('type') ?? 'bind',
+    from: opts.get('from') ?? null,
+    source: opts.get('source') ?? opts.get('src') ?? null,
+    target: opts.get('target') ?? opts.get('dst') ?? opts.get('destination') ?? null,
+  };
+}
+
+export function mountReadsContext(mount: Mount): boolean {
+  return mount.type === 'bind' && mount.from === null;
+}
+
+/** The `--mount=…` flags written in a RUN instruction's text (as a log prints it). */
+export function mountsInText(instruction: string): Mount[] {
+  return [...instruction.matchAll(/--mount=(\S+)/g)].map((m) => parseMount(m[1] as string));
+}
