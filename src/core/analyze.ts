@@ -14,6 +14,7 @@ import { dockerfilesPerBuild } from './ingest/dockerfiles.ts';
 import { CommandLines, readLogBuilds, readLogStream } from './log/index.ts';
 import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, InputProblem, Report, Result, StepContentKey } from './model.ts';
 import { buildReport } from './report/index.ts';
+import { defaultBuildOrder } from './log/build-order.ts';
 import { attachHistories, dockerfilesOfRecords, recordCauses } from './record/pipeline.ts';
 
 export interface TextInput {
@@ -173,34 +174,19 @@ function pickBuilds(name: string, traces: BuildTrace[], pick: BuildPick, problem
 
 /**
  * A file's builds in the order they ran: a post that quotes the bad build first and the good one after
- * is read in its stamps' order when every build is stamped. Stamps of one kind only (all dates, or all
- * times of day, taken as one day).
+ * is read in its stamps' order when every build is stamped.
  */
 function inTimeOrder(name: string, traces: BuildTrace[], problems: InputProblem[]): BuildTrace[] {
-  if (traces.length < 2) return traces;
-  const keys = traces.map((t) => timeKey(t.startedAt));
-  if (keys.some((k) => k === null) || new Set(keys.map((k) => typeof k)).size > 1) return traces;
-  const order = traces.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!) || a - b);
-  if (order.every((n, i) => n === i)) return traces;
+  const order = defaultBuildOrder(traces.map((t) => t.startedAt ?? t.steps[0]?.startedAt ?? null));
+  if (order.every((n, i) => n === i + 1)) return traces;
   problems.push({
     input: name,
-    message: `${name} quotes its ${traces.length} builds out of order; they are compared in the order of their timestamps (${order.map((i) => `build ${i + 1}`).join(', ')}).`,
+    message: `${name} quotes its ${traces.length} builds out of order; they are compared in the order of their timestamps (${order.map((n) => `build ${n}`).join(', ')}).`,
     hint: 'Pick the builds and their order yourself (CLI: `file.log#2,1`, or `--build`) if that is not what you meant.',
   });
-  return order.map((i) => traces[i]!);
+  return order.map((n) => traces[n - 1]!);
 }
 
-/** An ISO date-time sorts as text; a bare time of day as seconds. */
-function timeKey(time: string | null): string | number | null {
-  if (time === null) return null;
-  if (/^\d{4}-\d\d-\d\d/.test(time)) return time;
-  const m = /^(\d\d):(\d\d):(\d\d)/.exec(time);
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
-}
-
-function compareKeys(a: string | number, b: string | number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 interface AssignedCommand {
   source: string;

@@ -3,6 +3,7 @@
  * compare and in which order. Summaries are made in the analysis worker (from the traces it read) and
  * travel back to the page; the choice travels to the worker as that log's `pick`.
  */
+import { defaultBuildOrder } from '../../core/log/build-order.ts';
 import type { BuildTrace, InputProblem } from '../../core/model.ts';
 import { summarizeRecord, type RecordSummary } from './record-chip.ts';
 
@@ -56,13 +57,18 @@ export interface BuildChoice {
   skipped: number[];
 }
 
-export function defaultChoice(count: number): BuildChoice {
-  return { order: Array.from({ length: count }, (_, i) => i + 1), skipped: [] };
+/**
+ * Every build, in the order the analysis compares them when nobody picked (`starts`: each build's start
+ * stamp; builds quoted out of order are put in the order they ran, as the analysis does).
+ */
+export function defaultChoice(count: number, starts: (string | null)[] = []): BuildChoice {
+  const order = starts.length === count ? defaultBuildOrder(starts) : Array.from({ length: count }, (_, i) => i + 1);
+  return { order, skipped: [] };
 }
 
 /** The choice made to fit a log of `count` builds: unknown numbers dropped, missing ones appended. */
-export function fitChoice(choice: BuildChoice | undefined, count: number): BuildChoice {
-  if (!choice) return defaultChoice(count);
+export function fitChoice(choice: BuildChoice | undefined, count: number, starts: (string | null)[] = []): BuildChoice {
+  if (!choice) return defaultChoice(count, starts);
   const order = [...new Set(choice.order.filter((n) => Number.isInteger(n) && n >= 1 && n <= count))];
   for (let n = 1; n <= count; n++) if (!order.includes(n)) order.push(n);
   return { order, skipped: choice.skipped.filter((n) => order.includes(n)) };

@@ -71,3 +71,13 @@ describe('log builds', () => {
     expect(buildsTakingPart(undefined, undefined)).toBe(1);
   });
 });
+
+describe('the picker shows the order the analysis uses by default', () => {
+  it('builds quoted out of order are listed in the order of their stamps, and that order is no pick', () => {
+    const starts = ['18:56:43', '17:49:32', '17:39:22'];
+    expect(defaultChoice(3, starts).order).toEqual([3, 2, 1]);
+    expect(fitChoice(undefined, 3, starts).order).toEqual([3, 2, 1]);
+    // Unstamped builds keep the file's order.
+    expect(defaultChoice(2, [null, '10:00:00']).order).toEqual([1, 2]);
+  });
+});
