@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import type { InputProblem, Report } from '../core/model.ts';
 import { decodeShareLink } from '../core/report/index.ts';
 
-/** `…#r=2.…`, `#r=1.…`, `r=2.…`: what a share link or its fragment looks like. */
+/** `…#r=3.…`, `#r=1.…`, `r=2.…`: what a share link or its fragment looks like. */
 const LINK_SHAPE = /(^|[#&])r=\d+\./;
 
 export interface LinkArguments {

@@ -58,7 +58,7 @@ example:
   cachewhy --link --base https://example.org/cachewhy/ ci-build-41.log ci-build-42.log
   docker build --progress=plain . 2>&1 | cachewhy --markdown last-good.log -
   cachewhy ci-job.log#1,3 Dockerfile       # builds 1 and 3 of a log that holds three
-  cachewhy --json 'http://127.0.0.1:5173/#r=2.…'   # the report a share link carries
+  cachewhy --json 'http://127.0.0.1:5173/#r=3.…'   # the report a share link carries
 
 the CI gate:
   cachewhy check [--allow-miss STEP|PATTERN]... [--max-lost-seconds N] [--same-inputs]
@@ -171,7 +171,7 @@ async function printLink(given: Awaited<ReturnType<typeof splitLinkArguments>>, 
   const read = await readLinkArgument(given.links[0]!);
   if (!read.ok) {
     warn(io, [read.problem]);
-    return nothingToAnalyse(io, 'the share link could not be read', 'copy the whole link, quoted: cachewhy --json \'http://…#r=2.…\'');
+    return nothingToAnalyse(io, 'the share link could not be read', 'copy the whole link, quoted: cachewhy --json \'http://…#r=3.…\'');
   }
   return print(read.report, options, io);
 }

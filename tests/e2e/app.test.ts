@@ -72,7 +72,7 @@ async function waitForShareLink(page: Page, verdict: string): Promise<string> {
     .poll(
       async () => {
         const url = page.url();
-        if (!url.includes('#r=2.')) return null;
+        if (!url.includes('#r=3.')) return null;
         const decoded = await decodeShareLink(url);
         // The page shows the verdict as verdictOf words it (with the time the rebuild took).
         return decoded.ok ? verdictOf(decoded.value).replace(/`/g, '') : null;
@@ -153,11 +153,19 @@ describe('cachewhy web app', () => {
     await verdictText(page);
     const row = page.locator('tr[data-key="#5"] button.step');
     await row.click();
-    // Step 5 is `COPY …/files/f5.txt …` on Dockerfile line 6 of the seed case.
-    await expect.poll(() => page.locator('.cm-selected-step').textContent()).toContain('COPY model/Dockerfile/om-datasci-base/files/f5.txt');
     await expect(page.getByTestId('hash-panel').textContent()).resolves.toContain('5/34');
-    // Opened from the compact link, a step that did not miss on its own has no hashes there, and says why.
-    if (sharedLink) await expect(page.getByTestId('hash-omitted').count()).resolves.toBe(1);
+    if (sharedLink) {
+      // Opened from the compact link, a cascade step keeps its statuses but not its text or hashes, and says so.
+      await expect(page.locator('tr[data-key="#5"] td.instruction').textContent()).resolves.toContain('not in the link');
+      await expect(page.getByTestId('hash-omitted').count()).resolves.toBe(1);
+    } else {
+      // Step 5 is `COPY …/files/f5.txt …` on Dockerfile line 6 of the seed case.
+      await expect.poll(() => page.locator('.cm-selected-step').textContent()).toContain('COPY model/Dockerfile/om-datasci-base/files/f5.txt');
+    }
+    // The root miss's line is in every form of the report.
+    await page.locator('tr[data-key="#2"] button.step').click();
+    await expect.poll(() => page.locator('.cm-selected-step').textContent()).toContain('ADD model/Dockerfile/om-datasci-base/.aws/');
+    await row.click();
     // Keyboard: arrow down moves the selection to the next step.
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('tr.selected th').textContent()).toContain('6/34');
@@ -168,10 +176,14 @@ describe('cachewhy web app', () => {
   });
 
   it('reopens the same verdict from the share link in a fresh browser context, without any file', async () => {
-    expect(sharedLink).toMatch(/#r=2\./);
+    expect(sharedLink).toMatch(/#r=3\./);
+    // The issue's goal: a link short enough for any chat, made here by the page itself.
+    expect(sharedLink.length).toBeLessThanOrEqual(2_000);
     const { page, errors } = await freshPage();
     await page.goto(sharedLink);
     await expect.poll(() => verdictText(page)).toBe(sharedVerdict);
+    // The page says what the link left out.
+    await expect(page.getByTestId('link-omitted').textContent()).resolves.toMatch(/leaves out.*build commands/s);
     await expect(page.getByTestId('status').textContent()).resolves.toContain('shared report');
     await expect(page.getByTestId('input-chip').count()).resolves.toBe(0);
     await saveScreenshot(page, 'report-from-link');
@@ -192,12 +204,12 @@ describe('cachewhy web app', () => {
   });
 
   it.each([
-    ['a truncated payload', (link: string) => link.slice(0, link.indexOf('#r=2.') + 40)],
-    ['a mangled payload', (link: string) => link.replace(/#r=2\.(.{20})/, '#r=2.!!!!$1')],
-    ['a link from a newer version', (link: string) => link.replace('#r=2.', '#r=7.')],
+    ['a truncated payload', (link: string) => link.slice(0, link.indexOf('#r=3.') + 40)],
+    ['a mangled payload', (link: string) => link.replace(/#r=3\.(.{20})/, '#r=3.!!!!$1')],
+    ['a link from a newer version', (link: string) => link.replace('#r=3.', '#r=7.')],
   ])('shows a clear message, not a blank page, for %s', async (_name, mangle) => {
     const { page, errors } = await freshPage();
-    await page.goto(mangle(sharedLink || `${base}#r=2.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`));
+    await page.goto(mangle(sharedLink || `${base}#r=3.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`));
     const message = page.getByTestId('link-error');
     await message.waitFor({ timeout: 10_000 });
     await expect(message.textContent()).resolves.toMatch(/cannot be opened/);
@@ -230,13 +242,14 @@ describe('cachewhy web app', () => {
   });
 
   it('keeps build-arg values out of the link and the Markdown, and says what it redacted', async () => {
-    expect(sharedLink).toMatch(/#r=2\./);
+    expect(sharedLink).toMatch(/#r=3\./);
     const decoded = await decodeShareLink(sharedLink);
     expect(decoded.ok).toBe(true);
     const json = JSON.stringify(decoded.ok ? decoded.value : null);
-    // REPO_HASH of build a and of build b (commands.txt): only their names may travel.
+    // REPO_HASH of build a and of build b (commands.txt): never in the link. The compact link leaves the
+    // commands out altogether (a full report file keeps their names, with the values redacted) and says so.
     for (const secret of ['3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', '7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b']) expect(json).not.toContain(secret);
-    expect(json).toContain('REPO_HASH');
+    expect(decoded.ok && decoded.value.link_omitted).toContain('build commands');
 
     const { page } = await freshPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(base).origin });

@@ -143,6 +143,7 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
 // Where a build line begins once its decoration is off: BuildKit plain and tty, the legacy builder.
 const BUILD_LINE_RE =
   /#\d{1,9} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |building with |\d+\.\d+ |\.\.\.)|Step \d+(?:\/\d+)? : |(?<!-)---> |=> |\[\+\] Building |Sending build context |Successfully built |Removing intermediate container /;
+const STEP_IN_LINE_RE = /\[[^\]\n]*\d+\/\d+\] |Step \d+(?:\/\d+)? : /;
 /** A learned prefix must stand before at least this share of the build lines in the sample. */
 const LEARNED_SHARE = 0.5;
 const MAX_LEARNED_LENGTH = 120;
@@ -158,11 +159,14 @@ const MAX_LEARNED_LENGTH = 120;
 export function learnPrefix(lines: readonly string[]): LearnedPrefix | null {
   const byShape = new Map<string, string[]>();
   let buildLines = 0;
+  let lonePrefixes = 0;
   for (const line of lines) {
     const m = BUILD_LINE_RE.exec(line);
     if (m === null) continue;
     buildLines++;
     const prefix = line.slice(0, m.index);
+    // A lone line quoted in prose counts only when it is a step (`#7 [2/34] ADD …`), not any log line.
+    if (prefix.trim() !== '' && !STEP_IN_LINE_RE.test(line)) lonePrefixes++;
     // A blank prefix counts only as an indentation (a paste indented as a block), not the one space
     // BuildKit's own ` => ` and ` ---> ` begin with.
     if (prefix.length < 2 && prefix.trim() === '') continue;
@@ -174,7 +178,8 @@ export function learnPrefix(lines: readonly string[]): LearnedPrefix | null {
   }
   let best: string[] = [];
   for (const group of byShape.values()) if (group.length > best.length) best = group;
-  if (best.length < 2 || best.length < buildLines * LEARNED_SHARE) return null;
+  // One line is enough when it is all there is (a snippet of a step or two behind a logging prefix).
+  if (best.length < 1 || best.length < buildLines * LEARNED_SHARE || (best.length < 2 && (buildLines > 1 || lonePrefixes > 0))) return null;
   return { re: prefixRegex(best), shape: shapeForReport(best[0] as string) };
 }
 

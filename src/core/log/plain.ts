@@ -366,6 +366,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
     if (!inTrailer) {
       inTrailer =
         trimmed === '------' ||
+        trimmed.startsWith('------ ') ||
         trimmed.startsWith('ERROR: failed to') ||
         trimmed.startsWith('error: failed to') ||
         trimmed.startsWith('failed to solve') ||

@@ -16,6 +16,10 @@ export interface RepairPlan {
   wrapWidth: number | null;
   /** How most lines start (a decoration's shape): a line starting so is no wrapped line's rest. */
   commonStart: string | null;
+  /** The wrap width was measured on the text as it came, before characters were repaired (`…` → `...`). */
+  wrapOnRaw?: boolean;
+  /** The shapes of the tokens a decoration puts before each folded line (`[a]`, `|`): cut before them. */
+  foldPrefix?: string[] | null;
 }
 
 /** Enough of a text to tell its damage; a stream is held this long before reading starts. */
@@ -24,15 +28,18 @@ export const REPAIR_HEAD_CHARS = 1 << 16;
 // Where a line of a build log begins, found in the middle of a folded line: a BuildKit vertex line, a
 // legacy step, arrow or pull line, a tty row, the tty header. Each must follow whitespace (INNER_MARKER_RE).
 const MARKER_BODY =
-  String.raw`#\d{1,5} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |\d+\.\d+ |\.\.\.)` +
+  String.raw`#\d{1,5} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|WARN:|sha256:|extracting |transferring |resolve |writing |naming |exporting |pulling |pushing |unpacking |preparing |copying |\d+\.\d+ |\.\.\.)` +
   String.raw`|Step \d{1,4}(?:\/\d{1,4})? : ` +
   // Not any `---> `: yum prints `---> Package …` in a RUN's output.
-  String.raw`|---> (?:Using cache|Running in |Removed intermediate|[0-9a-f]{12}\b)` +
+  String.raw`|---> (?:Using cache|Running in\b|Removed intermediate|[0-9a-f]{12}\b)` +
   String.raw`|=> (?:\[|CACHED |ERROR |CANCELED |exporting |naming |writing |transferring |=> )` +
   String.raw`|\[\+\] Building ` +
   String.raw`|Removing intermediate container |Successfully (?:built|tagged) |Sending build context ` +
-  String.raw`|[\w.-]+: Pulling from |[0-9a-f]{12}: (?:Pull complete|Pulling fs layer|Waiting|Verifying Checksum|Download complete|Already exists)` +
+  String.raw`|(?:[\w.-]+: )?Pulling from |[0-9a-f]{12}: (?:Pull complete|Pulling fs layer|Waiting|Verifying Checksum|Download complete|Already exists)` +
   String.raw`|Digest: sha256:|Status: (?:Downloaded|Image is up to date)|# Executing \d+ build triggers?|Trigger \d+, |Get https?:\/\/` +
+  // The `------` fences of BuildKit's error block (the tty and plain printers put the failing step's last
+  // lines between two of them).
+  String.raw`|------(?=\s|$)|> \[[^\]\n]{0,80}\d+\/\d+\] ` +
   '|```';
 const INNER_MARKER_RE = new RegExp(String.raw`(?<=[^\S\n])(?<!=> )(?:${MARKER_BODY})`, 'g');
 /**
@@ -41,6 +48,9 @@ const INNER_MARKER_RE = new RegExp(String.raw`(?<=[^\S\n])(?<!=> )(?:${MARKER_BO
  */
 const STAMP_TOKEN_RE = /^(?:\*\*|__)?[[(]?(?=\S*(?:\d:\d\d|\d{4}-\d\d))[\dTZ:.,+\-/]{5,40}[\])]?(?:\*\*|__)?:?$/;
 const LINE_START_RE = new RegExp(String.raw`^\s*(?:${MARKER_BODY}|=> |#\d{1,5} |Step \d|\[\d|\d{2}:\d{2}:\d{2}|\d{4}-\d\d-\d\d|\*\*)`);
+
+/** A line that itself starts with a log line's start (no decoration before it). */
+const MARKER_START_RE = new RegExp(String.raw`^\s*(?:${MARKER_BODY})`);
 
 /** `<br>`, `<br/>`, `<br />`: line breaks a web page kept as markup. */
 const BR_RE = /<br\s*\/?>/i;
@@ -73,13 +83,78 @@ export function planRepairs(head: string): RepairPlan {
     lines = lines.filter((l) => l.trim() !== '');
   }
   const commonStart = commonStartOf(lines);
-  const wrapWidth = hardWrapWidth(lines, commonStart);
+  // A terminal wraps what it prints; a forum's damage comes later. Measure on the text as it came first.
+  const rawLines = repairs.length === 0 ? lines : new TransitRepairer({ repairs: repairs.filter((r) => r === 'html-line-breaks' || r === 'double-spaced'), wrapWidth: null, commonStart: null }).linesOf(text);
+  const rawWidth = hardWrapWidth(rawLines, commonStart);
+  const wrapWidth = rawWidth ?? hardWrapWidth(lines, commonStart);
   if (wrapWidth !== null) {
     repairs.push('hard-wrapped');
     lines = new TransitRepairer({ repairs: [], wrapWidth, commonStart }).linesOf(lines.join('\n'));
   }
-  if (lines.some((l) => countInnerMarkers(l) >= 2)) repairs.push('folded-lines');
-  return { repairs, wrapWidth, commonStart };
+  const foldPrefix = isFolded(lines) ? foldPrefixOf(lines) : null;
+  if (foldPrefix !== null) repairs.push('folded-lines');
+  return { repairs, wrapWidth, commonStart, wrapOnRaw: rawWidth !== null, foldPrefix: foldPrefix?.length ? foldPrefix : null };
+}
+
+/** Folded: a line holding two line starts, or several lines that start like a log line and hold another. */
+function isFolded(lines: string[]): boolean {
+  let holding = 0;
+  for (const l of lines) {
+    const inner = countInnerMarkers(l);
+    if (inner >= 2) return true;
+    if (inner === 1 && MARKER_START_RE.test(l)) holding++;
+  }
+  return holding >= 3;
+}
+
+/**
+ * What a decoration puts before each line of a folded text (`[build] |`, `12:`, a date and a time): the
+ * shapes of the up to six tokens that stand both at the start of most folded lines and before most line
+ * starts inside them; [] when nothing does. Only a run seen at line starts counts, so the last words of
+ * the line before (`DONE 0.0s`) are never taken for it.
+ */
+function foldPrefixOf(lines: string[]): string[] {
+  const folded = lines.filter((l) => countInnerMarkers(l) >= 1);
+  for (let k = MAX_FOLD_PREFIX_TOKENS; k >= 1; k--) {
+    const atStart = new Map<string, number>();
+    for (const l of folded) {
+      const shapes = tokensOf(l).slice(0, k).map(tokenShape);
+      if (shapes.length === k) atStart.set(shapes.join(' '), (atStart.get(shapes.join(' ')) ?? 0) + 1);
+    }
+    // The runs before the line starts inside the folded lines, by shape.
+    const before = new Map<string, number>();
+    let total = 0;
+    for (const l of folded) {
+      INNER_MARKER_RE.lastIndex = 0;
+      for (let m = INNER_MARKER_RE.exec(l); m !== null; m = INNER_MARKER_RE.exec(l)) {
+        if (l.slice(0, m.index).trim() === '') continue;
+        total++;
+        const run = tokensOf(l.slice(0, m.index)).slice(-k).map(tokenShape).join(' ');
+        before.set(run, (before.get(run) ?? 0) + 1);
+      }
+    }
+    // Seen at most paragraph starts too, or before nearly every line start (a paragraph may open with prose).
+    const best = [...before.entries()].sort((a, b) => b[1] - a[1])[0];
+    if (!best || total === 0) continue;
+    const startsToo = (atStart.get(best[0]) ?? 0) >= folded.length * 0.6 && best[1] >= total * 0.6;
+    const shapes = best[0].split(' ');
+    // A decoration has a mark of its own (digits, brackets, a bar); plain words are the text's own.
+    const marked = shapes.some((t) => /[^a]/.test(t));
+    // (Not a run that begins with a tty row's own time column, `0.1s`, nor with a log line's own start.)
+    const ownText = /^(?:#0|=>|--->|0\.0a)$/.test(shapes[0] ?? '');
+    if ((startsToo || (best[1] >= total * 0.8 && total >= 3)) && marked && !ownText) return shapes;
+  }
+  return [];
+}
+
+const MAX_FOLD_PREFIX_TOKENS = 6;
+
+function tokensOf(text: string): string[] {
+  return text.trim() === '' ? [] : text.trim().split(/\s+/);
+}
+
+function tokenShape(token: string): string {
+  return token.replace(/\*\*|__/g, '').replace(/\d+/g, '0').replace(/[A-Za-z]+/g, 'a');
 }
 
 const CHARACTER_DAMAGE: [TransitRepair, RegExp][] = [
@@ -103,29 +178,39 @@ function commonStartOf(lines: string[]): string | null {
   return null;
 }
 
+/** The shape of a line's first token (`2022-09-10T02:35:51Z` → `0-0-0a0:0:0a`, `[build]` → `[a]`). */
 function startShape(line: string): string {
-  return line.slice(0, 8).replace(/\d+/g, '0').replace(/[A-Za-z]+/g, 'a').replace(/\s+/g, ' ');
+  return tokenShape(line.trimStart().split(/\s/, 1)[0] ?? '');
 }
 
+/** Line starts inside a line: after some text, not the line's own start after its indentation. */
 function countInnerMarkers(line: string): number {
   if (line.length < 20) return 0;
   INNER_MARKER_RE.lastIndex = 0;
   let count = 0;
-  while (INNER_MARKER_RE.exec(line) !== null) count++;
+  for (let m = INNER_MARKER_RE.exec(line); m !== null; m = INNER_MARKER_RE.exec(line)) {
+    if (line.slice(0, m.index).trim() !== '') count++;
+  }
   return count;
 }
-
-/** An empty line after (nearly) every line: a paste through a tool that doubled the line breaks. */
+/**
+ * An empty line after (nearly) every line: a paste through a tool that doubled the line breaks. A line as
+ * long as the longest one may be a hard wrap's first part, directly followed by its rest: not counted.
+ */
 function isDoubleSpaced(lines: string[]): boolean {
-  let filled = 0;
-  let adjacent = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if ((lines[i] as string).trim() === '') continue;
-    filled++;
-    const next = lines[i + 1];
-    if (next !== undefined && next.trim() !== '') adjacent++;
+  let longest = 0;
+  for (const l of lines) if (l.length > longest) longest = l.length;
+  let judged = 0;
+  let blankAfter = 0;
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i] as string;
+    if (line.trim() === '') continue;
+    const nextBlank = (lines[i + 1] as string).trim() === '';
+    if (!nextBlank && line.length === longest) continue;
+    judged++;
+    if (nextBlank) blankAfter++;
   }
-  return filled >= 6 && adjacent <= filled * 0.1;
+  return judged >= 6 && blankAfter >= judged * 0.9;
 }
 
 /**
@@ -162,7 +247,22 @@ export class TransitRepairer {
   readonly #has: Set<TransitRepair>;
   #carry = '';
   /** A line of exactly the wrap width, waiting to see whether the next line continues it. */
-  #held: string | null = null;
+  #held: { text: string } | null = null;
+  /** The held text's length as it came (before character repairs), when the wrap was measured so. */
+  #heldRaw: number | null = null;
+
+  #takeHeld(): string {
+    const text = (this.#held as { text: string }).text;
+    this.#held = null;
+    this.#heldRaw = null;
+    return text;
+  }
+
+  /** A finished line: cut apart where it was folded. */
+  #emit(out: string[], line: string): void {
+    if (this.#has.has('folded-lines')) out.push(...unfold(line, this.#plan.foldPrefix ?? null));
+    else out.push(line);
+  }
 
   constructor(plan: RepairPlan) {
     this.#plan = plan;
@@ -196,8 +296,11 @@ export class TransitRepairer {
     const rest = this.#carry;
     this.#carry = '';
     let out = rest === '' ? '' : this.#lines(rest);
-    if (this.#held !== null) out += this.#held + '\n';
-    this.#held = null;
+    if (this.#held !== null) {
+      const last: string[] = [];
+      this.#emit(last, this.#takeHeld());
+      out += last.join('\n') + '\n';
+    }
     return out;
   }
 
@@ -205,24 +308,29 @@ export class TransitRepairer {
   #lines(text: string): string {
     const out: string[] = [];
     if (this.#has.has('html-line-breaks')) text = text.replace(BR_SPLIT_RE, '\n');
+    const width = this.#plan.wrapWidth;
     for (let line of text.split('\n')) {
       const cr = line.endsWith('\r');
       if (cr) line = line.slice(0, -1);
+      const rawLength = line.length;
       line = this.#repairCharacters(line);
       if (this.#has.has('double-spaced') && line.trim() === '') continue;
-      if (this.#plan.wrapWidth !== null) {
+      if (width !== null) {
         if (this.#held !== null) {
-          if (continues(line, this.#plan.commonStart)) line = this.#held + line;
-          else out.push(this.#held);
-          this.#held = null;
+          if (continues(line, this.#plan.commonStart)) {
+            line = this.#held.text + line;
+            this.#held = null;
+          } else this.#emit(out, this.#takeHeld());
         }
-        if (line.length === this.#plan.wrapWidth || (line.length > this.#plan.wrapWidth && line.length % this.#plan.wrapWidth === 0)) {
-          this.#held = line;
+        const measured = this.#plan.wrapOnRaw ? rawLength + (this.#heldRaw ?? 0) : line.length;
+        if (measured === width || (measured > width && measured % width === 0)) {
+          this.#held = { text: line };
+          this.#heldRaw = measured;
           continue;
         }
+        this.#heldRaw = null;
       }
-      if (this.#has.has('folded-lines')) out.push(...unfold(line));
-      else out.push(line);
+      this.#emit(out, line);
     }
     return out.length === 0 ? '' : out.join('\n') + '\n';
   }
@@ -246,14 +354,27 @@ function decodeEntity(entity: string): string {
 }
 
 /**
- * A line that holds several log lines: cut before each line start found inside it, and before the stamps
- * (`**17:49:32**`, `2023-01-05T10:11:12Z`) that stood in front of it.
+ * A line that holds several log lines: cut before each line start found inside it, and before each stamp
+ * (`**17:49:32**`, `2023-01-05T10:11:12Z`) that stood in front of it. Two stamps in a row are two lines:
+ * the first stamped a blank line.
  */
-function unfold(line: string): string[] {
+function unfold(line: string, prefix: string[] | null): string[] {
   if (countInnerMarkers(line) === 0) return [line];
   const cuts: number[] = [];
   INNER_MARKER_RE.lastIndex = 0;
-  for (let m = INNER_MARKER_RE.exec(line); m !== null; m = INNER_MARKER_RE.exec(line)) cuts.push(stampStart(line, m.index));
+  for (let m = INNER_MARKER_RE.exec(line); m !== null; m = INNER_MARKER_RE.exec(line)) {
+    if (line.slice(0, m.index).trim() === '') continue;
+    const decorated = prefix === null ? -1 : decorationStart(line, m.index, prefix);
+    if (decorated >= 0) {
+      // A decoration right before this one decorated a blank line: it is a line of its own.
+      const blank = decorationStart(line, decorated, prefix as string[]);
+      cuts.push(...(blank >= 0 ? [blank, decorated] : [decorated]));
+      continue;
+    }
+    const stamps = stampStarts(line, m.index);
+    // The line starts at its stamp (and an earlier stamp in the run stamped a blank line of its own).
+    cuts.push(...(stamps.length > 0 ? stamps : [m.index]));
+  }
   const parts: string[] = [];
   let from = 0;
   for (const cut of cuts) {
@@ -266,19 +387,38 @@ function unfold(line: string): string[] {
   return parts;
 }
 
-/** Moves a cut back over up to two stamp tokens right before it. */
-function stampStart(line: string, at: number): number {
+/** Where the decoration right before `at` begins, when the tokens there have the decoration's shapes; else -1. */
+function decorationStart(line: string, at: number, prefix: string[]): number {
   let cut = at;
-  for (let taken = 0; taken < 2; taken++) {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    let end = cut;
+    while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
+    let start = end;
+    while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
+    if (start === end || tokenShape(line.slice(start, end)) !== prefix[i]) return -1;
+    cut = start;
+  }
+  return cut;
+}
+
+/** Where each stamp token of the run of stamps right before `at` begins, first first. */
+function stampStarts(line: string, at: number): number[] {
+  const starts: number[] = [];
+  let cut = at;
+  for (let taken = 0; taken < MAX_STAMPS_IN_A_ROW; taken++) {
     let end = cut;
     while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
     let start = end;
     while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
     if (start === end || !STAMP_TOKEN_RE.test(line.slice(start, end))) break;
+    starts.unshift(start);
     cut = start;
   }
-  return cut;
+  return starts;
 }
+
+/** A stamp on a blank line, then the stamp of the line: more in a row is no decoration. */
+const MAX_STAMPS_IN_A_ROW = 3;
 
 /** A text with its transit damage repaired as a whole (for sniffing a head; readers repair as they go). */
 export function repairText(text: string): string {

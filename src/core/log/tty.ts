@@ -151,7 +151,10 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       const seconds = Number(header[1]);
       // A display ends with its FINISHED frame (or an error); a header after that, or a clock that went
       // back, is the next build's display (a terminal session that built again).
-      if (draft.records.length > 0 && (finished || inTrailer || (headerSeen && seconds < lastSeconds))) {
+      // A display whose clock shows less than a step above it took is another build's (the first display's
+      // own header may be cut off the paste).
+      const longest = draft.records.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
+      if (draft.records.length > 0 && (finished || inTrailer || (headerSeen && seconds < lastSeconds) || seconds + 0.05 < longest)) {
         nextBuild = true;
         return false;
       }
@@ -216,7 +219,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       if (time === undefined || gap <= 2) cutCandidates.push({ rec, length: line.trimEnd().length });
       return;
     }
-    if (trimmed === '------') inTrailer = true;
+    if (trimmed === '------' || trimmed.startsWith('------ ')) inTrailer = true;
     if (!inTrailer && FINAL_ERROR_RE.test(trimmed)) inTrailer = true;
     if (inTrailer && trimmed !== '' && draft.trailer.length < 200) draft.trailer.push(detach(line));
   };

@@ -1,9 +1,9 @@
 /**
  * core/report — the Report and its three outward forms: JSON (redacted), Markdown (forum post) and the
- * share link (`#r=2.<payload>`, older formats still read). See the module comments for each.
+ * share link (`#r=3.<payload>`, older formats still read). See the module comments for each.
  */
 export { buildReport, inDockerfileOrder, GENERATOR, type ReportParts } from './build.ts';
-export { compactReport, LINK_OMISSIONS } from './compact.ts';
+export { compactReport, LINK_OMISSION_WORDS, LINK_OMISSIONS } from './compact.ts';
 export { toMarkdown, verdictOf } from './markdown.ts';
 export { redactReport, type RedactionResult } from './redact.ts';
 export { REDACTED, scrubSecrets } from './secrets.ts';

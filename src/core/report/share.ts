@@ -1,7 +1,8 @@
 /**
  * The share link: the whole (redacted) Report in the URL fragment, so nothing is ever uploaded.
  *
- * Format 2 (share-v2.ts, what this code writes): the same report packed, predicted and deflated with a
+ * Format 3 (share-v3.ts, what this code writes): format 2 with the compact form's list of omissions as
+ * numbers. Format 2 (share-v2.ts, decoder kept): the same report packed, predicted and deflated with a
  * preset dictionary, about half the characters of format 1.
  * Format, version 1 (never change it; this decoder stays so every link ever made still opens):
  *   `r=1.<payload>`, payload = base64url without padding of deflate-raw(UTF-8(JSON(redacted Report))).
@@ -15,11 +16,12 @@ import type { InputProblem, Report } from '../model.ts';
 import { REPORT_SCHEMA } from '../model.ts';
 import { compactReport } from './compact.ts';
 import { redactReport } from './redact.ts';
-import { decodeV2Payload, encodeV2Payload, SHARE_LINK_V2 } from './share-v2.ts';
+import { decodeV2Payload, SHARE_LINK_V2, type V2Decoded } from './share-v2.ts';
+import { decodeV3Payload, encodeV3Payload, SHARE_LINK_V3 } from './share-v3.ts';
 import { validateReport } from './validate.ts';
 
 /** The envelope version this code writes. */
-export const SHARE_LINK_VERSION = SHARE_LINK_V2;
+export const SHARE_LINK_VERSION = SHARE_LINK_V3;
 /** Above this many characters chat tools (Slack, Teams, Discord) cut or refuse a link: offer a file. */
 export const SHARE_LINK_SOFT_LIMIT = 8_000;
 /** Chromium refuses URLs longer than 2 MiB (`kMaxURLChars`). */
@@ -49,7 +51,7 @@ export interface ShareLinkProblem extends InputProblem {
 export type ShareLinkResult = { ok: true; value: Report } | { ok: false; problem: ShareLinkProblem };
 
 export interface EncodedShareLink {
-  /** `r=2.<payload>`, to put after `#`. */
+  /** `r=3.<payload>`, to put after `#`. */
   fragment: string;
   /** What redaction removed before encoding. */
   redactions: string[];
@@ -57,9 +59,11 @@ export interface EncodedShareLink {
   size: number;
   /** The report went in its compact form (see compact.ts); `link_omitted` in it says what was left out. */
   compact: boolean;
+  /** What the link leaves out, in the page's words (empty when the whole report is in it). */
+  omitted: string[];
 }
 
-/** Redacts, serialises, compresses and encodes a report; returns `r=2.<payload>`. */
+/** Redacts, serialises, compresses and encodes a report; returns `r=3.<payload>`. */
 export async function encodeShareLink(report: Report): Promise<string> {
   return (await encodeShareLinkDetailed(report)).fragment;
 }
@@ -74,18 +78,18 @@ const ADDRESS_ALLOWANCE = 256;
 export async function encodeShareLinkDetailed(report: Report): Promise<EncodedShareLink> {
   const { report: safe, redactions } = redactReport(report);
   const full = await fragmentOf(safe);
-  if (full.length <= SHARE_LINK_SOFT_LIMIT - ADDRESS_ALLOWANCE) return { fragment: full, redactions, size: full.length, compact: false };
-  const compact = await fragmentOf(compactReport(safe));
-  return compact.length < full.length
-    ? { fragment: compact, redactions, size: compact.length, compact: true }
-    : { fragment: full, redactions, size: full.length, compact: false };
+  const whole = { fragment: full, redactions, size: full.length, compact: false, omitted: [] };
+  if (full.length <= SHARE_LINK_SOFT_LIMIT - ADDRESS_ALLOWANCE) return whole;
+  const short = compactReport(safe);
+  const compact = await fragmentOf(short);
+  return compact.length < full.length ? { fragment: compact, redactions, size: compact.length, compact: true, omitted: short.link_omitted ?? [] } : whole;
 }
 
 async function fragmentOf(report: Report): Promise<string> {
-  return `r=${SHARE_LINK_VERSION}.${toBase64Url(encodeV2Payload(report))}`;
+  return `r=${SHARE_LINK_VERSION}.${toBase64Url(encodeV3Payload(report))}`;
 }
 
-/** `base` + `#r=2.…`; any fragment already on `base` is replaced. */
+/** `base` + `#r=3.…`; any fragment already on `base` is replaced. */
 export async function shareUrl(report: Report, base: string): Promise<string> {
   const hash = base.indexOf('#');
   const root = hash === -1 ? base : base.slice(0, hash);
@@ -101,7 +105,7 @@ function fail(code: ShareLinkErrorCode, message: string, hint: string): ShareLin
 const ASK_AGAIN = 'Ask the sender to copy the whole link again (some chat tools cut long links), or to send the report file.';
 
 /**
- * Accepts a full URL, `#r=2.…`, `r=1.…` (every format ever written) or a fragment with other `&`-separated
+ * Accepts a full URL, `#r=3.…`, `r=1.…` (every format ever written) or a fragment with other `&`-separated
  * parameters.
  * Never throws: every failure is a ShareLinkProblem saying what is wrong and what to do.
  */
@@ -144,12 +148,12 @@ async function decode(input: string): Promise<ShareLinkResult> {
   if (bytes === null) {
     return fail('bad-base64', 'The link contains characters that cannot be part of a cachewhy link.', ASK_AGAIN);
   }
-  return version === SHARE_LINK_V2 ? decodeV2(bytes) : decodeV1(bytes);
+  if (version === SHARE_LINK_V3) return decodePacked(decodeV3Payload(bytes));
+  return version === SHARE_LINK_V2 ? decodePacked(decodeV2Payload(bytes)) : decodeV1(bytes);
 }
 
-/** Format 2: see share-v2.ts. */
-function decodeV2(bytes: Uint8Array): ShareLinkResult {
-  const decoded = decodeV2Payload(bytes);
+/** Formats 2 and 3: see share-v2.ts and share-v3.ts. */
+function decodePacked(decoded: V2Decoded): ShareLinkResult {
   if (decoded.ok) return checkReport(decoded.value);
   switch (decoded.failure) {
     case 'truncated':

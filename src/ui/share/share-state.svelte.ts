@@ -1,9 +1,9 @@
 /**
  * Keeps the page URL in step with the report on screen: after each analysis, the redacted report is
- * encoded into `#r=2.<payload>` (debounced, `history.replaceState`, no history entry per run).
+ * encoded into `#r=3.<payload>` (debounced, `history.replaceState`, no history entry per run).
  */
 import type { Report } from '../../core/model.ts';
-import { encodeShareLinkDetailed, LINK_OMISSIONS, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT } from '../../core/report/index.ts';
+import { encodeShareLinkDetailed, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT } from '../../core/report/index.ts';
 import { linkFor, writeFragment } from './fragment.ts';
 
 export interface ShareLink {
@@ -40,7 +40,7 @@ export class ShareState {
           size: url.length,
           redactions: encoded.redactions,
           tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT,
-          omitted: encoded.compact ? [...LINK_OMISSIONS] : [],
+          omitted: encoded.omitted,
         };
         this.error = null;
         // Past Chromium's URL limit the link would not even open: keep the page URL clean then.

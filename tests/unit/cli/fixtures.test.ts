@@ -118,7 +118,7 @@ describe('cachewhy --markdown and --link on every fixture case', () => {
       const link = await runCli(['--link', '--base', 'https://example.org/cachewhy/', ...argv]);
       expect(link.code).toBe(0);
       const url = link.stdout.trim();
-      expect(url).toMatch(/^https:\/\/example\.org\/cachewhy\/#r=2\.[A-Za-z0-9_-]+$/);
+      expect(url).toMatch(/^https:\/\/example\.org\/cachewhy\/#r=3\.[A-Za-z0-9_-]+$/);
       const decoded = await decodeShareLink(url);
       // A report too long for chat goes in its compact form (src/core/report/compact.ts).
       const compact = decoded.ok && decoded.value.link_omitted !== undefined;

@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/core/model.ts';
-import { compactReport, decodeShareLink, encodeShareLinkDetailed, LINK_OMISSIONS, SHARE_LINK_SOFT_LIMIT, validateReport } from '../../../src/core/report/index.ts';
+import { compactReport, decodeShareLink, encodeShareLinkDetailed, LINK_OMISSION_WORDS, LINK_OMISSIONS, SHARE_LINK_SOFT_LIMIT, validateReport } from '../../../src/core/report/index.ts';
 import { runCli } from '../cli/run.ts';
 import { sampleReport } from './sample.ts';
 
@@ -31,12 +31,14 @@ describe('compact share links', () => {
     if (!decoded.ok) return;
     const shared = decoded.value;
     expect(validateReport(shared)).toBeNull();
-    expect(shared.link_omitted).toEqual(LINK_OMISSIONS);
+    // What it left out is said, and only what this report had (no commands were given here).
+    const W = LINK_OMISSION_WORDS;
+    expect(shared.link_omitted).toEqual([...LINK_OMISSIONS, W.cascade, W.contexts, W.buildFacts, W.inputs]);
     // The answer is whole: verdict, causes, every step and status of both builds.
     expect(shared.diagnosis?.verdict).toBe(report.diagnosis?.verdict);
     expect(shared.diagnosis?.causes).toEqual(report.diagnosis?.causes);
     expect(shared.builds.map((b) => b.steps.map((s) => [s.index, s.status]))).toEqual(report.builds.map((b) => b.steps.map((s) => [s.index, s.status])));
-    // The root miss keeps its digests, hash note and content keys; the other steps' are left out.
+    // The root miss keeps its digests and hash note; the other steps' are left out, and so are the contexts.
     const root = report.diagnosis!.root_misses[0]!;
     expect(shared.diagnosis?.hash_notes?.map((n) => n.step.index)).toEqual([root.index]);
     for (const [b, build] of shared.builds.entries()) {
@@ -44,8 +46,8 @@ describe('compact share links', () => {
         expect(step.digest).toBe(step.index === root.index ? report.builds[b]!.steps.find((s) => s.index === step.index)!.digest : null);
       }
     }
-    expect(shared.contexts?.map((c) => c.keys.map((k) => k.step.index))).toEqual([[root.index], [root.index]]);
-    expect(shared.diagnosis?.context_diffs?.every((d) => d.changed || d.files.length > 0)).toBe(true);
+    expect(shared.contexts).toBeUndefined();
+    expect(shared.diagnosis?.context_diffs?.every((d) => (d.changed || d.files.length > 0) && d.before === null && d.after === null)).toBe(true);
   });
 
   it('a short report goes whole, with nothing left out', async () => {

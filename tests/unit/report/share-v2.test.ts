@@ -60,7 +60,7 @@ describe('format 2 round trip', () => {
   it("the built-in example's link is less than 60% of format 1's", async () => {
     const report = await reportOf('seed-replica');
     const encoded = await encodeShareLinkDetailed(report);
-    expect(encoded.fragment.startsWith('r=2.')).toBe(true);
+    expect(encoded.fragment.startsWith('r=3.')).toBe(true);
     expect(encoded.compact).toBe(true);
     const v1 = v1Fragment(compactReport(redactReport(report).report));
     expect(encoded.size).toBeLessThan(v1.length * 0.6);
@@ -155,11 +155,11 @@ describe('cachewhy decodes a link given as argument', () => {
     expect(both.stderr).toMatch(/a\.log: is not used: a share link is printed alone/);
   });
 
-  it('--link turns a format-1 link into a format-2 one of the same report', async () => {
+  it('--link turns a format-1 link into a format-3 one of the same report', async () => {
     const report = redactReport(sampleReport()).report;
     const r = await runCli(['--link', `${BASE}#${v1Fragment(report)}`]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toMatch(/#r=2\./);
+    expect(r.stdout.trim()).toMatch(/#r=3\./);
     expect(await decodeShareLink(r.stdout.trim())).toEqual({ ok: true, value: report });
   });
 });

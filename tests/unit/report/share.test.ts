@@ -24,7 +24,7 @@ describe('share link round trip', () => {
   it('decodes to the redacted report it encoded', async () => {
     const report = sampleReport();
     const fragment = await encodeShareLink(report);
-    expect(fragment).toMatch(/^r=2\.[A-Za-z0-9_-]+$/);
+    expect(fragment).toMatch(/^r=3\.[A-Za-z0-9_-]+$/);
     const decoded = await decodeShareLink(fragment);
     expect(decoded).toEqual({ ok: true, value: redactReport(report).report });
   });
@@ -32,7 +32,7 @@ describe('share link round trip', () => {
   it('accepts a whole URL, a #fragment and extra fragment parameters', async () => {
     const report = sampleReport();
     const url = await shareUrl(report, 'http://127.0.0.1:5173/app/#old');
-    expect(url.startsWith('http://127.0.0.1:5173/app/#r=2.')).toBe(true);
+    expect(url.startsWith('http://127.0.0.1:5173/app/#r=3.')).toBe(true);
     const fragment = url.slice(url.indexOf('#'));
     for (const form of [url, fragment, `#theme=dark&${fragment.slice(1)}&x=1`]) {
       const decoded = await decodeShareLink(form);
@@ -66,9 +66,9 @@ describe('mangled share links give typed errors, never throw', () => {
     { name: 'empty', make: () => '', code: 'empty' },
     { name: 'only a hash', make: () => '#', code: 'empty' },
     { name: 'no r= part', make: () => 'http://127.0.0.1:5173/#example', code: 'not-a-link' },
-    { name: 'a newer version', make: (good) => good.replace('r=2.', 'r=3.'), code: 'newer-version' },
-    { name: 'a version that is not a number', make: (good) => good.replace('r=2.', 'r=x.'), code: 'bad-version' },
-    { name: 'version 0', make: (good) => good.replace('r=2.', 'r=0.'), code: 'bad-version' },
+    { name: 'a newer version', make: (good) => good.replace('r=3.', 'r=4.'), code: 'newer-version' },
+    { name: 'a version that is not a number', make: (good) => good.replace('r=3.', 'r=x.'), code: 'bad-version' },
+    { name: 'version 0', make: (good) => good.replace('r=3.', 'r=0.'), code: 'bad-version' },
     { name: 'nothing after the version', make: () => 'r=1.', code: 'truncated' },
     { name: 'not base64', make: () => 'r=1.this is not base64!', code: 'bad-base64' },
     { name: 'standard base64 characters', make: (good) => `${good.slice(0, 20)}+/${good.slice(22)}`, code: 'bad-base64' },
@@ -111,7 +111,7 @@ describe('mangled share links give typed errors, never throw', () => {
   }
 
   it('says a newer link was made by a newer cachewhy', async () => {
-    const result = await decodeShareLink('r=3.AAAA');
+    const result = await decodeShareLink('r=4.AAAA');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problem.message).toMatch(/made by a newer cachewhy/);
   });
