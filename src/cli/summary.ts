@@ -30,7 +30,7 @@ export function textSummary(report: Report): string {
 
 /** `1  a.log#1  buildkit-plain  4 steps: 2 cached, 2 built  build 1 of 2; …`: a log with several builds shows. */
 function buildRow(build: ReportBuild, i: number): string[] {
-  return [`  ${i + 1}`, build.source, build.format, stepCounts(build), build.reading ? readingWords(build.reading) : ''];
+  return [`  ${i + 1}`, build.source, build.from_record ? 'build record' : build.format, stepCounts(build), build.reading ? readingWords(build.reading) : ''];
 }
 
 function stepCounts(build: ReportBuild): string {

@@ -555,7 +555,8 @@ export interface Cause {
   evidence: string[];
   files?: ChangedFile[];
   /** What would tell this cause apart from the others ranked with it. */
-  toTellApart?: string;  /**
+  toTellApart?: string;
+  /**
    * Set when build records settle this cause (args, base digests, the LLB of the step compared): it is
    * read from the records, not inferred from logs.
    */
@@ -665,6 +666,8 @@ export interface ReportBuild {
   line_prefix?: LinePrefixStyle;
   /** How the log was read, when anything needed saying (repairs, a learned prefix, several builds, unplaced lines). */
   reading?: ReportReading;
+  /** The build was read from a build record (`.dockerbuild`), not from a log. */
+  from_record?: true;
 }
 
 export interface ReportReading {

@@ -143,7 +143,7 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
 // Where a build line begins once its decoration is off: BuildKit plain and tty, the legacy builder.
 const BUILD_LINE_RE =
   /#\d{1,9} (?:\[|DONE\b|CACHED\b|ERROR\b|CANCELED\b|sha256:|extracting |transferring |resolve |writing |naming |exporting |building with |\d+\.\d+ |\.\.\.)|Step \d+(?:\/\d+)? : |(?<!-)---> |=> |\[\+\] Building |Sending build context |Successfully built |Removing intermediate container /;
-const STEP_IN_LINE_RE = /\[[^\]\n]*\d+\/\d+\] |Step \d+(?:\/\d+)? : /;
+const STEP_IN_LINE_RE = /\[[^\]\n]{0,80}\d+\/\d+\] |Step \d+(?:\/\d+)? : /;
 /** A learned prefix must stand before at least this share of the build lines in the sample. */
 const LEARNED_SHARE = 0.5;
 const MAX_LEARNED_LENGTH = 120;

@@ -125,11 +125,12 @@ function foldPrefixOf(lines: string[]): string[] {
     const before = new Map<string, number>();
     let total = 0;
     for (const l of folded) {
+      const lead = l.search(/\S/);
       INNER_MARKER_RE.lastIndex = 0;
-      for (let m = INNER_MARKER_RE.exec(l); m !== null; m = INNER_MARKER_RE.exec(l)) {
-        if (l.slice(0, m.index).trim() === '') continue;
+      for (let m = INNER_MARKER_RE.exec(l); m !== null && total < MAX_FOLD_SAMPLES; m = INNER_MARKER_RE.exec(l)) {
+        if (m.index <= lead) continue;
         total++;
-        const run = tokensOf(l.slice(0, m.index)).slice(-k).map(tokenShape).join(' ');
+        const run = tokensBefore(l, m.index, k).map(tokenShape).join(' ');
         before.set(run, (before.get(run) ?? 0) + 1);
       }
     }
@@ -148,6 +149,24 @@ function foldPrefixOf(lines: string[]): string[] {
 }
 
 const MAX_FOLD_PREFIX_TOKENS = 6;
+/** Line starts looked at to learn a fold's decoration: enough for a vote, bounded for a hostile line. */
+const MAX_FOLD_SAMPLES = 2000;
+
+/** The up to `k` whitespace-separated tokens that end right before `at` (scanned back: no copy of the line). */
+function tokensBefore(line: string, at: number, k: number): string[] {
+  const tokens: string[] = [];
+  let cut = at;
+  while (tokens.length < k) {
+    let end = cut;
+    while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
+    let start = end;
+    while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
+    if (start === end) break;
+    tokens.unshift(line.slice(start, end));
+    cut = start;
+  }
+  return tokens;
+}
 
 function tokensOf(text: string): string[] {
   return text.trim() === '' ? [] : text.trim().split(/\s+/);
@@ -188,8 +207,9 @@ function countInnerMarkers(line: string): number {
   if (line.length < 20) return 0;
   INNER_MARKER_RE.lastIndex = 0;
   let count = 0;
+  const lead = line.search(/\S/);
   for (let m = INNER_MARKER_RE.exec(line); m !== null; m = INNER_MARKER_RE.exec(line)) {
-    if (line.slice(0, m.index).trim() !== '') count++;
+    if (m.index > lead) count++;
   }
   return count;
 }
@@ -362,8 +382,9 @@ function unfold(line: string, prefix: string[] | null): string[] {
   if (countInnerMarkers(line) === 0) return [line];
   const cuts: number[] = [];
   INNER_MARKER_RE.lastIndex = 0;
+  const lead = line.search(/\S/);
   for (let m = INNER_MARKER_RE.exec(line); m !== null; m = INNER_MARKER_RE.exec(line)) {
-    if (line.slice(0, m.index).trim() === '') continue;
+    if (m.index <= lead) continue;
     const decorated = prefix === null ? -1 : decorationStart(line, m.index, prefix);
     if (decorated >= 0) {
       // A decoration right before this one decorated a blank line: it is a line of its own.

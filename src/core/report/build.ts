@@ -73,6 +73,7 @@ function reportBuild(trace: BuildTrace, plan: BuildPlan | null): ReportBuild {
   if (trace.errors.length > 0) build.errors = structuredClone(trace.errors);
   if (trace.warnings.length > 0) build.warnings = [...trace.warnings];
   if (trace.notes.length > 0) build.notes = [...trace.notes];
+  if (trace.record) build.from_record = true;
   const r = trace.reading;
   if (r && (r.repairs.length > 0 || r.learnedPrefix !== null || r.builds > 1 || r.unplacedLines > 0)) {
     build.reading = { repairs: [...r.repairs], learned_prefix: r.learnedPrefix, build: r.build, builds: r.builds, unplaced_lines: r.unplacedLines };

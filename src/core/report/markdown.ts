@@ -186,7 +186,8 @@ function causes(list: Cause[], label: Label, verdict: string): string[] {
   const out = ['### Causes', ''];
   list.forEach((cause, i) => {
     const where = cause.step ? ` at ${code(label(cause.step))}` : '';
-    out.push(`${i + 1}. **${cause.kind}** (${cause.confidence} confidence)${where}: ${said(cause.summary, verdict) ? 'as the verdict says.' : prose(cause.summary)}`);
+    const certainty = cause.exact ? 'exact: read from the build records' : `${cause.confidence} confidence`;
+    out.push(`${i + 1}. **${cause.kind}** (${certainty})${where}: ${said(cause.summary, verdict) ? 'as the verdict says.' : prose(cause.summary)}`);
     for (const line of cause.evidence) out.push(`   - ${code(line)}`);
     // A changed file the evidence already quotes (`path: added`) is not listed twice.
     for (const file of (cause.files ?? []).filter((f) => !cause.evidence.some((line) => line.startsWith(`${f.path}:`)))) {
