@@ -201,6 +201,9 @@ class LogReading {
       builds.push(...result.value);
       if (result.problems) problems.push(...result.problems);
     }
+    // A piece before the first real build that held no vertex (the tail of a display cut at its head) is
+    // no build of its own.
+    if (builds.length > 1) builds.splice(0, builds.length, ...builds.filter((t, i) => i > 0 || t.steps.length > 0 || t.internal.length > 0));
     if (builds.length === 0) {
       const problem = refusal !== null && !refusal.ok ? refusal.problem : { input: this.#source, message: `${this.#source} holds no build.`, hint: HINT };
       return { ok: false, problem };

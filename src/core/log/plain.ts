@@ -64,7 +64,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
    * times). Its lines are held until a later header tells: an `#N` already in use starts numbering over
    * (next build); a new number goes on counting (same build).
    */
-  let held: { lines: [string, string | null][]; raw: string; at: number; highest: number } | null = null;
+  let held: { lines: [string, string | null][]; raw: string; at: number; highest: number; lowest: number } | null = null;
   /** Where the line being read starts in its block. */
   let lineStart = 0;
   const holdVerdict = (line: string, h: NonNullable<typeof held>): 'next' | 'same' | 'wait' => {
@@ -73,7 +73,8 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       // A number already used by a vertex that finished: the numbering started over. (Not just any lower
       // number: BuildKit v0.8 prints vertices out of number order.)
       const known = byNumber.get(n);
-      return n <= h.highest && known !== undefined && known.result !== null ? 'next' : 'same';
+      const below = n < h.lowest; // lower than any number printed so far: a paste cut after the first build's start
+      return n <= h.highest && ((known !== undefined && known.result !== null) || below) ? 'next' : 'same';
     }
     return h.lines.length > MAX_HELD_LINES ? 'same' : 'wait';
   };
@@ -148,7 +149,8 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       }
     }
     if (n === 1 && held === null && !releasing && isNextBuildHeader(rest, byNumber)) {
-      held = { lines: [[raw, time]], raw: '', at: lineStart, highest: Math.max(...byNumber.keys()) };
+      const numbers = [...byNumber.keys()].filter((k) => k > 1);
+      held = { lines: [[raw, time]], raw: '', at: lineStart, highest: Math.max(0, ...numbers), lowest: Math.min(Infinity, ...numbers) };
       order--;
       return;
     }

@@ -72,6 +72,8 @@ function matchSub(line: string): { body: string; time: string | undefined } | nu
   const { name, time } = splitTimed(line.slice(head[0].length));
   return LINE_BREAK_RE.test(name) ? null : { body: name, time };
 }
+/** `$ docker build …`, `PS C:\\x> docker compose up --build`: a prompt and a command that builds. */
+const BUILD_COMMAND_RE = /^\s*(?:\S*[$#>%]\s+)?(?:sudo\s+)?(?:docker(?:-compose)?|podman|buildah|nerdctl)\s(?:.*\s)?(?:build|bake|up)\b/;
 const OTHER_FORMAT_START_RE = /^(?:#0 building with |#1 \[|Step 1(?:\/\d+)? : |Sending build context to Docker daemon)/;
 const FINAL_ERROR_RE = /^(?:(?:ERROR|error): )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
@@ -141,6 +143,8 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
   const cleaner = new LineCleaner(effectivePlan);
   let stopped = false;
   let lastSeconds = 0;
+  /** A build command was typed after the rows read so far. */
+  let commandSince = false;
   /** The reader stopped where the next build begins. */
   let nextBuild = false;
 
@@ -154,7 +158,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       // A display whose clock shows less than a step above it took is another build's (the first display's
       // own header may be cut off the paste).
       const longest = draft.records.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
-      if (draft.records.length > 0 && (finished || inTrailer || (headerSeen && seconds < lastSeconds) || seconds + 0.05 < longest)) {
+      if (draft.records.length > 0 && (finished || inTrailer || commandSince || (headerSeen && seconds < lastSeconds) || seconds + 0.05 < longest)) {
         nextBuild = true;
         return false;
       }
@@ -174,7 +178,9 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       inTrailer = false;
       return;
     }
-    if (draft.records.length > 0 && OTHER_FORMAT_START_RE.test(line)) {
+    // A build command typed at a prompt after this display: the next display is its build.
+    if (draft.records.length > 0 && BUILD_COMMAND_RE.test(line)) commandSince = true;
+    if (OTHER_FORMAT_START_RE.test(line)) {
       // The next build printed in another mode (`--progress=plain`, the legacy builder).
       nextBuild = true;
       return false;

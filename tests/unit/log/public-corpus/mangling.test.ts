@@ -78,10 +78,11 @@ interface KnownBug {
  */
 const KNOWN_BUGS: KnownBug[] = [
   {
-    name: 'a head cut that drops the first lines of a BuildKit build hides where the next build starts (plain: `#1` never seen; tty: no `[+] Building` seen), so two builds merge',
-    covers: (c) => has(c, 'cut', (m) => m.kind === 'cut' && m.headPct > 0) && ref(c).builds.length > 1 && ref(c).readAs !== 'legacy',
-    example: { log: 'ci-devopsdiscipuli-u6-docker-k8s-56a', manglings: [{ kind: 'cut', headPct: 3, tailPct: 0, midPct: 0 }] },
+    name: 'a terminal session of several tty builds, cut at its head and folded: the prompt and command lines that tell one display from the next fold into the rows around them, so the displays merge',
+    covers: (c) => has(c, 'fold') && has(c, 'cut', (m) => m.kind === 'cut' && m.headPct > 0) && on(c, 'ci-devopsdiscipuli-u6-docker-k8s-33', 'ci-devopsdiscipuli-u6-docker-k8s-46'),
+    example: { log: 'ci-devopsdiscipuli-u6-docker-k8s-33', manglings: [{ kind: 'cut', headPct: 33, tailPct: 0, midPct: 0 }, { kind: 'fold', fromPct: 0, stamps: false }] },
   },
+
   {
     name: 'a fold and a hard wrap together, in either order: a wrap inside folded text (or a fold of wrapped lines, with stamps between the pieces) leaves pieces that start like log lines, so they are neither rejoined nor cut where the fold joined them',
     covers: (c) => has(c, 'fold') && has(c, 'wrap'),
