@@ -10,12 +10,18 @@
  *   "cancelled" problem. The worker stays usable.
  * - terminating the worker (what `src/ui/worker-bridge.ts` does on abort): stops everything at once.
  *
+ * Reading and hashing: a Blob is read by slices that are asked again should one not arrive
+ * (src/core/context/blob-chunks.ts), and a big context's files are hashed by a pool of workers
+ * (./hash-pool.ts); should the pool fail, the context is hashed again here, with the same result.
+ *
  * Progress: `onProgress` (a comlink `proxy`) is called at least every 100 ms while reading, and once at
  * the end. Errors a user can cause (truncated archive, not a tar, gzip ended early) come back as values.
  */
 import { expose } from 'comlink';
 import initSha256 from '@rust-wasm/sha256';
-import { indexContext, type ContextSource, type FolderFile, type Sha256 } from '../src/core/context/index.ts';
+import { blobChunks } from '../src/core/context/blob-chunks.ts';
+import { indexContextParallel, type ContextSource, type FolderFile, type Sha256 } from '../src/core/context/index.ts';
+import { browserHashPool } from './hash-pool.ts';
 import type { ContextIndex, Result } from '../src/core/model.ts';
 
 export type ContextWorkerInput =
@@ -69,7 +75,7 @@ function folderSource(files: { path: string; file: Blob; mode?: number | null }[
   for (const f of files) addWithParents(f.path, false);
   const entries: FolderFile[] = [...dirs].sort().map((path) => ({ path, mode: null, type: 'dir', size: 0, read: () => new Blob().stream() }));
   for (const f of files) {
-    entries.push({ path: f.path, mode: f.mode ?? null, type: 'file', size: f.file.size, read: () => f.file.stream() });
+    entries.push({ path: f.path, mode: f.mode ?? null, type: 'file', size: f.file.size, read: () => blobChunks(f.file) });
   }
   return { kind: 'files', files: entries };
 }
@@ -82,6 +88,7 @@ export const contextWorkerApi = {
   ): Promise<Result<ContextIndex>> {
     const controller = new AbortController();
     if (opts.jobId) running.set(opts.jobId, controller);
+    let pool: ReturnType<typeof browserHashPool> = null;
     try {
       let sha: Sha256;
       try {
@@ -96,11 +103,17 @@ export const contextWorkerApi = {
           },
         };
       }
-      const source: ContextSource = input.kind === 'blob' ? { kind: 'stream', stream: input.blob.stream(), size: input.blob.size } : folderSource(input.files, input.dirs);
+      const open = (): ContextSource =>
+        input.kind === 'blob'
+          ? { kind: 'stream', stream: blobChunks(input.blob, { signal: controller.signal }), size: input.blob.size }
+          : folderSource(input.files, input.dirs);
       const filesTotal = input.kind === 'folder' ? input.files.length : null;
-      return await indexContext(source, {
+      const bytes = input.kind === 'blob' ? input.blob.size : input.files.reduce((n, f) => n + f.file.size, 0);
+      pool = browserHashPool(bytes);
+      return await indexContextParallel(open, {
         name: input.name,
         hasher: sha,
+        pool,
         dockerignore: opts.dockerignore,
         dockerfilePath: opts.dockerfilePath ?? null,
         signal: controller.signal,
@@ -109,6 +122,7 @@ export const contextWorkerApi = {
           : undefined,
       });
     } finally {
+      pool?.close();
       if (opts.jobId) running.delete(opts.jobId);
     }
   },

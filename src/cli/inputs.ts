@@ -6,7 +6,8 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { concatBytes } from '../core/bytes.ts';
 import { readLogInput, type ReadLogInput, type TextInput } from '../core/analyze.ts';
-import { indexContext, type ContextSource, type Sha256 } from '../core/context/index.ts';
+import type { ContextSource, Sha256 } from '../core/context/index.ts';
+import { indexOnThreads } from './hash-pool.ts';
 import { sniffInputDeep, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
 import { readRecordInput } from '../core/record/index.ts';
 import type { ContextIndex, InputProblem } from '../core/model.ts';
@@ -285,8 +286,8 @@ export async function indexContexts(
   for (const [i, context] of contexts.entries()) {
     const ignore = dockerignores.length === 1 ? dockerignores[0] : dockerignores[i];
     try {
-      const source: ContextSource = context.kind === 'folder' ? await folderSource(context.path) : await openTarFile(context.path);
-      const result = await indexContext(source, { name: displayName(context.path, contexts.map((c) => c.path)), hasher, ...(ignore ? { dockerignore: ignore.text } : {}) });
+      const open = (): Promise<ContextSource> => (context.kind === 'folder' ? folderSource(context.path) : openTarFile(context.path));
+      const result = await indexOnThreads(open, { name: displayName(context.path, contexts.map((c) => c.path)), hasher, ...(ignore ? { dockerignore: ignore.text } : {}) });
       if (result.ok) {
         indexes.push(result.value);
         // Read, with remarks (an odd entry, a credential file): worth saying, not worth failing for.

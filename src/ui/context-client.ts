@@ -22,27 +22,60 @@ const bridge = new WorkerBridge<ContextWorkerApi>(
   0,
 );
 
+/** No progress and no answer for this long: the attempt is taken as stalled and started afresh. */
+const STALL_MS = 10_000;
+const ATTEMPTS = 3;
+
+export class HashStalledError extends Error {}
+
 /**
  * Hashes one context the way BuildKit does. `dockerignore` is the text of a separately given .dockerignore;
  * null means none was given, and the context's own `.dockerignore` (if any) applies.
+ *
+ * Never stalls: the worker reports progress at least every 100 ms while it reads (and its own reads and
+ * hashing workers have timeouts), so an attempt that is silent for STALL_MS — a worker that never
+ * started, a message lost — is ended (its worker terminated) and run again in a fresh worker; hashing is
+ * a pure function of the input, so a second attempt gives the same index.
  */
-export function hashContextInWorker(
+export async function hashContextInWorker(
   input: ContextInput,
   dockerignore: string | null,
   onProgress: (p: HashProgress) => void,
   signal: AbortSignal,
 ): Promise<Result<ContextIndex>> {
-  return bridge.run(signal, async (api): Promise<Result<ContextIndex>> =>
-    // comlink types a union result as a union of promises; awaiting folds it back into Result.
-    await api.hashContext(
-      input.type === 'file'
-        ? { kind: 'blob', name: input.file.name, blob: input.file }
-        : { kind: 'folder', name: input.name, files: input.files.map(({ path, file }) => ({ path, file })) },
-      // undefined (not null) lets the worker read the context's own .dockerignore.
-      { dockerignore: dockerignore ?? undefined },
-      proxy(onProgress),
-    ),
-  );
+  for (let attempt = 1; ; attempt++) {
+    const stall = new AbortController();
+    const forward = () => stall.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => stall.abort(new HashStalledError(`no progress for ${STALL_MS / 1000} s, ${attempt} time(s)`)), STALL_MS);
+    };
+    try {
+      // The clock starts when the job leaves the bridge's queue (a queued job is waiting, not stalled).
+      return await bridge.run(stall.signal, async (api): Promise<Result<ContextIndex>> => {
+        arm();
+        // comlink types a union result as a union of promises; awaiting folds it back into Result.
+        return await api.hashContext(
+          input.type === 'file'
+            ? { kind: 'blob', name: input.file.name, blob: input.file }
+            : { kind: 'folder', name: input.name, files: input.files.map(({ path, file }) => ({ path, file })) },
+          // undefined (not null) lets the worker read the context's own .dockerignore.
+          { dockerignore: dockerignore ?? undefined },
+          proxy((p: HashProgress) => {
+            arm();
+            onProgress(p);
+          }),
+        );
+      });
+    } catch (error) {
+      if (!(error instanceof HashStalledError) || signal.aborted || attempt >= ATTEMPTS) throw error;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', forward);
+    }
+  }
 }
 
 /** Loads the worker and its WASM hasher once (an empty tar: two zero blocks), so they are cached for offline use. */

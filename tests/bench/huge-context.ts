@@ -1,6 +1,6 @@
 /**
  * Issue #6 item 3: a huge context tar (≈2 GB by default) is hashed with bounded memory. This file is the
- * CLI half: it indexes a tar exactly as the CLI does (`openTarFile` → `indexContext` with the WASM hasher)
+ * CLI half: it indexes a tar exactly as the CLI does (`openTarFile` → `indexOnThreads`: the WASM hasher on a pool of worker_threads)
  * in a CHILD process, so the figure is that process's own peak RSS (`maxRSS`), not the bench's.
  * The browser half lives in browser/host/chromium-bench.ts (case e). run.ts writes the tar once for both.
  *
@@ -38,11 +38,12 @@ export function measureCliMemory(tar: string): Promise<CliMemory> {
 async function probe(tar: string): Promise<void> {
   const { openTarFile } = await import('../../src/cli/folder.ts');
   const { loadHasher } = await import('../../src/cli/hasher.ts');
-  const { indexContext } = await import('../../src/core/context/index.ts');
+  // The CLI's own path: a pool of worker_threads (their memory is this process's too).
+  const { indexOnThreads } = await import('../../src/cli/hash-pool.ts');
   const hasher = await loadHasher();
   const before = process.memoryUsage.rss() / 2 ** 20;
   const t = performance.now();
-  const result = await indexContext(await openTarFile(tar), { name: tar, hasher });
+  const result = await indexOnThreads(() => openTarFile(tar), { name: tar, hasher });
   const ms = performance.now() - t;
   if (!result.ok) throw new Error(result.problem.message);
   const out: CliMemory = { ms, entries: result.value.entries.length, rss_before_mb: before, peak_rss_mb: process.resourceUsage().maxRSS / 1024 };

@@ -145,6 +145,18 @@ function minRatio(a: number | null, b: number | null): number | null {
   return Math.min(a, b);
 }
 
+/** ours' MB/s against the number of hashing workers (0: no pool), the `ours` case at the app's count. */
+function curveLine(r: BrowserResults): string {
+  const points = Object.entries(r.context)
+    .map(([impl, s]) => [impl === 'ours' ? r.info.workers : /^ours-w\d+$/.test(impl) ? Number(impl.slice(6)) : null, s] as const)
+    .filter((p): p is [number, NonNullable<(typeof p)[1]>] => p[0] !== null && p[1] !== undefined)
+    .sort((a, b) => a[0] - b[0]);
+  const read = r.context['read-byob'];
+  return `c. curve, indexContext + ours by hashing workers (MB/s, ×read):\n${points
+    .map(([k, s]) => `  ${k === 0 ? 'no pool' : `${k} worker${k === 1 ? '' : 's'}`}: ${fmt(mbps(s) ?? NaN)} MB/s, ×${fmt(pairedRatio(s, read) ?? NaN)}`)
+    .join('\n')}`;
+}
+
 function browserJson(r: BrowserResults, json: Json): void {
   const peak = Math.max(r.memory.rendererPeakMb, r.memory.rendererHwmMb);
   Object.assign(json, {
@@ -174,6 +186,8 @@ function browserJson(r: BrowserResults, json: Json): void {
     peak_rss_huge_tar_mb: r.huge?.huge?.rendererPeakMb ?? null,
     renderer_baseline_huge_tar_mb: r.huge?.huge?.rendererBaselineMb ?? null,
     cli_peak_rss_huge_tar_mb: r.huge?.cli?.peak_rss_mb ?? null,
+    // Hashing workers of the pool `ours` and `hashwasm` ran on (the app's: hardwareConcurrency − 1).
+    workers: typeof r.info.workers === 'number' ? r.info.workers : null,
   });
   for (const [k, v] of Object.entries(json)) if (typeof v === 'number') json[k] = Number(fmt(v));
 }
@@ -188,6 +202,7 @@ if (!SKIP.includes('browser')) {
   console.log('\n=== Chromium (headless, module worker) ===');
   browser = await runChromiumBench(plan, log);
   console.log(`\n${browserTables(browser)}`);
+  console.log(`\n${curveLine(browser)}`);
   browserJson(browser, json);
 }
 

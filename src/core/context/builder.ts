@@ -3,22 +3,20 @@
  * BuildKit digests while the bytes stream past, then `.dockerignore`, hardlinks and directory digests
  * once the stream has ended.
  *
- * Speed: small files (≤ 2 MiB) are written, header string first, into one 8 MiB batch and hashed four
- * at a time (the WASM SIMD batch); with the WASM hasher the batch lives in wasm memory, so each byte is
- * copied once, from the tar chunk straight to where the hash reads it. Bigger files stream through
- * `create()`. File bytes are never kept beyond the batch, so memory stays flat whatever the context size.
+ * Speed: each entry's header and content go to an `EntryHashing` (entry-hashing.ts): here, small files
+ * batched four at a time and big ones streamed, or a pool of hashing workers (pool.ts). File bytes are
+ * never kept beyond a batch or packet, so memory stays flat whatever the context size.
  */
 import { concatBytes } from '../bytes.ts';
 import type { ContextEntry, ContextIndex, InputProblem } from '../model.ts';
 import { CHECKSUM_ERA, computeDirectoryDigests, keptXattrs, NO_XATTRS, tarsumHeader, tarsumHeaderText } from './checksum.ts';
 import { credentialKind, isNpmrc, NpmrcAuthScanner } from './credentials.ts';
-import { digestText, utf8, writeText } from './digest.ts';
+import { digestText } from './digest.ts';
 import { createMatcher, parseDockerignore } from './dockerignore.ts';
-import { createBatch, type Sha256, type Sha256Batch, type StreamingSha256 } from './hasher.ts';
+import { LocalHashing, type EntryHashing } from './entry-hashing.ts';
+import type { Sha256 } from './hasher.ts';
 import type { TarEntry, TarSink } from './tar.ts';
 
-const SMALL_FILE = 2 * 1024 * 1024;
-const PACK_BUFFER = 8 * 1024 * 1024;
 const MAX_DOCKERIGNORE = 1024 * 1024;
 /** Dockerfile-named files kept as text (the Dockerfile reader refuses more than 128 KB anyway). */
 const MAX_DOCKERFILES = 16;
@@ -38,17 +36,13 @@ export class ContextBuilder implements TarSink {
   entries = 0;
   lastPath = '';
   private readonly hasher: Sha256;
+  /** Where entry contents are hashed; `settle()` it before `finish`. */
+  readonly hashing: EntryHashing;
   /** Every entry by path while the stream lasts; emptied by `finish` (the index must not pin it). */
   private byPath = new Map<string, ContextEntry>();
-  /** Small entries' header and content, written in place; created at the first small entry. */
-  private batch: Sha256Batch | null = null;
-  /** The entries committed to `batch`, in commit order (digest i belongs to batched[i]). */
-  private batched: ContextEntry[] = [];
   private current: ContextEntry | null = null;
-  /** The open reservation of the current small entry, and how much of it is written. */
-  private slot: Uint8Array | null = null;
-  private slotUsed = 0;
-  private currentStream: StreamingSha256 | null = null;
+  /** Whether the current entry's message is open in `hashing` (not for hardlinks and the root). */
+  private hashingOpen = false;
   private currentBytes = 0;
   private npmrc: NpmrcAuthScanner | null = null;
   private readonly npmrcWithAuth = new Set<string>();
@@ -59,8 +53,9 @@ export class ContextBuilder implements TarSink {
   private readonly dockerfiles = new Map<string, string>();
   private readonly input: string;
 
-  constructor(hasher: Sha256, input: string) {
+  constructor(hasher: Sha256, input: string, hashing?: EntryHashing) {
     this.hasher = hasher;
+    this.hashing = hashing ?? new LocalHashing(hasher);
     this.input = input;
   }
 
@@ -93,17 +88,8 @@ export class ContextBuilder implements TarSink {
     this.currentBytes = 0;
     if (entry.type === 'hardlink') return; // takes its target's digest at the end (§2.2 Hardlinks)
     const header = tarsumHeaderText({ type: entry.type, mode: entry.mode, size: entry.size, linkname: entry.linkname, devmajor: tar.devmajor, devminor: tar.devminor, xattrs: entry.xattrs });
-    // A header is ASCII but for non-ASCII link targets or xattrs: at most 3 bytes per UTF-16 unit.
-    const needed = header.length * 3 + entry.size;
-    if (entry.size > SMALL_FILE || needed > PACK_BUFFER) {
-      this.currentStream = this.hasher.create();
-      this.currentStream.update(utf8(header));
-    } else {
-      const batch = (this.batch ??= createBatch(this.hasher, PACK_BUFFER));
-      if (!batch.fits(needed)) this.flush();
-      this.slot = batch.reserve(needed);
-      this.slotUsed = writeText(header, this.slot, 0);
-    }
+    this.hashing.begin(header, entry.size);
+    this.hashingOpen = true;
     if (entry.type === 'file') {
       if (isNpmrc(entry.path)) this.npmrc = new NpmrcAuthScanner();
       if (entry.path === '.dockerignore') this.dockerignoreParts = [];
@@ -116,17 +102,7 @@ export class ContextBuilder implements TarSink {
   data(bytes: Uint8Array): void {
     if (!this.current) return;
     this.currentBytes += bytes.length;
-    if (this.currentStream) this.currentStream.update(bytes);
-    else if (this.slot) {
-      // Creating another batch on the same WASM instance (a second context indexed at the same time)
-      // grows wasm memory, which empties the old view; the bytes written so far are still there.
-      if (this.slot.length === 0) this.slot = this.batch!.current();
-      // (A folder file that grew while read could overflow; `end` reports the size mismatch.)
-      if (this.slotUsed + bytes.length <= this.slot.length) {
-        this.slot.set(bytes, this.slotUsed);
-        this.slotUsed += bytes.length;
-      }
-    }
+    if (this.hashingOpen) this.hashing.data(bytes);
     this.npmrc?.feed(bytes);
     if (this.dockerignoreParts && this.currentBytes <= MAX_DOCKERIGNORE) this.dockerignoreParts.push(new Uint8Array(bytes)); // a copy, even of a Node Buffer
     if (this.dockerfileParts && this.currentBytes <= MAX_DOCKERFILE_BYTES) this.dockerfileParts.push(new Uint8Array(bytes));
@@ -142,13 +118,9 @@ export class ContextBuilder implements TarSink {
         hint: 'Index the context again while nothing writes to it.',
       });
     }
-    if (this.currentStream) {
-      entry.digest = digestText(this.currentStream.finish());
-      this.currentStream = null;
-    } else if (this.slot) {
-      this.batch!.commit(this.slotUsed);
-      this.batched.push(entry);
-      this.slot = null;
+    if (this.hashingOpen) {
+      this.hashing.end(entry);
+      this.hashingOpen = false;
     }
     if (this.npmrc) {
       if (this.npmrc.found) this.npmrcWithAuth.add(entry.path);
@@ -167,26 +139,24 @@ export class ContextBuilder implements TarSink {
     this.current = null;
   }
 
-  /** Hash every batched entry in one call and empty the batch. */
-  private flush(): void {
-    if (!this.batch || this.batched.length === 0) return;
-    const digests = this.batch.digestAll();
-    const entries = this.batched;
-    for (let i = 0; i < entries.length; i++) entries[i]!.digest = digestText(digests.subarray(32 * i, 32 * i + 32));
-    this.batched = [];
-  }
-
-  /** Hands the batch's memory back (wasm memory is never freed, only reused); safe to call twice. */
+  /** Hands the hashing's buffers back (wasm memory is never freed, only reused); safe to call twice. */
   dispose(): void {
-    this.batch?.release();
-    this.batch = null;
-    this.batched = [];
-    this.slot = null;
+    this.hashing.dispose();
+    this.hashingOpen = false;
   }
 
-  /** The stream has ended: apply `.dockerignore`, resolve hardlinks, compute directory digests. */
+  /** Every entry's digest is in: the stream has ended and `hashing.settle()` has resolved. */
+  async settle(): Promise<void> {
+    await this.hashing.settle();
+  }
+
+  /**
+   * The stream has ended and `settle()` has resolved: apply `.dockerignore`, resolve hardlinks, compute
+   * directory digests.
+   */
   finish(opts: BuildOptions): ContextIndex {
-    this.flush();
+    // In-thread hashing settles at once (this flushes its last batch); a pool has settled already.
+    void this.hashing.settle();
     this.dispose();
     const problems = this.problems;
     this.addMissingParents();

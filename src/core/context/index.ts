@@ -7,6 +7,7 @@ import type { ContextEntryType, ContextIndex, InputProblem, Result } from '../mo
 import { ContextBuilder } from './builder.ts';
 import { NO_XATTRS } from './checksum.ts';
 import type { Sha256 } from './hasher.ts';
+import { PoolFailedError, PooledHashing, type HashPool } from './pool.ts';
 import { CancelledError, chunksOf, GzipError, openArchive, UnsupportedFormatError, type ByteSource } from './stream.ts';
 import { normalizeArchivePath, TarParser } from './tar.ts';
 
@@ -15,6 +16,7 @@ export { diffContexts } from './diff.ts';
 export { parseDockerignore } from './dockerignore.ts';
 export type { Sha256, Sha256Batch, StreamingSha256 } from './hasher.ts';
 export type { ByteSource } from './stream.ts';
+export { HashPool, PoolFailedError, type HashEndpoint } from './pool.ts';
 
 /** One entry of a folder (a browser directory pick or drop, or a Node directory walk). */
 export interface FolderFile {
@@ -50,6 +52,12 @@ export interface IndexOptions {
   /** File or folder name, for messages and `ContextIndex.source`. */
   name: string;
   hasher: Sha256;
+  /**
+   * Entry contents are hashed by these workers instead of this thread (the hasher still does directory
+   * and metadata digests). A pool that fails makes `indexContext` throw `PoolFailedError`;
+   * `indexContextParallel` then hashes again in this thread.
+   */
+  pool?: HashPool | null;
   /** undefined: read `.dockerignore` from the context root; null: apply none; a text: apply it. */
   dockerignore?: string | null;
   /** The Dockerfile's path inside the context, when it is there (only used for notes). */
@@ -81,7 +89,7 @@ function nextTask(): Promise<void> {
 }
 
 export async function indexContext(source: ContextSource, opts: IndexOptions): Promise<Result<ContextIndex>> {
-  const builder = new ContextBuilder(opts.hasher, opts.name);
+  const builder = new ContextBuilder(opts.hasher, opts.name, opts.pool ? new PooledHashing(opts.pool) : undefined);
   let bytes = 0;
   const totalBytes = source.kind === 'stream' ? (source.size ?? null) : source.files.reduce((n, f) => n + (f.type === 'file' ? f.size : 0), 0);
   let lastReport = 0;
@@ -93,8 +101,17 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
     opts.onProgress({ bytes, totalBytes, entries: builder.entries, path: builder.lastPath });
   };
   let lastYield = Date.now();
-  /** Let the event loop run (a worker's `cancel` message, timers) at least every 50 ms of hashing. */
+  /**
+   * Let the event loop run (a worker's `cancel` message, timers) at least every 50 ms of hashing, and
+   * wait while the hashing workers have as much as they may (backpressure).
+   */
   const yieldSometimes = async (): Promise<void> => {
+    const room = builder.hashing.ready();
+    if (room) {
+      await room;
+      lastYield = Date.now();
+      return;
+    }
     if (Date.now() - lastYield < PROGRESS_INTERVAL_MS) return;
     await nextTask();
     lastYield = Date.now();
@@ -156,8 +173,10 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
         }
         builder.end();
         report();
+        await yieldSometimes();
       }
     }
+    await builder.settle();
     const index = builder.finish({ source: opts.name, kind, modesKnown, dockerignore: opts.dockerignore });
     noteDockerfile(index, opts.dockerfilePath);
     report(true);
@@ -165,6 +184,7 @@ export async function indexContext(source: ContextSource, opts: IndexOptions): P
     return problems.length > 0 ? { ok: true, value: index, problems } : { ok: true, value: index };
   } catch (error) {
     if (error instanceof CancelledError || opts.signal?.aborted) return fail('Reading the context was cancelled.');
+    if (error instanceof PoolFailedError) throw error;
     if (error instanceof GzipError) {
       return fail(
         'The gzip stream ended early or is damaged, so the archive inside cannot be read completely.',
@@ -196,4 +216,25 @@ function noteDockerfile(index: ContextIndex, dockerfilePath: string | null | und
       message: `.dockerignore excludes the Dockerfile (${path}): BuildKit still reads it, but it is not part of the context, so COPY . . does not see it change.`,
     });
   }
+}
+
+/**
+ * `indexContext` on a pool of hashing workers; should the pool fail (a worker that does not start, dies
+ * or does not answer), the context is opened again and hashed in this thread, so a job never waits on a
+ * lost worker. Gives the same index either way.
+ */
+export async function indexContextParallel(
+  open: () => ContextSource | Promise<ContextSource>,
+  opts: IndexOptions,
+  onPoolFailure?: (error: PoolFailedError) => void,
+): Promise<Result<ContextIndex>> {
+  if (opts.pool && !opts.pool.failed) {
+    try {
+      return await indexContext(await open(), opts);
+    } catch (error) {
+      if (!(error instanceof PoolFailedError)) throw error;
+      onPoolFailure?.(error);
+    }
+  }
+  return indexContext(await open(), { ...opts, pool: null });
 }

@@ -74,6 +74,8 @@ const READ_BUFFERS = 3;
 /**
  * A stream's reader as an iterator whose `return` cancels the read and releases the lock.
  *
+ * The app does not read Files this way any more: a BYOB read of `File.stream()` stopped for good a few
+ * times in Chromium and cannot be retried, so Blobs go through blob-chunks.ts (slice reads, asked again).
  * A byte stream (`File.stream()`, `Blob.stream()`) is read with a BYOB reader into buffers taken in turn.
  * Why: the default reader hands out a fresh ArrayBuffer per chunk; in Chromium that read alone cost the
  * worker more CPU than tar reading and hashing together (860 ms against 70 ms for a 222 MB tar), and the

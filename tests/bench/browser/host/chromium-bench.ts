@@ -243,7 +243,9 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     page = cp.page;
     const before = await sampleOnce(cp.pids);
     if (cp.workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
-    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob'] as ContextImpl[]).filter((i) => {
+    // The curve: no pool, then 1…cores hashing workers (the app's own count is `ours` itself).
+    const curve: ContextImpl[] = ['ours-w0', ...Array.from({ length: Math.max(2, info.cores) }, (_, k) => `ours-w${k + 1}` as const).filter((i) => i !== `ours-w${info.workers}`)];
+    const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob', ...curve] as ContextImpl[]).filter((i) => {
       if (!plan.cases.includes('c')) return false;
       if (plan.contextOnly && !plan.contextOnly.split(',').includes(i)) return false;
       if (i === 'read' || i === 'read-byob') return true;
@@ -293,10 +295,11 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     const memory = { ...peak, rendererBaselineMb: before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0 };
     log(`  (c took ${((performance.now() - t) / 1000).toFixed(1)} s; renderer ${memory.rendererPid} peak ${memory.rendererPeakMb.toFixed(0)} MB RSS, ${memory.rendererBaselineMb.toFixed(0)} MB before)`);
     const pipelines = Object.fromEntries(
-      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl === 'ours-readahead'),
+      // Every pool size must give the one-worker path's root digest (ours-w0).
+      Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl.startsWith('ours-')),
     ) as Partial<Record<ContextImpl, ContextResult>>;
     checkAgree('context rootDigest', pipelines, problems);
-    for (const [impl, r] of Object.entries(pipelines)) if (r.problems.length) problems.push(`context ${impl}: ${r.problems.slice(0, 3).join('; ')}`);
+    for (const [impl, r] of Object.entries(pipelines)) if (r?.problems.length) problems.push(`context ${impl}: ${r.problems.slice(0, 3).join('; ')}`);
 
     // Profiled runs (instrumented hasher: slower, never timed as results).
     const profiles: Partial<Record<ContextImpl, ContextResult>> = {};

@@ -68,8 +68,11 @@ const CONTEXT_LABEL: Record<ContextImpl, string> = {
   parse: 'diag: read + tar reader, empty sink',
   nohash: 'diag: indexContext, null hasher',
   'ours-readahead': 'diag: ours + 8 MiB read-ahead',
-  'read-byob': "read only, the pipeline's reader (BYOB)",
+  'read-byob': "read only, the pipeline's reader (slices)",
 };
+/** The curve's cases (`ours-wK`) are named by their worker count. */
+const contextLabel = (impl: ContextImpl): string =>
+  (CONTEXT_LABEL as Partial<Record<ContextImpl, string>>)[impl] ?? (impl === 'ours-w0' ? 'curve: ours, no pool (one worker)' : `curve: ours, ${impl.slice(6)} hashing workers`);
 
 export function browserTables(r: BrowserResults): string {
   const out: string[] = [];
@@ -86,7 +89,7 @@ export function browserTables(r: BrowserResults): string {
   const ctxRows = (Object.keys(r.context) as ContextImpl[]).map((impl) => {
     const s = r.context[impl]!;
     const run = r.contextRuns[impl];
-    return [CONTEXT_LABEL[impl], mbps(s), range(s), median(s.ms), pairedRatio(s, hw('context')), pairedRatio(s, r.context.read), run?.entries ?? null];
+    return [contextLabel(impl), mbps(s), range(s), median(s.ms), pairedRatio(s, hw('context')), pairedRatio(s, r.context.read), run?.entries ?? null];
   });
   out.push(
     `c. end to end: File.stream() → indexContext, ${(r.tar.tarBytes / 1e6).toFixed(0)} MB tar, ${r.tar.files} files (Chromium worker)\n` +
@@ -98,7 +101,7 @@ export function browserTables(r: BrowserResults): string {
       const s = r.context[impl]!;
       const cpu = s.cpu!;
       const pick = (f: (c: (typeof cpu)[number]) => number) => median(cpu.map(f));
-      return [CONTEXT_LABEL[impl], median(s.ms), pick((c) => c.workerMs), pick((c) => c.rendererOtherMs), pick((c) => c.browserMs), pick((c) => c.otherMs)];
+      return [contextLabel(impl), median(s.ms), pick((c) => c.workerMs), pick((c) => c.rendererOtherMs), pick((c) => c.browserMs), pick((c) => c.otherMs)];
     });
   if (cpuRows.length) {
     out.push(
@@ -162,7 +165,7 @@ export function diagnosis(r: BrowserResults): string[] {
     const c = pr.hashCalls;
     const other = p.ms - pr.hashMs;
     lines.push(
-      `${CONTEXT_LABEL[impl]}: profiled run ${fmt(p.ms)} ms (timed median ${fmt(median(s.ms))} ms): ` +
+      `${contextLabel(impl)}: profiled run ${fmt(p.ms)} ms (timed median ${fmt(median(s.ms))} ms): ` +
         `hash ${fmt(pr.hashMs)} ms (${fmt((pr.hashMs / p.ms) * 100)}%) over ${fmt(pr.hashedBytes / 1e6)} MB hashed ` +
         `(${fmt(pr.hashedBytes / r.tar.contentBytes)}× the content bytes) in digest×${c.digest}, digestMany×${c.digestMany} (${c.digestManyBuffers} buffers), ` +
         `create×${c.create}/update×${c.update}/finish×${c.finish}; everything else ${fmt(other)} ms ` +

@@ -12,7 +12,9 @@ import { createHashWasmSha256 } from './hashwasm-sha256.ts';
 import { instrument } from './instrumented-sha256.ts';
 import type { BenchCommand, BenchReply, ContextImpl, ContextResult, HybridProbe, Info, Timed } from './protocol.ts';
 import { readAhead, toContextSource } from './context-source.ts';
-import { chunksOf } from '../../../../src/core/context/stream.ts';
+import { blobChunks } from '../../../../src/core/context/blob-chunks.ts';
+import { HashPool } from '../../../../src/core/context/pool.ts';
+import { hashWorkerCount, webWorkerEndpoint } from '../../../../workers/hash-pool.ts';
 
 const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -162,8 +164,8 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
     if (impl === 'read') check = `chunks=${await drain(file.stream(), () => {})}`;
     else if (impl === 'read-byob') {
       let chunks = 0;
-      // The pipeline's own reader (BYOB into reused buffers, next read started early): the fastest read.
-      for await (const _ of chunksOf(file.stream())) chunks++;
+      // The pipeline's own reader (slices of 2 MiB, two in flight, asked again should one not arrive).
+      for await (const _ of blobChunks(file)) chunks++;
       check = `chunks=${chunks}`;
     }
     else {
@@ -180,13 +182,19 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
   const base =
     impl === 'nohash' ? nullHasher : impl === 'hashwasm' ? need(hashWasmPipelineHasher, 'hash-wasm adapter') : need(ours, 'ours');
   const probe = profile ? instrument(base) : null;
+  // The app's pool (hardwareConcurrency − 1 workers) for both pipelines; `ours-wK` for the curve. Its
+  // start (workers, WASM) is inside the timing, as the app pays it on every context.
+  const workers = impl === 'ours' || impl === 'hashwasm' ? hashWorkerCount() : impl.startsWith('ours-w') ? Number(impl.slice(6)) : 0;
+  const t0 = performance.now();
+  const pool = workers > 0 ? new HashPool({ size: workers, spawn: () => webWorkerEndpoint(new Worker(new URL('./hash.worker.ts', import.meta.url), { type: 'module', name: impl === 'hashwasm' ? 'hashwasm' : 'ours' })) }) : null;
   let progressCalls = 0;
   const readCounters = { chunks: 0, waitMs: 0 };
   const source = toContextSource(file, profile ? readCounters : null, impl === 'ours-readahead' ? readAhead : null);
-  const t = performance.now();
+  const t = t0;
   const result = await indexContext(source, {
     name: file.name,
     hasher: probe ? probe.hasher : base,
+    pool,
     onProgress: profile
       ? () => {
           progressCalls++;
@@ -194,6 +202,7 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
       : () => {},
   });
   const ms = performance.now() - t;
+  pool?.close();
   if (!result.ok) return { ms, bytes: file.size, check: '', entries: 0, rootDigest: '', problems: [result.problem.message] };
   const idx = result.value;
   return {
@@ -277,6 +286,8 @@ async function handle(cmd: BenchCommand & { file?: File }): Promise<unknown> {
         oursKernel: raw !== null,
         userAgent: navigator.userAgent,
         crossOriginIsolated: self.crossOriginIsolated,
+        cores: navigator.hardwareConcurrency,
+        workers: hashWorkerCount(),
       };
       return info;
     }

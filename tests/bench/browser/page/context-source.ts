@@ -2,6 +2,7 @@
  * Turns the picked `File` into what `indexContext` takes, optionally counting chunks and the time the
  * pipeline waits on `File.stream()` (for the profiled run).
  */
+import { blobChunks } from '../../../../src/core/context/blob-chunks.ts';
 import type { ContextSource } from '../../../../src/core/context/index.ts';
 
 export interface ReadCounters {
@@ -47,12 +48,26 @@ export function readAhead(stream: ReadableStream<Uint8Array>): ReadableStream<Ui
   );
 }
 
+/** The app's reader (slices with timeouts, blob-chunks.ts), counted when asked. */
+async function* appReader(file: File, c: ReadCounters | null): AsyncGenerator<Uint8Array> {
+  const chunks = blobChunks(file);
+  for (;;) {
+    const t = performance.now();
+    const next = await chunks.next();
+    if (c) c.waitMs += performance.now() - t;
+    if (next.done) return;
+    if (c) c.chunks++;
+    yield next.value;
+  }
+}
+
 export function toContextSource(
   file: File,
   counters: ReadCounters | null,
   wrap: ((s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>) | null,
 ): ContextSource {
-  const raw = wrap ? wrap(file.stream()) : file.stream();
+  if (!wrap) return { kind: 'stream', stream: appReader(file, counters), size: file.size };
+  const raw = wrap(file.stream());
   const stream = counters ? counted(raw, counters) : raw;
   return { kind: 'stream', stream, size: file.size };
 }

@@ -13,7 +13,12 @@ export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'web
  * ahead into an 8 MiB queue through a default reader; `read-byob` = the file drained by the pipeline's own
  * reader (`chunksOf`: BYOB into reused buffers, the next read started early), the fastest plain read.
  */
-export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead' | 'read-byob';
+export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead' | 'read-byob' | OursOn;
+/**
+ * The curve: ours with `k` hashing workers (`ours-w0`: no pool, the one-worker path). `ours` and
+ * `hashwasm` themselves run on the app's pool size, `hardwareConcurrency − 1` (at least 1).
+ */
+export type OursOn = `ours-w${number}`;
 
 export type BenchCommand =
   | { kind: 'info' }
@@ -34,6 +39,10 @@ export interface Info {
   oursKernel: boolean;
   userAgent: string;
   crossOriginIsolated: boolean;
+  /** navigator.hardwareConcurrency */
+  cores: number;
+  /** Hashing workers the app's pool (and `ours`, `hashwasm`) uses here. */
+  workers: number;
 }
 
 export interface Timed {

@@ -1,0 +1,38 @@
+/**
+ * The context worker's pool of hashing workers (workers/hash.worker.ts): `navigator.hardwareConcurrency − 1`
+ * of them (at least one), the context worker itself being the reader. Small contexts are hashed in the
+ * context worker alone: starting a worker and its WASM costs more than hashing a few MB.
+ */
+import { HashPool, type HashEndpoint } from '../src/core/context/pool.ts';
+
+/** Below this many bytes a context is hashed without a pool. */
+export const POOL_MIN_BYTES = 8 * 1024 * 1024;
+
+export function hashWorkerCount(): number {
+  const cores = typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 0;
+  return Math.max(1, (cores || 2) - 1);
+}
+
+export function webWorkerEndpoint(worker: Worker): HashEndpoint {
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    listen(onMessage, onFailure) {
+      worker.onmessage = (event) => onMessage(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        onFailure(event.message || 'the hashing worker could not start');
+      };
+      worker.onmessageerror = () => onFailure('a message from the hashing worker could not be read');
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** A pool for a context of `bytes` bytes, or null when it is small or workers cannot be made here (tests in Node). */
+export function browserHashPool(bytes: number): HashPool | null {
+  if (bytes < POOL_MIN_BYTES || typeof Worker === 'undefined') return null;
+  return new HashPool({
+    size: hashWorkerCount(),
+    spawn: () => webWorkerEndpoint(new Worker(new URL('./hash.worker.ts', import.meta.url), { type: 'module', name: 'cachewhy-hash' })),
+  });
+}
