@@ -546,11 +546,54 @@ export interface StepId {
   instruction?: string;
 }
 
+/**
+ * Which variant of its kind a cause is. The verdict, the suggestions and every renderer read this (and
+ * the other typed fields of `Cause`), never `summary`: rewording a summary must not change a verdict.
+ */
+export type CauseSubKind =
+  /** build-arg-changed: a --build-arg of an ARG the step's stage declares has a new value (`args`: that arg). */
+  | 'arg-value'
+  /** build-arg-changed, without a Dockerfile: these build args changed and may be declared (`args`). */
+  | 'arg-suspected'
+  /** build-arg-changed, without the commands: the log shows the expansion of these ARGs changing (`args`: names). */
+  | 'arg-expanded'
+  /** instruction-changed: the step was added or removed, another instruction holds its position. */
+  | 'step-shifted'
+  /** instruction-changed: its heredoc body was edited below the first line (two Dockerfiles show it). */
+  | 'heredoc-edited'
+  /** instruction-changed: a step was inserted at / removed from this position. */
+  | 'step-inserted'
+  | 'step-removed'
+  /** instruction-changed: its own text was edited between the Dockerfiles. */
+  | 'line-edited'
+  /** instruction-changed: a variable in a COPY/ADD/WORKDIR text expands to another ENV value. */
+  | 'env-expanded'
+  /** instruction-changed: an ENV/ARG/USER/SHELL line before the RUN changed (two Dockerfiles). */
+  | 'earlier-line'
+  /** instruction-changed, logs only: an ENV line before it was edited (its text expanded differently). */
+  | 'env-line'
+  /** instruction-changed, logs only: a heredoc whose name hides an edit (a suspicion). */
+  | 'heredoc-suspected'
+  /** instruction-changed, logs only: the step's text differs between the logs. */
+  | 'log-text';
+
+/** A build arg a cause is about: absent `before`/`after` = not given; null = taken from the environment. */
+export interface CauseArg {
+  name: string;
+  before?: string | null;
+  after?: string | null;
+}
+
 export interface Cause {
   kind: CauseKind;
   confidence: Confidence;
   step: StepRef | null;
+  /** Words for people; no module reads them back (the typed fields below carry the facts). */
   summary: string;
+  /** Which variant of `kind` (optional: reports written before it lack it). */
+  sub_kind?: CauseSubKind;
+  /** The build args the cause is about, with their two values when the commands give them. */
+  args?: CauseArg[];
   /** Lines quoting the inputs: a log line, a Dockerfile line, a flag, a path with its changed field. */
   evidence: string[];
   files?: ChangedFile[];

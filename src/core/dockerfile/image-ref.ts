@@ -57,6 +57,20 @@ export function normalizeImageRef(ref: string): string {
   return `${p.domain}/${p.path}${tag !== null ? ':' + tag : ''}${p.digest ? '@' + p.digest : ''}`;
 }
 
+/**
+ * One key per image for comparing two references as logs, Dockerfiles and build records write them:
+ * BuildKit adds `docker.io/` (and `library/`), appends the digest it resolved, and may not show
+ * `:latest`, so all of that is dropped (`docker.io/library/alpine:3@sha256:…` and `alpine:3` → `alpine:3`).
+ */
+export function imageRefKey(ref: string): string {
+  let r = ref.trim();
+  r = r.replace(/@sha256:[0-9a-f]{64}$/i, '');
+  r = r.replace(/^docker\.io\//, '').replace(/^index\.docker\.io\//, '').replace(/^library\//, '');
+  const lastSegment = r.split('/').pop() ?? r;
+  if (!lastSegment.includes(':')) r += ':latest';
+  return r;
+}
+
 /** The reference without its `@sha256:` digest (what a log's FROM shows before resolution). */
 export function stripDigest(ref: string): string {
   return ref.replace(DIGEST_RE, '');

@@ -165,9 +165,9 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
       }
       case 'build-arg-changed': {
         const ps = planStepOf(row, build);
-        // The args the cause quotes as `--build-arg NAME…` or `$NAME`.
-        const quoted = (n: string) => cause.evidence.some((e) => e.includes(`--build-arg ${n}`)) || cause.summary.includes(`$${n}`);
-        const names = ps ? Object.keys(ps.args).filter(quoted) : [];
+        // The args the cause is about that this step's stage declares.
+        const about = new Set((cause.args ?? []).map((a) => a.name));
+        const names = ps ? Object.keys(ps.args).filter((n) => about.has(n)) : [];
         for (const name of names) {
           // The written text: the instruction is already expanded with this build's values.
           const written = (r: AlignedRow) => {

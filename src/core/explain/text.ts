@@ -3,6 +3,7 @@
  * the vertex name BuildKit printed (`RUN echo "V=1"`, variables expanded, maybe cut by a terminal or
  * `PROGRESS_NO_TRUNC=0`), and image references that BuildKit normalises (`docker.io/…`, `@sha256:`).
  */
+import { imageRefKey as normaliseImageRef } from '../dockerfile/image-ref.ts';
 
 /** Collapses runs of whitespace so that padding and line continuations do not count as edits. */
 export function squash(text: string): string {
@@ -31,18 +32,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * The text BuildKit shows for an image: it adds `docker.io/` (and `library/`), appends the digest it
- * resolved, and may not show `:latest`. We drop all of that to compare two references.
- */
-export function normaliseImageRef(ref: string): string {
-  let r = ref.trim();
-  r = r.replace(/@sha256:[0-9a-f]{64}$/i, '');
-  r = r.replace(/^docker\.io\//, '').replace(/^index\.docker\.io\//, '').replace(/^library\//, '');
-  const lastSegment = r.split('/').pop() ?? r;
-  if (!lastSegment.includes(':')) r += ':latest';
-  return r;
-}
+/** Two image references compared as one key; the rule lives with the other image-reference rules. */
+export { normaliseImageRef };
 
 /** The image reference of a `FROM` text (`FROM --platform=x img AS name` → `img`), or null. */
 export function imageRefOfFrom(instruction: string): string | null {

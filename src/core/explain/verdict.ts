@@ -4,7 +4,7 @@
 import type { BuildTrace, Cause } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import type { PairMisses } from './misses.ts';
-import { changedBuildArgs } from './causes/build-arg.ts';
+import { argValuesText, changedBuildArgs } from './causes/build-arg.ts';
 import type { PairView } from './causes/view.ts';
 import { fileChangePhrase } from './evidence.ts';
 
@@ -21,18 +21,10 @@ function becausePhrase(cause: Cause): string {
       const first = files.slice(0, 2).map(fileChangePhrase).join(' and ');
       return files.length > 2 ? `${first} (${files.length} files in all)` : first;
     }
-    case 'build-arg-changed': {
-      const m = /build arg (\S+) changed \(([^)]*)\)/.exec(cause.summary);
-      if (m) return `the build arg ${m[1]} changed (${m[2]})`;
-      const shown = /value of (\S+(?:, \S+)*) changed/.exec(cause.summary);
-      return shown ? `the build arg behind ${shown[1]} changed (the log shows its value changing)` : 'a build arg it depends on changed';
-    }
+    case 'build-arg-changed':
+      return buildArgPhrase(cause);
     case 'instruction-changed':
-      return /heredoc/.test(cause.summary)
-        ? 'its heredoc body was edited (only the Dockerfile shows it)'
-        : /earlier line|ENV line/.test(cause.summary)
-          ? 'an ENV/ARG line before it was edited'
-          : 'its Dockerfile line was edited';
+      return instructionPhrase(cause);
     case 'base-image-changed':
       return 'its base image changed';
     case 'cache-unavailable':
@@ -43,6 +35,29 @@ function becausePhrase(cause: Cause): string {
       return 'the stage it copies from rebuilt';
     default:
       return 'of something the inputs do not show';
+  }
+}
+
+/** Rendered from the cause's sub-kind and args (never from its summary, whose wording is free). */
+function buildArgPhrase(cause: Cause): string {
+  const args = cause.args ?? [];
+  const [only] = args;
+  if (cause.sub_kind === 'arg-value' && only) return `the build arg ${only.name} changed (${argValuesText(only)})`;
+  if (cause.sub_kind === 'arg-expanded' && args.length > 0)
+    return `the build arg behind ${args.map((a) => `$${a.name}`).join(', ')} changed (the log shows its value changing)`;
+  return 'a build arg it depends on changed';
+}
+
+function instructionPhrase(cause: Cause): string {
+  switch (cause.sub_kind) {
+    case 'heredoc-edited':
+    case 'heredoc-suspected':
+      return 'its heredoc body was edited (only the Dockerfile shows it)';
+    case 'earlier-line':
+    case 'env-line':
+      return 'an ENV/ARG line before it was edited';
+    default:
+      return 'its Dockerfile line was edited';
   }
 }
 

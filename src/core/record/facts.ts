@@ -4,6 +4,7 @@
  * redacted, like any `--build-arg`), and the base image digests on the trace's base images.
  */
 import type { BaseImage, BuildCommand, BuildTrace, RecordFacts } from '../model.ts';
+import { imageRefKey as normalImageRef } from '../dockerfile/image-ref.ts';
 
 /** The command a record stands for. Its text says where it comes from; it is not what the user typed. */
 export function commandOfRecord(facts: RecordFacts, imageNames: string[] = []): BuildCommand {
@@ -31,13 +32,8 @@ export function commandOfRecord(facts: RecordFacts, imageNames: string[] = []): 
   };
 }
 
-/** `docker.io/library/alpine:3` and `alpine:3` name one image. */
-export function normalImageRef(ref: string): string {
-  let r = ref.replace(/@sha256:[a-f0-9]{64}$/, '');
-  r = r.replace(/^docker\.io\//, '').replace(/^index\.docker\.io\//, '');
-  r = r.replace(/^library\//, '');
-  return /:[^/]+$/.test(r) ? r : `${r}:latest`;
-}
+/** `docker.io/library/alpine:3` and `alpine:3` name one image (the rule is in dockerfile/image-ref.ts). */
+export { normalImageRef };
 
 /** Gives each base image of the trace the digest the materials recorded; adds those the trace lacks. */
 export function applyMaterials(trace: BuildTrace, facts: RecordFacts): void {

@@ -8,7 +8,7 @@
  */
 import { isPredefinedProxyArg } from '../../dockerfile/index.ts';
 import { rowLabel } from '../align.ts';
-import type { BuildPlan, PlanStep } from '../../model.ts';
+import type { BuildPlan, CauseArg, PlanStep } from '../../model.ts';
 import type { AlignedRow } from '../align.ts';
 import { dockerfileLineAt } from '../evidence.ts';
 import { logTextsDiffer, variablesIn } from '../text.ts';
@@ -46,6 +46,16 @@ function shortValue(value: string | null | undefined): string {
   if (value === undefined) return '(not given)';
   if (value === null) return '(from the environment)';
   return value.length > 16 ? `${value.slice(0, 8)}…` : value;
+}
+
+/** An arg change as a cause carries it: a side that was not given has no field. */
+function argFact(c: ArgChange): CauseArg {
+  return { name: c.name, ...(c.before !== undefined ? { before: c.before } : {}), ...(c.after !== undefined ? { after: c.after } : {}) };
+}
+
+/** `(dev → prod)`: an arg's two values, shortened the way summaries and the verdict show them. */
+export function argValuesText(a: CauseArg): string {
+  return `${shortValue(a.before)} → ${shortValue(a.after)}`;
 }
 
 export function flagChange(c: ArgChange): string {
@@ -124,7 +134,9 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
       kind: 'build-arg-changed',
       confidence: 'high',
       step,
-      summary: `${name} missed because the build arg ${c.name} changed (${shortValue(c.before)} → ${shortValue(c.after)}); ${why}.`,
+      summary: `${name} missed because the build arg ${c.name} changed (${argValuesText(argFact(c))}); ${why}.`,
+      sub_kind: 'arg-value',
+      args: [argFact(c)],
       evidence: [
         flagChange(c),
         ...(line !== null && plan ? [dockerfileLineAt(plan, line)] : []),
@@ -143,6 +155,8 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
       confidence: shown.length > 0 ? 'medium' : 'low',
       step,
       summary: `${name} may have missed because build arg${suspects.length > 1 ? 's' : ''} ${suspects.map((c) => c.name).join(', ')} changed; that only matters if its stage declares the ARG — give the Dockerfile to check.`,
+      sub_kind: 'arg-suspected',
+      args: suspects.map(argFact),
       evidence: [...suspects.map(flagChange), ...logEvidence],
       weight: 6,
     });
@@ -157,6 +171,8 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
         confidence: 'medium',
         step,
         summary: `${name} missed because the value of ${args.map((n) => `$${n}`).join(', ')} changed between the builds (the log shows the expanded text changing, the Dockerfile line did not): a different --build-arg.`,
+        sub_kind: 'arg-expanded',
+        args: args.map((n) => ({ name: n })),
         evidence: [...logEvidence, ...args.map((n) => (plan ? argLine(plan, ps.stagePosition, n, ps.line) : null)).filter((l): l is number => l !== null).map((l) => dockerfileLineAt(plan!, l))],
         weight: 7,
       });

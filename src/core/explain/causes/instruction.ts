@@ -49,6 +49,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
         confidence: 'high',
         step,
         summary: `${name} is ${psE ? 'missing from' : 'new in'} ${v.planL.source}: steps were added or removed, so this position holds another instruction now.`,
+        sub_kind: 'step-shifted',
         evidence: [...(psL ? [dockerfileLine(v.planL, psL)] : []), ...(psE ? [dockerfileLine(v.planE, psE)] : []), ...missEvidence(v, root)],
         weight: 8,
       });
@@ -64,6 +65,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
         kind: 'instruction-changed',
         confidence: 'high',
         step,
+        sub_kind: hiddenInName ? 'heredoc-edited' : shifted === 'inserted' ? 'step-inserted' : shifted === 'removed' ? 'step-removed' : 'line-edited',
         summary: hiddenInName
           ? `${name} missed because its heredoc body was edited between the Dockerfiles; the edit is below the first line, so the step name in the logs is the same and only the Dockerfile shows it.`
           : shifted === 'inserted'
@@ -83,6 +85,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
           kind: 'instruction-changed',
           confidence: 'high',
           step,
+          sub_kind: 'env-expanded',
           summary: `${name} missed because ${used.map((n) => `$${n}`).join(', ')} in its text expands to another value (${used.map((n) => `ENV ${n}: ${psE.env[n] ?? '(unset)'} → ${psL.env[n] ?? '(unset)'}`).join('; ')}).`,
           evidence: [...missEvidence(v, root)],
           weight: 8,
@@ -108,6 +111,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
           kind: 'instruction-changed',
           confidence: 'high',
           step,
+          sub_kind: 'earlier-line',
           summary: `${name} missed because an earlier line of its stage changed (${subject}); ENV, ARG, USER and SHELL before a RUN are part of its key.`,
           evidence: [
             ...removedDirs.map((d) => dockerfileLineAt(v.planE!, d.line)),
@@ -134,6 +138,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
         kind: 'instruction-changed',
         confidence: 'medium',
         step,
+        sub_kind: 'heredoc-suspected',
         summary: `${name} is a heredoc, and its step name shows only the first line: an edit below it leaves the same name in both logs, so only the Dockerfile of each build can show it.`,
         evidence: [...missEvidence(v, root)],
         toTellApart: 'the Dockerfile of each build (or `git diff` of it between the two builds)',
@@ -153,6 +158,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
       kind: 'instruction-changed',
       confidence: 'medium',
       step,
+      sub_kind: 'env-line',
       summary: `${name} missed because ${envVars.map((n) => `$${n}`).join(', ')} expanded to another value: an ENV line before it was edited (give the Dockerfile of each build to see the edit).`,
       evidence: logs,
       weight: 7,
@@ -162,6 +168,7 @@ export function instructionCause(v: PairView, root: AlignedRow): Finding {
       kind: 'instruction-changed',
       confidence: ps || vars.length === 0 ? 'medium' : 'low',
       step,
+      sub_kind: 'log-text',
       summary: `${name} missed because its text differs between the logs (\`${a.instruction}\` → \`${b.instruction}\`): the Dockerfile line was edited${vars.length > 0 || !ps ? ', or a variable in it (an ARG or ENV value) expanded differently — give the Dockerfile to tell' : ''}.`,
       evidence: logs,
       weight: 7,
