@@ -11,6 +11,9 @@ bash tests/setup/ensure-tools.sh
 step "types: svelte-check (strict TypeScript + Svelte)"
 npm run --silent check
 
+step "lint: ESLint (typescript-eslint, eslint-plugin-svelte) + Prettier --check"
+npm run --silent lint
+
 step "unit tests (Vitest, Node)"
 npm run --silent test:unit
 

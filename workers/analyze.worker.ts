@@ -41,9 +41,7 @@ export interface AnalyzeResponse {
 }
 
 async function readAll(inputs: TextInput[]): Promise<{ name: string; text: string }[]> {
-  return Promise.all(
-    inputs.map(async ({ name, content }) => ({ name, text: typeof content === 'string' ? content : await content.text() })),
-  );
+  return Promise.all(inputs.map(async ({ name, content }) => ({ name, text: typeof content === 'string' ? content : await content.text() })));
 }
 
 /** Logs are streamed (`Blob.stream()`): a 300 MB log is never held whole, here or on the page. */

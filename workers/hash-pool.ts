@@ -3,7 +3,7 @@
  * of them (at least one), the context worker itself being the reader. Small contexts are hashed in the
  * context worker alone: starting a worker and its WASM costs more than hashing a few MB.
  */
-import { HashPool, type HashEndpoint } from '../src/core/context/pool.ts';
+import { HashPool, type FromWorker, type HashEndpoint } from '../src/core/context/pool.ts';
 
 /** Below this many bytes a context is hashed without a pool. */
 export const POOL_MIN_BYTES = 8 * 1024 * 1024;
@@ -17,7 +17,7 @@ export function webWorkerEndpoint(worker: Worker): HashEndpoint {
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),
     listen(onMessage, onFailure) {
-      worker.onmessage = (event) => onMessage(event.data);
+      worker.onmessage = (event) => onMessage(event.data as FromWorker);
       worker.onerror = (event) => {
         event.preventDefault();
         onFailure(event.message || 'the hashing worker could not start');

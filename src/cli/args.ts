@@ -67,7 +67,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const value = arg === '--build' ? argv[++i] : arg.slice('--build='.length);
       if (options.build) return { ok: false, message: '--build is given twice; give the builds once, e.g. --build 2,3' };
       const build = parseBuildNumbers(value ?? '');
-      if (build === null) return { ok: false, message: `--build needs build numbers from 1, e.g. --build 2 or --build 1,3 (got ${value === undefined ? 'nothing' : JSON.stringify(value)})` };
+      if (build === null)
+        return {
+          ok: false,
+          message: `--build needs build numbers from 1, e.g. --build 2 or --build 1,3 (got ${value === undefined ? 'nothing' : JSON.stringify(value)})`,
+        };
       options.build = build;
       continue;
     }

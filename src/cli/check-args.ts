@@ -16,8 +16,8 @@ export function emptyCheckFlags(): CheckFlags {
 /** How many arguments the flag at `argv[i]` took (0: not a check flag), or what is wrong with it. */
 export function parseCheckFlag(argv: string[], i: number, flags: CheckFlags): number | { error: string } {
   const arg = argv[i]!;
-  if (arg === '--same-inputs') return (flags.sameInputs = true), 1;
-  if (arg === '--github') return (flags.github = true), 1;
+  if (arg === '--same-inputs') return ((flags.sameInputs = true), 1);
+  if (arg === '--github') return ((flags.github = true), 1);
   const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
   if (!['--allow-miss', '--max-lost-seconds', '--report', '--junit'].includes(flag)) return 0;
   const value = inline ?? argv[i + 1];
@@ -29,7 +29,8 @@ export function parseCheckFlag(argv: string[], i: number, flags: CheckFlags): nu
       return took;
     case '--max-lost-seconds': {
       const n = Number(value);
-      if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) return { error: `--max-lost-seconds needs a number of seconds, e.g. 30 (got ${JSON.stringify(value)})` };
+      if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n))
+        return { error: `--max-lost-seconds needs a number of seconds, e.g. 30 (got ${JSON.stringify(value)})` };
       flags.maxLostSeconds = n;
       return took;
     }

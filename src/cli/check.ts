@@ -43,7 +43,7 @@ export async function runCheck(report: Report, options: CheckOptions, io: CheckI
   io.stdout(checkText(report, gate));
   const written = await writeReports(report, gate, options, io);
   if (!written) return CHECK_INPUT;
-  if (options.github) await githubOutputs(report, gate, io.env ?? (process.env as GithubEnv), io.stdout, options.base);
+  if (options.github) await githubOutputs(report, gate, io.env ?? process.env, io.stdout, options.base);
   return gate.verdict === 'pass' ? CHECK_PASS : CHECK_FAIL;
 }
 
@@ -84,7 +84,12 @@ function headline(gate: GateResult, earlier: string, later: string): string {
   const cost = gate.countedSeconds === null ? 'an unknown time (no durations in the log)' : seconds(gate.countedSeconds);
   const misses = `${counted.length} step${counted.length === 1 ? '' : 's'} missed the cache in ${later}, costing ${cost}`;
   if (gate.withinBudget) return `${misses}, within --max-lost-seconds ${gate.maxLostSeconds}${allowedText}.`;
-  const over = gate.maxLostSeconds !== null ? (gate.untimed > 0 ? ` (${gate.untimed} step(s) untimed: the budget cannot be proven)` : `, more than --max-lost-seconds ${gate.maxLostSeconds}`) : '';
+  const over =
+    gate.maxLostSeconds !== null
+      ? gate.untimed > 0
+        ? ` (${gate.untimed} step(s) untimed: the budget cannot be proven)`
+        : `, more than --max-lost-seconds ${gate.maxLostSeconds}`
+      : '';
   const repro = gate.sameInputs ? ' Both builds had the same inputs: the build is not reproducible.' : '';
   return `${misses}${over}${allowedText}.${repro}`;
 }
@@ -94,7 +99,11 @@ function missLines(miss: GateMiss, name: (s: GateMiss['root']) => string, later:
   const status = miss.allowedBy !== null ? `allowed by --allow-miss ${JSON.stringify(miss.allowedBy)}` : 'MISSED';
   const out = ['', `${name(miss.root)} ${miss.root.instruction ?? ''}${where}: ${status}`];
   const cause = miss.cause;
-  out.push(cause ? `  cause: ${cause.kind} (${cause.confidence} confidence): ${cause.summary}` : '  cause: the inputs do not show what changed (give the Dockerfile and both contexts)');
+  out.push(
+    cause
+      ? `  cause: ${cause.kind} (${cause.confidence} confidence): ${cause.summary}`
+      : '  cause: the inputs do not show what changed (give the Dockerfile and both contexts)',
+  );
   for (const line of cause?.evidence.slice(0, 6) ?? []) out.push(`    | ${line}`);
   out.push(`  time lost: ${lostText(miss, later)}`);
   if (sameInputs && miss.allowedBy === null) out.push(`  non-determinism: ${NON_DETERMINISM[cause?.kind ?? 'none']}`);
@@ -111,11 +120,14 @@ function lostText(miss: GateMiss, later: string): string {
 
 /** What a miss between two builds of the same inputs says about the build, per cause. */
 const NON_DETERMINISM: Record<CauseKind, string> = {
-  'context-changed': 'a file in the build context differs between two builds of the same commit: something writes it before the build (a generated file, a build stamp, a tool cache). Generate it inside the Dockerfile or add it to .dockerignore.',
-  'build-arg-changed': 'a build arg had another value on each run (a timestamp, a build number, a random value). Pass it to the last step that needs it, or not at all.',
+  'context-changed':
+    'a file in the build context differs between two builds of the same commit: something writes it before the build (a generated file, a build stamp, a tool cache). Generate it inside the Dockerfile or add it to .dockerignore.',
+  'build-arg-changed':
+    'a build arg had another value on each run (a timestamp, a build number, a random value). Pass it to the last step that needs it, or not at all.',
   'instruction-changed': 'the Dockerfile differs between the two runs: it is generated, and not deterministically.',
   'base-image-changed': 'the base image resolved to another digest between the runs: pin it by digest.',
-  'cache-unavailable': 'the builder did not keep or import the cache between the runs (another builder, a prune, --cache-from without --cache-to, or a cache mount used as a cache key).',
+  'cache-unavailable':
+    'the builder did not keep or import the cache between the runs (another builder, a prune, --cache-from without --cache-to, or a cache mount used as a cache key).',
   'no-cache': 'the second run was built with --no-cache.',
   'upstream-rebuilt': 'a stage it copies from rebuilt with another output: a RUN there writes something that differs each run (a date, a download).',
   none: 'the inputs show no change: a RUN whose output differs each run (a date, a download) feeding a later COPY --from, or a cache mount misused.',

@@ -37,7 +37,12 @@ export async function githubOutputs(report: Report, gate: GateResult, env: Githu
     'time-lost': gate.countedSeconds === null ? '' : String(gate.countedSeconds),
     link,
   };
-  await appendFile(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v.replace(/[\r\n]+/g, ' ')}\n`).join(''));
+  await appendFile(
+    env.GITHUB_OUTPUT,
+    Object.entries(outputs)
+      .map(([k, v]) => `${k}=${v.replace(/[\r\n]+/g, ' ')}\n`)
+      .join(''),
+  );
 }
 
 async function shareLink(report: Report, base: string): Promise<string> {

@@ -47,7 +47,7 @@ export const STDIN = '-';
 
 export async function sortInputs(args: string[], readStdin: StdinSource = readProcessStdin): Promise<SortedInputs> {
   const sorted: SortedInputs = { logs: [], dockerfiles: [], dockerignores: [], commands: [], reports: [], histories: [], contexts: [], problems: [] };
-  const located = await Promise.all(args.map((arg): Promise<Located> | Located => (arg === STDIN ? { path: arg } : locate(arg))));
+  const located = await Promise.all(args.map((arg): Promise<Located> => (arg === STDIN ? Promise.resolve({ path: arg }) : locate(arg))));
   const paths = located.map((l) => l.path);
   let stdinUsed = false;
   for (const { path, pick, problem } of located) {
@@ -88,7 +88,14 @@ async function locate(arg: string): Promise<Located> {
   const pick = parseBuildNumbers(suffix);
   if (pick !== null) return { path, pick };
   const name = basename(path);
-  return { path, problem: { input: arg, message: `#${suffix} does not pick builds: there is no file ${basename(arg)}`, hint: `Pick with numbers from 1: ${name}#2, ${name}#1,3` } };
+  return {
+    path,
+    problem: {
+      input: arg,
+      message: `#${suffix} does not pick builds: there is no file ${basename(arg)}`,
+      hint: `Pick with numbers from 1: ${name}#2, ${name}#1,3`,
+    },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -177,7 +184,7 @@ async function sortStdin(sorted: SortedInputs, readStdin: StdinSource): Promise<
     if (source instanceof Promise) head.push(await source);
     else {
       rest = source[Symbol.asyncIterator]();
-      for (let size = 0; size < SNIFF_HEAD_BYTES; ) {
+      for (let size = 0; size < SNIFF_HEAD_BYTES;) {
         const next = await rest.next();
         if (next.done) {
           rest = null;
@@ -217,7 +224,11 @@ async function sortStdin(sorted: SortedInputs, readStdin: StdinSource): Promise<
   else if (kind === 'history-json') sorted.histories.push(text);
   else if (kind === 'dockerignore') sorted.dockerignores.push(text);
   else if (kind === 'context-tar' || kind === 'context-tar-gz') {
-    sorted.problems.push({ input, message: 'holds a context archive; give it as a file path instead', hint: 'Contexts are hashed as a stream from a file: cachewhy … context.tar' });
+    sorted.problems.push({
+      input,
+      message: 'holds a context archive; give it as a file path instead',
+      hint: 'Contexts are hashed as a stream from a file: cachewhy … context.tar',
+    });
   } else sorted.problems.push({ input, message: bytes.length === 0 ? 'is empty' : 'is not something cachewhy recognises', hint: WHAT_IS_ACCEPTED });
 }
 
@@ -259,7 +270,8 @@ async function sniffPath(path: string): Promise<InputKind | 'folder'> {
 
 async function readText(path: string): Promise<string> {
   const info = await stat(path);
-  if (info.size > MAX_TEXT_BYTES) throw Object.assign(new Error(`it is ${Math.round(info.size / 1024 / 1024)} MB, more than cachewhy reads as text`), { code: 'ETOOBIG' });
+  if (info.size > MAX_TEXT_BYTES)
+    throw Object.assign(new Error(`it is ${Math.round(info.size / 1024 / 1024)} MB, more than cachewhy reads as text`), { code: 'ETOOBIG' });
   return readFile(path, 'utf8');
 }
 
@@ -280,14 +292,25 @@ export async function indexContexts(
   try {
     hasher = await loadHasher();
   } catch (error) {
-    problems.push({ input: 'SHA-256 (WebAssembly)', message: `could not be loaded: ${systemReason(error)}`, hint: 'Reinstall with `npm ci`; contexts need it to be hashed.' });
+    problems.push({
+      input: 'SHA-256 (WebAssembly)',
+      message: `could not be loaded: ${systemReason(error)}`,
+      hint: 'Reinstall with `npm ci`; contexts need it to be hashed.',
+    });
     return { indexes: contexts.map(() => null), problems, notes };
   }
   for (const [i, context] of contexts.entries()) {
     const ignore = dockerignores.length === 1 ? dockerignores[0] : dockerignores[i];
     try {
       const open = (): Promise<ContextSource> => (context.kind === 'folder' ? folderSource(context.path) : openTarFile(context.path));
-      const result = await indexOnThreads(open, { name: displayName(context.path, contexts.map((c) => c.path)), hasher, ...(ignore ? { dockerignore: ignore.text } : {}) });
+      const result = await indexOnThreads(open, {
+        name: displayName(
+          context.path,
+          contexts.map((c) => c.path),
+        ),
+        hasher,
+        ...(ignore ? { dockerignore: ignore.text } : {}),
+      });
       if (result.ok) {
         indexes.push(result.value);
         // Read, with remarks (an odd entry, a credential file): worth saying, not worth failing for.
@@ -319,7 +342,7 @@ export function displayName(path: string, all: readonly string[]): string {
 /** `ENOENT: no such file or directory, open 'x'` → `no such file or directory`: the path is said elsewhere. */
 export function systemReason(error: unknown): string {
   if (error && typeof error === 'object' && 'code' in error) {
-    const code = String((error as { code: unknown }).code);
+    const code = String(error.code);
     const reasons: Record<string, string> = {
       ENOENT: 'no such file or directory',
       EACCES: 'permission denied',
@@ -327,7 +350,7 @@ export function systemReason(error: unknown): string {
       ENOTFILE: 'it is not a regular file',
       EMFILE: 'too many open files',
     };
-    if (reasons[code]) return reasons[code]!;
+    if (reasons[code]) return reasons[code];
   }
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^[A-Z]+: /, '').replace(/, (open|stat|lstat|scandir|read) '.*'$/, '');

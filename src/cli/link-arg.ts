@@ -20,7 +20,12 @@ export interface LinkArguments {
 export async function splitLinkArguments(args: readonly string[]): Promise<LinkArguments> {
   const out: LinkArguments = { links: [], files: [] };
   for (const arg of args) {
-    const link = LINK_SHAPE.test(arg) && !(await stat(arg).then(() => true, () => false));
+    const link =
+      LINK_SHAPE.test(arg) &&
+      !(await stat(arg).then(
+        () => true,
+        () => false,
+      ));
     (link ? out.links : out.files).push(arg);
   }
   return out;

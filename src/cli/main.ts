@@ -1,14 +1,7 @@
 /** Entry point of the `cachewhy` CLI (Node only). Returns the exit code; never throws to the shell. */
 import { analyze } from '../core/analyze.ts';
 import type { InputProblem, Report } from '../core/model.ts';
-import {
-  encodeShareLinkDetailed,
-  redactReport,
-  SHARE_LINK_HARD_LIMIT,
-  SHARE_LINK_SOFT_LIMIT,
-  toMarkdown,
-  validateReport,
-} from '../core/report/index.ts';
+import { encodeShareLinkDetailed, redactReport, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT, toMarkdown, validateReport } from '../core/report/index.ts';
 import { DEFAULT_BASE, parseArgs, type CliOptions } from './args.ts';
 import { loadHasher } from './hasher.ts';
 import { indexContexts, sortInputs, type SortedInputs, type StdinSource } from './inputs.ts';
@@ -115,7 +108,10 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const readable = inputs.logs.length > unreadable.length;
   if (!readable && inputs.reports.length > 0) return printSaved(inputs, options, io);
   if (!readable) return nothingToAnalyse(io, 'no build log or saved report among the inputs could be read');
-  warn(io, inputs.reports.map((r) => ({ input: r.name, message: 'is a saved cachewhy report; give it alone to print it (the build logs were analysed instead)' })));
+  warn(
+    io,
+    inputs.reports.map((r) => ({ input: r.name, message: 'is a saved cachewhy report; give it alone to print it (the build logs were analysed instead)' })),
+  );
   return analyseLogs(inputs, new Set(unreadable), options, io);
 }
 
@@ -135,7 +131,10 @@ async function analyseLogs(inputs: SortedInputs, told: Set<InputProblem>, option
     contexts: contexts.indexes,
     histories: inputs.histories,
   });
-  note(io, result.problems.filter((p) => !told.has(p)));
+  note(
+    io,
+    result.problems.filter((p) => !told.has(p)),
+  );
   if (result.report.builds.length === 0) return nothingToAnalyse(io, 'none of the builds picked is in its log', 'pick builds the log holds, from 1');
   const code = await print(result.report, options, io);
   // Logs were read but no diagnosis came out: that is our bug (said above as a note), not an answer.
@@ -161,7 +160,10 @@ async function printSaved(inputs: SortedInputs, options: CliOptions, io: CliIO):
   }
   if (!chosen) return nothingToAnalyse(io, 'no build log or saved report among the inputs could be read');
   const others = [...inputs.dockerfiles, ...inputs.dockerignores, ...inputs.commands].map((t) => t.name).concat(inputs.contexts.map((c) => c.path));
-  warn(io, others.map((input) => ({ input, message: 'is not used: a saved report is printed as it is' })));
+  warn(
+    io,
+    others.map((input) => ({ input, message: 'is not used: a saved report is printed as it is' })),
+  );
   return print(chosen, options, io);
 }
 
@@ -171,7 +173,7 @@ async function printLink(given: Awaited<ReturnType<typeof splitLinkArguments>>, 
   const read = await readLinkArgument(given.links[0]!);
   if (!read.ok) {
     warn(io, [read.problem]);
-    return nothingToAnalyse(io, 'the share link could not be read', 'copy the whole link, quoted: cachewhy --json \'http://…#r=3.…\'');
+    return nothingToAnalyse(io, 'the share link could not be read', "copy the whole link, quoted: cachewhy --json 'http://…#r=3.…'");
   }
   return print(read.report, options, io);
 }
@@ -226,7 +228,9 @@ function readSavedReport(name: string, text: string): { ok: true; report: Report
     return { ok: false, problem: { input: name, message: 'looks like a cachewhy report but is not valid JSON (cut or edited?)' } };
   }
   const problem = validateReport(value);
-  return problem === null ? { ok: true, report: value as Report } : { ok: false, problem: { input: name, message: `is not a valid cachewhy report: ${problem}` } };
+  return problem === null
+    ? { ok: true, report: value as Report }
+    : { ok: false, problem: { input: name, message: `is not a valid cachewhy report: ${problem}` } };
 }
 
 /** An input that cannot be used (or only in part): one line each; the rest is still analysed. */

@@ -14,7 +14,8 @@ export function textSummary(report: Report): string {
   if (report.builds.length > 0) out.push('builds:', ...columns(report.builds.map(buildRow)), '');
 
   const d = report.diagnosis;
-  const rows: string[][] = d && d.steps.length > 0 ? foldCascades(d.steps).map((s) => (isFold(s) ? foldRow(report, s) : diagnosisRow(report, s))) : singleBuildRows(report);
+  const rows: string[][] =
+    d && d.steps.length > 0 ? foldCascades(d.steps).map((s) => (isFold(s) ? foldRow(report, s) : diagnosisRow(report, s))) : singleBuildRows(report);
   out.push(...columns(rows), '');
 
   const cause = d?.causes[0];
@@ -93,7 +94,16 @@ function diagnosisRow(report: Report, step: DiagnosisStep): string[] {
 function foldRow(report: Report, fold: Fold): string[] {
   const first = fold.rows[0]!;
   const last = fold.rows[fold.rows.length - 1]!;
-  const statuses = report.builds.map((_b, i) => [...new Set(fold.rows.map((r) => { const s = r.status_by_build[i]; return s ? WORD[s] : '-'; }))].join('/'));
+  const statuses = report.builds.map((_b, i) =>
+    [
+      ...new Set(
+        fold.rows.map((r) => {
+          const s = r.status_by_build[i];
+          return s ? WORD[s] : '-';
+        }),
+      ),
+    ].join('/'),
+  );
   const span = `${label(report, first.stage, first.index)}–${label(report, last.stage, last.index)}`;
   return [span, ...statuses, `${fold.rows.length} steps`, `<- rebuilt because ${label(report, fold.root.stage, fold.root.index)} missed`];
 }

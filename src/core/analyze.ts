@@ -71,7 +71,11 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
   const contexts = builds.map((b) => inputs.contexts?.[b.given] ?? null);
   // Records carry the Dockerfile each build used: taken when none was given (never shown in the report).
   const recordDockerfiles = inputs.dockerfiles.length === 0 ? dockerfilesOfRecords(traces) : [];
-  const dockerfiles = dockerfilesPerBuild(recordDockerfiles.length > 0 ? recordDockerfiles : inputs.dockerfiles, contexts, commands.map((c) => c?.command ?? null));
+  const dockerfiles = dockerfilesPerBuild(
+    recordDockerfiles.length > 0 ? recordDockerfiles : inputs.dockerfiles,
+    contexts,
+    commands.map((c) => c?.command ?? null),
+  );
   problems.push(...dockerfiles.notes);
   const plans = readPlans(dockerfiles.files, builds, commands, problems);
   if ((inputs.contexts?.length ?? 0) > inputs.logs.length && inputs.logs.length > 0) {
@@ -186,7 +190,6 @@ function inTimeOrder(name: string, traces: BuildTrace[], problems: InputProblem[
   });
   return order.map((n) => traces[n - 1]!);
 }
-
 
 interface AssignedCommand {
   source: string;

@@ -181,14 +181,7 @@ export interface BuildCommand {
  * emphasis), repaired before it was read.
  */
 export type TransitRepair =
-  | 'folded-lines'
-  | 'html-line-breaks'
-  | 'double-spaced'
-  | 'hard-wrapped'
-  | 'html-entities'
-  | 'invisible-spaces'
-  | 'typographic-quotes'
-  | 'markdown-emphasis';
+  'folded-lines' | 'html-line-breaks' | 'double-spaced' | 'hard-wrapped' | 'html-entities' | 'invisible-spaces' | 'typographic-quotes' | 'markdown-emphasis';
 
 /** How cachewhy read a log: what it repaired and stripped, and where this build sits in its file. */
 export interface LogReadingFacts {
@@ -529,14 +522,7 @@ export interface SourceDiff {
 // ---------------------------------------------------------------------------------------------
 
 export type CauseKind =
-  | 'context-changed'
-  | 'build-arg-changed'
-  | 'instruction-changed'
-  | 'base-image-changed'
-  | 'cache-unavailable'
-  | 'no-cache'
-  | 'upstream-rebuilt'
-  | 'none';
+  'context-changed' | 'build-arg-changed' | 'instruction-changed' | 'base-image-changed' | 'cache-unavailable' | 'no-cache' | 'upstream-rebuilt' | 'none';
 
 export type Confidence = 'high' | 'medium' | 'low';
 

@@ -10,23 +10,45 @@ export function parseReportJson(text: string, name: string): Result<Report> {
   try {
     data = JSON.parse(text);
   } catch {
-    return { ok: false, problem: { input: name, message: 'This file is not valid JSON, so it cannot be a cachewhy report.', hint: 'Open the file the app or `cachewhy --json` wrote, unchanged.' } };
+    return {
+      ok: false,
+      problem: {
+        input: name,
+        message: 'This file is not valid JSON, so it cannot be a cachewhy report.',
+        hint: 'Open the file the app or `cachewhy --json` wrote, unchanged.',
+      },
+    };
   }
   if (!isObject(data) || typeof data.schema !== 'string') {
-    return { ok: false, problem: { input: name, message: 'This JSON file is not a cachewhy report (it has no "schema" field).', hint: 'Open the file the app or `cachewhy --json` wrote.' } };
+    return {
+      ok: false,
+      problem: {
+        input: name,
+        message: 'This JSON file is not a cachewhy report (it has no "schema" field).',
+        hint: 'Open the file the app or `cachewhy --json` wrote.',
+      },
+    };
   }
   if (data.schema !== REPORT_SCHEMA) {
     const newer = /^cachewhy\.report\/v(\d+)$/.exec(data.schema);
     return {
       ok: false,
-      problem: newer && Number(newer[1]) > 1
-        ? { input: name, message: `This report was written by a newer cachewhy (${data.schema}); this page reads ${REPORT_SCHEMA}.`, hint: 'Open it with the newest version of the app.' }
-        : { input: name, message: `Unknown report schema "${data.schema}".`, hint: 'Open a file written by cachewhy.' },
+      problem:
+        newer && Number(newer[1]) > 1
+          ? {
+              input: name,
+              message: `This report was written by a newer cachewhy (${data.schema}); this page reads ${REPORT_SCHEMA}.`,
+              hint: 'Open it with the newest version of the app.',
+            }
+          : { input: name, message: `Unknown report schema "${data.schema}".`, hint: 'Open a file written by cachewhy.' },
     };
   }
   const wrong = validateReport(data);
   if (wrong) {
-    return { ok: false, problem: { input: name, message: `This report cannot be shown: ${wrong}. The file looks cut or edited.`, hint: 'Save the report again from the app.' } };
+    return {
+      ok: false,
+      problem: { input: name, message: `This report cannot be shown: ${wrong}. The file looks cut or edited.`, hint: 'Save the report again from the app.' },
+    };
   }
   return { ok: true, value: data as unknown as Report };
 }

@@ -46,9 +46,11 @@ export class Session {
 
   #inputs: InputList;
   #generation = 0;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping: nothing renders from it
   #jobs = new Map<number, HashJob>();
   #analysis: AbortController | null = null;
   /** Context inputs already seen by a run: a context that is not in here is a newly dropped one. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- private bookkeeping: nothing renders from it
   #seenContexts = new Set<number>();
 
   constructor(inputs: InputList) {
@@ -130,7 +132,12 @@ export class Session {
     });
     if (readyNow.some((index) => index === undefined)) {
       this.busy = 'hashing';
-      await this.#analyze(generation, items, readyNow.map((index) => index ?? null), contextItems);
+      await this.#analyze(
+        generation,
+        items,
+        readyNow.map((index) => index ?? null),
+        contextItems,
+      );
       if (generation !== this.#generation) return;
       this.busy = 'hashing';
     }
@@ -150,7 +157,11 @@ export class Session {
     try {
       const response = await analyzeInWorker(
         {
-          logs: logItems.map((item, i): LogInput => ({ ...textInput(item), pick: picks[i]?.pick, ...(item.role === 'build-record' ? { record: true as const } : {}) })),
+          logs: logItems.map((item, i): LogInput => ({
+            ...textInput(item),
+            pick: picks[i]?.pick,
+            ...(item.role === 'build-record' ? { record: true as const } : {}),
+          })),
           histories: items.filter((i) => i.role === 'history-json').map(textInput),
           dockerfiles: items.filter((i) => i.role === 'dockerfile').map(textInput),
           dockerignores: items.filter((i) => i.role === 'dockerignore').map(textInput),
@@ -162,6 +173,7 @@ export class Session {
       if (generation !== this.#generation) return;
       this.report = response.report;
       this.origin = this.fromExample ? 'example' : 'inputs';
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
       const ids = new Set(items.map((i) => i.id));
       const kept = Object.entries(this.logBuilds).filter(([id]) => ids.has(Number(id)));
       this.logBuilds = Object.fromEntries([...kept, ...logItems.map((item, i) => [String(item.id), response.logs[i]?.builds ?? []] as const)]);
@@ -226,7 +238,11 @@ export class Session {
         if (!isAbortError(e) && this.#jobs.get(item.id)?.controller === controller) {
           this.hashes[item.id] = {
             status: 'failed',
-            problem: { input: item.name, message: `Hashing stopped: ${e instanceof Error ? e.message : String(e)}`, hint: 'Try a .tar of the context instead.' },
+            problem: {
+              input: item.name,
+              message: `Hashing stopped: ${e instanceof Error ? e.message : String(e)}`,
+              hint: 'Try a .tar of the context instead.',
+            },
           };
         }
         return null;
@@ -255,6 +271,7 @@ export class Session {
 
   /** A log that was removed takes its build choice with it (a log dropped again starts from all builds). */
   #forgetRemovedLogs(items: InputItem[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const ids = new Set(items.map((i) => i.id));
     const kept = Object.entries(this.choices).filter(([id]) => ids.has(Number(id)));
     if (kept.length !== Object.keys(this.choices).length) this.choices = Object.fromEntries(kept);
@@ -262,6 +279,7 @@ export class Session {
 
   /** A context that was removed, re-labelled or replaced stops hashing at once. */
   #cancelStaleHashes(items: InputItem[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
     const contextIds = new Set(items.filter((i) => i.role === 'context').map((i) => i.id));
     for (const [id, job] of this.#jobs) {
       if (contextIds.has(id)) continue;

@@ -80,7 +80,7 @@ export class WorkerBridge<Api extends object> {
   }
 }
 
-export function abortError(signal?: AbortSignal): unknown {
+export function abortError(signal?: AbortSignal): Error {
   return signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was cancelled.', 'AbortError');
 }
 

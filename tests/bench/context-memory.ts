@@ -79,7 +79,10 @@ async function index(tarPath: string, hasher: Sha256, onProgress?: () => void): 
  * behind and free later moves the baseline by megabytes.
  */
 export async function benchContextMemory(): Promise<Record<string, number>> {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (child.status !== 0) throw new Error(`context-memory.ts exited with ${child.status}`);
   return JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
 }
@@ -97,7 +100,10 @@ async function measure(files = Number(process.env['CONTEXT_MEMORY_FILES'] ?? 100
     const base = settledHeap();
     let livePeak = 0;
     const started = performance.now();
-    let kept: ContextIndex | null = await index(tarPath, sampling(wasm, (heap) => void (livePeak = Math.max(livePeak, heap))));
+    let kept: ContextIndex | null = await index(
+      tarPath,
+      sampling(wasm, (heap) => void (livePeak = Math.max(livePeak, heap))),
+    );
     const ms = performance.now() - started;
     const entries = kept.entries.length;
     const rootDigest = kept.rootDigest;

@@ -77,7 +77,9 @@ async function optionalBench(file: string, fn: string): Promise<(() => Promise<R
 
 /** The teammates' benches print their own tables; this echoes what they returned, on one line. */
 function recordLine(title: string, rec: Record<string, number>): string {
-  return `${title} returned: ${Object.entries(rec).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')}`;
+  return `${title} returned: ${Object.entries(rec)
+    .map(([k, v]) => `${k}=${fmt(v)}`)
+    .join(', ')}`;
 }
 
 /** Keys from a teammate's record carried into the final JSON: ratios and memory figures. */
@@ -96,7 +98,12 @@ async function nodePart(json: Json): Promise<void> {
     // maxRSS is the process's peak so far: read right after the log bench, before anything bigger runs.
     const peakMb = process.resourceUsage().maxRSS / 1024;
     // benchLogs() prints nothing when imported: its table is printed here.
-    console.log(`log reading (tests/bench/log.ts)\n${table(['measure', 'value'], Object.entries(rec).filter(([k]) => k !== 'sink_ignore'))}`);
+    console.log(
+      `log reading (tests/bench/log.ts)\n${table(
+        ['measure', 'value'],
+        Object.entries(rec).filter(([k]) => k !== 'sink_ignore'),
+      )}`,
+    );
     console.log(`Node process RSS: ${fmt(beforeMb)} MB before the log bench, peak ${fmt(peakMb)} MB after it`);
     const named: Record<string, string> = {
       ratio_to_bare_loop: 'log_vs_bare_loop',

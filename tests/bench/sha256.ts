@@ -128,8 +128,7 @@ async function makeCases(): Promise<{ stream: Case[]; small: Case[] }> {
     {
       name: 'WebCrypto subtle.digest (all in flight)',
       bytes: smallBytes,
-      run: async () =>
-        (await Promise.all(files.map((file) => webcrypto.subtle.digest('SHA-256', file)))).map((d) => new Uint8Array(d)),
+      run: async () => (await Promise.all(files.map((file) => webcrypto.subtle.digest('SHA-256', file)))).map((d) => new Uint8Array(d)),
     },
     {
       name: 'node:crypto createHash',
@@ -194,9 +193,7 @@ export async function benchSha256Node(): Promise<Record<string, number>> {
   const keys = ['ours', 'hashwasm', 'noble', 'webcrypto', 'node'];
   const result: Record<string, number> = {};
   keys.forEach((key, i) => (result[`node_stream_mbps_${key}`] = round1(streamMbps[i]!)));
-  ['ours_batch', 'ours_single', 'hashwasm', 'noble', 'webcrypto', 'node'].forEach(
-    (key, i) => (result[`node_small_mbps_${key}`] = round1(smallMbps[i]!)),
-  );
+  ['ours_batch', 'ours_single', 'hashwasm', 'noble', 'webcrypto', 'node'].forEach((key, i) => (result[`node_small_mbps_${key}`] = round1(smallMbps[i]!)));
   result.node_sha256_stream_vs_hashwasm = round2(streamMbps[0]! / streamHashWasm);
   result.node_sha256_small_vs_hashwasm = round2(smallMbps[0]! / smallHashWasm);
   return result;

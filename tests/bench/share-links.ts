@@ -55,5 +55,9 @@ for (const name of readdirSync(LAB).filter((n) => existsSync(join(LAB, n, 'a.log
   rows.push(`| ${name === 'seed-replica' ? 'seed-replica (the example)' : name} | ${form} | ${cells.join(' | ')} | ${BASE.length + 1 + after.size} |`);
 }
 console.log(`| case | form | ${Object.keys(VARIANTS).join(' | ')} | written now |`);
-console.log(`|---|---|${Object.keys(VARIANTS).map(() => '---:').join('|')}|---:|`);
+console.log(
+  `|---|---|${Object.keys(VARIANTS)
+    .map(() => '---:')
+    .join('|')}|---:|`,
+);
 for (const row of rows) console.log(row);

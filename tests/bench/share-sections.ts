@@ -20,13 +20,16 @@ const now = chars(link);
 
 type Edit = (r: Report) => void;
 const d = (r: Report) => r.diagnosis!;
-const fromFull = <K extends keyof Report>(k: K): Edit => (r) => void (r[k] = structuredClone(full[k]));
+const fromFull =
+  <K extends keyof Report>(k: K): Edit =>
+  (r) =>
+    void (r[k] = structuredClone(full[k]));
 const KEPT: Record<string, Edit> = {
-  'verdict': (r) => delete d(r).verdict,
+  verdict: (r) => delete d(r).verdict,
   'causes: evidence lines': (r) => d(r).causes.forEach((c) => (c.evidence = [])),
   'hash note of the root miss: explanation': (r) => d(r).hash_notes!.forEach((n) => (n.explanation = '')),
   'hash note of the root miss: key parts': (r) => d(r).hash_notes!.forEach((n) => (n.keyParts = [])),
-  'suggestions': (r) => delete d(r).suggestions,
+  suggestions: (r) => delete d(r).suggestions,
   'warnings (credentials in the image)': (r) => delete d(r).warnings,
   'context comparison of the root miss (files)': (r) => delete d(r).context_diffs,
   'time lost': (r) => delete d(r).time_lost,
@@ -42,7 +45,7 @@ const LEFT_OUT: Record<string, Edit> = {
   'build commands': fromFull('commands'),
   // Every COPY/ADD step's keys, as the full report has them (the former compact form kept the root miss's).
   'per-context checksums': fromFull('contexts'),
-  'inputs': fromFull('inputs'),
+  inputs: fromFull('inputs'),
   'base images, cache imports, transfers, builder': (r) =>
     r.builds.forEach((b, i) => {
       const { base_images, cache_imports, transfers, builder } = full.builds[i]!;
@@ -51,7 +54,11 @@ const LEFT_OUT: Record<string, Edit> = {
   'content keys of the context comparison': (r) => (d(r).context_diffs = structuredClone(compactReportDiffs())),
   'cascade instructions, Dockerfile lines and row lines': (r) => {
     r.dockerfile = structuredClone(full.dockerfile);
-    d(r).steps = full.diagnosis!.steps.map((row, i) => ({ ...d(r).steps[i]!, instruction: row.instruction, ...(row.line !== undefined ? { line: row.line } : {}) }));
+    d(r).steps = full.diagnosis!.steps.map((row, i) => ({
+      ...d(r).steps[i]!,
+      instruction: row.instruction,
+      ...(row.line !== undefined ? { line: row.line } : {}),
+    }));
     r.builds = r.builds.map((b, i) => ({ ...b, steps: b.steps.map((s, j) => ({ ...s, instruction: full.builds[i]!.steps[j]!.instruction })) }));
   },
 };

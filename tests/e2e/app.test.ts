@@ -281,7 +281,7 @@ describe('cachewhy web app', () => {
       const data = new DataTransfer();
       data.items.add(new File([text], 'a.log', { type: 'text/plain' }));
       zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    }, a!);
+    }, a);
     await expect.poll(() => page.getByTestId('chip-role').allTextContents()).toEqual(['log of build 1']);
 
     await page.getByText('Paste a log copied from a CI page').click();

@@ -51,7 +51,15 @@ describe('several builds in one log, and how each log was read', () => {
   it('compares the two builds of one pasted text like two files, and lets the user pick one', async () => {
     const [a, b] = await Promise.all(['a.log', 'b.log'].map((f) => readFile(resolve(LAB, f), 'utf8')));
     // What the two files give (the first miss and why), without the log names: the paste must say the same.
-    const twoFiles = verdictOf(analyze({ logs: [{ name: 'a.log', text: a! }, { name: 'b.log', text: b! }], dockerfiles: [] }).report);
+    const twoFiles = verdictOf(
+      analyze({
+        logs: [
+          { name: 'a.log', text: a! },
+          { name: 'b.log', text: b! },
+        ],
+        dockerfiles: [],
+      }).report,
+    );
     expect(twoFiles).toContain('3/4');
 
     const { page, errors } = await freshPage();

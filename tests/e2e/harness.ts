@@ -3,7 +3,7 @@
  * drives Debian's Chromium through playwright-core. Records every request so tests can prove that nothing
  * leaves the page's own origin.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -31,7 +31,9 @@ export async function serveStatic(root = DIST): Promise<{ url: string; server: S
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`no production build in ${root}: run \`npm run build\` first`);
   }
-  const server = createServer(async (req, res) => {
+  // `respond` never rejects (it answers 404 on any error), so its promise can be dropped.
+  const server = createServer((req, res) => void respond(req, res));
+  async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       let file = normalize(join(root, urlPath));
@@ -46,7 +48,7 @@ export async function serveStatic(root = DIST): Promise<{ url: string; server: S
     } catch {
       res.writeHead(404).end('not found');
     }
-  });
+  }
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('server did not bind');
@@ -124,6 +126,11 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, html: n.html })) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target, html: n.html })),
+    }));
   });
 }

@@ -67,7 +67,11 @@ async function hostileFiles(): Promise<{ name: string; mimeType: string; buffer:
   return [
     { name: `${PAYLOADS[1]}.log`, mimeType: 'text/plain', buffer: Buffer.from(poisonLog(a!)) },
     { name: `${PAYLOADS[2]}b.log`, mimeType: 'text/plain', buffer: Buffer.from(poisonLog(b!)) },
-    { name: `Dockerfile`, mimeType: 'text/plain', buffer: Buffer.from(dockerfile!.replace('RUN cat /etc/app.conf', `RUN cat /etc/app.conf # ${PAYLOAD}`) + `LABEL evil="${PAYLOADS[0]}"\n`) },
+    {
+      name: `Dockerfile`,
+      mimeType: 'text/plain',
+      buffer: Buffer.from(dockerfile!.replace('RUN cat /etc/app.conf', `RUN cat /etc/app.conf # ${PAYLOAD}`) + `LABEL evil="${PAYLOADS[0]}"\n`),
+    },
   ];
 }
 

@@ -20,7 +20,11 @@ describe('app shell', () => {
   it('serves a built page whose CSP allows no inline script and no other origin', async () => {
     const html = await (await fetch(base)).text();
     const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html)?.[1] ?? '';
-    const directive = (name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((d) => d.trim())
+        .find((d) => d.startsWith(`${name} `)) ?? '';
     expect(directive('default-src')).toBe("default-src 'self'");
     expect(directive('script-src')).toMatch(/^script-src 'self'/);
     expect(directive('script-src')).not.toContain('unsafe-inline');

@@ -34,7 +34,13 @@ describe('analyze', () => {
   });
 
   it('carries per-context content keys equal to the ones BuildKit stored (checksum vectors)', async () => {
-    const vectors = JSON.parse(readFileSync(join(FIXTURES, 'checksum/vectors.json'), 'utf8')) as { case: string; context: string; instruction: string; contentKey: string; cacheDbRoot: string }[];
+    const vectors = JSON.parse(readFileSync(join(FIXTURES, 'checksum/vectors.json'), 'utf8')) as {
+      case: string;
+      context: string;
+      instruction: string;
+      contentKey: string;
+      cacheDbRoot: string;
+    }[];
     const cases = [...new Set(vectors.map((v) => v.case))].filter((name) => {
       try {
         readFileSync(join(FIXTURES, 'lab', name, 'Dockerfile'));
@@ -76,7 +82,11 @@ describe('analyze', () => {
 
   it('matches commands.txt lines to logs by file name and finds the build args', () => {
     const c = 'lab/seed-replica';
-    const { report } = analyze({ logs: [read(`${c}/a.log`), read(`${c}/b.log`)], dockerfiles: [read(`${c}/Dockerfile`)], commands: [read(`${c}/commands.txt`)] });
+    const { report } = analyze({
+      logs: [read(`${c}/a.log`), read(`${c}/b.log`)],
+      dockerfiles: [read(`${c}/Dockerfile`)],
+      commands: [read(`${c}/commands.txt`)],
+    });
     expect(report.commands?.map((x) => [x.build, x.command.buildArgs.REPO_HASH])).toEqual([
       [0, '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d'],
       [1, '7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b'],
@@ -127,7 +137,10 @@ describe('analyze', () => {
   });
 
   it('never throws on arbitrary text inputs', () => {
-    const text = fc.oneof(fc.string({ maxLength: 400 }), fc.constantFrom('#1 [1/2] FROM x\n#1 CACHED\n', 'FROM x\nRUN y\n', 'docker build --build-arg A .', 'Step 1/1 : FROM x\n'));
+    const text = fc.oneof(
+      fc.string({ maxLength: 400 }),
+      fc.constantFrom('#1 [1/2] FROM x\n#1 CACHED\n', 'FROM x\nRUN y\n', 'docker build --build-arg A .', 'Step 1/1 : FROM x\n'),
+    );
     fc.assert(
       fc.property(fc.array(text, { maxLength: 3 }), fc.array(text, { maxLength: 2 }), fc.array(text, { maxLength: 2 }), (logs, dockerfiles, commands) => {
         const named = (texts: string[], prefix: string) => texts.map((t, i) => ({ name: `${prefix}${i}`, text: t }));

@@ -89,7 +89,8 @@ function readSlice(blob: SliceableBlob, start: number, end: number, opts: BlobCh
         );
       timer = setTimeout(() => {
         if (settled) return;
-        if (tries >= attempts) done(() => reject(new ReadStalledError(`bytes ${start}–${end} of the file did not arrive after ${attempts} requests of ${timeoutMs} ms`)));
+        if (tries >= attempts)
+          done(() => reject(new ReadStalledError(`bytes ${start}–${end} of the file did not arrive after ${attempts} requests of ${timeoutMs} ms`)));
         else attempt();
       }, timeoutMs);
     };

@@ -87,7 +87,15 @@ export class ContextBuilder implements TarSink {
     this.current = entry;
     this.currentBytes = 0;
     if (entry.type === 'hardlink') return; // takes its target's digest at the end (§2.2 Hardlinks)
-    const header = tarsumHeaderText({ type: entry.type, mode: entry.mode, size: entry.size, linkname: entry.linkname, devmajor: tar.devmajor, devminor: tar.devminor, xattrs: entry.xattrs });
+    const header = tarsumHeaderText({
+      type: entry.type,
+      mode: entry.mode,
+      size: entry.size,
+      linkname: entry.linkname,
+      devmajor: tar.devmajor,
+      devminor: tar.devminor,
+      xattrs: entry.xattrs,
+    });
     this.hashing.begin(header, entry.size);
     this.hashingOpen = true;
     if (entry.type === 'file') {

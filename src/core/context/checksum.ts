@@ -1,7 +1,19 @@
 /**
  * BuildKit's content checksum of context paths, as verified against a real BuildKit v0.8 cache.db
- * (shared/docs/buildkit-checksum.md; section numbers below refer to it). Every digest is the text
- * `sha256:<hex>`, and that text is what gets hashed one level up.
+ * (tests/fixtures/checksum: the cache database dumped after real builds, and vectors.json; BuildKit's code
+ * is https://github.com/moby/buildkit/tree/v0.8.3/cache/contenthash). Every digest is the text
+ * `sha256:<hex>`, and that text is what gets hashed one level up. The formulas, as numbered below (§N):
+ *  §1 header string H: "name" "" "mode" <perm|suid|sgid|sticky> "uid" "0" "gid" "0" "size" <n> "typeflag" <c>
+ *     "linkname" <target> "uname" "" "gname" "" "devmajor" "0" "devminor" "0", no separators;
+ *  §2 a file is sha256(H ‖ content); §2.1 which xattrs count (tarsum v1); §2.2 a hard link takes its target's digest;
+ *  §3 a symlink is sha256(H(0777, 0, "2", target)), not followed inside a directory;
+ *  §4 a directory header is sha256(H(perm, 0, "5", "")), without the name;
+ *  §5 a directory is sha256("\0" + header + Σ over children sorted by name bytes of "\0" + name + digest);
+ *  §6 the context root is §5 with header sha256(""), over everything the client sent (the Dockerfile and
+ *     `.dockerignore` included unless `.dockerignore` excludes them);
+ *  §7 a selector is path.Join("/", src); §8 wildcards (below); §9 the content key is
+ *     sha256(join("\0", checksums of the sorted, deduplicated selectors)); §10 the cache.db root key is
+ *     sha256(key + "@-1"); §11 the edge selector is sha256(join("\0", selectors sorted descending)).
  *
  * Wildcard sources use the formula of BuildKit v0.8.3/v0.8.4 (§8), the era of docker 20.10 — the one the
  * fixtures' cache.db confirms. Later builders (v0.9+, v0.26+) hash wildcard sources differently; plain
@@ -66,8 +78,18 @@ export function tarsumHeaderText(fields: HeaderFields): string {
   const size = fields.type === 'file' ? fields.size : 0;
   const linkname = fields.type === 'symlink' || fields.type === 'hardlink' ? fields.linkname : '';
   let text =
-    'namemode' + (fields.mode & 0o7777) + 'uid0gid0size' + size + 'typeflag' + TYPEFLAG[fields.type] +
-    'linkname' + linkname + 'unamegnamedevmajor' + (fields.devmajor ?? 0) + 'devminor' + (fields.devminor ?? 0);
+    'namemode' +
+    (fields.mode & 0o7777) +
+    'uid0gid0size' +
+    size +
+    'typeflag' +
+    TYPEFLAG[fields.type] +
+    'linkname' +
+    linkname +
+    'unamegnamedevmajor' +
+    (fields.devmajor ?? 0) +
+    'devminor' +
+    (fields.devminor ?? 0);
   const names = Object.keys(fields.xattrs);
   if (names.length > 0) {
     names.sort(compareUtf8);
@@ -164,7 +186,7 @@ export class ContextTree {
   /**
    * Resolve a source path as `checksumFollow` does: symlinks in any component, and the last one, are
    * followed (up to 255 links), relative to the link's directory. '' is the root.
-   * Not verified against a real cache.db (buildkit-checksum.md "Still unverified").
+   * Not verified against a real cache.db: from BuildKit's code only.
    */
   resolve(path: string): string | null {
     let pending = path === '' ? [] : path.split('/');

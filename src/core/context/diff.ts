@@ -50,7 +50,7 @@ function sameXattrs(a: Record<string, string>, b: Record<string, string>): boole
 
 /**
  * A directory's mode is in the checksum of a context as BuildKit first receives it (a 0700 directory
- * header is in a real cache.db: shared/fixtures/checksum, copy-wildcard), but the receiving side does not
+ * header from a real cache.db is in tests/fixtures/checksum/vectors.json), but the receiving side does not
  * pass on a later chmod of a directory it already has: with the same builder and context folder, such a
  * build stayed CACHED (tests/fixtures/real-buildkit/dir-mode-change).
  */
@@ -128,7 +128,7 @@ function fileChanges(pairing: Pairing, covered: (path: string) => boolean): Chan
     else if (!sentBefore) files.push({ path, change: 'added' });
     else if (!sentAfter) files.push({ path, change: 'removed' });
     else {
-      for (const change of fieldChanges(x!, y!)) {
+      for (const change of fieldChanges(x, y)) {
         if (change.change === 'mode' && modesUnknown) change.detail += ' (one side is a browser folder, whose modes are assumed)';
         files.push(change);
       }

@@ -16,7 +16,7 @@
  *    once `dir` is excluded, while `!dir/keep.txt` does.
  *
  * The Dockerfile and `.dockerignore` get no special treatment in BuildKit: they are in the context (and
- * so in `COPY . .`) unless a pattern excludes them (shared/docs/buildkit-checksum.md §6, verified).
+ * so in `COPY . .`) unless a pattern excludes them (verified against a real cache.db: §6 in checksum.ts).
  * The classic builder's "always send Dockerfile and .dockerignore" rule does not apply to BuildKit.
  *
  * Hand-written because no installed library follows these rules (the walker's prefix rule in particular).
@@ -195,8 +195,7 @@ export function createMatcher(patterns: string[]): { matcher: DockerignoreMatche
     let skipped = skippedDirs.get(dir);
     if (skipped === undefined) {
       const slash = dir.lastIndexOf('/');
-      skipped =
-        (slash >= 0 && dirSkipped(dir.slice(0, slash))) || (matches(dir) && !walkedDespiteMatch(dir));
+      skipped = (slash >= 0 && dirSkipped(dir.slice(0, slash))) || (matches(dir) && !walkedDespiteMatch(dir));
       skippedDirs.set(dir, skipped);
     }
     return skipped;

@@ -1,6 +1,6 @@
 /**
  * Glob matching in linear time. The .dockerignore and COPY-wildcard globs used to be compiled to a JavaScript
- * RegExp, which backtracks: `*a*a*a*a*a*b` against a long name, or `**​/` repeated, took seconds to hours
+ * RegExp, which backtracks: `*a*a*a*a*a*b` against a long name, or `**` then `/` repeated, took seconds to hours
  * (Go, which BuildKit is written in, uses RE2 and never backtracks). Here the glob is a list of tokens run
  * as a set of states over the path (Thompson's construction), so time is O(path × pattern) whatever
  * the pattern. The compilers in dockerignore.ts and checksum.ts keep building their RegExp for validation
@@ -58,26 +58,47 @@ export function matchTokens(tokens: readonly GlobToken[], text: string): boolean
     let alive = false;
     for (let i = 0; i < m; i++) {
       if (inside[i]) {
-        if (c === '/') (nextAt[i + 1] = 1), (alive = true);
-        if (!isLineTerminator(c)) (nextInside[i] = 1), (alive = true);
+        if (c === '/') {
+          nextAt[i + 1] = 1;
+          alive = true;
+        }
+        if (!isLineTerminator(c)) {
+          nextInside[i] = 1;
+          alive = true;
+        }
       }
       if (!at[i]) continue;
       const token = tokens[i]!;
       switch (token.kind) {
         case 'star':
-          if (c !== '/') (nextAt[i] = 1), (alive = true);
+          if (c !== '/') {
+            nextAt[i] = 1;
+            alive = true;
+          }
           break;
         case 'any':
-          if (!isLineTerminator(c)) (nextAt[i] = 1), (alive = true);
+          if (!isLineTerminator(c)) {
+            nextAt[i] = 1;
+            alive = true;
+          }
           break;
         case 'one':
-          if (c !== '/') (nextAt[i + 1] = 1), (alive = true);
+          if (c !== '/') {
+            nextAt[i + 1] = 1;
+            alive = true;
+          }
           break;
         case 'lit':
-          if (c === token.char) (nextAt[i + 1] = 1), (alive = true);
+          if (c === token.char) {
+            nextAt[i + 1] = 1;
+            alive = true;
+          }
           break;
         case 'class':
-          if (token.test.test(c)) (nextAt[i + 1] = 1), (alive = true);
+          if (token.test.test(c)) {
+            nextAt[i + 1] = 1;
+            alive = true;
+          }
           break;
         case 'dirs':
           break;

@@ -35,9 +35,7 @@ export interface FolderFile {
   read(): ByteSource;
 }
 
-export type ContextSource =
-  | { kind: 'stream'; stream: ByteSource; size?: number }
-  | { kind: 'files'; files: FolderFile[] };
+export type ContextSource = { kind: 'stream'; stream: ByteSource; size?: number } | { kind: 'files'; files: FolderFile[] };
 
 export interface IndexProgress {
   /** Bytes read from the source so far (compressed bytes for a .tar.gz). */

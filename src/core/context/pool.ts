@@ -23,10 +23,7 @@ export const WHOLE = 3;
 export const OP_WORDS = 4;
 
 export type ToWorker = { type: 'hash'; seq: number; buffer: ArrayBuffer; ops: Uint32Array };
-export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'failed'; message: string }
-  | { type: 'done'; seq: number; digests: ArrayBuffer; buffer: ArrayBuffer };
+export type FromWorker = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'done'; seq: number; digests: ArrayBuffer; buffer: ArrayBuffer };
 
 /** A hashing worker as the pool sees it, whatever kind of worker it is. */
 export interface HashEndpoint {
@@ -100,7 +97,14 @@ export class HashPool {
   }
 
   private start(previous: Slot | null): Slot {
-    const slot: Slot = { endpoint: this.spawn(), ready: false, spawnedAt: Date.now(), respawned: previous !== null, posted: new Set(), waiting: previous?.waiting ?? [] };
+    const slot: Slot = {
+      endpoint: this.spawn(),
+      ready: false,
+      spawnedAt: Date.now(),
+      respawned: previous !== null,
+      posted: new Set(),
+      waiting: previous?.waiting ?? [],
+    };
     slot.endpoint.listen(
       (message) => this.onMessage(slot, message),
       (reason) => this.onWorkerFailure(slot, reason),
@@ -210,7 +214,7 @@ export class HashPool {
     slot.endpoint.terminate();
     const index = this.slots.indexOf(slot);
     this.slots[index] = this.start(slot);
-    for (const sent of this.slots[index]!.waiting) sent.worker = this.slots[index]!;
+    for (const sent of this.slots[index].waiting) sent.worker = this.slots[index]!;
   }
 
   private checkDeadlines(): void {
@@ -391,7 +395,7 @@ export function hashPackets(hasher: Sha256): (message: ToWorker) => { reply: Fro
     let d = 0;
     for (let i = 0; i < ops.length; i += OP_WORDS) {
       const flags = ops[i]!;
-      const segment = bytes.subarray(ops[i + 2]!, ops[i + 3]!);
+      const segment = bytes.subarray(ops[i + 2], ops[i + 3]);
       if (flags === WHOLE) {
         whole.push(segment);
         wholeAt.push(d++);

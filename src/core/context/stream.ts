@@ -90,7 +90,7 @@ function readerIterator(stream: ReadableStream<Uint8Array>): AsyncIterator<Uint8
   let turn = 0;
   const readInto = (index: number) =>
     byob.read(new Uint8Array(buffers[index]!, 0, READ_BUFFER)).then((r) => {
-      if (r.value) buffers[index] = r.value.buffer as ArrayBuffer;
+      if (r.value) buffers[index] = r.value.buffer;
       return r;
     });
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = readInto(turn);

@@ -2,7 +2,7 @@
  * A streaming tar reader: push chunks of any size, get entry headers and their data as zero-copy
  * subarrays of the pushed chunks. Only 512-byte headers and pax/GNU long-name records are copied.
  *
- * Hand-written on purpose (see shared/docs/toolchain-notes.md §4): tar-stream needs Node's `events` in
+ * Hand-written on purpose (the npm tar readers were tried before the project started): tar-stream needs Node's `events` in
  * a browser bundle and crashes without it; nanotar reads whole buffers only and gets names wrong (drops
  * the ustar prefix, cuts pax paths at the first space). This parser reads ustar (with `prefix`), pax
  * `x`/`g` records (`path`, `linkpath`, `size`, `SCHILY.xattr.*`), GNU `L`/`K` long names, base-256
@@ -139,7 +139,7 @@ function parsePax(bytes: Uint8Array): Record<string, string> {
   return records;
 }
 
-const NO_RECORDS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_RECORDS: Record<string, string> = Object.freeze({});
 
 const ENTRY_TYPES: Record<string, ContextEntryType> = {
   '0': 'file',

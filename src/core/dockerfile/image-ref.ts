@@ -65,7 +65,10 @@ export function normalizeImageRef(ref: string): string {
 export function imageRefKey(ref: string): string {
   let r = ref.trim();
   r = r.replace(/@sha256:[0-9a-f]{64}$/i, '');
-  r = r.replace(/^docker\.io\//, '').replace(/^index\.docker\.io\//, '').replace(/^library\//, '');
+  r = r
+    .replace(/^docker\.io\//, '')
+    .replace(/^index\.docker\.io\//, '')
+    .replace(/^library\//, '');
   const lastSegment = r.split('/').pop() ?? r;
   if (!lastSegment.includes(':')) r += ':latest';
   return r;

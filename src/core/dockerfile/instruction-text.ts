@@ -95,7 +95,7 @@ export function copyArgumentWords(rest: string): string[] {
   if (trimmed.startsWith('[')) {
     try {
       const parsed: unknown = JSON.parse(trimmed);
-      if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed as string[];
+      if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed;
     } catch {
       // Not valid JSON: BuildKit then treats the text as shell-form words too.
     }

@@ -7,7 +7,8 @@ import { parseMountOptions } from './read.ts';
 export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
 
 export interface Mount {
-  type: MountType | string;
+  /** A `MountType`, or an unknown type kept as written. */
+  type: string;
   /** `from=`: a stage or image; null for the build context. */
   from: string | null;
   source: string | null;

@@ -8,7 +8,7 @@
  */
 import './buffer-shim.ts';
 import { DockerfileParser, type Instruction, type Property } from 'dockerfile-ast';
-import type { BuildPlan, CopySource, InputProblem, PlanDirective, PlanKeyword, PlanStage, PlanStep } from '../model.ts';
+import type { BuildPlan, CopySource, PlanDirective, PlanKeyword, PlanStage, PlanStep } from '../model.ts';
 import { isPlatformArg } from './args.ts';
 import { normalizeImageRef } from './image-ref.ts';
 import {
@@ -51,8 +51,24 @@ export type BuildkitEra = 'buildkit-v0.8' | 'buildkit-v0.13' | 'buildkit-modern'
 /** Keywords that make a BuildKit step (call `prefixCommand`). */
 const STEP_KEYWORDS = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
 const KNOWN_KEYWORDS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER',
-  'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 const MAX_LISTED_PROBLEMS = 5;
 
@@ -162,7 +178,10 @@ function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): 
         declareGlobalArgs(instr, plan, globalLookupValues, buildArgs, escape);
         plan.directives.push(directive(null, instr));
       } else {
-        problem(`Line ${instr.start + 1}: ${instr.keyword} comes before the first FROM; only ARG may.`, 'BuildKit refuses this Dockerfile; move the instruction below a FROM.');
+        problem(
+          `Line ${instr.start + 1}: ${instr.keyword} comes before the first FROM; only ARG may.`,
+          'BuildKit refuses this Dockerfile; move the instruction below a FROM.',
+        );
       }
       continue;
     }
@@ -213,14 +232,19 @@ function toInstr(ins: Instruction, lines: readonly string[], escape: string): In
 }
 
 function heredocBodies(ins: Instruction, lines: readonly string[]): { name: string; body: string }[] {
-  const withHeredocs = ins as Instruction & { getHeredocs?: () => { getName(): string; getContentRange(): { start: { line: number } } | null; getDelimiterRange(): { start: { line: number } } | null }[] };
+  const withHeredocs = ins as Instruction & {
+    getHeredocs?: () => { getName(): string; getContentRange(): { start: { line: number } } | null; getDelimiterRange(): { start: { line: number } } | null }[];
+  };
   if (typeof withHeredocs.getHeredocs !== 'function') return [];
   return withHeredocs.getHeredocs().map((h) => {
     const content = h.getContentRange();
     const delimiter = h.getDelimiterRange();
     if (!content) return { name: h.getName(), body: '' };
     const last = delimiter ? delimiter.start.line - 1 : lines.length - 1;
-    const body = lines.slice(content.start.line, last + 1).map((l) => l + '\n').join('');
+    const body = lines
+      .slice(content.start.line, last + 1)
+      .map((l) => l + '\n')
+      .join('');
     return { name: h.getName(), body };
   });
 }
@@ -290,7 +314,8 @@ function newStage(
   const baseRefExpanded = expandOrKeep(baseRef, { escape, lookup });
   const platformFlag = flagValue(instr.flags, 'platform');
   const platform = platformFlag === null ? null : expandOrKeep(platformFlag, { escape, lookup });
-  if (baseRefExpanded === '') problem(`Line ${instr.start + 1}: FROM has an empty base (${baseRef || 'nothing'}).`, 'Give the ARG a default or pass it with --build-arg.');
+  if (baseRefExpanded === '')
+    problem(`Line ${instr.start + 1}: FROM has an empty base (${baseRef || 'nothing'}).`, 'Give the ARG a default or pass it with --build-arg.');
   let baseStage: number | null = null;
   for (const d of drafts) {
     if (d.stage.name !== null && d.stage.name === baseRefExpanded) baseStage = d.stage.position;
@@ -546,7 +571,13 @@ function emitStage(
   return state;
 }
 
-function declareStageArgs(instr: Instr, state: StageState, globals: Record<string, string | null>, buildArgs: Record<string, string | null>, escape: string): void {
+function declareStageArgs(
+  instr: Instr,
+  state: StageState,
+  globals: Record<string, string | null>,
+  buildArgs: Record<string, string | null>,
+  escape: string,
+): void {
   // Like ENV, the defaults of one ARG instruction are expanded with the env from before it.
   const before = new Map(state.stateEnv);
   const lookup: Lookup = (n) => before.get(n);
@@ -554,27 +585,24 @@ function declareStageArgs(instr: Instr, state: StageState, globals: Record<strin
     let value: string | null;
     if (Object.hasOwn(buildArgs, p.name)) value = buildArgs[p.name] ?? null;
     else if (p.raw !== null) value = expandOrKeep(p.raw, { escape, lookup });
-    else if (Object.hasOwn(globals, p.name)) value = globals[p.name] ?? null; // re-declared global ARG: inherits its value
+    else if (Object.hasOwn(globals, p.name))
+      value = globals[p.name] ?? null; // re-declared global ARG: inherits its value
     else value = null;
     state.args[p.name] = value;
     if (value !== null) state.stateEnv.set(p.name, value);
   }
 }
 
-function copySource(
-  instr: Instr,
-  drafts: StageDraft[],
-  current: number,
-  escape: string,
-  lookup: Lookup,
-  problem: (m: string, h?: string) => void,
-): CopySource {
+function copySource(instr: Instr, drafts: StageDraft[], current: number, escape: string, lookup: Lookup, problem: (m: string, h?: string) => void): CopySource {
   const from = flagValue(instr.flags, 'from');
   let fromStage: number | null = null;
   if (from !== null) {
     fromStage = resolveStageRef(from, drafts);
     if (fromStage !== null && fromStage >= current) {
-      problem(`Line ${instr.start + 1}: COPY --from=${from} names a stage that is not defined before this one.`, 'BuildKit refuses this; a stage can copy only from stages above it.');
+      problem(
+        `Line ${instr.start + 1}: COPY --from=${from} names a stage that is not defined before this one.`,
+        'BuildKit refuses this; a stage can copy only from stages above it.',
+      );
       fromStage = null;
     }
   }

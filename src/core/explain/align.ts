@@ -131,7 +131,9 @@ function oneService(traces: BuildTrace[], notes: string[]): BuildTrace[] {
   const services = [...new Set(traces.flatMap((t) => t.steps.map((s) => s.service ?? null)).filter((s): s is string => s !== null))];
   if (services.length <= 1) return traces;
   const chosen = serviceThatRebuilt(traces, services) ?? (services[0] as string);
-  notes.push(`The logs build ${services.length} compose services or bake targets (${services.join(', ')}); only ${chosen} is compared — give one service's log and Dockerfile to diagnose another.`);
+  notes.push(
+    `The logs build ${services.length} compose services or bake targets (${services.join(', ')}); only ${chosen} is compared — give one service's log and Dockerfile to diagnose another.`,
+  );
   return traces.map((t) => ({ ...t, steps: t.steps.filter((s) => (s.service ?? chosen) === chosen) }));
 }
 
@@ -201,12 +203,10 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
       let row: AlignedRow | undefined;
       if (legacy && plan) {
         // The legacy builder numbers every instruction (ARG, ENV, LABEL too): match by text, in order.
-        const found = planRows.findIndex(
-          (r, i) => {
-            const ps = r.plans[b] ?? r.plans.find((p) => p) ?? null;
-            return i >= legacyCursor && (ps ? textMatches(step, ps) : instructionMatches(step.instruction, step.truncated, r.instruction));
-          },
-        );
+        const found = planRows.findIndex((r, i) => {
+          const ps = r.plans[b] ?? r.plans.find((p) => p) ?? null;
+          return i >= legacyCursor && (ps ? textMatches(step, ps) : instructionMatches(step.instruction, step.truncated, r.instruction));
+        });
         if (found < 0) continue;
         legacyCursor = found + 1;
         row = planRows[found];
@@ -268,7 +268,7 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
   for (const row of rows.values()) {
     for (let b = 0; b < builds; b++) {
       const log = row.logs[b];
-      const ps = row.plans[b] ?? (planOf[b] ? null : rows.get(row.key)?.plans.find((p) => p) ?? null);
+      const ps = row.plans[b] ?? (planOf[b] ? null : (rows.get(row.key)?.plans.find((p) => p) ?? null));
       if (!log || !ps) continue;
       if (!textMatches(log, ps)) {
         const msg = `${traces[b]?.source ?? `build ${b + 1}`} shows ${rowLabel(row)} as \`${log.instruction}\` but the Dockerfile${planOf[b] ? '' : ' (given for another build)'} has \`${ps.instruction}\``;

@@ -5,7 +5,8 @@
  * the marshalled op and its inputs' vertex digests. It is not the cache key. The build context's source
  * op carries a per-session ID, so every step downstream of a COPY/ADD from the context prints a new
  * digest every build, CACHED or not. Only for a step with no context upstream do equal digests mean
- * equal keys. (../../../shared/docs/buildkit-cache.md §1.)
+ * equal keys. (Observed in the real builds under tests/fixtures/lab*: `vertex_digest_facts` in each
+ * case's truth.json, described in tests/fixtures/README.md.)
  */
 import { parseMount } from '../dockerfile/mounts.ts';
 import type { HashNote, SourceDiff, StepContentKey, StepStatus } from '../model.ts';
@@ -39,10 +40,12 @@ function statusWord(s: StepStatus | null): string {
 function explain(h: HashInputs, row: AlignedRow, ctx: boolean): string {
   const digests = row.logs.map((s) => s?.digest ?? null);
   const shown = distinct(digests);
-  const vertexIsNotKey = 'The printed digest is the LLB vertex digest (the op and its inputs\' vertex digests), not the cache key.';
+  const vertexIsNotKey = "The printed digest is the LLB vertex digest (the op and its inputs' vertex digests), not the cache key.";
   if (shown.length === 0) {
     return `No log printed a vertex digest for this step (BuildKit ≥ v0.9 dropped the \`#N sha256:\` line from plain output; \`--progress=rawjson\` still has it). ${
-      ctx ? 'It has the build context upstream, so its digest would differ every build anyway.' : 'With no build context upstream, equal digests in two rawjson logs would mean equal cache keys.'
+      ctx
+        ? 'It has the build context upstream, so its digest would differ every build anyway.'
+        : 'With no build context upstream, equal digests in two rawjson logs would mean equal cache keys.'
     }`;
   }
   const perBuild = digests
@@ -54,9 +57,7 @@ function explain(h: HashInputs, row: AlignedRow, ctx: boolean): string {
   }
   if (ctx) {
     const cachedTwiceDiffering =
-      shown.length > 1 && row.statuses.filter((s) => s === 'cached').length >= 2
-        ? ' Here it was CACHED with different digests — exactly this effect.'
-        : '';
+      shown.length > 1 && row.statuses.filter((s) => s === 'cached').length >= 2 ? ' Here it was CACHED with different digests — exactly this effect.' : '';
     return `${vertexIsNotKey} The build context is upstream of this step, and the context's source op carries a per-session ID, so this step prints a new digest every build even when CACHED: a different digest here says nothing about the cache.${cachedTwiceDiffering} (${perBuild})`;
   }
   if (shown.length === 1 && digests.filter((d) => d !== null).length > 1) {
@@ -98,7 +99,7 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
   switch (row.keyword) {
     case 'FROM':
       parts.push('the resolved image manifest digest and platform (a tag is resolved to a digest first)');
-      parts.push('the image config\'s layer chain (a re-tagged image with the same layers keeps the key)');
+      parts.push("the image config's layer chain (a re-tagged image with the same layers keeps the key)");
       break;
     case 'RUN': {
       parts.push(`the exec op: the command \`${row.instruction.replace(/^RUN\s+/i, '')}\`, working directory, user, network and security mode`);
@@ -110,7 +111,8 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
       for (const m of mounts) {
         const mount = parseMount(m);
         if (mount.type === 'cache') parts.push(`the cache mount's id and target (${m}), never its contents: a CACHED result may be stale`);
-        else if (mount.type === 'secret' || mount.type === 'ssh') parts.push(`the ${mount.type === 'secret' ? 'secret' : 'SSH'} mount's target, never its value`);
+        else if (mount.type === 'secret' || mount.type === 'ssh')
+          parts.push(`the ${mount.type === 'secret' ? 'secret' : 'SSH'} mount's target, never its value`);
         else if (mount.type === 'bind') parts.push(`the content checksum of the bind-mounted path (${m})`);
       }
       if (prevText) parts.push(prevText);
@@ -127,7 +129,10 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
         parts.push(contextChecksumPart(h, row, copy?.paths ?? null));
       } else {
         const from = stagesReadBy(h.al, row, build);
-        if (from.length > 0 || copy?.from) parts.push(`the content checksum of ${copy ? copy.paths.join(', ') : 'its sources'} in ${copy?.from ? `\`${copy.from}\`` : 'the stage it copies from'} — not that stage's key, so an identical rebuild stays CACHED`);
+        if (from.length > 0 || copy?.from)
+          parts.push(
+            `the content checksum of ${copy ? copy.paths.join(', ') : 'its sources'} in ${copy?.from ? `\`${copy.from}\`` : 'the stage it copies from'} — not that stage's key, so an identical rebuild stays CACHED`,
+          );
         else if (copy?.remote) parts.push('the downloaded content (and its Last-Modified header), or the --checksum given');
       }
       break;

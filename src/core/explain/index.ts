@@ -63,7 +63,8 @@ function emptyDiagnosis(verdict: string): Diagnosis {
 
 export function diagnose(input: DiagnoseInput): Diagnosis {
   const { traces } = input;
-  if (traces.length === 0) return emptyDiagnosis('No build log was given: give the log of the build that rebuilt, and one of a build before it that was cached.');
+  if (traces.length === 0)
+    return emptyDiagnosis('No build log was given: give the log of the build that rebuilt, and one of a build before it that was cached.');
 
   const al = alignBuilds(traces, input.plans);
   const commands = commandsPerBuild(input);

@@ -20,7 +20,8 @@ export interface SuggestionInputs {
 }
 
 /** Paths that hold credentials when they are copied into an image. */
-const CREDENTIAL_PATH = /(^|\/)(\.aws|\.ssh|\.docker\/config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.kube|\.gnupg|id_rsa[^/]*|id_ed25519[^/]*|credentials(\.json)?|gcloud|\.azure)(\/|$)/i;
+const CREDENTIAL_PATH =
+  /(^|\/)(\.aws|\.ssh|\.docker\/config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.kube|\.gnupg|id_rsa[^/]*|id_ed25519[^/]*|credentials(\.json)?|gcloud|\.azure)(\/|$)/i;
 
 /** Build-arg names that usually carry a secret. */
 const SECRET_ARG = /(TOKEN|PASSWORD|PASSWD|SECRET|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL)/i;
@@ -32,7 +33,10 @@ function rowFor(al: Alignment, stage: string | null, index: number): AlignedRow 
 function copySources(row: AlignedRow, build: number): string[] {
   const ps = planStepOf(row, build);
   if (ps?.copy) return ps.copy.paths;
-  const words = squash(row.instruction).split(' ').slice(1).filter((w) => !w.startsWith('--'));
+  const words = squash(row.instruction)
+    .split(' ')
+    .slice(1)
+    .filter((w) => !w.startsWith('--'));
   return words.slice(0, -1);
 }
 
@@ -69,7 +73,13 @@ export function credentialSteps(al: Alignment, contexts: (ContextIndex | null)[]
     if (isCopyAll(row, build)) what.push(...creds);
     else {
       for (const c of creds) {
-        if (sources.some((s) => { const src = s.replace(/^\.\//, '').replace(/\/$/, ''); return c === src || c.startsWith(`${src}/`); })) what.push(c);
+        if (
+          sources.some((s) => {
+            const src = s.replace(/^\.\//, '').replace(/\/$/, '');
+            return c === src || c.startsWith(`${src}/`);
+          })
+        )
+          what.push(c);
       }
     }
     if (what.length > 0) found.push({ row, what: [...new Set(what)] });
@@ -136,13 +146,21 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
         if (isCopyAll(row, build)) {
           add({
             title: 'Copy only the files the build needs instead of `COPY . .`',
-            detail: `${label} \`${row.instruction}\` copies the whole context, so any change${files.length > 0 ? ` — here ${files.slice(0, 3).map((f) => `\`${f}\``).join(', ')}` : ''} — rebuilds it and every step after it. Copy the files each step needs (dependency manifests first, then the sources) so unrelated edits keep the cache.`,
+            detail: `${label} \`${row.instruction}\` copies the whole context, so any change${
+              files.length > 0
+                ? ` — here ${files
+                    .slice(0, 3)
+                    .map((f) => `\`${f}\``)
+                    .join(', ')}`
+                : ''
+            } — rebuilds it and every step after it. Copy the files each step needs (dependency manifests first, then the sources) so unrelated edits keep the cache.`,
             step: cause.step,
           });
           if (files.some((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile') || f === '.dockerignore')) {
             add({
               title: 'Add the Dockerfile and .dockerignore to .dockerignore',
-              detail: 'Both are part of the context, so `COPY . .` misses when either is edited — even a comment. The builder still reads them when they are listed in .dockerignore.',
+              detail:
+                'Both are part of the context, so `COPY . .` misses when either is edited — even a comment. The builder still reads them when they are listed in .dockerignore.',
               step: cause.step,
             });
           }
@@ -153,7 +171,9 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
         const churning = (cause.files ?? []).filter(
           (f) => f.path !== 'Dockerfile' && f.path !== '.dockerignore' && !named.has(f.path) && (isCopyAll(row, build) || f.change === 'added'),
         );
-        const churn = churningPath(churning.map((f) => (f.change === 'added' && !isCopyAll(row, build) ? f.path.slice(0, f.path.lastIndexOf('/') + 1) || f.path : f.path)));
+        const churn = churningPath(
+          churning.map((f) => (f.change === 'added' && !isCopyAll(row, build) ? f.path.slice(0, f.path.lastIndexOf('/') + 1) || f.path : f.path)),
+        );
         if (churn) {
           add({
             title: `Add \`${churn}\` to .dockerignore if the image does not need it`,
@@ -210,7 +230,8 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
         }
         add({
           title: 'Keep the cache where the next build can find it',
-          detail: 'Build on the same builder (a CI runner with a persistent builder, or `docker buildx create --use` once), give GC room (`builder.gc.defaultKeepStorage`), and prune with `--filter until=…` rather than `-a`; or export the cache to a registry (`--cache-to`/`--cache-from`) so any runner can reuse it.',
+          detail:
+            'Build on the same builder (a CI runner with a persistent builder, or `docker buildx create --use` once), give GC room (`builder.gc.defaultKeepStorage`), and prune with `--filter until=…` rather than `-a`; or export the cache to a registry (`--cache-to`/`--cache-from`) so any runner can reuse it.',
           step: cause.step,
         });
         break;
@@ -241,7 +262,8 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
   if (later && later.cacheFrom.length > 0 && missingImports.length === 0 && exportsInlineCache(later) && (s.misses?.roots.length ?? 0) > 0) {
     add({
       title: `\`docker pull ${later.cacheFrom[0]}\` before the build`,
-      detail: 'With inline cache, BuildKit sometimes skips the cache of an image it has not pulled, so every other build rebuilds (moby/buildkit#1981); pulling the cache image first is the known workaround. Inline cache also holds only the final image\'s layers.',
+      detail:
+        "With inline cache, BuildKit sometimes skips the cache of an image it has not pulled, so every other build rebuilds (moby/buildkit#1981); pulling the cache image first is the known workaround. Inline cache also holds only the final image's layers.",
       step: null,
     });
   }
@@ -261,7 +283,10 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
 
   // COPY --link does not stop the cascade on the docker driver's classic image store.
   const linkCascade = s.al.rows.find(
-    (r) => (r.keyword === 'COPY' || r.keyword === 'ADD') && /--link(\s|=true)/.test(`${planStepOf(r, build)?.instruction ?? r.instruction} `) && s.misses?.roles.get(r.key) === 'cascade',
+    (r) =>
+      (r.keyword === 'COPY' || r.keyword === 'ADD') &&
+      /--link(\s|=true)/.test(`${planStepOf(r, build)?.instruction ?? r.instruction} `) &&
+      s.misses?.roles.get(r.key) === 'cascade',
   );
   if (linkCascade) {
     add({

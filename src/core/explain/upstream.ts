@@ -72,7 +72,7 @@ export function directUpstream(al: Alignment, row: AlignedRow, build: number): A
     deps.push(previous);
     // A linked copy's own key skips the layers below it, but its result (the merge) does not: what
     // follows it still depends on the state before it. Walk down through consecutive linked copies.
-    for (let below = previous; isLinked(below, build); ) {
+    for (let below = previous; isLinked(below, build);) {
       const next = al.byKey.get(`${below.stagePosition}:${below.index - 1}`);
       if (!next) break;
       deps.push(next);
@@ -110,7 +110,7 @@ const contextMemo = new WeakMap<Alignment, Map<string, boolean>>();
 /** Whether the build context is upstream of (or read by) this step. */
 export function contextUpstream(al: Alignment, row: AlignedRow, build: number): boolean {
   let memo = contextMemo.get(al);
-  if (!memo) contextMemo.set(al, (memo = new Map()));
+  if (!memo) contextMemo.set(al, (memo = new Map<string, boolean>()));
   const key = `${build}|${row.key}`;
   const known = memo.get(key);
   if (known !== undefined) return known;
@@ -118,11 +118,6 @@ export function contextUpstream(al: Alignment, row: AlignedRow, build: number): 
   const answer = readsContext(row, build) || directUpstream(al, row, build).some((dep) => contextUpstream(al, dep, build));
   memo.set(key, answer);
   return answer;
-}
-
-/** Whether this FROM row builds on an image (a FROM of another stage is not a step at all). */
-export function isImageFrom(row: AlignedRow): boolean {
-  return row.keyword === 'FROM';
 }
 
 /** The FROM row of a step's stage chain (following FROM <stage>), null when the stage has none (scratch). */

@@ -84,7 +84,9 @@ export function missVerdict(v: PairView, misses: PairMisses, causes: Cause[], bu
 
 export function noMissVerdict(v: PairView, builds: number): string {
   const cached = v.al.rows.filter((r) => r.keyword !== 'FROM' && r.statuses[v.later] === 'cached').length;
-  const ignored = changedBuildArgs(v).filter((c) => !(v.planL ?? v.planE)?.steps.some((s) => c.name in s.args) && !(c.name in ((v.planL ?? v.planE)?.globalArgs ?? {})));
+  const ignored = changedBuildArgs(v).filter(
+    (c) => !(v.planL ?? v.planE)?.steps.some((s) => c.name in s.args) && !(c.name in ((v.planL ?? v.planE)?.globalArgs ?? {})),
+  );
   const args =
     ignored.length > 0 && (v.planL ?? v.planE)
       ? ` The build arg${ignored.length > 1 ? 's' : ''} ${ignored.map((c) => c.name).join(', ')} changed, but no stage declares ${ignored.length > 1 ? 'them' : 'it'}, so ${ignored.length > 1 ? 'they' : 'it'} cannot change a cache key.`
@@ -94,7 +96,8 @@ export function noMissVerdict(v: PairView, builds: number): string {
   // user still sees a rebuild — say why that is not a miss, and what "no cache at all" points to.
   const ran = v.al.rows.filter((r) => r.keyword !== 'FROM' && (r.statuses[v.later] === 'built' || r.statuses[v.later] === 'error'));
   const firstRan = ran[0];
-  if (!firstRan) return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}${earlierRebuilt(v)}`;
+  if (!firstRan)
+    return `No step missed${pair}: every step CACHED in ${v.traceE.source} was CACHED in ${v.traceL.source} too (${cached} CACHED).${args}${earlierRebuilt(v)}`;
   const noCacheAnywhere = cached === 0 && !v.al.rows.some((r) => r.keyword !== 'FROM' && r.statuses[v.earlier] === 'cached');
   const why = noCacheAnywhere
     ? ` Neither build used the cache at all: a fresh builder or CI runner, a pruned cache, --no-cache, or no --cache-from to import one.`

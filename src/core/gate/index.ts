@@ -59,7 +59,8 @@ export function runGate(report: Report, options: GateOptions): GateResult {
   const counted = misses.filter((m) => m.allowedBy === null);
   const total = totalTimeLost(counted.flatMap((m) => (m.lost ? [m.lost] : [])));
   // Unknown durations never prove a miss cheap: the budget only lets through what the log timed.
-  const withinBudget = counted.length > 0 && options.maxLostSeconds !== null && total.untimed === 0 && total.seconds !== null && total.seconds <= options.maxLostSeconds;
+  const withinBudget =
+    counted.length > 0 && options.maxLostSeconds !== null && total.untimed === 0 && total.seconds !== null && total.seconds <= options.maxLostSeconds;
   const verdict: GateVerdict = counted.length === 0 || withinBudget ? 'pass' : 'fail';
   return { ...base, verdict, misses, countedSeconds: total.seconds, untimed: total.untimed, withinBudget };
 }
@@ -87,7 +88,10 @@ export function matchesStep(pattern: string, step: StepRef, instruction: string,
   const m = LABEL.exec(p);
   if (m) return Number(m[2]) === step.index && (m[1] === undefined || m[1] === step.stage);
   if (p === printed) return true;
-  const glob = p.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const glob = p
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(glob, 'i').test(instruction.replace(/\s+/g, ' '));
 }
 

@@ -29,7 +29,7 @@ const REDIRECT = /^(?:&>>?|[<>]&(?:\d+|-)?|>>|>\||<<<|<<-?|<>|>|<)/;
 
 /** Splits `text` (which may span lines joined by backslash-newline). Never throws: an unclosed quote ends at the end. */
 export function splitShellWords(text: string): ShellToken[] {
-  return new ShellScanner(text).tokens().map((t): ShellToken => ({ kind: t.kind, value: t.value }) as ShellToken);
+  return new ShellScanner(text).tokens().map((t): ShellToken => ({ kind: t.kind, value: t.value }));
 }
 
 class ShellScanner {
@@ -97,7 +97,8 @@ class ShellScanner {
   #backslash(): void {
     const t = this.#text;
     const next = t[this.#i + 1];
-    if (next === '\n') this.#i += 2; // line continuation: both characters vanish
+    if (next === '\n')
+      this.#i += 2; // line continuation: both characters vanish
     else if (next === '\r' && t[this.#i + 2] === '\n') this.#i += 3;
     else if (next !== undefined) this.#add(next, 2);
     else this.#i++;
@@ -192,7 +193,8 @@ function commandsOf(tokens: readonly PlacedToken[]): SimpleCommand[] {
   let redirectTarget = false;
   for (const t of tokens) {
     if (t.kind === 'word') {
-      if (redirectTarget) redirectTarget = false; // the file a redirect names (`> build.log`)
+      if (redirectTarget)
+        redirectTarget = false; // the file a redirect names (`> build.log`)
       else if (current) {
         current.words.push(t.value);
         current.end = t.end;
@@ -209,11 +211,6 @@ function commandsOf(tokens: readonly PlacedToken[]): SimpleCommand[] {
   return out;
 }
 
-/** The simple commands of a line: word lists separated by `&&`, `||`, `;`, `|`, `&`, with parentheses and redirects dropped. */
-export function simpleCommands(tokens: readonly ShellToken[]): string[][] {
-  return commandsOf(tokens.map((t) => ({ ...t, start: 0, end: 0 }))).map((c) => c.words);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Which words run a build
 // ---------------------------------------------------------------------------------------------
@@ -222,7 +219,13 @@ const flagSet = (flags: string): ReadonlySet<string> => new Set(flags.split(' ')
 
 /** Commands that run the words after them as a command: their options that take a value, and operands (`timeout 30m`). */
 const WRAPPERS = new Map<string, { valueFlags: ReadonlySet<string>; operands: number }>([
-  ['sudo', { valueFlags: flagSet('-u --user -g --group -C --close-from -D --chdir -h --host -p --prompt -r --role -t --type -U --other-user -T --command-timeout'), operands: 0 }],
+  [
+    'sudo',
+    {
+      valueFlags: flagSet('-u --user -g --group -C --close-from -D --chdir -h --host -p --prompt -r --role -t --type -U --other-user -T --command-timeout'),
+      operands: 0,
+    },
+  ],
   ['doas', { valueFlags: flagSet('-u -C'), operands: 0 }],
   ['env', { valueFlags: flagSet('-u --unset -C --chdir'), operands: 0 }],
   ['time', { valueFlags: flagSet('-f --format -o --output'), operands: 0 }],
@@ -256,7 +259,9 @@ const ENGINE_VALUE_FLAGS = flagSet(
 /** `docker buildx --builder ci build`. */
 const BUILDX_VALUE_FLAGS = flagSet('--builder');
 /** `docker compose [options] build`: the options before the subcommand that take a value. */
-const COMPOSE_VALUE_FLAGS = flagSet('-f --file -p --project-name --env-file --project-directory --profile --ansi --progress --parallel -c --context -H --host --log-level');
+const COMPOSE_VALUE_FLAGS = flagSet(
+  '-f --file -p --project-name --env-file --project-directory --profile --ansi --progress --parallel -c --context -H --host --log-level',
+);
 
 /** Flags of `docker build`, `buildx build|bake`, `compose build`, `podman build`, `buildah bud`, `buildctl` that take a value. */
 const BUILD_VALUE_FLAGS = flagSet(
@@ -510,7 +515,10 @@ function pulls(value: string | null): boolean {
 }
 
 function splitList(value: string | null): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** `K=V` → [K, V]; `K` → [K, null] (docker then takes the value from the client's environment). */
@@ -537,7 +545,11 @@ function toBuildCommand(text: string, inv: Invocation): BuildCommand {
 /** Reads docker build's flags (also podman's and buildah's, which spell them the same) into `cmd`; returns the positionals. */
 function readBuildFlags(cmd: BuildCommand, args: readonly string[]): string[] {
   const positionals: string[] = [];
-  readFlags(args, (name, value) => applyBuildFlag(cmd, name, value), (word) => positionals.push(word));
+  readFlags(
+    args,
+    (name, value) => applyBuildFlag(cmd, name, value),
+    (word) => positionals.push(word),
+  );
   return positionals;
 }
 

@@ -20,7 +20,11 @@ export interface DockerfileChoice {
 
 /** Line endings and trailing blanks do not make two Dockerfiles different. */
 function sameText(a: string, b: string): boolean {
-  const norm = (t: string) => t.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trimEnd();
+  const norm = (t: string) =>
+    t
+      .replace(/\r\n?/g, '\n')
+      .replace(/[ \t]+$/gm, '')
+      .trimEnd();
   return norm(a) === norm(b);
 }
 

@@ -70,7 +70,9 @@ export function isTarHeader(bytes: Uint8Array): boolean {
 }
 
 function parseOctal(field: Uint8Array): number | null {
-  const text = ascii(field, 0, field.length).replace(/[\0 ]+$/, '').trim();
+  const text = ascii(field, 0, field.length)
+    .replace(/[\0 ]+$/, '')
+    .trim();
   return /^[0-7]{1,8}$/.test(text) ? parseInt(text, 8) : null;
 }
 
@@ -133,8 +135,24 @@ function looksLikeJsonDocument(text: string): boolean {
 const RAWJSON_KEYS = /"(?:vertexes|statuses|logs)"\s*:\s*\[/;
 
 const INSTRUCTIONS = [
-  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME',
-  'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
 ];
 const INSTRUCTION_LINE = new RegExp(`^\\s*(${INSTRUCTIONS.join('|')})(\\s|$)`, 'i');
 
@@ -147,7 +165,8 @@ function isDockerfile(text: string): boolean {
 }
 
 /** `docker build …`, `docker buildx build …`, `docker compose build`, `buildctl build`, with shell dressing. */
-const BUILD_COMMAND = /^\s*(?:[$+>]\s+)?(?:\(?\s*cd\s+\S+\s*&&\s*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:sudo\s+)?(?:\S*\/)?(?:docker(?:\s+buildx)?\s+build|docker\s+image\s+build|docker[- ]compose\s+build|buildctl\s+build)\b/;
+const BUILD_COMMAND =
+  /^\s*(?:[$+>]\s+)?(?:\(?\s*cd\s+\S+\s*&&\s*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*(?:sudo\s+)?(?:\S*\/)?(?:docker(?:\s+buildx)?\s+build|docker\s+image\s+build|docker[- ]compose\s+build|buildctl\s+build)\b/;
 /** The lab's commands.txt: `log file <TAB> command <TAB> exit=N`. */
 const COMMANDS_TXT_LINE = /^[^\t]+\t[^\t]*\b(?:docker|buildctl)\b[^\t]*\bbuild\b[^\t]*\texit=\d+\s*$/;
 

@@ -2,18 +2,7 @@
  * Draft (vertex records from one BuildKit log) → BuildTrace: step statuses with the rules real logs
  * need, Dockerfile order, base images, transfers, cache import/export, errors, and honest notes.
  */
-import type {
-  BaseImage,
-  BuildError,
-  BuildTrace,
-  CacheExport,
-  CacheImport,
-  InternalVertex,
-  Result,
-  Step,
-  StepRef,
-  StepStatus,
-} from '../model.ts';
+import type { BaseImage, BuildError, BuildTrace, CacheExport, CacheImport, InternalVertex, Result, Step, StepRef, StepStatus } from '../model.ts';
 import { MAX_ERROR_LINES, type Draft, type VertexRecord } from './draft.ts';
 import { classifyVertex, composeServiceOf, looksCutAt72, parseStepName, splitImageRef, withoutService, type StepName } from './names.ts';
 
@@ -177,8 +166,7 @@ function mergeInto(into: VertexRecord, from: VertexRecord): void {
 const FROM_PULLED_NOTE = 'the log shows layer downloads under this FROM: the base image was pulled';
 export const REMOTE_CACHE_LOADING_NOTE =
   'the log ends while layers are pulled under this step and it printed no output: its result was being loaded from an imported cache (--cache-from)';
-export const REMOTE_CACHE_NOTE =
-  'DONE after layer downloads and no output: the result was loaded from an imported cache (--cache-from), the step did not run';
+export const REMOTE_CACHE_NOTE = 'DONE after layer downloads and no output: the result was loaded from an imported cache (--cache-from), the step did not run';
 
 function toStep(name: StepName, rec: VertexRecord, draft: Draft, failed: boolean, truncated: boolean): Step {
   const isFrom = name.instruction.startsWith('FROM ');

@@ -386,7 +386,8 @@ class BuildReading {
     this.#stopped = true;
     const at = reader.nextBuildAt?.() ?? -1;
     if (at >= 0 && this.#split) this.#handoff = (reader.nextBuildHeld?.() ?? '') + block.slice(at) + rest + this.#carry;
-    else if (at >= 0) this.#problems.push({ input: this.#source, message: `This log holds more than ${MAX_BUILDS} builds; the ones after build ${MAX_BUILDS} were not read.` });
+    else if (at >= 0)
+      this.#problems.push({ input: this.#source, message: `This log holds more than ${MAX_BUILDS} builds; the ones after build ${MAX_BUILDS} were not read.` });
     this.#carry = '';
     return false;
   }
@@ -433,7 +434,7 @@ class BuildReading {
     switch (format) {
       case 'legacy':
         this.#legacy = true;
-        this.#reader = legacyReader(source, plan, this.#problems);
+        this.#reader = legacyReader(source, plan);
         break;
       case 'buildkit-rawjson':
         this.#reader = rawJsonReader(source, plan);

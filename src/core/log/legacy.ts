@@ -3,7 +3,7 @@
  * ` ---> <id>`, `Successfully built …`. Old engines print `Step 8 : …` (no total) and count from 0.
  * It counts every instruction, so a step's index is its global number and there is no stage.
  */
-import type { BuildTrace, InputProblem, Step } from '../model.ts';
+import type { BuildTrace, Step } from '../model.ts';
 import { detach, MAX_VERTICES, MAX_WARNINGS, type BlockReader } from './draft.ts';
 import { LineCleaner, type PrefixPlan } from './lines.ts';
 import { splitImageRef } from './names.ts';
@@ -23,7 +23,8 @@ const BUILT_RE = /^Successfully built ([0-9a-f]+)/;
 // How the legacy builder reports a failed step. A RUN's own output can say the same words, so a line
 // only counts when the step then never ends with ` ---> <id>` (see the end of legacyReader).
 // (`Get http://…: dial tcp …`: how old engines reported an ADD <url> that could not be fetched.)
-const FAILURE_RE = /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*|Get https?:\/\/\S+: .*)$/;
+const FAILURE_RE =
+  /^(?:The command .* returned a non-zero code: \d+|(?:COPY|ADD) failed: .*|failed to .*|Error response from daemon: .*|unable to prepare context: .*|Get https?:\/\/\S+: .*)$/;
 /** ONBUILD triggers kept per FROM: a real base image has a handful. */
 const MAX_TRIGGERS = 100;
 const PULL_RE = /^(?:(?:[\w.-]+: )?Pulling from |Status: Downloaded newer image|[0-9a-f]{12}: (?:Pull complete|Pulling fs layer))/;
@@ -42,8 +43,7 @@ interface LegacyStep {
   resultId: string | null;
 }
 
-/** Problems found while reading go into `problems`. */
-export function legacyReader(source: string, plan: PrefixPlan, problems: InputProblem[]): BlockReader<BuildTrace> {
+export function legacyReader(source: string, plan: PrefixPlan): BlockReader<BuildTrace> {
   const trace: BuildTrace = {
     source,
     format: 'legacy',
@@ -220,7 +220,6 @@ export function legacyReader(source: string, plan: PrefixPlan, problems: InputPr
   };
 
   function finish(): BuildTrace {
-
     for (const ls of steps) {
       if (ls.failure !== null && !ls.ended) {
         ls.step.status = 'error';

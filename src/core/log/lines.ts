@@ -49,6 +49,7 @@ const CLOCK_PREFIX_RE = /^\[?(\d\d:\d\d:\d\d(?:\.\d+)?)\]?(?: | ?$)/;
 const PIPE_PREFIX_RE = /^(?:\[[^\]]{1,100}\]|[A-Za-z0-9][\w.\-/]{0,80})\s*\|(?: |$)/;
 // ESC [ … final byte, ESC ] … BEL/ST (titles, hyperlinks), and lone two-byte escapes.
 // (Bounded repeats: an unterminated sequence must not make each ESC scan the rest of a huge line.)
+// eslint-disable-next-line no-control-regex -- matching ANSI escape sequences is the point
 const ANSI_RE = /\x1b(?:\[[0-9;?<=>]{0,32}[ -/]{0,4}[@-~]|\][^\x07\x1b]{0,512}(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 const GITLAB_SECTION_RE = /section_(?:start|end):\d+:[^\r\s]*\r?/g;
 // Copying a GitHub Actions log from the web page leaves line-number links inside the text:
@@ -138,7 +139,6 @@ export function planPrefixesOfHead(text: string, complete: boolean): PrefixPlan 
   plan.style = styles.length === 0 ? 'none' : styles.length === 1 ? (styles[0] as LinePrefixStyle) : 'mixed';
   return plan;
 }
-
 
 // Where a build line begins once its decoration is off: BuildKit plain and tty, the legacy builder.
 const BUILD_LINE_RE =

@@ -41,7 +41,10 @@ export function parseStepName(name: string, composeMode: boolean): StepName | nu
   const indexText = inner.slice(start, slash);
   if (indexText.length === 0 || indexText.length > MAX_NUMBER_DIGITS) return null;
   if (start > 0 && inner.charCodeAt(start - 1) !== 32) return null;
-  const words = inner.slice(0, start).split(' ').filter((w) => w !== '');
+  const words = inner
+    .slice(0, start)
+    .split(' ')
+    .filter((w) => w !== '');
   let platform: string | null = null;
   if (words.length > 0 && PLATFORM_RE.test(words[0] as string)) platform = words.shift() as string;
   let service: string | null = null;

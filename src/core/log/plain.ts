@@ -106,7 +106,13 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
     if (time !== null) {
       const seconds = secondOfDay(time);
       // Stamps that go back by minutes: another build's excerpt (a forum post quoting a bad and a good run).
-      if (seconds !== null && lastSecond !== null && lastSecond - seconds > CLOCK_BACK_S && lastSecond - seconds < HALF_DAY_S && draft.records.some((r) => r.result !== null)) {
+      if (
+        seconds !== null &&
+        lastSecond !== null &&
+        lastSecond - seconds > CLOCK_BACK_S &&
+        lastSecond - seconds < HALF_DAY_S &&
+        draft.records.some((r) => r.result !== null)
+      ) {
         nextBuild = true;
         return false;
       }

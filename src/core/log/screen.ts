@@ -9,6 +9,7 @@
 
 import { detach } from './draft.ts';
 
+// eslint-disable-next-line no-control-regex -- a cursor-movement escape sequence is what this finds
 const CURSOR_MOVE_RE = /\x1b\[\d*[ABH]/;
 
 /** Where an OSC sequence whose text starts at `from` ends (after BEL or `ESC \\`); -1 when not in `raw`. */

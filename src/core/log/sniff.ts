@@ -14,7 +14,8 @@ const MIN_BUILD_LINES = 8;
 const MAX_SCAN_LINES = 200_000;
 const PLAIN_RE = /^ ?#\d{1,9} \S/;
 // Lines only the plain printer writes. Not `#N 0.438 text`: tty error blocks quote output that way.
-const PLAIN_TELL_RE = /^ ?#\d{1,9} (?:\[|DONE\b|CACHED$|ERROR\b|CANCELED$|sha256:|extracting |building with|exporting|resolve |importing cache|transferring|load )/;
+const PLAIN_TELL_RE =
+  /^ ?#\d{1,9} (?:\[|DONE\b|CACHED$|ERROR\b|CANCELED$|sha256:|extracting |building with|exporting|resolve |importing cache|transferring|load )/;
 const TTY_RE = /^\s*(?:\[\+\] Building [\d.]+s \(\d+\/\d+\)|=> )/;
 const LEGACY_RE = /^(?:Step \d+(?:\/\d+)? : \S|Sending build context to Docker daemon)/;
 // A service or bake target in the brackets (`[web internal]`), not a platform (`[linux/arm64 internal]`).

@@ -57,9 +57,20 @@ const BR_RE = /<br\s*\/?>/i;
 const BR_SPLIT_RE = /<br\s*\/?>/gi;
 const ENTITY_RE = /&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,6}|#x[0-9a-f]{1,6});/gi;
 const NAMED_ENTITIES: Record<string, string> = { gt: '>', lt: '<', amp: '&', quot: '"', apos: "'", nbsp: ' ' };
+// eslint-disable-next-line no-misleading-character-class -- each code point is matched alone; the joiner (\u200d) is one of them
 const INVISIBLE_RE = /[\u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff]/g;
 const TYPOGRAPHIC_RE = /[\u201c\u201d\u201e\u2018\u2019\u201a\u2026]|(?<=\s)[\u2013\u2014](?=[a-z])/g;
-const TYPOGRAPHIC: Record<string, string> = { '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u2026': '...', '\u2013': '--', '\u2014': '--' };
+const TYPOGRAPHIC: Record<string, string> = {
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u2026': '...',
+  '\u2013': '--',
+  '\u2014': '--',
+};
 // `**17:49:32**`, `__#7__`: emphasis around a short token, never a glob like `**/*.go`.
 const EMPHASIS_RE = /\*\*([^*\s/][^*\n/]{0,40}?)\*\*|(?<![\w_])__([^_\s/][^_\n/]{0,40}?)__(?![\w_])/g;
 
@@ -84,7 +95,12 @@ export function planRepairs(head: string): RepairPlan {
   }
   const commonStart = commonStartOf(lines);
   // A terminal wraps what it prints; a forum's damage comes later. Measure on the text as it came first.
-  const rawLines = repairs.length === 0 ? lines : new TransitRepairer({ repairs: repairs.filter((r) => r === 'html-line-breaks' || r === 'double-spaced'), wrapWidth: null, commonStart: null }).linesOf(text);
+  const rawLines =
+    repairs.length === 0
+      ? lines
+      : new TransitRepairer({ repairs: repairs.filter((r) => r === 'html-line-breaks' || r === 'double-spaced'), wrapWidth: null, commonStart: null }).linesOf(
+          text,
+        );
   const rawWidth = hardWrapWidth(rawLines, commonStart);
   const wrapWidth = rawWidth ?? hardWrapWidth(lines, commonStart);
   if (wrapWidth !== null) {
@@ -173,7 +189,10 @@ function tokensOf(text: string): string[] {
 }
 
 function tokenShape(token: string): string {
-  return token.replace(/\*\*|__/g, '').replace(/\d+/g, '0').replace(/[A-Za-z]+/g, 'a');
+  return token
+    .replace(/\*\*|__/g, '')
+    .replace(/\d+/g, '0')
+    .replace(/[A-Za-z]+/g, 'a');
 }
 
 const CHARACTER_DAMAGE: [TransitRepair, RegExp][] = [
@@ -360,7 +379,8 @@ export class TransitRepairer {
     if (has.has('invisible-spaces')) line = line.replace(INVISIBLE_RE, (c) => (c === '\u00a0' || c === '\u2007' || c === '\u202f' ? ' ' : ''));
     if (has.has('html-entities') && line.includes('&')) line = line.replace(ENTITY_RE, decodeEntity);
     if (has.has('typographic-quotes')) line = line.replace(TYPOGRAPHIC_RE, (c) => TYPOGRAPHIC[c] ?? c);
-    if (has.has('markdown-emphasis') && (line.includes('**') || line.includes('__'))) line = line.replace(EMPHASIS_RE, (_m, a: string | undefined, b: string | undefined) => a ?? b ?? '');
+    if (has.has('markdown-emphasis') && (line.includes('**') || line.includes('__')))
+      line = line.replace(EMPHASIS_RE, (_m, a: string | undefined, b: string | undefined) => a ?? b ?? '');
     return line;
   }
 }

@@ -8,7 +8,7 @@
  */
 import type { BuildTrace, Cause, Diagnosis, RecordFacts, RecordLlbOp, Step } from '../model.ts';
 import { normalImageRef } from './facts.ts';
-import { compareStepLlb, upstreamOps, type LlbComparison } from './llb-diff.ts';
+import { compareStepLlb, type LlbComparison } from './llb-diff.ts';
 
 interface PairFacts {
   e: RecordFacts;
@@ -38,7 +38,10 @@ export function recordCauses(diagnosis: Diagnosis, traces: BuildTrace[]): Diagno
   const causes = diagnosis.causes.map((c) => (sameStep(c, miss) ? refine(c, pair) : c));
   // Certain before likely: an exact cause goes first; the others keep the order they were ranked in.
   const rank = (c: Cause) => (c.exact ? 0 : 1);
-  const sorted = causes.map((c, i) => ({ c, i })).sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i).map((x) => x.c);
+  const sorted = causes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map((x) => x.c);
   const out: Diagnosis = { ...diagnosis, causes: sorted };
   if (sorted[0]?.exact && out.verdict && !out.verdict.includes('build records')) out.verdict = `${out.verdict} The build records settle it.`;
   return out;
@@ -57,7 +60,18 @@ function pairFacts(te: BuildTrace, tl: BuildTrace, stepE: Step | null, stepL: St
   const llb = e.llb.length > 0 && l.llb.length > 0 ? compareStepLlb(stepE?.digest ?? null, stepL?.digest ?? null, e.llb, l.llb) : { kind: 'unknown' as const };
   const stepOp = stepL?.digest ? (l.llb.find((o) => o.digest === stepL.digest) ?? null) : null;
   const readsContext = stepOp ? contextReaders(stepOp, l.llb) : [];
-  return { e, l, nameE: te.source, nameL: tl.source, argsChanged, basesChanged, basesKnown: e.materials.length > 0 && l.materials.length > 0, llb, stepOp, readsContext };
+  return {
+    e,
+    l,
+    nameE: te.source,
+    nameL: tl.source,
+    argsChanged,
+    basesChanged,
+    basesKnown: e.materials.length > 0 && l.materials.length > 0,
+    llb,
+    stepOp,
+    readsContext,
+  };
 }
 
 /** The step's own copies that read a local source (the build context). */
@@ -75,7 +89,9 @@ function refine(cause: Cause, p: PairFacts): Cause {
         c.exact = true;
         c.confidence = 'high';
         // Names only: the values are in the commands, where redaction finds them.
-        recordLine(`build arg${p.argsChanged.length > 1 ? 's' : ''} ${p.argsChanged.join(', ')} ${p.argsChanged.length > 1 ? 'differ' : 'differs'} between ${p.nameE} and ${p.nameL} (frontend attributes)`);
+        recordLine(
+          `build arg${p.argsChanged.length > 1 ? 's' : ''} ${p.argsChanged.join(', ')} ${p.argsChanged.length > 1 ? 'differ' : 'differs'} between ${p.nameE} and ${p.nameL} (frontend attributes)`,
+        );
       }
       break;
     case 'base-image-changed':
@@ -102,7 +118,8 @@ function refine(cause: Cause, p: PairFacts): Cause {
       }
       break;
     case 'context-changed':
-      if (p.llb.kind === 'same') recordLine(`the step's LLB is identical in both builds: only the content checksum of what it copies from the context can have changed`);
+      if (p.llb.kind === 'same')
+        recordLine(`the step's LLB is identical in both builds: only the content checksum of what it copies from the context can have changed`);
       break;
     default:
       break;
@@ -112,7 +129,8 @@ function refine(cause: Cause, p: PairFacts): Cause {
     const where = d.upstream ? `upstream of the step (${d.after.kind} op)` : 'in the step itself';
     if (d.fields.length > 0) recordLine(`the LLB differs ${where}: ${d.fields.map((f) => fieldChange(f, d.before, d.after)).join('; ')}`);
   }
-  for (const op of p.readsContext) for (const copy of op.copies ?? []) if (copy.local !== null) recordLine(`reads ${copy.src} from the build context${followed(p.l.llb, copy.from)}`);
+  for (const op of p.readsContext)
+    for (const copy of op.copies ?? []) if (copy.local !== null) recordLine(`reads ${copy.src} from the build context${followed(p.l.llb, copy.from)}`);
   return c;
 }
 

@@ -61,9 +61,13 @@ export function mergeFacts(all: RecordFacts[]): RecordFacts {
   const seen = new Set<string>();
   return {
     ...first,
-    name: all.map((f) => f.name ?? f.target ?? f.ref).filter(Boolean).join(', ') || null,
+    name:
+      all
+        .map((f) => f.name ?? f.target ?? f.ref)
+        .filter(Boolean)
+        .join(', ') || null,
     gaps: [...new Set(all.flatMap((f) => f.gaps))],
-    buildArgs: Object.assign({}, ...all.map((f) => f.buildArgs)),
+    buildArgs: all.reduce<Record<string, string>>((args, f) => Object.assign(args, f.buildArgs), {}),
     noCache: all.some((f) => f.noCache),
     pull: all.some((f) => f.pull),
     target: null,

@@ -31,7 +31,9 @@ export function readHistoryConfig(value: unknown): HistoryConfig {
     imageNames,
     counts: { total: num(c.numTotalSteps), completed: num(c.numCompletedSteps), cached: num(c.numCachedSteps), warnings: num(c.numWarnings) },
     failed: c.Error !== undefined && c.Error !== null,
-    target: frontendAttrs.target ?? (typeof obj(c.localState).Target === 'string' && obj(c.localState).Target !== 'default' ? String(obj(c.localState).Target) : null),
+    target:
+      frontendAttrs.target ??
+      (typeof obj(c.localState).Target === 'string' && obj(c.localState).Target !== 'default' ? String(obj(c.localState).Target) : null),
   };
 }
 

@@ -18,6 +18,9 @@ export async function readRecordInput(name: string, source: ByteSource | Uint8Ar
   try {
     return { name, read: await readRecordArchive(name, source) };
   } catch (error) {
-    return { name, read: { ok: false, problem: { input: name, message: `${name} could not be read: ${error instanceof Error ? error.message : String(error)}.` } } };
+    return {
+      name,
+      read: { ok: false, problem: { input: name, message: `${name} could not be read: ${error instanceof Error ? error.message : String(error)}.` } },
+    };
   }
 }

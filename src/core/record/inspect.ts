@@ -19,16 +19,28 @@ export function readHistoryInspect(name: string, text: string): Result<RecordFac
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, problem: { input: name, message: `${name} looks like \`docker buildx history inspect\` output but is not valid JSON (cut?).`, hint: 'Give the whole output of `docker buildx history inspect --format json <ref>`.' } };
+    return {
+      ok: false,
+      problem: {
+        input: name,
+        message: `${name} looks like \`docker buildx history inspect\` output but is not valid JSON (cut?).`,
+        hint: 'Give the whole output of `docker buildx history inspect --format json <ref>`.',
+      },
+    };
   }
   const items = (Array.isArray(value) ? value : [value]).map(obj).filter((o) => typeof o.Ref === 'string');
-  if (items.length === 0) return { ok: false, problem: { input: name, message: `${name} holds no build record.`, hint: 'Give the output of `docker buildx history inspect --format json <ref>`.' } };
+  if (items.length === 0)
+    return {
+      ok: false,
+      problem: { input: name, message: `${name} holds no build record.`, hint: 'Give the output of `docker buildx history inspect --format json <ref>`.' },
+    };
   return { ok: true, value: mergeFacts(items.map(factsOf)) };
 }
 
 function factsOf(o: Json): RecordFacts {
   const config = obj(o.Config);
   const buildArgs: Record<string, string> = {};
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar (string, number or bool) in every record BuildKit writes; String() is its text
   for (const arg of (Array.isArray(o.BuildArgs) ? o.BuildArgs : []).map(obj)) if (typeof arg.Name === 'string') buildArgs[arg.Name] = String(arg.Value ?? '');
   const materials = (Array.isArray(o.Materials) ? o.Materials : []).map(obj).flatMap((m) => {
     const uri = str(m.URI);

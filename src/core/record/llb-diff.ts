@@ -14,10 +14,7 @@ export interface LlbDifference {
   upstream: boolean;
 }
 
-export type LlbComparison =
-  | { kind: 'unknown' }
-  | { kind: 'same' }
-  | { kind: 'different'; difference: LlbDifference | null };
+export type LlbComparison = { kind: 'unknown' } | { kind: 'same' } | { kind: 'different'; difference: LlbDifference | null };
 
 const MAX_DEPTH = 64;
 
@@ -54,22 +51,4 @@ export function differingFields(a: RecordLlbOp, b: RecordLlbOp): string[] {
   if (a.kind !== b.kind) return ['op'];
   const keys = new Set([...Object.keys(a.fields), ...Object.keys(b.fields)]);
   return [...keys].filter((k) => a.fields[k] !== b.fields[k]).sort();
-}
-
-/** The ops upstream of (and including) `digest`, for "does this step read the build context?". */
-export function upstreamOps(digest: string, ops: RecordLlbOp[]): RecordLlbOp[] {
-  const by = new Map(ops.map((o) => [o.digest, o]));
-  const out: RecordLlbOp[] = [];
-  const seen = new Set<string>();
-  const stack = [digest];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    if (seen.has(d)) continue;
-    seen.add(d);
-    const op = by.get(d);
-    if (!op) continue;
-    out.push(op);
-    stack.push(...op.inputs);
-  }
-  return out;
 }

@@ -104,6 +104,7 @@ function describeOp(digest: string, op: Json, inputs: string[], sourceAt: (index
       fields[`env ${eq < 0 ? env : env.slice(0, eq)}`] = eq < 0 ? '' : env.slice(eq + 1);
     }
     for (const key of ['cwd', 'user', 'hostname']) if (str(meta[key])) fields[key] = str(meta[key])!;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar (string, number or bool) in every record BuildKit writes; String() is its text
     for (const key of ['network', 'security']) if (exec[key] !== undefined) fields[key] = String(exec[key]);
     for (const mount of arr(exec.mounts).map(obj)) {
       const { dest, ...rest } = mount;
@@ -114,24 +115,27 @@ function describeOp(digest: string, op: Json, inputs: string[], sourceAt: (index
   }
   if ('file' in op) {
     const copies: RecordCopy[] = [];
-    arr(obj(op.file).actions).map(obj).forEach((action, i) => {
-      const [name, body] = Object.entries(obj(action.Action))[0] ?? ['none', {}];
-      const b = obj(body);
-      for (const [key, value] of Object.entries(b)) fields[`${name} ${i} ${key}`] = typeof value === 'string' ? value : JSON.stringify(value);
-      if (name !== 'copy') return;
-      const secondary = typeof action.secondaryInput === 'number' ? action.secondaryInput : -1;
-      const source = secondary >= 0 ? sourceAt(secondary) : {};
-      const identifier = str(source.identifier);
-      const attrs: Record<string, string> = {};
-      for (const key of ['mode', 'chown', 'includePatterns', 'excludePatterns', 'followSymlink', 'allowWildcard']) if (b[key] !== undefined) attrs[key] = JSON.stringify(b[key]);
-      copies.push({
-        src: str(b.src) ?? '',
-        dest: str(b.dest) ?? '',
-        from: secondary >= 0 ? (inputs[secondary] ?? null) : null,
-        local: identifier?.startsWith('local://') ? identifier.slice('local://'.length) : null,
-        attrs,
+    arr(obj(op.file).actions)
+      .map(obj)
+      .forEach((action, i) => {
+        const [name, body] = Object.entries(obj(action.Action))[0] ?? ['none', {}];
+        const b = obj(body);
+        for (const [key, value] of Object.entries(b)) fields[`${name} ${i} ${key}`] = typeof value === 'string' ? value : JSON.stringify(value);
+        if (name !== 'copy') return;
+        const secondary = typeof action.secondaryInput === 'number' ? action.secondaryInput : -1;
+        const source = secondary >= 0 ? sourceAt(secondary) : {};
+        const identifier = str(source.identifier);
+        const attrs: Record<string, string> = {};
+        for (const key of ['mode', 'chown', 'includePatterns', 'excludePatterns', 'followSymlink', 'allowWildcard'])
+          if (b[key] !== undefined) attrs[key] = JSON.stringify(b[key]);
+        copies.push({
+          src: str(b.src) ?? '',
+          dest: str(b.dest) ?? '',
+          from: secondary >= 0 ? (inputs[secondary] ?? null) : null,
+          local: identifier?.startsWith('local://') ? identifier.slice('local://'.length) : null,
+          attrs,
+        });
       });
-    });
     return { digest, kind: 'file', inputs, fields, ...(copies.length ? { copies } : {}) };
   }
   if ('source' in op) {
@@ -144,12 +148,18 @@ function describeOp(digest: string, op: Json, inputs: string[], sourceAt: (index
     if (identifier.startsWith('local://')) {
       const list = (key: string): string[] => {
         try {
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an attribute value is a JSON string in every record BuildKit writes
           return arr(JSON.parse(String(attrs[key] ?? '[]'))).map(String);
         } catch {
           return [];
         }
       };
-      described.local = { name: identifier.slice('local://'.length), followPaths: list('local.followpaths'), includePatterns: list('local.includepattern'), excludePatterns: list('local.excludepatterns') };
+      described.local = {
+        name: identifier.slice('local://'.length),
+        followPaths: list('local.followpaths'),
+        includePatterns: list('local.includepattern'),
+        excludePatterns: list('local.excludepatterns'),
+      };
     }
     return described;
   }

@@ -59,7 +59,9 @@ function readOne(layout: OciLayout, manifest: OciManifest): OneRecord {
   const config = readHistoryConfig(blobJson(layout, manifest.config?.digest));
   const layers = manifest.layers ?? [];
   const status = layers.find((l) => l.mediaType === MEDIA.status);
-  const provenanceLayer = layers.find((l) => l.mediaType === MEDIA.provenance && (l.annotations?.['in-toto.io/predicate-type'] ?? '').includes('slsa.dev/provenance'));
+  const provenanceLayer = layers.find(
+    (l) => l.mediaType === MEDIA.provenance && (l.annotations?.['in-toto.io/predicate-type'] ?? '').includes('slsa.dev/provenance'),
+  );
   const gaps: RecordGap[] = [];
   const lines: string[] = [];
   const statusBytes = status?.digest ? layout.blobs.get(status.digest) : undefined;
@@ -114,6 +116,7 @@ function gapWords(gap: RecordGap): string {
 
 function gapHint(facts: RecordFacts): string {
   if (facts.status === 'failed') return 'A failed build is recorded without provenance; its steps and statuses are still read.';
-  if (facts.provenance === 'min') return 'The provenance was recorded in min mode; build with `--provenance=mode=max` (or give the Dockerfile) for the LLB and the Dockerfile text.';
+  if (facts.provenance === 'min')
+    return 'The provenance was recorded in min mode; build with `--provenance=mode=max` (or give the Dockerfile) for the LLB and the Dockerfile text.';
   return HINT;
 }

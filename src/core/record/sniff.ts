@@ -41,7 +41,9 @@ export async function isRecordArchiveHead(gzipHead: Uint8Array): Promise<boolean
 
 /** As much of the tar as the gzip head decompresses to (a cut gzip stream errors at its end: expected). */
 async function gunzipPrefix(gzipHead: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([gzipHead as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+  const stream = new Blob([gzipHead as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
   const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;

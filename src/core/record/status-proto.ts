@@ -35,10 +35,24 @@ const OPS: FileDescriptorProto = create(FileDescriptorProtoSchema, {
   package: 'pb',
   syntax: 'proto3',
   messageType: [
-    message('ProgressGroup', [['id', 1, Type.STRING], ['name', 2, Type.STRING], ['weak', 3, Type.BOOL]]),
-    message('SourceInfo', [['filename', 1, Type.STRING], ['data', 2, Type.BYTES], ['language', 4, Type.STRING]]),
-    message('Range', [['start', 1, '.pb.Position'], ['end', 2, '.pb.Position']]),
-    message('Position', [['line', 1, Type.INT32], ['character', 2, Type.INT32]]),
+    message('ProgressGroup', [
+      ['id', 1, Type.STRING],
+      ['name', 2, Type.STRING],
+      ['weak', 3, Type.BOOL],
+    ]),
+    message('SourceInfo', [
+      ['filename', 1, Type.STRING],
+      ['data', 2, Type.BYTES],
+      ['language', 4, Type.STRING],
+    ]),
+    message('Range', [
+      ['start', 1, '.pb.Position'],
+      ['end', 2, '.pb.Position'],
+    ]),
+    message('Position', [
+      ['line', 1, Type.INT32],
+      ['character', 2, Type.INT32],
+    ]),
   ],
 });
 
@@ -74,7 +88,12 @@ const CONTROL: FileDescriptorProto = create(FileDescriptorProtoSchema, {
       ['started', 7, TIMESTAMP],
       ['completed', 8, TIMESTAMP],
     ]),
-    message('VertexLog', [['vertex', 1, Type.STRING], ['timestamp', 2, TIMESTAMP], ['stream', 3, Type.INT64], ['msg', 4, Type.BYTES]]),
+    message('VertexLog', [
+      ['vertex', 1, Type.STRING],
+      ['timestamp', 2, TIMESTAMP],
+      ['stream', 3, Type.INT64],
+      ['msg', 4, Type.BYTES],
+    ]),
     message('VertexWarning', [
       ['vertex', 1, Type.STRING],
       ['level', 2, Type.INT64],

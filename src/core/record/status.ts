@@ -45,18 +45,43 @@ function asJson(r: PbStatusResponse): JsonSolveStatus {
   const out: JsonSolveStatus = {};
   if (r.vertexes.length > 0) {
     out.vertexes = r.vertexes.map((v) =>
-      compact({ digest: v.digest, inputs: v.inputs.length ? v.inputs : undefined, name: v.name, cached: v.cached || undefined, started: time(v.started), completed: time(v.completed), error: v.error || undefined }),
+      compact({
+        digest: v.digest,
+        inputs: v.inputs.length ? v.inputs : undefined,
+        name: v.name,
+        cached: v.cached || undefined,
+        started: time(v.started),
+        completed: time(v.completed),
+        error: v.error || undefined,
+      }),
     );
   }
   if (r.statuses.length > 0) {
     out.statuses = r.statuses.map((s) =>
-      compact({ id: s.ID, vertex: s.vertex, name: s.name || undefined, current: Number(s.current), total: s.total ? Number(s.total) : undefined, timestamp: time(s.timestamp), started: time(s.started), completed: time(s.completed) }),
+      compact({
+        id: s.ID,
+        vertex: s.vertex,
+        name: s.name || undefined,
+        current: Number(s.current),
+        total: s.total ? Number(s.total) : undefined,
+        timestamp: time(s.timestamp),
+        started: time(s.started),
+        completed: time(s.completed),
+      }),
     );
   }
-  if (r.logs.length > 0) out.logs = r.logs.map((l) => compact({ vertex: l.vertex, stream: Number(l.stream), data: base64(l.msg), timestamp: time(l.timestamp) }));
+  if (r.logs.length > 0)
+    out.logs = r.logs.map((l) => compact({ vertex: l.vertex, stream: Number(l.stream), data: base64(l.msg), timestamp: time(l.timestamp) }));
   if (r.warnings.length > 0) {
     out.warnings = r.warnings.map((w) =>
-      compact({ vertex: w.vertex, level: Number(w.level), short: base64(w.short), detail: w.detail.map(base64), url: w.url || undefined, range: w.ranges.length ? w.ranges : undefined }),
+      compact({
+        vertex: w.vertex,
+        level: Number(w.level),
+        short: base64(w.short),
+        detail: w.detail.map(base64),
+        url: w.url || undefined,
+        range: w.ranges.length ? w.ranges : undefined,
+      }),
     );
   }
   return out;

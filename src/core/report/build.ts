@@ -7,18 +7,7 @@
  * `redactReport` first, which keeps the Dockerfile's lines (the editor view marks them by number) but
  * hides ENV/ARG/LABEL values and every secret-looking string, and replaces every build-arg value.
  */
-import type {
-  BuildCommand,
-  BuildPlan,
-  BuildTrace,
-  ContextIndex,
-  Diagnosis,
-  Report,
-  ReportBuild,
-  ReportBuildStep,
-  Step,
-  StepContentKey,
-} from '../model.ts';
+import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, Report, ReportBuild, ReportBuildStep, Step, StepContentKey } from '../model.ts';
 import { REPORT_SCHEMA } from '../model.ts';
 
 /** Written into every report; bump with package.json's version. */
@@ -109,12 +98,7 @@ export function inDockerfileOrder(steps: Step[], plan: BuildPlan | null): Step[]
   for (const step of steps) if (!stageRank.has(step.stage)) stageRank.set(step.stage, next++);
   return steps
     .map((step, position) => ({ step, position }))
-    .sort(
-      (a, b) =>
-        (stageRank.get(a.step.stage) ?? 0) - (stageRank.get(b.step.stage) ?? 0) ||
-        a.step.index - b.step.index ||
-        a.position - b.position,
-    )
+    .sort((a, b) => (stageRank.get(a.step.stage) ?? 0) - (stageRank.get(b.step.stage) ?? 0) || a.step.index - b.step.index || a.position - b.position)
     .map(({ step }) => step);
 }
 

@@ -106,11 +106,14 @@ function withoutCascadeText(out: Report, made: Set<Omission>): void {
   const d = out.diagnosis;
   if (!d) return;
   const named = new Set([...d.causes.flatMap((c) => (c.step ? [key(c.step)] : [])), ...(d.first_miss ? [key(d.first_miss)] : [])]);
-  const folded = foldCascades(d.steps).flatMap((item) => (isFold(item) ? item.rows : [])).filter((row) => !named.has(key(row)));
+  const folded = foldCascades(d.steps)
+    .flatMap((item) => (isFold(item) ? item.rows : []))
+    .filter((row) => !named.has(key(row)));
   if (!folded.some((row) => row.instruction !== '')) return;
   made.add('cascade');
   const quiet = new Set(folded.map(key));
-  const blank = <T extends { stage: string | null; index: number; instruction: string }>(step: T): T => (quiet.has(key(step)) ? { ...step, instruction: '' } : step);
+  const blank = <T extends { stage: string | null; index: number; instruction: string }>(step: T): T =>
+    quiet.has(key(step)) ? { ...step, instruction: '' } : step;
   // The line of a blanked row points at an empty line: left out too (~120 characters, one number per row).
   const blankRow = (row: DiagnosisStep): DiagnosisStep => {
     if (!quiet.has(key(row))) return row;

@@ -28,7 +28,15 @@ export function toJunit(report: Report, gate: GateResult): string {
     time: time.toFixed(1),
   });
   const body = cases.map(({ step, outcome }) => testcase(step, outcome, name, gate.later));
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="cachewhy">`, `  <testsuite ${suite}>`, ...body, '  </testsuite>', '</testsuites>', ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="cachewhy">`,
+    `  <testsuite ${suite}>`,
+    ...body,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
 }
 
 function outcomeOf(step: DiagnosisStep, gate: GateResult, name: (s: DiagnosisStep | GateMiss['root']) => string): Outcome {
@@ -46,7 +54,10 @@ function outcomeOf(step: DiagnosisStep, gate: GateResult, name: (s: DiagnosisSte
 function missOutcome(miss: GateMiss, gate: GateResult): Outcome {
   const cause = miss.cause;
   const why = cause ? `${cause.kind} (${cause.confidence} confidence): ${cause.summary}` : 'the inputs do not show what changed';
-  const lost = miss.lost?.seconds != null ? `time lost: ${miss.lost.seconds} s (the step and ${miss.cascade} cascade steps)` : 'time lost: unknown (no durations in the log)';
+  const lost =
+    miss.lost?.seconds != null
+      ? `time lost: ${miss.lost.seconds} s (the step and ${miss.cascade} cascade steps)`
+      : 'time lost: unknown (no durations in the log)';
   const body = [...(cause?.evidence ?? []), lost].join('\n');
   if (miss.allowedBy !== null) return { kind: 'pass', out: `missed, allowed by --allow-miss ${miss.allowedBy}: ${why}\n${body}` };
   // Within --max-lost-seconds the gate passes: the case passes too, so CI and the exit code agree.
@@ -58,7 +69,8 @@ function testcase(step: DiagnosisStep, outcome: Outcome, name: (s: DiagnosisStep
   const time = step.duration_by_build?.[later];
   // No file/line attributes: the junit-10.xsd Jenkins validates with does not allow them (the evidence quotes `Dockerfile:N`).
   const a = attrs({ classname: 'Dockerfile', name: `${name(step)} ${step.instruction}`, ...(time != null ? { time: time.toFixed(1) } : {}) });
-  if (outcome.kind === 'pass') return outcome.out ? `    <testcase ${a}>\n      <system-out>${text(outcome.out)}</system-out>\n    </testcase>` : `    <testcase ${a}/>`;
+  if (outcome.kind === 'pass')
+    return outcome.out ? `    <testcase ${a}>\n      <system-out>${text(outcome.out)}</system-out>\n    </testcase>` : `    <testcase ${a}/>`;
   const inner = `<${outcome.kind} ${attrs({ type: outcome.type, message: outcome.message })}${outcome.body ? `>${text(outcome.body)}</${outcome.kind}>` : '/>'}`;
   return `    <testcase ${a}>\n      ${inner}\n    </testcase>`;
 }
@@ -71,6 +83,12 @@ function attrs(values: Record<string, string | number>): string {
 
 /** XML text: escaped, and without the control characters XML 1.0 cannot carry at all (ANSI escapes in a log). */
 function text(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- these control characters are exactly what XML 1.0 forbids
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+  );
 }

@@ -132,7 +132,12 @@ function foldedTable(report: Report, d: Diagnosis, label: Label): { lines: strin
   let hidden = 0;
   for (const item of foldCascades(d.steps)) {
     if (!isFold(item)) {
-      rows.push([cell(label(item)), cell(code(clip(item.instruction, 60))), ...report.builds.map((_b, i) => mark(item.status_by_build[i])), cell(roleText(item, label))]);
+      rows.push([
+        cell(label(item)),
+        cell(code(clip(item.instruction, 60))),
+        ...report.builds.map((_b, i) => mark(item.status_by_build[i])),
+        cell(roleText(item, label)),
+      ]);
       continue;
     }
     hidden += item.rows.length - 1;
@@ -237,7 +242,10 @@ function warnings(d: Diagnosis): string[] {
 function credentialFiles(report: Report): string[] {
   const lines = (report.contexts ?? [])
     .filter((c) => (c.credentials ?? []).length > 0)
-    .map((c) => `- the build context ${code(c.source)} contains credential files: ${c.credentials!.map(code).join(', ')} (names only; contents never leave your machine)`);
+    .map(
+      (c) =>
+        `- the build context ${code(c.source)} contains credential files: ${c.credentials!.map(code).join(', ')} (names only; contents never leave your machine)`,
+    );
   return lines.length > 0 ? ['### Credential files in the build context', '', ...lines, ''] : [];
 }
 

@@ -125,7 +125,7 @@ export function redactDockerfileLines(lines: string[], place: string, note: Note
     const here = `${place}[${i}]`;
     const m = VALUE_INSTRUCTION.exec(line);
     if (m || continuing) {
-      const head = m ? (m[1] ?? '') : line.match(/^\s*/)?.[0] ?? '';
+      const head = m ? (m[1] ?? '') : (line.match(/^\s*/)?.[0] ?? '');
       const body = m ? (m[2] ?? '') : line.trim();
       const redacted = redactAssignments(body);
       if (redacted !== body) note(['Dockerfile ENV/ARG/LABEL value'], here);
@@ -148,9 +148,8 @@ function redactAssignments(body: string): string {
   const core = trailing ? body.slice(0, body.length - trailing.length) : body;
   if (core.includes('=')) {
     return (
-      core.replace(
-        /([A-Za-z_][A-Za-z0-9_.-]*|"[^"]*")=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s\\]|\\.)*)/g,
-        (match, name: string, value: string) => (value === '' || value === REDACTED ? match : `${name}=${REDACTED}`),
+      core.replace(/([A-Za-z_][A-Za-z0-9_.-]*|"[^"]*")=("(?:[^"\\]|\\.)*"|'[^']*'|(?:[^\s\\]|\\.)*)/g, (match, name: string, value: string) =>
+        value === '' || value === REDACTED ? match : `${name}=${REDACTED}`,
       ) + trailing
     );
   }
@@ -183,7 +182,7 @@ export function redactLineBlocks(lines: string[], place: string, note: Note): st
 function walk(value: unknown, place: string, scrub: (text: string, place: string) => string, note: Note): unknown {
   if (typeof value === 'string') return scrub(value, place || '(root)');
   if (Array.isArray(value)) {
-    const items = value.every((v) => typeof v === 'string') ? redactLineBlocks(value as string[], place, note) : value;
+    const items = value.every((v) => typeof v === 'string') ? redactLineBlocks(value, place, note) : value;
     return items.map((item, i) => walk(item, `${place}[${i}]`, scrub, note));
   }
   if (value !== null && typeof value === 'object') {

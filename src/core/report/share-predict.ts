@@ -80,7 +80,7 @@ function contentKeyDigests(report: Obj, apply: Apply): void {
     const contentKey = checksums.every((c) => typeof c === 'string') ? sha256Text(checksums.join('\0')) : undefined;
     const real = apply(key, 'contentKey', contentKey);
     apply(key, 'cacheDbKey', typeof real === 'string' && real !== '' ? sha256Text(`${real}@-1`) : undefined);
-    const sorted = paths.every((p) => typeof p === 'string') ? (paths as string[]).sort((a, b) => compareUtf8(b, a)) : null;
+    const sorted = paths.every((p) => typeof p === 'string') ? paths.sort((a, b) => compareUtf8(b, a)) : null;
     apply(key, 'edgeSelector', sorted ? sha256Text(sorted.join('\0')) : undefined);
   }
 }

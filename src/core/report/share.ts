@@ -32,16 +32,7 @@ export const SHARE_LINK_MAX_INFLATED_BYTES = 20 * 1024 * 1024;
 const MAX_LINK_INPUT_CHARS = SHARE_LINK_HARD_LIMIT + 64 * 1024;
 
 export type ShareLinkErrorCode =
-  | 'empty'
-  | 'not-a-link'
-  | 'newer-version'
-  | 'bad-version'
-  | 'bad-base64'
-  | 'truncated'
-  | 'corrupt'
-  | 'too-large'
-  | 'bad-json'
-  | 'wrong-schema';
+  'empty' | 'not-a-link' | 'newer-version' | 'bad-version' | 'bad-base64' | 'truncated' | 'corrupt' | 'too-large' | 'bad-json' | 'wrong-schema';
 
 /** A decode failure: an InputProblem with a code the UI and tests can switch on. */
 export interface ShareLinkProblem extends InputProblem {
@@ -131,7 +122,7 @@ async function decode(input: string): Promise<ShareLinkResult> {
   const dot = param.indexOf('.');
   const versionText = dot === -1 ? param : param.slice(0, dot);
   if (!/^\d{1,6}$/.test(versionText)) {
-    return fail('bad-version', 'The link\'s version is missing or not a number.', ASK_AGAIN);
+    return fail('bad-version', "The link's version is missing or not a number.", ASK_AGAIN);
   }
   const version = Number(versionText);
   if (version > SHARE_LINK_VERSION) {
@@ -196,7 +187,11 @@ async function inflate(bytes: Uint8Array): Promise<Inflated> {
     const out = await pipeThrough(bytes, new DecompressionStream('deflate-raw'), SHARE_LINK_MAX_INFLATED_BYTES);
     if (out.overLimit) {
       const mb = Math.round(SHARE_LINK_MAX_INFLATED_BYTES / 1024 / 1024);
-      return fail('too-large', `The link unpacks to more than ${mb} MB, far more than any real report: it was not made by cachewhy.`, 'Do not trust where this link came from.') as Inflated;
+      return fail(
+        'too-large',
+        `The link unpacks to more than ${mb} MB, far more than any real report: it was not made by cachewhy.`,
+        'Do not trust where this link came from.',
+      ) as Inflated;
     }
     return { ok: true, bytes: out.bytes };
   } catch (error) {
@@ -218,7 +213,11 @@ function checkReport(value: unknown): ShareLinkResult {
   if (typeof schema === 'string' && schema !== REPORT_SCHEMA && /^cachewhy\.report\/v\d+$/.test(schema)) {
     const theirs = Number(schema.slice('cachewhy.report/v'.length));
     if (theirs > 1) {
-      return fail('newer-version', `This link was made by a newer cachewhy (report ${schema}); this one reads ${REPORT_SCHEMA}.`, 'Open it with the latest cachewhy.');
+      return fail(
+        'newer-version',
+        `This link was made by a newer cachewhy (report ${schema}); this one reads ${REPORT_SCHEMA}.`,
+        'Open it with the latest cachewhy.',
+      );
     }
   }
   const problem = validateReport(value);

@@ -35,7 +35,8 @@ export function timeLostSentence(report: Report): string | null {
   const source = laterSource(report);
   const cascade = total.steps - list.length;
   // The verdict before it has just named the root(s) and the steps dragged along.
-  const what = list.length === 1 ? (cascade > 0 ? 'That rebuild' : 'Rebuilding it') : `Rebuilding the ${list.length} root misses and the ${cascade} steps after them`;
+  const what =
+    list.length === 1 ? (cascade > 0 ? 'That rebuild' : 'Rebuilding it') : `Rebuilding the ${list.length} root misses and the ${cascade} steps after them`;
   if (total.seconds === null) return `${source} prints no step durations, so the time lost is unknown.`;
   const partial = total.untimed > 0 ? ` (${total.untimed} of the ${total.steps} steps have no duration in the log)` : '';
   return `${what} took ${total.untimed > 0 ? 'at least ' : ''}${seconds(total.seconds)} in ${source}${partial}.`;

@@ -44,7 +44,8 @@ export function validateReport(value: unknown): string | null {
     const d = value.dockerfile;
     if (!isObj(d) || !isStr(d.source) || !Array.isArray(d.lines) || !d.lines.every(isStr)) return '"dockerfile" is not {source, lines}';
   }
-  if (value.link_omitted !== undefined && (!Array.isArray(value.link_omitted) || !value.link_omitted.every(isStr))) return '"link_omitted" is not a list of text';
+  if (value.link_omitted !== undefined && (!Array.isArray(value.link_omitted) || !value.link_omitted.every(isStr)))
+    return '"link_omitted" is not a list of text';
   for (const key of ['inputs', 'contexts', 'redactions', 'commands'] as const) {
     if (value[key] !== undefined && !Array.isArray(value[key])) return `"${key}" is not a list`;
   }

@@ -13,9 +13,7 @@ export interface FolderFile {
   file: File;
 }
 
-export type Collected =
-  | { type: 'file'; file: File }
-  | { type: 'folder'; name: string; files: FolderFile[] };
+export type Collected = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[] };
 
 /** Reads a drop: files stay files, each dropped directory becomes one folder input. */
 export async function collectDrop(data: DataTransfer): Promise<Collected[]> {

@@ -5,10 +5,7 @@
 import type { Collected, FolderFile } from './collect.ts';
 import { describeRole, roleOfSniffed, type InputRole, type SniffedKind } from './kinds.ts';
 
-export type InputSource =
-  | { type: 'file'; file: File }
-  | { type: 'text'; text: string }
-  | { type: 'folder'; files: FolderFile[] };
+export type InputSource = { type: 'file'; file: File } | { type: 'text'; text: string } | { type: 'folder'; files: FolderFile[] };
 
 export interface InputItem {
   /** Stable id: chips are keyed by it, context hashes are cached by it. */

@@ -14,7 +14,14 @@ export interface RecordSummary {
 export function summarizeRecord(trace: BuildTrace): RecordSummary | undefined {
   const r = trace.record;
   if (!r) return undefined;
-  return { steps: trace.steps.length, args: Object.keys(r.buildArgs).length, dockerfile: r.dockerfile !== null, llb: r.llb.length > 0, provenance: r.provenance, kind: r.kind };
+  return {
+    steps: trace.steps.length,
+    args: Object.keys(r.buildArgs).length,
+    dockerfile: r.dockerfile !== null,
+    llb: r.llb.length > 0,
+    provenance: r.provenance,
+    kind: r.kind,
+  };
 }
 
 /** `build record: 4 steps, 1 build arg, Dockerfile, LLB (provenance max)`. */

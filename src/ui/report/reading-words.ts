@@ -87,7 +87,8 @@ export function formatFact(build: Pick<ReportBuild, 'format' | 'line_prefix' | '
     return [...head, { text: 'a prefix on every line, of the shape ' }, { text: shapeText(shape), code: true }, { text: `${shapeLegend(shape)}, stripped` }];
   }
   const words = pieces(PREFIX_WORDS[style] ?? `${style} decoration stripped`);
-  if (learned !== null) return [...head, ...words, { text: ', then a prefix of the shape ' }, { text: shapeText(learned), code: true }, { text: shapeLegend(learned) }];
+  if (learned !== null)
+    return [...head, ...words, { text: ', then a prefix of the shape ' }, { text: shapeText(learned), code: true }, { text: shapeLegend(learned) }];
   return [...head, ...words];
 }
 

@@ -92,11 +92,33 @@ function rowsFromBuilds(report: Report, totals: Map<string, number | null>): Tim
     const total = totals.get(key) ?? null;
     const cells = report.builds.map((build): TimelineCell => {
       const own = build.steps.find((x) => sameStep(x, s));
-      return { status: own?.status ?? null, durationS: own?.duration_s ?? null, digest: own?.digest ?? null, ...(own?.status_note ? { note: own.status_note } : {}) };
+      return {
+        status: own?.status ?? null,
+        durationS: own?.duration_s ?? null,
+        digest: own?.digest ?? null,
+        ...(own?.status_note ? { note: own.status_note } : {}),
+      };
     });
     const statuses = cells.map((c) => c.status);
-    const role: StepRole = statuses.includes('error') ? 'error' : statuses.every((x) => x === 'cached') ? 'cached' : statuses.includes('built') ? 'built' : 'not-run';
-    return { key, stage: s.stage, index: s.index, total, label: stepLabel(s, total), instruction: s.instruction, line: lineOf(report, s.instruction), role, becauseOf: null, cells };
+    const role: StepRole = statuses.includes('error')
+      ? 'error'
+      : statuses.every((x) => x === 'cached')
+        ? 'cached'
+        : statuses.includes('built')
+          ? 'built'
+          : 'not-run';
+    return {
+      key,
+      stage: s.stage,
+      index: s.index,
+      total,
+      label: stepLabel(s, total),
+      instruction: s.instruction,
+      line: lineOf(report, s.instruction),
+      role,
+      becauseOf: null,
+      cells,
+    };
   });
 }
 

@@ -30,27 +30,30 @@ export class ShareState {
   publish(report: Report): void {
     clearTimeout(this.#timer);
     const run = ++this.#run;
-    this.#timer = setTimeout(async () => {
-      try {
-        const encoded = await encodeShareLinkDetailed(report);
-        if (run !== this.#run) return;
-        const url = linkFor(encoded.fragment);
-        this.link = {
-          url,
-          size: url.length,
-          redactions: encoded.redactions,
-          tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT,
-          omitted: encoded.omitted,
-        };
-        this.error = null;
-        // Past Chromium's URL limit the link would not even open: keep the page URL clean then.
-        writeFragment(url.length <= SHARE_LINK_HARD_LIMIT ? encoded.fragment : null);
-      } catch (e) {
-        if (run !== this.#run) return;
-        this.link = null;
-        this.error = `The share link could not be made: ${e instanceof Error ? e.message : String(e)}`;
-      }
-    }, DEBOUNCE_MS);
+    this.#timer = setTimeout(() => void this.#encode(report, run), DEBOUNCE_MS);
+  }
+
+  /** Encodes `report` for run `run`; a later publish or adopt makes the result moot. Never rejects. */
+  async #encode(report: Report, run: number): Promise<void> {
+    try {
+      const encoded = await encodeShareLinkDetailed(report);
+      if (run !== this.#run) return;
+      const url = linkFor(encoded.fragment);
+      this.link = {
+        url,
+        size: url.length,
+        redactions: encoded.redactions,
+        tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT,
+        omitted: encoded.omitted,
+      };
+      this.error = null;
+      // Past Chromium's URL limit the link would not even open: keep the page URL clean then.
+      writeFragment(url.length <= SHARE_LINK_HARD_LIMIT ? encoded.fragment : null);
+    } catch (e) {
+      if (run !== this.#run) return;
+      this.link = null;
+      this.error = `The share link could not be made: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
 
   /** A report opened from a link: the link is the page URL as it is. */
@@ -58,7 +61,13 @@ export class ShareState {
     clearTimeout(this.#timer);
     this.#run++;
     const url = location.href;
-    this.link = { url, size: url.length, redactions: report.redactions ?? [], tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT, omitted: report.link_omitted ?? [] };
+    this.link = {
+      url,
+      size: url.length,
+      redactions: report.redactions ?? [],
+      tooLongForChat: url.length > SHARE_LINK_SOFT_LIMIT,
+      omitted: report.link_omitted ?? [],
+    };
     this.error = null;
   }
 

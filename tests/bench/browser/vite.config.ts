@@ -50,7 +50,11 @@ function indexContextModule(): string {
   const file = join(ROOT, 'src/core/context/index.ts');
   const tar = join(ROOT, 'src/core/context/tar.ts');
   const lines: string[] = [];
-  if (!stubbed.has('index') && existsSync(file) && /export\s+(async\s+)?function\s+indexContext\b|export\s*\{[^}]*\bindexContext\b/.test(readFileSync(file, 'utf8'))) {
+  if (
+    !stubbed.has('index') &&
+    existsSync(file) &&
+    /export\s+(async\s+)?function\s+indexContext\b|export\s*\{[^}]*\bindexContext\b/.test(readFileSync(file, 'utf8'))
+  ) {
     lines.push(`export { indexContext } from ${JSON.stringify(file)};`, `export const indexContextFrom = 'src/core/context/index.ts';`);
   } else lines.push('export const indexContext = null;', 'export const indexContextFrom = null;');
   if (!stubbed.has('index') && existsSync(tar) && /export\s+class\s+TarParser\b/.test(readFileSync(tar, 'utf8'))) {

@@ -39,7 +39,10 @@ describe('cachewhy command line', () => {
   });
 
   it('parses --build N,M and --build=N; a file#N stays in the files (it is split where files are read)', () => {
-    expect(parseArgs(['--build', '2,3', 'a.log#1'])).toEqual({ ok: true, options: { mode: 'summary', base: DEFAULT_BASE, files: ['a.log#1'], help: false, build: [2, 3] } });
+    expect(parseArgs(['--build', '2,3', 'a.log#1'])).toEqual({
+      ok: true,
+      options: { mode: 'summary', base: DEFAULT_BASE, files: ['a.log#1'], help: false, build: [2, 3] },
+    });
     expect(parseArgs(['--build=1', 'a.log'])).toMatchObject({ ok: true, options: { build: [1] } });
   });
 

@@ -24,19 +24,63 @@ const tar = readFileSync(join(CASE, 'context-a.tar'));
 /** One input that cannot be used: a warning naming it, and the rest is analysed as if it were not given. */
 const SKIPPED: { what: string; argv: () => string[]; names: () => string; says: RegExp; sources: string[] }[] = [
   { what: 'a file that does not exist', argv: () => [A, join(scratch, 'missing.log')], names: () => 'missing.log', says: /no such file/, sources: ['a.log'] },
-  { what: 'a JSON file that is not a report', argv: () => [A, B, join(CASE, 'truth.json')], names: () => 'truth.json', says: /not something cachewhy recognises/, sources: ['a.log', 'b.log'] },
-  { what: 'random binary', argv: () => [A, file('junk.bin', Uint8Array.from({ length: 3000 }, (_v, i) => (i * 7919) % 256))], names: () => 'junk.bin', says: /not something cachewhy recognises/, sources: ['a.log'] },
-  { what: 'an empty file', argv: () => [A, B, file('empty.log', '')], names: () => 'empty.log', says: /not something cachewhy recognises/, sources: ['a.log', 'b.log'] },
+  {
+    what: 'a JSON file that is not a report',
+    argv: () => [A, B, join(CASE, 'truth.json')],
+    names: () => 'truth.json',
+    says: /not something cachewhy recognises/,
+    sources: ['a.log', 'b.log'],
+  },
+  {
+    what: 'random binary',
+    argv: () => [
+      A,
+      file(
+        'junk.bin',
+        Uint8Array.from({ length: 3000 }, (_v, i) => (i * 7919) % 256),
+      ),
+    ],
+    names: () => 'junk.bin',
+    says: /not something cachewhy recognises/,
+    sources: ['a.log'],
+  },
+  {
+    what: 'an empty file',
+    argv: () => [A, B, file('empty.log', '')],
+    names: () => 'empty.log',
+    says: /not something cachewhy recognises/,
+    sources: ['a.log', 'b.log'],
+  },
   { what: 'a truncated tar', argv: () => [A, B, file('cut.tar', tar.subarray(0, 700))], names: () => 'cut.tar', says: /\S/, sources: ['a.log', 'b.log'] },
-  { what: 'a gzip stream that ends early', argv: () => [A, B, file('cut.tar.gz', Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3, 0x01, 0x02]))], names: () => 'cut.tar.gz', says: /\S/, sources: ['a.log', 'b.log'] },
-  { what: 'a saved report with logs', argv: () => [A, file('saved.json', '{"schema": "cachewhy.report/v1", "builds": [], "diagnosis": null}')], names: () => 'saved.json', says: /give it alone/, sources: ['a.log'] },
+  {
+    what: 'a gzip stream that ends early',
+    argv: () => [A, B, file('cut.tar.gz', Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3, 0x01, 0x02]))],
+    names: () => 'cut.tar.gz',
+    says: /\S/,
+    sources: ['a.log', 'b.log'],
+  },
+  {
+    what: 'a saved report with logs',
+    argv: () => [A, file('saved.json', '{"schema": "cachewhy.report/v1", "builds": [], "diagnosis": null}')],
+    names: () => 'saved.json',
+    says: /give it alone/,
+    sources: ['a.log'],
+  },
 ];
 
 /** Nothing left to analyse: exit 2, a warning per bad input, then one line saying so. */
 const NOTHING: { what: string; argv: () => string[]; warns: RegExp[] }[] = [
   { what: 'no log at all', argv: () => [join(CASE, 'Dockerfile')], warns: [] },
-  { what: 'a broken saved report', argv: () => [file('report.json', '{"schema": "cachewhy.report/v1", "builds": [')], warns: [/report\.json: .*not valid JSON/] },
-  { what: 'every input bad', argv: () => [join(scratch, 'gone.log'), join(CASE, 'truth.json')], warns: [/gone\.log: .*no such file/, /truth\.json: .*not something cachewhy recognises/] },
+  {
+    what: 'a broken saved report',
+    argv: () => [file('report.json', '{"schema": "cachewhy.report/v1", "builds": [')],
+    warns: [/report\.json: .*not valid JSON/],
+  },
+  {
+    what: 'every input bad',
+    argv: () => [join(scratch, 'gone.log'), join(CASE, 'truth.json')],
+    warns: [/gone\.log: .*no such file/, /truth\.json: .*not something cachewhy recognises/],
+  },
 ];
 
 describe('an input that cannot be used is skipped with a warning', () => {

@@ -19,7 +19,11 @@ interface Case {
 }
 
 const CASES: Case[] = ['lab', 'lab-modern', 'checksum']
-  .flatMap((group) => readdirSync(join(FIXTURES, group), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(FIXTURES, group, d.name)))
+  .flatMap((group) =>
+    readdirSync(join(FIXTURES, group), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(FIXTURES, group, d.name)),
+  )
   .filter((dir) => existsSync(join(dir, 'a.log')) && existsSync(join(dir, 'b.log')))
   .map((dir) => ({
     name: dir.slice(FIXTURES.length + 1),

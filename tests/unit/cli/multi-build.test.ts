@@ -66,7 +66,9 @@ describe('one log holding two builds', () => {
     expect(doubled.code, doubled.stderr).toBe(0);
     expect(doubled.stdout).toMatch(/doubled\.log#2 .*build 2 of 2; double spacing removed$/m);
 
-    const stamped = TWO.split('\n').map((line, i) => (line ? `build\t${10 + (i % 20)}-Jan-2024 10:00:${10 + (i % 50)}\t${line}` : line)).join('\n');
+    const stamped = TWO.split('\n')
+      .map((line, i) => (line ? `build\t${10 + (i % 20)}-Jan-2024 10:00:${10 + (i % 50)}\t${line}` : line))
+      .join('\n');
     const prefixed = await runCli(['--json', file('stamped.log', stamped)]);
     expect(prefixed.code, prefixed.stderr).toBe(0);
     const json = JSON.parse(prefixed.stdout) as Report;
@@ -126,12 +128,15 @@ describe('picking builds', () => {
     expect(sources(JSON.parse(withOthers.stdout))).toEqual(['a.log', 'b.log']);
   });
 
-  it.each([['--build'], ['--build', '0'], ['--build', 'two'], ['--build', '1,,2'], ['--build', '1', '--build', '2']])('%j is refused with one line and exit 2', async (...flags) => {
-    const r = await runCli([...flags, A]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cachewhy: --build /)]);
-  });
+  it.each([['--build'], ['--build', '0'], ['--build', 'two'], ['--build', '1,,2'], ['--build', '1', '--build', '2']])(
+    '%j is refused with one line and exit 2',
+    async (...flags) => {
+      const r = await runCli([...flags, A]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cachewhy: --build /)]);
+    },
+  );
 });
 
 describe('a bad input beside a log of several builds', () => {

@@ -37,7 +37,9 @@ describe('secrets never leave in any output', () => {
     const text = (f: string) => ({ name: f, text: readFileSync(join(DIR, f), 'utf8') });
     const { report } = analyze({ logs: [text('a.log'), text('b.log')], dockerfiles: [text('Dockerfile')], commands: [text('commands.txt')] });
     const json = JSON.stringify(report);
-    expect(leaks(json)).toEqual(expect.arrayContaining(['AWS access key', 'AWS secret key', 'GitHub token', 'GitLab token', 'npm token', 'proxy password', 'ENV password']));
+    expect(leaks(json)).toEqual(
+      expect.arrayContaining(['AWS access key', 'AWS secret key', 'GitHub token', 'GitLab token', 'npm token', 'proxy password', 'ENV password']),
+    );
   });
 
   it('--json contains none, lists the redactions by kind, keeps the build-arg names and the credential file names', async () => {

@@ -23,7 +23,11 @@ function scripted(data: Uint8Array, script: Record<number, 'hang' | 'fail'>): Sl
       const n = ++fake.reads;
       return {
         arrayBuffer: (): Promise<ArrayBuffer> =>
-          script[n] === 'hang' ? new Promise(() => undefined) : script[n] === 'fail' ? Promise.reject(new Error('read failed')) : blob.slice(start, end).arrayBuffer(),
+          script[n] === 'hang'
+            ? new Promise(() => undefined)
+            : script[n] === 'fail'
+              ? Promise.reject(new Error('read failed'))
+              : blob.slice(start, end).arrayBuffer(),
       };
     },
   };

@@ -21,7 +21,10 @@ function bytes(n: number, seed: number): Uint8Array {
 
 /** ~5 MiB: more than the three 1 MiB read buffers, files straddling every 1 MiB read boundary. */
 function contextTar(): Uint8Array {
-  const specs: TarSpec[] = [{ name: 'app/', flag: '5', mode: 0o755 }, { name: 'app/x.dat', pax: { 'SCHILY.xattr.user.k': 'v' }, data: 'x' }];
+  const specs: TarSpec[] = [
+    { name: 'app/', flag: '5', mode: 0o755 },
+    { name: 'app/x.dat', pax: { 'SCHILY.xattr.user.k': 'v' }, data: 'x' },
+  ];
   for (let i = 0; i < 40; i++) specs.push({ name: `app/f${i}`, mode: 0o644, data: bytes(1000 + i * 6000, i) });
   specs.push({ name: 'app/big', data: bytes(2 * 1024 * 1024 + 3, 99) });
   return writeTar(specs);
@@ -95,7 +98,10 @@ describe('byte streams (type: bytes) of a context', async () => {
     const controller = new AbortController();
     const stream = byteStream(tar, 4096, counter);
     // Aborted at the first progress report, that is, after the first chunk.
-    const result = await indexContext({ kind: 'stream', stream }, { name: 'ctx', hasher: nodeSha256, signal: controller.signal, onProgress: () => controller.abort() });
+    const result = await indexContext(
+      { kind: 'stream', stream },
+      { name: 'ctx', hasher: nodeSha256, signal: controller.signal, onProgress: () => controller.abort() },
+    );
     expect(result.ok).toBe(false);
     expect(counter.pulls * 4096).toBeLessThan(tar.length);
   });

@@ -1,5 +1,6 @@
 /**
- * BuildKit's per-entry and directory digests against the facts in shared/docs/buildkit-checksum.md and
+ * BuildKit's per-entry and directory digests against the formulas in src/core/context/checksum.ts (verified
+ * on a real cache.db, tests/fixtures/checksum) and
  * BuildKit's own test vectors (dgstFileData0, dgstDirD0), and the selector rules (symlinks, wildcards,
  * several sources) on generated contexts.
  */
@@ -31,13 +32,19 @@ describe('entry digests', () => {
   });
 
   it('hashes directory headers without their name (0755 and 0700 from the real cache.db)', async () => {
-    const ix = await index([{ name: 'a/', flag: '5', mode: 0o755 }, { name: 'b/', flag: '5', mode: 0o700 }]);
+    const ix = await index([
+      { name: 'a/', flag: '5', mode: 0o755 },
+      { name: 'b/', flag: '5', mode: 0o700 },
+    ]);
     expect(entry(ix, 'a').digest).toBe('sha256:1a2805521573cb10d73bcd51d16bfa84c8f461d68599740e35484b90b2ab1bab');
     expect(entry(ix, 'b').digest).toBe('sha256:82b8bf7ff775f32914df9c7cc50ee9551ede3c2d6510e9ff99e7176220f3d247');
   });
 
   it('hashes a symlink by its target string, without following it', async () => {
-    const ix = await index([{ name: 'conf/', flag: '5' }, { name: 'conf/current', flag: '2', linkname: 'v1.conf' }]);
+    const ix = await index([
+      { name: 'conf/', flag: '5' },
+      { name: 'conf/current', flag: '2', linkname: 'v1.conf' },
+    ]);
     expect(entry(ix, 'conf/current').digest).toMatch(/^sha256:3eb70aed.*0974b$/);
   });
 
@@ -65,12 +72,18 @@ describe('entry digests', () => {
   });
 
   it('gives a hardlink its target digest', async () => {
-    const ix = await index([{ name: 'a.sh', data: 'same', mode: 0o755 }, { name: 'b.sh', flag: '1', linkname: 'a.sh', mode: 0o755 }]);
+    const ix = await index([
+      { name: 'a.sh', data: 'same', mode: 0o755 },
+      { name: 'b.sh', flag: '1', linkname: 'a.sh', mode: 0o755 },
+    ]);
     expect(entry(ix, 'b.sh').digest).toBe(entry(ix, 'a.sh').digest);
   });
 
   it('keeps user xattrs and security.capability, drops other security.* and system.*', async () => {
-    expect(keptXattrs({ 'user.a': '1', 'security.selinux': 'x', 'security.capability': 'c', 'system.posix_acl_access': 'y' })).toEqual({ 'user.a': '1', 'security.capability': 'c' });
+    expect(keptXattrs({ 'user.a': '1', 'security.selinux': 'x', 'security.capability': 'c', 'system.posix_acl_access': 'y' })).toEqual({
+      'user.a': '1',
+      'security.capability': 'c',
+    });
     const plain = await index([{ name: 'f', data: 'x' }]);
     const selinux = await index([{ name: 'f', data: 'x', pax: { 'SCHILY.xattr.security.selinux': 'label' } }]);
     const user = await index([{ name: 'f', data: 'x', pax: { 'SCHILY.xattr.user.b': '2', 'SCHILY.xattr.user.a': '1' } }]);
@@ -80,7 +93,10 @@ describe('entry digests', () => {
   });
 
   it('hashes devices with their numbers and fifos by type', async () => {
-    const ix = await index([{ name: 'null', flag: '3', mode: 0o666, devmajor: 1, devminor: 3 }, { name: 'p', flag: '6', mode: 0o644 }]);
+    const ix = await index([
+      { name: 'null', flag: '3', mode: 0o666, devmajor: 1, devminor: 3 },
+      { name: 'p', flag: '6', mode: 0o644 },
+    ]);
     expect(entry(ix, 'null').digest).toBe(sha('namemode438uid0gid0size0typeflag3linknameunamegnamedevmajor1devminor3'));
     expect(entry(ix, 'p').digest).toBe(sha('namemode420uid0gid0size0typeflag6linknameunamegnamedevmajor0devminor0'));
   });
@@ -94,7 +110,11 @@ describe('entry digests', () => {
 
   it('assumes 0755 for parent directories the archive does not list, and says so', async () => {
     const r = await indexContext(streamOf(writeTar([{ name: 'a/b/c.txt', data: 'c' }])), { name: 'ctx', hasher: await wasmSha256 });
-    expect(r.ok && r.value.entries.map((e) => [e.path, e.type, e.mode])).toEqual([['a', 'dir', 0o755], ['a/b', 'dir', 0o755], ['a/b/c.txt', 'file', 0o644]]);
+    expect(r.ok && r.value.entries.map((e) => [e.path, e.type, e.mode])).toEqual([
+      ['a', 'dir', 0o755],
+      ['a/b', 'dir', 0o755],
+      ['a/b/c.txt', 'file', 0o644],
+    ]);
     expect(r.ok && r.problems?.[0]?.message).toMatch(/assumed mode 0755/);
   });
 });

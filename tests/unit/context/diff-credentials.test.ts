@@ -34,13 +34,28 @@ describe('diffContexts', () => {
   it.each([
     ['content', change(BASE, 'conf/app.conf', { data: 'port=2\n' }), 0, [{ path: 'conf/app.conf', change: 'content', detail: '7 B, same size' }]],
     ['mode', change(BASE, 'bin/run.sh', { mode: 0o644 }), 1, [{ path: 'bin/run.sh', change: 'mode', detail: '0755 → 0644' }]],
-    ['symlink target', change(BASE, 'conf/current', { linkname: 'other.conf' }), 0, [{ path: 'conf/current', change: 'symlink', detail: 'app.conf → other.conf' }]],
-    ['type', change(BASE, 'conf/current', { flag: '0', linkname: undefined, data: 'app.conf' }), 0, [{ path: 'conf/current', change: 'type', detail: 'symlink → file' }]],
+    [
+      'symlink target',
+      change(BASE, 'conf/current', { linkname: 'other.conf' }),
+      0,
+      [{ path: 'conf/current', change: 'symlink', detail: 'app.conf → other.conf' }],
+    ],
+    [
+      'type',
+      change(BASE, 'conf/current', { flag: '0', linkname: undefined, data: 'app.conf' }),
+      0,
+      [{ path: 'conf/current', change: 'type', detail: 'symlink → file' }],
+    ],
     ['xattr', change(BASE, 'notes.txt', { pax: { 'SCHILY.xattr.user.tag': 'v' } }), 2, [{ path: 'notes.txt', change: 'xattr' }]],
     ['removed', change(BASE, 'conf/extra', null), 0, [{ path: 'conf/extra', change: 'removed' }]],
     ['added', [...BASE, { name: 'bin/new.sh', data: 'new' }], 1, [{ path: 'bin/new.sh', change: 'added' }]],
     // Named with a caveat: BuildKit passes a directory's chmod on only to a fresh context transfer.
-    ['directory mode', change(BASE, 'conf/', { mode: 0o700 }), 0, [{ path: 'conf', change: 'mode', detail: '0755 → 0700', caveat: expect.stringMatching(/afresh/) }]],
+    [
+      'directory mode',
+      change(BASE, 'conf/', { mode: 0o700 }),
+      0,
+      [{ path: 'conf', change: 'mode', detail: '0755 → 0700', caveat: expect.stringMatching(/afresh/) }],
+    ],
   ] as const)('names a %s change on the one step that covers it', async (_, after, stepAt, files) => {
     const a = await index(BASE);
     const b = await index(after as TarSpec[]);
@@ -90,30 +105,33 @@ describe('diffContexts', () => {
 
 describe('credential files in the context', () => {
   it('lists well-known secret files by name only, and .npmrc only with auth', async () => {
-    const ix = await index([
-      { name: '.aws/credentials', data: '[default]\naws_secret_access_key=x\n' },
-      { name: '.aws/config', data: '[default]\n' },
-      { name: '.aws/cli/cache/abc.json', data: '{}' },
-      { name: '.aws/sso/cache/def.json', data: '{}' },
-      { name: 'app/.npmrc', data: 'registry=https://r\n//r/:_authToken=secret\n' },
-      { name: 'lib/.npmrc', data: 'registry=https://r\n' },
-      { name: '.env', data: 'A=1' },
-      { name: 'prod.env', data: 'A=1' },
-      { name: '.env.example', data: 'A=' },
-      { name: 'home/.ssh/id_rsa', data: 'k' },
-      { name: 'home/.ssh/id_rsa.pub', data: 'k' },
-      { name: 'home/.ssh/id_ed25519', data: 'k' },
-      { name: 'tls/server.pem', data: 'k' },
-      { name: 'tls/server.key', data: 'k' },
-      { name: '.git-credentials', data: 'k' },
-      { name: '.docker/config.json', data: '{}' },
-      { name: '.netrc', data: 'k' },
-      { name: '.pypirc', data: 'k' },
-      { name: '.kube/config', data: 'k' },
-      { name: 'deploy/kubeconfig', data: 'k' },
-      { name: 'src/environment.ts', data: 'k' },
-      { name: 'ignored/.env', data: 'A=1' },
-    ], 'ignored');
+    const ix = await index(
+      [
+        { name: '.aws/credentials', data: '[default]\naws_secret_access_key=x\n' },
+        { name: '.aws/config', data: '[default]\n' },
+        { name: '.aws/cli/cache/abc.json', data: '{}' },
+        { name: '.aws/sso/cache/def.json', data: '{}' },
+        { name: 'app/.npmrc', data: 'registry=https://r\n//r/:_authToken=secret\n' },
+        { name: 'lib/.npmrc', data: 'registry=https://r\n' },
+        { name: '.env', data: 'A=1' },
+        { name: 'prod.env', data: 'A=1' },
+        { name: '.env.example', data: 'A=' },
+        { name: 'home/.ssh/id_rsa', data: 'k' },
+        { name: 'home/.ssh/id_rsa.pub', data: 'k' },
+        { name: 'home/.ssh/id_ed25519', data: 'k' },
+        { name: 'tls/server.pem', data: 'k' },
+        { name: 'tls/server.key', data: 'k' },
+        { name: '.git-credentials', data: 'k' },
+        { name: '.docker/config.json', data: '{}' },
+        { name: '.netrc', data: 'k' },
+        { name: '.pypirc', data: 'k' },
+        { name: '.kube/config', data: 'k' },
+        { name: 'deploy/kubeconfig', data: 'k' },
+        { name: 'src/environment.ts', data: 'k' },
+        { name: 'ignored/.env', data: 'A=1' },
+      ],
+      'ignored',
+    );
     expect(ix.credentials).toEqual([
       '.aws/cli/cache/abc.json',
       '.aws/config',

@@ -34,11 +34,21 @@ describe('Dockerfiles kept from the context', () => {
   it('keeps nothing for a context without one, a Dockerfile over 128 KB, or a directory named Dockerfile', async () => {
     expect((await index([{ name: 'a.txt', data: 'a' }])).dockerfiles).toBeUndefined();
     expect((await index([{ name: 'Dockerfile', data: 'x'.repeat(128 * 1024 + 1) }])).dockerfiles).toBeUndefined();
-    expect((await index([{ name: 'Dockerfile/', flag: '5' }, { name: 'Dockerfile/x', data: 'x' }])).dockerfiles).toBeUndefined();
+    expect(
+      (
+        await index([
+          { name: 'Dockerfile/', flag: '5' },
+          { name: 'Dockerfile/x', data: 'x' },
+        ])
+      ).dockerfiles,
+    ).toBeUndefined();
   });
 
   it('keeps the last of duplicate entries, as the index does, and at most 16 files', async () => {
-    const dup = await index([{ name: 'Dockerfile', data: 'FROM old\n' }, { name: 'Dockerfile', data: 'FROM new\n' }]);
+    const dup = await index([
+      { name: 'Dockerfile', data: 'FROM old\n' },
+      { name: 'Dockerfile', data: 'FROM new\n' },
+    ]);
     expect(dup.dockerfiles).toEqual([{ path: 'Dockerfile', text: 'FROM new\n' }]);
     const many = await index(Array.from({ length: 20 }, (_, i): TarSpec => ({ name: `s${String(i).padStart(2, '0')}.Dockerfile`, data: `FROM s${i}\n` })));
     expect(many.dockerfiles).toHaveLength(16);

@@ -54,7 +54,10 @@ describe('archives written by real tools', () => {
   writeFileSync(join(tree, 'naïve café.txt'), 'unicode\n');
   writeFileSync(join(tree, 'run.sh'), '#!/bin/sh\n');
   chmodSync(join(tree, 'run.sh'), 0o4755);
-  writeFileSync(join(tree, 'big.bin'), new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 253));
+  writeFileSync(
+    join(tree, 'big.bin'),
+    new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 253),
+  );
   linkSync(join(tree, 'run.sh'), join(tree, 'hardlink.sh'));
   symlinkSync('run.sh', join(tree, 'link'));
   symlinkSync('/etc/passwd', join(tree, 'absolute-link'));
@@ -72,7 +75,12 @@ describe('archives written by real tools', () => {
     expect(Object.keys(folder)).toContain(`${longDir}/sub dir=with equals/${'f'.repeat(120)}.txt`);
     expect(Object.keys(folder)).toContain('naïve café.txt');
     const python = join(scratch, 'tree-python.tar');
-    execFileSync('python3', ['-c', `import tarfile,sys\nwith tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t: t.add(sys.argv[2], arcname=".")`, python, tree]);
+    execFileSync('python3', [
+      '-c',
+      `import tarfile,sys\nwith tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t: t.add(sys.argv[2], arcname=".")`,
+      python,
+      tree,
+    ]);
     for (const file of [tarWith('gnu'), tarWith('posix'), python]) {
       const ix = await indexed(await openTarFile(file), file);
       expect(digests(ix), file).toEqual(folder);
@@ -100,7 +108,13 @@ describe('archives written by real tools', () => {
 describe('a browser folder without modes', () => {
   it('hashes files as 0644 and says that modes cannot be seen', async () => {
     const enc = new TextEncoder();
-    const file = (path: string, text: string) => ({ path, mode: null, type: 'file' as const, size: text.length, read: () => new Blob([enc.encode(text)]).stream() });
+    const file = (path: string, text: string) => ({
+      path,
+      mode: null,
+      type: 'file' as const,
+      size: text.length,
+      read: () => new Blob([enc.encode(text)]).stream(),
+    });
     const r = await indexContext(
       { kind: 'files', files: [{ path: 'd', mode: null, type: 'dir', size: 0, read: () => new Blob().stream() }, file('d/a.txt', 'a'), file('b.txt', 'b')] },
       { name: 'picked', hasher: await wasmSha256 },
@@ -108,7 +122,11 @@ describe('a browser folder without modes', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.modesKnown).toBe(false);
-    expect(r.value.entries.map((e) => [e.path, e.mode])).toEqual([['b.txt', 0o644], ['d', 0o755], ['d/a.txt', 0o644]]);
+    expect(r.value.entries.map((e) => [e.path, e.mode])).toEqual([
+      ['b.txt', 0o644],
+      ['d', 0o755],
+      ['d/a.txt', 0o644],
+    ]);
     expect(r.problems?.some((p) => /do not expose file modes/.test(p.message))).toBe(true);
   });
 });

@@ -104,7 +104,10 @@ describe('context keys against real BuildKit cache hits and misses', () => {
         expect(diff!.before!.contentKey).not.toBe(diff!.after!.contentKey);
         expect(diff!.files.map((f) => ({ path: f.path, change: f.change }))).toEqual(expected);
         for (const file of expected) {
-          expect(truth.changed.some((c) => c.includes(file.path)), `truth.json names ${file.path}`).toBe(true);
+          expect(
+            truth.changed.some((c) => c.includes(file.path)),
+            `truth.json names ${file.path}`,
+          ).toBe(true);
         }
       });
     } else {

@@ -88,7 +88,20 @@ function putOctal(block: Uint8Array, at: number, length: number, value: number):
   putString(block, at, length, value.toString(8).padStart(length - 1, '0'));
 }
 
-function header(fields: { name: string; flag: string; mode: number; size: number; linkname?: string; prefix?: string; base256?: boolean; devmajor?: number; devminor?: number; uid?: number; mtime?: number; gnu?: boolean }): Uint8Array {
+function header(fields: {
+  name: string;
+  flag: string;
+  mode: number;
+  size: number;
+  linkname?: string;
+  prefix?: string;
+  base256?: boolean;
+  devmajor?: number;
+  devminor?: number;
+  uid?: number;
+  mtime?: number;
+  gnu?: boolean;
+}): Uint8Array {
   const block = new Uint8Array(512);
   putString(block, 0, 100, fields.name);
   putOctal(block, 100, 8, fields.mode);
@@ -175,7 +188,22 @@ export function writeTar(specs: TarSpec[], opts: { end?: boolean } = {}): Uint8A
       name = name.slice(cut + 1);
     }
     const size = flag === '0' ? data.length : 0;
-    parts.push(header({ name, flag, mode, size, linkname, prefix, base256: spec.base256, devmajor: spec.devmajor, devminor: spec.devminor, uid: spec.uid, mtime: spec.mtime, gnu: spec.gnuLong }));
+    parts.push(
+      header({
+        name,
+        flag,
+        mode,
+        size,
+        linkname,
+        prefix,
+        base256: spec.base256,
+        devmajor: spec.devmajor,
+        devminor: spec.devminor,
+        uid: spec.uid,
+        mtime: spec.mtime,
+        gnu: spec.gnuLong,
+      }),
+    );
     if (size > 0) parts.push(...padded(data));
   }
   if (opts.end !== false) parts.push(new Uint8Array(1024));

@@ -22,7 +22,10 @@ function bytes(n: number, seed: number): Uint8Array {
 
 /** Over 8 MiB of small files (so the batch flushes mid-stream), sizes at block edges, one file just over 2 MiB. */
 function contextTar(seed: number): Uint8Array {
-  const specs: TarSpec[] = [{ name: 'src/', flag: '5', mode: 0o755 }, { name: 'src/deep/', flag: '5', mode: 0o750 }];
+  const specs: TarSpec[] = [
+    { name: 'src/', flag: '5', mode: 0o755 },
+    { name: 'src/deep/', flag: '5', mode: 0o750 },
+  ];
   const sizes = [0, 1, 55, 56, 63, 64, 511, 512, 513, 4096, 2 * 1024 * 1024, 2 * 1024 * 1024 + 1];
   for (let i = 0; i < 45; i++) sizes.push(200_000 + i * 1000);
   sizes.forEach((size, i) => specs.push({ name: `src/${i % 2 ? 'deep/' : ''}f${i}.bin`, mode: i % 3 ? 0o644 : 0o755, data: bytes(size, seed + i) }));

@@ -77,9 +77,12 @@ describe('a pool of hashing threads gives the one-thread index', () => {
   }, 180_000);
 });
 
-
 /** An in-process worker whose failures are scripted. */
-function fake(hasher: Sha256, script: { ready?: boolean; dropReply?: number; dieAt?: number; delayMs?: number } = {}, log?: { inFlight: number; max: number }): HashEndpoint {
+function fake(
+  hasher: Sha256,
+  script: { ready?: boolean; dropReply?: number; dieAt?: number; delayMs?: number } = {},
+  log?: { inFlight: number; max: number },
+): HashEndpoint {
   const hash = hashPackets(hasher);
   let onMessage: (m: FromWorker) => void = () => undefined;
   let onFailure: (r: string) => void = () => undefined;

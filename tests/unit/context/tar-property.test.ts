@@ -45,31 +45,35 @@ function parse(bytes: Uint8Array, sizes: number[]): (TarEntry & { sha: string })
 describe('tar reader property', () => {
   it('returns what was written, whatever the header style and the chunking', () => {
     fc.assert(
-      fc.property(fc.array(entryArb, { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 8 }), (entries, sizes) => {
-        const specs: TarSpec[] = entries.map((e, i) => {
-          const name = `${i}/${e.path}`; // unique
-          const flag = e.kind === 'file' ? '0' : e.kind === 'dir' ? '5' : '2';
-          const data = e.kind === 'file' ? new Uint8Array(e.size).map((_, j) => (j * 7 + i) % 256) : undefined;
-          const base: TarSpec = { name, flag, mode: e.mode, data, linkname: e.kind === 'symlink' ? e.target : undefined };
-          const bytesOf = (s: string) => new TextEncoder().encode(s).length;
-          const needsLong = bytesOf(name) > 99 || bytesOf(e.target) > 99;
-          if (e.style === 'pax' || (needsLong && e.style !== 'gnu')) {
-            return { ...base, name: 'x', pax: { path: name, ...(e.kind === 'symlink' ? { linkpath: e.target } : {}) } };
-          }
-          if (e.style === 'gnu' || needsLong) return { ...base, gnuLong: true };
-          if (e.style === 'ustar-split' && name.includes('/') && name.lastIndexOf('/', name.length - 2) > 0) return { ...base, ustarSplit: true };
-          return base;
-        });
-        const got = parse(writeTar(specs), sizes);
-        expect(got.map((g) => [g.path, g.type, g.mode, g.size, g.linkname])).toEqual(
-          entries.map((e, i) => [`${i}/${e.path}`, e.kind, e.mode, e.kind === 'file' ? e.size : 0, e.kind === 'symlink' ? e.target : '']),
-        );
-        got.forEach((g, i) => {
-          const e = entries[i]!;
-          const data = e.kind === 'file' ? new Uint8Array(e.size).map((_, j) => (j * 7 + i) % 256) : new Uint8Array(0);
-          expect(g.sha).toBe(createHash('sha256').update(data).digest('hex'));
-        });
-      }),
+      fc.property(
+        fc.array(entryArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 1500 }), { minLength: 1, maxLength: 8 }),
+        (entries, sizes) => {
+          const specs: TarSpec[] = entries.map((e, i) => {
+            const name = `${i}/${e.path}`; // unique
+            const flag = e.kind === 'file' ? '0' : e.kind === 'dir' ? '5' : '2';
+            const data = e.kind === 'file' ? new Uint8Array(e.size).map((_, j) => (j * 7 + i) % 256) : undefined;
+            const base: TarSpec = { name, flag, mode: e.mode, data, linkname: e.kind === 'symlink' ? e.target : undefined };
+            const bytesOf = (s: string) => new TextEncoder().encode(s).length;
+            const needsLong = bytesOf(name) > 99 || bytesOf(e.target) > 99;
+            if (e.style === 'pax' || (needsLong && e.style !== 'gnu')) {
+              return { ...base, name: 'x', pax: { path: name, ...(e.kind === 'symlink' ? { linkpath: e.target } : {}) } };
+            }
+            if (e.style === 'gnu' || needsLong) return { ...base, gnuLong: true };
+            if (e.style === 'ustar-split' && name.includes('/') && name.lastIndexOf('/', name.length - 2) > 0) return { ...base, ustarSplit: true };
+            return base;
+          });
+          const got = parse(writeTar(specs), sizes);
+          expect(got.map((g) => [g.path, g.type, g.mode, g.size, g.linkname])).toEqual(
+            entries.map((e, i) => [`${i}/${e.path}`, e.kind, e.mode, e.kind === 'file' ? e.size : 0, e.kind === 'symlink' ? e.target : '']),
+          );
+          got.forEach((g, i) => {
+            const e = entries[i]!;
+            const data = e.kind === 'file' ? new Uint8Array(e.size).map((_, j) => (j * 7 + i) % 256) : new Uint8Array(0);
+            expect(g.sha).toBe(createHash('sha256').update(data).digest('hex'));
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

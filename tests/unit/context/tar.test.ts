@@ -83,9 +83,19 @@ describe('tar reader', () => {
   it('reads header names that fill the whole field, and UTF-8 names written without pax', () => {
     const full = 'n'.repeat(96) + '.txt'; // 100 bytes: no NUL ends it
     const utf8Name = 'résumé/ünïcödé €.txt'; // written straight into the ustar name field, as some tars do
-    const { entries, problem } = parse(writeTar([{ name: full, data: 'a' }, { name: utf8Name, data: 'b' }, { name: 'z', flag: '2', linkname: 'cible-é' }]));
+    const { entries, problem } = parse(
+      writeTar([
+        { name: full, data: 'a' },
+        { name: utf8Name, data: 'b' },
+        { name: 'z', flag: '2', linkname: 'cible-é' },
+      ]),
+    );
     expect(problem).toBeNull();
-    expect(entries.map((e) => [e.path, e.linkname])).toEqual([[full, ''], [utf8Name, ''], ['z', 'cible-é']]);
+    expect(entries.map((e) => [e.path, e.linkname])).toEqual([
+      [full, ''],
+      [utf8Name, ''],
+      ['z', 'cible-é'],
+    ]);
   });
 
   it('reads every entry type with its mode, links and device numbers', () => {
@@ -155,7 +165,10 @@ describe('tar reader', () => {
   });
 
   it('skips entry types a context cannot hold, with a warning', () => {
-    const odd = writeTar([{ name: 'weird', flag: 'V', data: '' }, { name: 'a.txt', data: 'a' }]);
+    const odd = writeTar([
+      { name: 'weird', flag: 'V', data: '' },
+      { name: 'a.txt', data: 'a' },
+    ]);
     const { entries, warnings, problem } = parse(odd);
     expect(problem).toBeNull();
     expect(entries.map((e) => e.path)).toEqual(['a.txt']);
@@ -164,7 +177,10 @@ describe('tar reader', () => {
 });
 
 describe('broken archives are errors with a message and a hint', () => {
-  const tar = writeTar([{ name: 'a.txt', data: 'x'.repeat(3000) }, { name: 'b.txt', data: 'y' }]);
+  const tar = writeTar([
+    { name: 'a.txt', data: 'x'.repeat(3000) },
+    { name: 'b.txt', data: 'y' },
+  ]);
 
   async function problemOf(bytes: Uint8Array, sizes = [1000]) {
     const r = await indexContext(streamOf(bytes, sizes), { name: 'ctx', hasher: await wasmSha256 });

@@ -61,8 +61,7 @@ describe('plan labels and instruction texts equal what BuildKit printed', () => 
 });
 
 describe('the plan has no step BuildKit does not print', () => {
-  const fullBuilds = dockerfileCases()
-    .map((c) => ({ caseDir: c, log: existsSync(join(c, 'warmup.log')) ? 'warmup.log' : 'a.log' }));
+  const fullBuilds = dockerfileCases().map((c) => ({ caseDir: c, log: existsSync(join(c, 'warmup.log')) ? 'warmup.log' : 'a.log' }));
   it.each(fullBuilds.map((f) => [f.caseDir, f] as const))('%s', (_name, { caseDir, log }) => {
     const plan = planFor(caseDir, log, 'Dockerfile');
     const printedLabels = new Set(printedSteps(read(join(caseDir, log))).map((p) => p.label));
@@ -86,7 +85,13 @@ describe('exact forms verified against real logs', () => {
     ['lab/multistage', 'Dockerfile', {}, '[stage-1 3/4]', 'COPY --from=builder /lines.txt /app/lines.txt'],
     ['lab/add-dir-new-file', 'Dockerfile', {}, '[1/4]', 'FROM docker.io/lab/base:1'],
     ['lab-modern/heredoc-run', 'Dockerfile', {}, '[3/4]', 'RUN <<EOT (echo line one > /h.txt...)'],
-    ['lab-modern/cache-mount', 'Dockerfile', {}, '[stage-0 2/3]', 'RUN --mount=type=cache,id=labcache,target=/cache ls /cache > /listing.txt; cat /listing.txt'],
+    [
+      'lab-modern/cache-mount',
+      'Dockerfile',
+      {},
+      '[stage-0 2/3]',
+      'RUN --mount=type=cache,id=labcache,target=/cache ls /cache > /listing.txt; cat /listing.txt',
+    ],
     ['lab-modern/copy-link', 'Dockerfile', {}, '[3/5]', 'COPY --link app.conf /etc/app.conf'],
     ['lab-modern/failed-build', 'Dockerfile.b', {}, '[stage-1 3/5]', 'RUN echo check-failed && exit 1'],
   ];

@@ -40,7 +40,18 @@ describe('step labels', () => {
   it('pads every index of a 10-step stage to two digits', () => {
     const lines = ['FROM alpine', ...Array.from({ length: 9 }, (_, i) => `RUN echo ${i}`)];
     const p = plan(lines.join('\n'));
-    expect(p.steps.map((s) => s.label.slice(0, 7))).toEqual(['[ 1/10]', '[ 2/10]', '[ 3/10]', '[ 4/10]', '[ 5/10]', '[ 6/10]', '[ 7/10]', '[ 8/10]', '[ 9/10]', '[10/10]']);
+    expect(p.steps.map((s) => s.label.slice(0, 7))).toEqual([
+      '[ 1/10]',
+      '[ 2/10]',
+      '[ 3/10]',
+      '[ 4/10]',
+      '[ 5/10]',
+      '[ 6/10]',
+      '[ 7/10]',
+      '[ 8/10]',
+      '[ 9/10]',
+      '[10/10]',
+    ]);
   });
 
   it('omits the stage for a single stage, prints it for several', () => {
@@ -66,7 +77,7 @@ describe('step labels', () => {
   });
 });
 
-describe('step names asserted by BuildKit\'s own integration test (dockerfile_core_test.go testStepNames)', () => {
+describe("step names asserted by BuildKit's own integration test (dockerfile_core_test.go testStepNames)", () => {
   it('numbers a FROM scratch stage without its FROM and a named stage with WORKDIR', () => {
     const p = plan('FROM busybox AS base\nWORKDIR /out\nRUN echo "base" > base\nFROM scratch\nCOPY --from=base --chmod=0644 /out /out\n');
     const names = p.steps.map((s) => `${s.label} ${s.instruction}`);
@@ -77,7 +88,22 @@ describe('step names asserted by BuildKit\'s own integration test (dockerfile_co
 
 describe('which instructions are steps', () => {
   it('counts FROM, RUN, COPY, ADD, WORKDIR and not ENV, ARG, LABEL, EXPOSE, USER, CMD, ENTRYPOINT', () => {
-    const p = plan(['FROM alpine', 'ENV A=1', 'ARG B', 'LABEL x=y', 'EXPOSE 80', 'USER nobody', 'WORKDIR /app', 'COPY a b', 'ADD c d', 'RUN e', 'CMD ["x"]', 'ENTRYPOINT ["y"]'].join('\n'));
+    const p = plan(
+      [
+        'FROM alpine',
+        'ENV A=1',
+        'ARG B',
+        'LABEL x=y',
+        'EXPOSE 80',
+        'USER nobody',
+        'WORKDIR /app',
+        'COPY a b',
+        'ADD c d',
+        'RUN e',
+        'CMD ["x"]',
+        'ENTRYPOINT ["y"]',
+      ].join('\n'),
+    );
     expect(p.steps.map((s) => s.keyword)).toEqual(['FROM', 'WORKDIR', 'COPY', 'ADD', 'RUN']);
     expect(p.steps.every((s) => s.total === 5)).toBe(true);
     expect(p.directives.map((d) => d.keyword)).toEqual(['ENV', 'ARG', 'LABEL', 'EXPOSE', 'USER', 'CMD', 'ENTRYPOINT']);
@@ -153,8 +179,8 @@ describe('instruction text as BuildKit prints it', () => {
   });
 
   it('RUN keeps quotes and unknown variables, expands declared ones', () => {
-    const p = plan("FROM alpine\nARG V=1\nENV W=two\nRUN echo \"$V\" '$W' $W $HOME ${X:-d}");
-    expect(p.steps[1]?.instruction).toBe("RUN echo \"1\" '$W' two $HOME ${X:-d}");
+    const p = plan('FROM alpine\nARG V=1\nENV W=two\nRUN echo "$V" \'$W\' $W $HOME ${X:-d}');
+    expect(p.steps[1]?.instruction).toBe('RUN echo "1" \'$W\' two $HOME ${X:-d}');
   });
 
   it('COPY drops quotes and expands unset variables to nothing', () => {
@@ -307,7 +333,20 @@ describe('COPY and ADD sources', () => {
 });
 
 describe('heredocs', () => {
-  const text = ['FROM alpine', 'RUN <<EOF', 'echo one', 'echo two', 'EOF', 'RUN <<EOF bash', 'echo three', 'EOF', 'COPY <<EOT /etc/x.conf', 'key=value', 'EOT', 'RUN after'].join('\n');
+  const text = [
+    'FROM alpine',
+    'RUN <<EOF',
+    'echo one',
+    'echo two',
+    'EOF',
+    'RUN <<EOF bash',
+    'echo three',
+    'EOF',
+    'COPY <<EOT /etc/x.conf',
+    'key=value',
+    'EOT',
+    'RUN after',
+  ].join('\n');
   const p = plan(text);
 
   it('spans the body: line and endLine cover it, and the next step starts after the terminator', () => {
@@ -381,10 +420,28 @@ describe('inputs that are not Dockerfiles are problems, never exceptions', () =>
       { numRuns: 300 },
     );
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('FROM a AS b', 'RUN $X "', 'COPY --from=b x y', 'ARG X=${', 'ENV A=', 'RUN <<EOF', 'EOF', 'WORKDIR ..', '\\', 'ONBUILD RUN x', 'FROM b'), { maxLength: 12 }), (ls) => {
-        const p = readDockerfile(ls.join('\n'), 'fuzz');
-        expect(p.steps.every((s) => s.label.startsWith('['))).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            'FROM a AS b',
+            'RUN $X "',
+            'COPY --from=b x y',
+            'ARG X=${',
+            'ENV A=',
+            'RUN <<EOF',
+            'EOF',
+            'WORKDIR ..',
+            '\\',
+            'ONBUILD RUN x',
+            'FROM b',
+          ),
+          { maxLength: 12 },
+        ),
+        (ls) => {
+          const p = readDockerfile(ls.join('\n'), 'fuzz');
+          expect(p.steps.every((s) => s.label.startsWith('['))).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

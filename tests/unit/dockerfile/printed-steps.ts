@@ -70,7 +70,9 @@ export function dockerfileCases(): string[] {
   const dirs: string[] = [];
   // lab-2026 keeps no commands.txt (its build args and bake targets come from the records) and is checked
   // through the CLI in every input mode in tests/unit/record.
-  for (const group of readdirSync(FIXTURES).filter((g) => g.startsWith('lab') && g !== 'lab-2026').sort()) {
+  for (const group of readdirSync(FIXTURES)
+    .filter((g) => g.startsWith('lab') && g !== 'lab-2026')
+    .sort()) {
     for (const c of readdirSync(join(FIXTURES, group)).sort()) {
       if (existsSync(join(FIXTURES, group, c, 'Dockerfile'))) dirs.push(join(FIXTURES, group, c));
     }

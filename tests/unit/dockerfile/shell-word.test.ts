@@ -12,7 +12,12 @@ const lookup = (name: string): string | undefined => (Object.hasOwn(ENV, name) ?
 const vectors = readFileSync('tests/unit/dockerfile/vectors/buildkit-envVarTest.txt', 'utf8')
   .split('\n')
   .filter((l) => !l.startsWith('#') && l.trim() !== '')
-  .map((l) => l.trim().split('|').map((w) => w.trim()))
+  .map((l) =>
+    l
+      .trim()
+      .split('|')
+      .map((w) => w.trim()),
+  )
   .filter((w): w is [string, string, string] => w.length === 3 && (w[0] === 'A' || w[0] === 'U'));
 
 describe("BuildKit's envVarTest vectors", () => {

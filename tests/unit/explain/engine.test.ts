@@ -34,7 +34,14 @@ function plainLog(spec: LogSpec): string {
   for (const [label, instruction, result, digest] of spec.steps) {
     out.push(`#${n} ${label} ${instruction}`);
     if (digest) out.push(`#${n} ${digest}`);
-    out.push(result === 'CACHED' ? `#${n} CACHED` : result === 'DONE' ? `#${n} DONE 0.4s` : `#${n} ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1`, '');
+    out.push(
+      result === 'CACHED'
+        ? `#${n} CACHED`
+        : result === 'DONE'
+          ? `#${n} DONE 0.4s`
+          : `#${n} ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1`,
+      '',
+    );
     n++;
   }
   out.push(`#${n} exporting to image`, `#${n} DONE 0.1s`, '');
@@ -75,8 +82,24 @@ describe('alignment', () => {
 
   it('matches texts cut by the terminal and texts with variables expanded, and reports a text that does not match', () => {
     const df = 'FROM alpine:3.19\nARG VERSION=1\nRUN echo "building version $VERSION of the application with a long command line" > /v.txt\n';
-    const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN echo "building version 1 of the applicati...', 'CACHED']] }, 'a.log');
-    const b = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN echo something else entirely', 'DONE']] }, 'b.log');
+    const a = trace(
+      {
+        steps: [
+          ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+          ['[2/2]', 'RUN echo "building version 1 of the applicati...', 'CACHED'],
+        ],
+      },
+      'a.log',
+    );
+    const b = trace(
+      {
+        steps: [
+          ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+          ['[2/2]', 'RUN echo something else entirely', 'DONE'],
+        ],
+      },
+      'b.log',
+    );
     const d = diagnose({ traces: [a, b], plans: [readDockerfile(df, 'Dockerfile')] });
     const mismatches = d.warnings!.filter((w) => w.kind === 'input').map((w) => w.message);
     expect(mismatches).toHaveLength(1);
@@ -86,12 +109,24 @@ describe('alignment', () => {
   it('compares one compose service when a log builds several (their labels collide)', () => {
     const log = (web: Result, worker: Result) =>
       [
-        '#1 [web internal] load build definition from Dockerfile', '#1 DONE 0.0s', '',
-        '#2 [worker internal] load build definition from Dockerfile', '#2 DONE 0.0s', '',
-        '#3 [web 1/2] FROM docker.io/library/node:20', '#3 CACHED', '',
-        '#4 [worker 1/2] FROM docker.io/library/python:3.12', '#4 CACHED', '',
-        '#5 [web 2/2] RUN npm ci', `#5 ${web === 'CACHED' ? 'CACHED' : 'DONE 3.1s'}`, '',
-        '#6 [worker 2/2] RUN pip install -r requirements.txt', `#6 ${worker === 'CACHED' ? 'CACHED' : 'DONE 9.0s'}`, '',
+        '#1 [web internal] load build definition from Dockerfile',
+        '#1 DONE 0.0s',
+        '',
+        '#2 [worker internal] load build definition from Dockerfile',
+        '#2 DONE 0.0s',
+        '',
+        '#3 [web 1/2] FROM docker.io/library/node:20',
+        '#3 CACHED',
+        '',
+        '#4 [worker 1/2] FROM docker.io/library/python:3.12',
+        '#4 CACHED',
+        '',
+        '#5 [web 2/2] RUN npm ci',
+        `#5 ${web === 'CACHED' ? 'CACHED' : 'DONE 3.1s'}`,
+        '',
+        '#6 [worker 2/2] RUN pip install -r requirements.txt',
+        `#6 ${worker === 'CACHED' ? 'CACHED' : 'DONE 9.0s'}`,
+        '',
       ].join('\n');
     const read = (text: string, source: string) => {
       const r = readLog(text, source);
@@ -105,8 +140,25 @@ describe('alignment', () => {
   });
 
   it('never aligns by #N or digest: the same step printed with other vertex numbers and digests is one row', () => {
-    const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D1], ['[2/2]', 'COPY app /app', 'CACHED', D1]] }, 'a.log');
-    const b = trace({ imports: [{ ref: 'r/x:cache', ok: true }], steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D2], ['[2/2]', 'COPY app /app', 'CACHED', D2]] }, 'b.log');
+    const a = trace(
+      {
+        steps: [
+          ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D1],
+          ['[2/2]', 'COPY app /app', 'CACHED', D1],
+        ],
+      },
+      'a.log',
+    );
+    const b = trace(
+      {
+        imports: [{ ref: 'r/x:cache', ok: true }],
+        steps: [
+          ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED', D2],
+          ['[2/2]', 'COPY app /app', 'CACHED', D2],
+        ],
+      },
+      'b.log',
+    );
     const d = diagnose({ traces: [a, b], plans: [] });
     expect(d.steps.map((s) => `${s.index}:${s.status_by_build.join(',')}`)).toEqual(['1:cached,cached', '2:cached,cached']);
     expect(d.first_miss).toBeNull();
@@ -146,7 +198,12 @@ describe('COPY --link where it does isolate its layer (containerd image store)',
   it('a linked COPY that stayed CACHED does not make the RUN after it a root: it still builds on the rebuilt state', () => {
     const df = 'FROM alpine:3.19\nRUN apk add curl\nCOPY --link app.conf /etc/app.conf\nRUN cat /etc/app.conf\n';
     const s = (r: Result, link: Result): LogSpec => ({
-      steps: [['[1/4]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/4]', 'RUN apk add curl', r], ['[3/4]', 'COPY --link app.conf /etc/app.conf', link], ['[4/4]', 'RUN cat /etc/app.conf', r]],
+      steps: [
+        ['[1/4]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[2/4]', 'RUN apk add curl', r],
+        ['[3/4]', 'COPY --link app.conf /etc/app.conf', link],
+        ['[4/4]', 'RUN cat /etc/app.conf', r],
+      ],
     });
     const d = diagnose({ traces: [trace(s('CACHED', 'CACHED'), 'a.log'), trace(s('DONE', 'CACHED'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
     expect(d.root_misses.map((r) => r.index)).toEqual([2]);
@@ -157,7 +214,13 @@ describe('COPY --link where it does isolate its layer (containerd image store)',
 describe('a stage built FROM another stage', () => {
   it('its first step is cascade of the base stage and named as upstream-rebuilt', () => {
     const df = 'FROM alpine:3.19 AS base\nRUN apk add curl\n\nFROM base\nRUN curl --version\n';
-    const s = (r: Result): LogSpec => ({ steps: [['[base 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[base 2/2]', 'RUN apk add curl', r], ['[stage-1 1/1]', 'RUN curl --version', r]] });
+    const s = (r: Result): LogSpec => ({
+      steps: [
+        ['[base 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[base 2/2]', 'RUN apk add curl', r],
+        ['[stage-1 1/1]', 'RUN curl --version', r],
+      ],
+    });
     const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
     expect(d.root_misses.map((r) => `${r.stage} ${r.index}`)).toEqual(['base 2']);
     expect(d.steps.find((x) => x.stage === 'stage-1')).toMatchObject({ role: 'cascade', because_of: { stage: 'base', index: 2 } });
@@ -192,7 +255,12 @@ describe('causes the fixtures do not show', () => {
 
   it('a changed proxy build arg is not blamed, and the cache was unavailable on another builder', () => {
     const d = diagnose(
-      input(spec('CACHED', 'default'), spec('DONE', 'ci-runner-7'), 'docker build --build-arg HTTP_PROXY=http://a:3128 .', 'docker build --build-arg HTTP_PROXY=http://b:3128 .'),
+      input(
+        spec('CACHED', 'default'),
+        spec('DONE', 'ci-runner-7'),
+        'docker build --build-arg HTTP_PROXY=http://a:3128 .',
+        'docker build --build-arg HTTP_PROXY=http://b:3128 .',
+      ),
     );
     expect(d.causes[0]).toMatchObject({ kind: 'cache-unavailable', confidence: 'high' });
     const evidence = d.causes[0]!.evidence.join('\n');
@@ -210,7 +278,13 @@ describe('causes the fixtures do not show', () => {
 
   it('--no-cache-filter on the stage is named as the cause', () => {
     const df2 = 'FROM alpine:3.19 AS deps\nRUN apk add curl\n\nFROM deps\nRUN echo hi\n';
-    const s = (r: Result): LogSpec => ({ steps: [['[deps 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[deps 2/2]', 'RUN apk add curl', r], ['[stage-1 1/1]', 'RUN echo hi', r]] });
+    const s = (r: Result): LogSpec => ({
+      steps: [
+        ['[deps 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[deps 2/2]', 'RUN apk add curl', r],
+        ['[stage-1 1/1]', 'RUN echo hi', r],
+      ],
+    });
     const d = diagnose({
       traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')],
       plans: [readDockerfile(df2, 'Dockerfile')],
@@ -232,9 +306,16 @@ describe('causes the fixtures do not show', () => {
     const before = 'FROM alpine:3.19\nLABEL version=1\nRUN apk add curl\nRUN echo ok\n';
     const after = 'FROM alpine:3.19\nLABEL version=2\nRUN apk add curl\nRUN echo ok\n';
     const s = (r: Result): LogSpec => ({
-      steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', 'RUN apk add curl', r], ['[3/3]', 'RUN echo ok', r]],
+      steps: [
+        ['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[2/3]', 'RUN apk add curl', r],
+        ['[3/3]', 'RUN echo ok', r],
+      ],
     });
-    const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
+    const d = diagnose({
+      traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')],
+      plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')],
+    });
     expect(d.causes.some((c) => c.kind === 'instruction-changed')).toBe(false);
     // Every step ran while the FROM printed CACHED: the --no-cache pattern, tied with a missing cache.
     expect(d.causes.slice(0, 2).map((c) => c.kind)).toEqual(['no-cache', 'cache-unavailable']);
@@ -244,8 +325,16 @@ describe('causes the fixtures do not show', () => {
   it('an ARG default edited between the Dockerfiles misses the RUN after it', () => {
     const before = 'FROM alpine:3.19\nARG LEVEL=1\nRUN apk add curl\n';
     const after = 'FROM alpine:3.19\nARG LEVEL=2\nRUN apk add curl\n';
-    const s = (r: Result): LogSpec => ({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'RUN apk add curl', r]] });
-    const d = diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
+    const s = (r: Result): LogSpec => ({
+      steps: [
+        ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[2/2]', 'RUN apk add curl', r],
+      ],
+    });
+    const d = diagnose({
+      traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')],
+      plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')],
+    });
     expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', confidence: 'high' });
     expect(d.causes[0]!.summary).toMatch(/ARG LEVEL default: 1 → 2/);
   });
@@ -253,9 +342,25 @@ describe('causes the fixtures do not show', () => {
   it('a step inserted into the Dockerfile is named as an insertion, and what follows is cascade', () => {
     const before = 'FROM alpine:3.19\nRUN apk add curl\nRUN make\n';
     const after = 'FROM alpine:3.19\nRUN apk add git\nRUN apk add curl\nRUN make\n';
-    const a = trace({ steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', 'RUN apk add curl', 'CACHED'], ['[3/3]', 'RUN make', 'CACHED']] }, 'a.log');
+    const a = trace(
+      {
+        steps: [
+          ['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+          ['[2/3]', 'RUN apk add curl', 'CACHED'],
+          ['[3/3]', 'RUN make', 'CACHED'],
+        ],
+      },
+      'a.log',
+    );
     const b = trace(
-      { steps: [['[1/4]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/4]', 'RUN apk add git', 'DONE'], ['[3/4]', 'RUN apk add curl', 'DONE'], ['[4/4]', 'RUN make', 'DONE']] },
+      {
+        steps: [
+          ['[1/4]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+          ['[2/4]', 'RUN apk add git', 'DONE'],
+          ['[3/4]', 'RUN apk add curl', 'DONE'],
+          ['[4/4]', 'RUN make', 'DONE'],
+        ],
+      },
       'b.log',
     );
     const d = diagnose({ traces: [a, b], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
@@ -268,7 +373,13 @@ describe('causes the fixtures do not show', () => {
   it('two builds that both ran everything: the later build missed what the earlier one left in the cache', () => {
     // The earlier build's results were cached when it ended; running the same step again is a miss (the
     // forum case: every Jenkins build reran ADD .aws), explained by what changed or by a lost cache.
-    const s: LogSpec = { steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'DONE'], ['[2/3]', 'RUN apk add curl', 'DONE'], ['[3/3]', 'RUN make', 'DONE']] };
+    const s: LogSpec = {
+      steps: [
+        ['[1/3]', 'FROM docker.io/library/alpine:3.19', 'DONE'],
+        ['[2/3]', 'RUN apk add curl', 'DONE'],
+        ['[3/3]', 'RUN make', 'DONE'],
+      ],
+    };
     const d = diagnose({ traces: [trace(s, 'a.log'), trace(s, 'b.log')], plans: [] });
     expect(d.first_miss).toMatchObject({ index: 2 });
     expect(d.causes.map((c) => c.kind)).toContain('cache-unavailable');
@@ -278,7 +389,11 @@ describe('causes the fixtures do not show', () => {
   it('sources that are not the build context: ADD <url> and COPY --from=<image>', () => {
     const df = 'FROM alpine:3.19\nADD https://example.com/tool.tgz /tmp/\nCOPY --from=ghcr.io/acme/tools:1 /bin/t /usr/bin/t\n';
     const s = (add: Result, copy: Result): LogSpec => ({
-      steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', 'ADD https://example.com/tool.tgz /tmp/', add], ['[3/3]', 'COPY --from=ghcr.io/acme/tools:1 /bin/t /usr/bin/t', copy]],
+      steps: [
+        ['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[2/3]', 'ADD https://example.com/tool.tgz /tmp/', add],
+        ['[3/3]', 'COPY --from=ghcr.io/acme/tools:1 /bin/t /usr/bin/t', copy],
+      ],
     });
     const plan = readDockerfile(df, 'Dockerfile');
     const url = diagnose({ traces: [trace(s('CACHED', 'CACHED'), 'a.log'), trace(s('DONE', 'DONE'), 'b.log')], plans: [plan] });
@@ -293,8 +408,24 @@ describe('causes the fixtures do not show', () => {
   it('an ENV edit that a COPY expands in its path is an instruction change of that COPY', () => {
     const before = 'FROM alpine:3.19\nENV CONF=dev.conf\nCOPY $CONF /etc/app.conf\n';
     const after = 'FROM alpine:3.19\nENV CONF=prod.conf\nCOPY $CONF /etc/app.conf\n';
-    const a = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'COPY dev.conf /etc/app.conf', 'CACHED']] }, 'a.log');
-    const b = trace({ steps: [['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/2]', 'COPY prod.conf /etc/app.conf', 'DONE']] }, 'b.log');
+    const a = trace(
+      {
+        steps: [
+          ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+          ['[2/2]', 'COPY dev.conf /etc/app.conf', 'CACHED'],
+        ],
+      },
+      'a.log',
+    );
+    const b = trace(
+      {
+        steps: [
+          ['[1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+          ['[2/2]', 'COPY prod.conf /etc/app.conf', 'DONE'],
+        ],
+      },
+      'b.log',
+    );
     const d = diagnose({ traces: [a, b], plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')] });
     expect(d.causes[0]).toMatchObject({ kind: 'instruction-changed', confidence: 'high' });
     expect(d.causes[0]!.summary).toMatch(/ENV CONF: dev\.conf → prod\.conf/);
@@ -303,13 +434,24 @@ describe('causes the fixtures do not show', () => {
   it('an edited line built with --no-cache: both causes hold, and neither is called indistinguishable', () => {
     const before = 'FROM alpine:3.19\nRUN apk add curl\nRUN make\n';
     const after = 'FROM alpine:3.19\nRUN apk add curl git\nRUN make\n';
-    const s = (second: string, r: Result): LogSpec => ({ steps: [['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[2/3]', second, r], ['[3/3]', 'RUN make', r]] });
+    const s = (second: string, r: Result): LogSpec => ({
+      steps: [
+        ['[1/3]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[2/3]', second, r],
+        ['[3/3]', 'RUN make', r],
+      ],
+    });
     const d = diagnose({
       traces: [trace(s('RUN apk add curl', 'CACHED'), 'a.log'), trace(s('RUN apk add curl git', 'DONE'), 'b.log')],
       plans: [readDockerfile(before, 'Dockerfile'), readDockerfile(after, 'Dockerfile.b')],
       commands: [cmd('docker build .'), cmd('docker build --no-cache .')],
     });
-    expect(d.causes.slice(0, 2).map((c) => `${c.kind}/${c.confidence}`).sort()).toEqual(['instruction-changed/high', 'no-cache/high']);
+    expect(
+      d.causes
+        .slice(0, 2)
+        .map((c) => `${c.kind}/${c.confidence}`)
+        .sort(),
+    ).toEqual(['instruction-changed/high', 'no-cache/high']);
     expect(d.causes[0]!.summary).toMatch(/either alone misses this step/);
     expect(d.verdict).toMatch(/either alone misses it/);
     expect(d.verdict).not.toMatch(/cannot tell/);
@@ -342,7 +484,12 @@ describe('RUN --mount without type= is a bind mount of the context', () => {
   // keyed on the mounted files' checksum just as `--mount=type=bind` is; a cache mount is not.
   const miss = (mount: string): ReturnType<typeof diagnose> => {
     const df = `FROM alpine:3.19\nRUN ${mount} make -C /src\n`;
-    const s = (r: Result): LogSpec => ({ steps: [['[stage-0 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'], ['[stage-0 2/2]', `RUN ${mount} make -C /src`, r]] });
+    const s = (r: Result): LogSpec => ({
+      steps: [
+        ['[stage-0 1/2]', 'FROM docker.io/library/alpine:3.19', 'CACHED'],
+        ['[stage-0 2/2]', `RUN ${mount} make -C /src`, r],
+      ],
+    });
     return diagnose({ traces: [trace(s('CACHED'), 'a.log'), trace(s('DONE'), 'b.log')], plans: [readDockerfile(df, 'Dockerfile')] });
   };
   it.each(['--mount=target=/src', '--mount=type=bind,target=/src', '--mount=source=.,target=/src'])('%s reads the context', (mount) => {

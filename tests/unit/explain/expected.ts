@@ -90,4 +90,3 @@ export const EXPECTED: Record<string, Expected> = {
   // cause "builder-stage-input-changed" (BuildKit v0.13).
   'lab-modern/multistage': { kind: 'context-changed', files: [{ path: 'src/data.txt', change: 'content' }] },
 };
-

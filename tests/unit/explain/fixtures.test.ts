@@ -84,7 +84,9 @@ describe('facts real BuildKit showed', () => {
 
   it('the seed case says the 32 steps after ADD were rebuilt because of it', async () => {
     const d = diagnose(await load('lab/seed-replica'));
-    expect(d.verdict).toMatch(/^Step 2\/34 `ADD model\/Dockerfile\/om-datasci-base\/\.aws\/ \/root\/\.aws` missed because `model\/Dockerfile\/om-datasci-base\/\.aws\/cli\/cache\/.*\.json` appeared in the context; the 32 steps after it were rebuilt because of it\.$/);
+    expect(d.verdict).toMatch(
+      /^Step 2\/34 `ADD model\/Dockerfile\/om-datasci-base\/\.aws\/ \/root\/\.aws` missed because `model\/Dockerfile\/om-datasci-base\/\.aws\/cli\/cache\/.*\.json` appeared in the context; the 32 steps after it were rebuilt because of it\.$/,
+    );
     expect(d.steps.filter((s) => s.role === 'cascade').every((s) => s.because_of?.index === 2)).toBe(true);
   });
 
@@ -106,12 +108,16 @@ describe('facts real BuildKit showed', () => {
 
   it('COPY . . misses suggest copying only the needed files and ignoring the churning path', async () => {
     const d = diagnose(await load('lab/copy-dot-unrelated'));
-    expect(d.suggestions?.map((s) => s.title)).toEqual(expect.arrayContaining(['Copy only the files the build needs instead of `COPY . .`', 'Add `README.md` to .dockerignore if the image does not need it']));
+    expect(d.suggestions?.map((s) => s.title)).toEqual(
+      expect.arrayContaining(['Copy only the files the build needs instead of `COPY . .`', 'Add `README.md` to .dockerignore if the image does not need it']),
+    );
   });
 
   it('the churning directory of an ADDed dir is suggested for .dockerignore, a file the step names is not', async () => {
     const seed = diagnose(await load('lab/seed-replica'));
-    expect(seed.suggestions?.map((s) => s.title)).toContain('Add `model/Dockerfile/om-datasci-base/.aws/cli/cache/` to .dockerignore if the image does not need it');
+    expect(seed.suggestions?.map((s) => s.title)).toContain(
+      'Add `model/Dockerfile/om-datasci-base/.aws/cli/cache/` to .dockerignore if the image does not need it',
+    );
     const named = diagnose(await load('lab/copy-file-content'));
     expect(named.suggestions?.some((s) => /dockerignore/.test(s.title))).toBe(false);
   });

@@ -108,7 +108,10 @@ const LOGS_ONLY: Record<string, { kind: CauseKind; tiedWith?: CauseKind; summary
 
 describe('logs only (no Dockerfile, commands or contexts)', () => {
   for (const name of cases) {
-    const want: { kind: CauseKind | null; tiedWith?: CauseKind; summary?: RegExp } = LOGS_ONLY[name] ?? { kind: EXPECTED[name]!.kind, tiedWith: EXPECTED[name]!.tiedWith };
+    const want: { kind: CauseKind | null; tiedWith?: CauseKind; summary?: RegExp } = LOGS_ONLY[name] ?? {
+      kind: EXPECTED[name]!.kind,
+      tiedWith: EXPECTED[name]!.tiedWith,
+    };
     it(`${name}: ${want.kind ?? 'no miss'}${want.tiedWith ? ` tied with ${want.tiedWith}` : ''}`, async () => {
       const truth = truthOf(name);
       const d = diagnose(await load(name, { contexts: false, dockerfile: false, commands: false }));
@@ -137,7 +140,7 @@ describe('one log', () => {
     expect(d.warnings?.some((w) => w.kind === 'credentials')).toBe(true);
   });
 
-  it("with its context, the hash note of a COPY names its content key (the key BuildKit looked up)", async () => {
+  it('with its context, the hash note of a COPY names its content key (the key BuildKit looked up)', async () => {
     const d = diagnose(await load('lab/copy-file-content', { logs: ['b.log'] }));
     const note = d.hash_notes!.find((h) => h.step.index === 3)!;
     expect(note.contextUpstream).toBe(true);

@@ -33,12 +33,14 @@ export interface Truth {
 
 /** Every case folder under lab, lab-modern… that has a truth.json, as `lab/copy-file-content`. */
 export function allCases(): string[] {
-  return readdirSync(FIXTURES)
-    // lab-2026 runs through the CLI in every input mode (logs, records, both) in tests/unit/record.
-    .filter((d) => d.startsWith('lab') && d !== 'lab-2026')
-    .flatMap((d) => readdirSync(`${FIXTURES}${d}`).map((c) => `${d}/${c}`))
-    .filter((c) => existsSync(`${FIXTURES}${c}/truth.json`))
-    .sort();
+  return (
+    readdirSync(FIXTURES)
+      // lab-2026 runs through the CLI in every input mode (logs, records, both) in tests/unit/record.
+      .filter((d) => d.startsWith('lab') && d !== 'lab-2026')
+      .flatMap((d) => readdirSync(`${FIXTURES}${d}`).map((c) => `${d}/${c}`))
+      .filter((c) => existsSync(`${FIXTURES}${c}/truth.json`))
+      .sort()
+  );
 }
 
 export function truthOf(name: string): Truth {
@@ -113,4 +115,3 @@ export function sameStep(a: { stage: string | null; index: number } | null | und
   if (!a || !b) return a == null && b === null;
   return a.index === b.index && (a.stage ?? null) === (b.stage ?? null);
 }
-

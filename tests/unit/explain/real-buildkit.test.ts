@@ -49,7 +49,7 @@ async function report(name: string, files = userFiles(name)): Promise<Diagnosis>
 
 /**
  * A directory's mode is in the checksum of a context BuildKit receives afresh (a 0700 directory header
- * is in a real cache.db: shared/fixtures/checksum, copy-wildcard), but a chmod of a directory the builder
+ * from a real cache.db is in tests/fixtures/checksum/vectors.json), but a chmod of a directory the builder
  * already has is not passed on: dir-mode-change stayed CACHED. So cachewhy names such a change with a
  * caveat and never blames it above a low-confidence suspicion.
  */
@@ -65,7 +65,10 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
 
   for (const name of CASES) {
     const truth = truthOf(name);
-    const what = truth.expected_cause_kind === null ? 'no miss and nothing blamed' : `${truth.expected_cause_kind}${truth.expected_context_files.length ? `: ${fileKeys(truth.expected_context_files).join(', ')}` : ''}`;
+    const what =
+      truth.expected_cause_kind === null
+        ? 'no miss and nothing blamed'
+        : `${truth.expected_cause_kind}${truth.expected_context_files.length ? `: ${fileKeys(truth.expected_context_files).join(', ')}` : ''}`;
     it(`${name}: ${what}`, async () => {
       expect(truth.a_log_fully_cached).toBe(true);
       const d = await report(name);
@@ -123,7 +126,9 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
   it('logs given in the wrong order: no miss, and the verdict says how to ask about the rebuild', async () => {
     const d = await report('content-change', ['b.log', 'a.log', 'Dockerfile']);
     expect(d.first_miss).toBeNull();
-    expect(d.verdict).toMatch(/^No step missed: .*b\.log itself rebuilt 2 steps from 2\/3 `COPY src\/ \/app\/`: to ask why, give the log of the build before it first/);
+    expect(d.verdict).toMatch(
+      /^No step missed: .*b\.log itself rebuilt 2 steps from 2\/3 `COPY src\/ \/app\/`: to ask why, give the log of the build before it first/,
+    );
     const inOrder = await report('mtime-only', ['a.log', 'b.log', 'Dockerfile']);
     expect(inOrder.verdict).not.toMatch(/itself rebuilt/);
   });
@@ -139,7 +144,7 @@ describe('real BuildKit build pairs that are not among the lab fixtures, as a ne
 
   // Given both contexts but no Dockerfile: each build is read with the Dockerfile in its context, so the
   // file and field are named, and the verdict asks for nothing the user already gave.
-  it('without the Dockerfile, the contexts\' own Dockerfiles name the file, and the verdict asks for nothing given', async () => {
+  it("without the Dockerfile, the contexts' own Dockerfiles name the file, and the verdict asks for nothing given", async () => {
     const d = await report('mode-change', ['a.log', 'b.log', 'context-a.tar', 'context-b.tar']);
     expect(d.first_miss?.index).toBe(2);
     expect(d.verdict).not.toMatch(/give both contexts/);

@@ -13,7 +13,13 @@ import { parse } from 'yaml';
 const ROOT = join(import.meta.dirname, '../../..');
 const SEED = 'tests/fixtures/lab/seed-replica';
 
-interface Step { uses?: string; run?: string; shell?: string; id?: string; env?: Record<string, string> }
+interface Step {
+  uses?: string;
+  run?: string;
+  shell?: string;
+  id?: string;
+  env?: Record<string, string>;
+}
 
 describe('action.yml', () => {
   const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'));
@@ -53,7 +59,13 @@ describe('action/run.sh with fake GitHub files', () => {
       encoding: 'utf8',
       env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? dir, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, ...env },
     });
-    const outputs = Object.fromEntries(readFileSync(output, 'utf8').trim().split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const outputs = Object.fromEntries(
+      readFileSync(output, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     return { code: r.status, stdout: r.stdout, stderr: r.stderr, summary: readFileSync(summary, 'utf8'), outputs };
   }
   const seed = {

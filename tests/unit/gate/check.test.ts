@@ -38,7 +38,13 @@ describe('cachewhy check: a miss fails with the step, the cause and the time', (
     ['lab/seed-replica (v0.8, Jenkins prefix)', SEED, '[2/34]', 'context-changed', 32],
     ['lab-modern/copy-file-content (v0.13)', files('lab-modern/copy-file-content'), '[3/4]', 'context-changed', 1],
     ['real-buildkit/content-change', files('real-buildkit/content-change'), null, 'context-changed', null],
-    ['real-buildkit/build-arg-change', [...files('real-buildkit/build-arg-change'), join(FIXTURES, 'real-buildkit/build-arg-change/commands.txt')], null, 'build-arg-changed', null],
+    [
+      'real-buildkit/build-arg-change',
+      [...files('real-buildkit/build-arg-change'), join(FIXTURES, 'real-buildkit/build-arg-change/commands.txt')],
+      null,
+      'build-arg-changed',
+      null,
+    ],
   ])('%s', async (_name, argv, step, kind, cascade) => {
     const { code, stdout, xml } = await junitOf(argv);
     expect(code, stdout).toBe(1);
@@ -107,7 +113,12 @@ describe('cachewhy check: reports, reproducibility, mistakes', () => {
   });
 
   it('--same-inputs: a miss between two builds of one commit is called non-determinism', async () => {
-    const r = await runCli(['check', '--same-inputs', ...files('real-buildkit/build-arg-change'), join(FIXTURES, 'real-buildkit/build-arg-change/commands.txt')]);
+    const r = await runCli([
+      'check',
+      '--same-inputs',
+      ...files('real-buildkit/build-arg-change'),
+      join(FIXTURES, 'real-buildkit/build-arg-change/commands.txt'),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('the build is not reproducible');
     expect(r.stdout).toContain('non-determinism: a build arg had another value on each run');
@@ -119,7 +130,7 @@ describe('cachewhy check: reports, reproducibility, mistakes', () => {
     [['check', '--allow-miss'], /--allow-miss needs a value/],
     [['check', SEED[0]!], /nothing to compare/],
   ])('exit 2: %j', async (argv, message) => {
-    const r = await runCli(argv as string[]);
+    const r = await runCli(argv);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });

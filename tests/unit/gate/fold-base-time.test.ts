@@ -21,7 +21,7 @@ describe('the CLI summary', () => {
 });
 
 describe('time lost', () => {
-  it('sums the later build\'s durations over the root and its cascade (v0.13 plain log)', async () => {
+  it("sums the later build's durations over the root and its cascade (v0.13 plain log)", async () => {
     const dir = join(FIXTURES, 'lab-modern/copy-file-content');
     const r = await runCli(['--json', join(dir, 'a.log'), join(dir, 'b.log')]);
     const d = JSON.parse(r.stdout).diagnosis;

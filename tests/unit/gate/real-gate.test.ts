@@ -109,7 +109,9 @@ describe('cachewhy check --same-inputs on builds that are not reproducible: exit
       const { code, stdout, stderr, xml } = await check(name, form);
       expect(stderr).toBe('');
       expect(code, stdout).toBe(1);
-      expect(stdout).toMatch(/^cachewhy check: FAIL: 1 step missed the cache in b\.log, costing \d+(\.\d)? s\. Both builds had the same inputs: the build is not reproducible\.\n/);
+      expect(stdout).toMatch(
+        /^cachewhy check: FAIL: 1 step missed the cache in b\.log, costing \d+(\.\d)? s\. Both builds had the same inputs: the build is not reproducible\.\n/,
+      );
       // The failing step is the first one b.log rebuilt; the cached ones before it are not blamed.
       expect(stdout).toMatch(new RegExp(`\\n${step.replace(/[[\]/]/g, '\\$&')} .*\\(Dockerfile line \\d+\\): MISSED\\n`));
       for (const cached of truth.b_cached_steps) expect(stdout).not.toContain(`\n${labelOf(cached)} `);
@@ -124,7 +126,11 @@ describe('cachewhy check --same-inputs on builds that are not reproducible: exit
     it('the gate says what kind of non-determinism it is', async () => {
       const { stdout } = await check(name, 'full');
       const words = /\n {2}non-determinism: (.+)/.exec(stdout)![1]!;
-      expect(words).toMatch(truth.expected_cause_kind === 'build-arg-changed' ? /build arg had another value on each run \(a timestamp/ : /a file in the build context differs between two builds of the same commit.*generated file, a build stamp/);
+      expect(words).toMatch(
+        truth.expected_cause_kind === 'build-arg-changed'
+          ? /build arg had another value on each run \(a timestamp/
+          : /a file in the build context differs between two builds of the same commit.*generated file, a build stamp/,
+      );
     });
   });
 });

@@ -41,11 +41,28 @@ const runningAsRoot = process.getuid?.() === 0;
 /** Inputs that cannot be used: each is skipped with one warning line, and the good logs are still analysed. */
 const BAD_INPUTS: { what: string; argv: () => string[]; names: string[]; says: RegExp }[] = [
   { what: 'a missing file', argv: () => [A, B, join(scratch, 'nope.log')], names: ['nope.log'], says: /no such file/ },
-  { what: 'binary junk', argv: () => [A, B, file('junk.bin', Uint8Array.from({ length: 4096 }, (_v, i) => (i * 7919 + 1) % 256))], names: ['junk.bin'], says: /not something cachewhy recognises/ },
+  {
+    what: 'binary junk',
+    argv: () => [
+      A,
+      B,
+      file(
+        'junk.bin',
+        Uint8Array.from({ length: 4096 }, (_v, i) => (i * 7919 + 1) % 256),
+      ),
+    ],
+    names: ['junk.bin'],
+    says: /not something cachewhy recognises/,
+  },
   { what: 'an empty file', argv: () => [A, B, file('empty.txt', '')], names: ['empty.txt'], says: /not something cachewhy recognises/ },
   { what: 'a truncated tar', argv: () => [A, B, file('cut.tar', tar.subarray(0, 1300))], names: ['cut.tar'], says: /truncated/ },
   { what: 'a gzip that ends early', argv: () => [A, B, file('cut.tar.gz', gzipSync(tar).subarray(0, 200))], names: ['cut.tar.gz'], says: /gzip/ },
-  { what: 'a log that is not a build log though it looks like text', argv: () => [A, B, file('notes.log', '#1 hello\nthis is not a build\n')], names: ['notes.log'], says: /\S/ },
+  {
+    what: 'a log that is not a build log though it looks like text',
+    argv: () => [A, B, file('notes.log', '#1 hello\nthis is not a build\n')],
+    names: ['notes.log'],
+    says: /\S/,
+  },
 ];
 
 /** Usage errors: nothing is analysed, one line, exit 2. */

@@ -13,7 +13,9 @@ import { decodeShareLink, encodeShareLink } from '../../../src/core/report/index
 import { chunked, wasmSha256 } from '../context/helpers.ts';
 import { byteMutation, expectHumanProblem, fixtureFiles, mutateBytes, mutateText, params, readText, runs, textMutation, timed, timedAsync } from './fuzz.ts';
 
-const TARS = fixtureFiles(/\.tar$/).slice(0, 24).map((p) => new Uint8Array(readFileSync(p)));
+const TARS = fixtureFiles(/\.tar$/)
+  .slice(0, 24)
+  .map((p) => new Uint8Array(readFileSync(p)));
 const NAME = 'fuzzed.tar';
 
 describe('tar / tar.gz reader on damaged archives', () => {
@@ -70,8 +72,16 @@ describe('share-link decoder on mangled real links', () => {
     const url = `https://example.org/cachewhy/#${fragment}`;
     const mangle = fc.oneof(
       fc.nat().map((n) => (s: string) => s.slice(0, n % (s.length + 1))),
-      fc.tuple(fc.nat(), fc.constantFrom('%', ' ', '\n', '…', '>', '"', '+', '/', '=', '\u200b', '&r=2.x', '#', 'A')).map(([n, c]) => (s: string) => s.slice(0, n % s.length) + c + s.slice(n % s.length)),
-      fc.tuple(fc.nat(), fc.constantFrom('A', '_', '-', 'z', '0')).map(([n, c]) => (s: string) => s.slice(0, n % s.length) + c + s.slice((n % s.length) + 1)),
+      fc.tuple(fc.nat(), fc.constantFrom('%', ' ', '\n', '…', '>', '"', '+', '/', '=', '\u200b', '&r=2.x', '#', 'A')).map(
+        ([n, c]) =>
+          (s: string) =>
+            s.slice(0, n % s.length) + c + s.slice(n % s.length),
+      ),
+      fc.tuple(fc.nat(), fc.constantFrom('A', '_', '-', 'z', '0')).map(
+        ([n, c]) =>
+          (s: string) =>
+            s.slice(0, n % s.length) + c + s.slice((n % s.length) + 1),
+      ),
       fc.constant((s: string) => encodeURIComponent(s)),
       fc.constant((s: string) => s.replace(/-/g, '+').replace(/_/g, '/')),
       fc.constant((s: string) => `<${s}>.`),
@@ -105,7 +115,11 @@ describe('analyze end to end over mutated real inputs', () => {
       fc.property(fc.nat(inputs.length - 1), fc.array(fc.array(textMutation, { maxLength: 3 }), { minLength: 4, maxLength: 4 }), (which, ms) => {
         const given = inputs[which]!;
         const mutate = (t: { name: string; text: string }, i: number) => ({ name: t.name, text: mutateText(t.text, ms[i % 4]!, donors) });
-        const all = { logs: given.logs.map(mutate), dockerfiles: given.dockerfiles.map((d) => mutate(d, 2)), commands: given.commands.map((c) => mutate(c, 3)) };
+        const all = {
+          logs: given.logs.map(mutate),
+          dockerfiles: given.dockerfiles.map((d) => mutate(d, 2)),
+          commands: given.commands.map((c) => mutate(c, 3)),
+        };
         const { report, problems } = timed('analyze', () => analyze(all));
         const names = new Set([...all.logs, ...all.dockerfiles, ...all.commands].map((t) => t.name));
         for (const p of problems) {

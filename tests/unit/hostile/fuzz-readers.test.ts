@@ -9,12 +9,26 @@ import { readDockerfile } from '../../../src/core/dockerfile/index.ts';
 import { findBuildCommands, parseBuildCommand, parseCommandsFile } from '../../../src/core/ingest/command.ts';
 import { sniffInput } from '../../../src/core/ingest/sniff.ts';
 import type { BuildPlan } from '../../../src/core/model.ts';
-import { expectHumanProblem, fixtureFiles, mutateBytes, byteMutation, mutateText, params, pathologicalTexts, readText, runs, textMutation, timed } from './fuzz.ts';
+import {
+  expectHumanProblem,
+  fixtureFiles,
+  mutateBytes,
+  byteMutation,
+  mutateText,
+  params,
+  pathologicalTexts,
+  readText,
+  runs,
+  textMutation,
+  timed,
+} from './fuzz.ts';
 import { readFileSync } from 'node:fs';
 
 const DOCKERFILES = fixtureFiles(/(^|\/)Dockerfile(\.\w+)?$/).map(readText);
 const COMMANDS = fixtureFiles(/commands\.txt$/).map(readText);
-const LOGS = fixtureFiles(/\.log$/).slice(0, 40).map(readText);
+const LOGS = fixtureFiles(/\.log$/)
+  .slice(0, 40)
+  .map(readText);
 
 function checkPlan(plan: BuildPlan, source: string): void {
   expect(plan.source).toBe(source);
@@ -34,7 +48,59 @@ const readPlan = (text: string, opts: Parameters<typeof readDockerfile>[2] = {})
 const dockerfileLine = fc
   .array(
     fc.oneof(
-      fc.constantFrom('FROM ', 'FROM --platform=$BUILDPLATFORM ', 'AS ', 'RUN ', 'RUN --mount=type=cache,target=/x ', 'COPY ', 'COPY --from=', 'COPY --link --chmod=755 ', 'ADD ', 'ADD http://x/y ', 'ARG ', 'ENV ', 'LABEL ', 'WORKDIR ', 'ONBUILD ', 'USER ', 'CMD ', 'SHELL ["/bin/sh","-c"]', 'HEALTHCHECK ', '# syntax=docker/dockerfile:1', '# escape=`', '# escape=\\', '\\', '`', '<<EOF', 'EOF', '<<-"END"', '${A}', '${A:-x}', '${A:+y}', '${A#*}', '${A%%x}', '$A', '"', "'", '[', ']', '{', '}', '=', ' ', '\t', 'stage-0', 'builder', 'scratch', 'alpine:3.19', '@sha256:abc', '.', '/app', '*', '**'),
+      fc.constantFrom(
+        'FROM ',
+        'FROM --platform=$BUILDPLATFORM ',
+        'AS ',
+        'RUN ',
+        'RUN --mount=type=cache,target=/x ',
+        'COPY ',
+        'COPY --from=',
+        'COPY --link --chmod=755 ',
+        'ADD ',
+        'ADD http://x/y ',
+        'ARG ',
+        'ENV ',
+        'LABEL ',
+        'WORKDIR ',
+        'ONBUILD ',
+        'USER ',
+        'CMD ',
+        'SHELL ["/bin/sh","-c"]',
+        'HEALTHCHECK ',
+        '# syntax=docker/dockerfile:1',
+        '# escape=`',
+        '# escape=\\',
+        '\\',
+        '`',
+        '<<EOF',
+        'EOF',
+        '<<-"END"',
+        '${A}',
+        '${A:-x}',
+        '${A:+y}',
+        '${A#*}',
+        '${A%%x}',
+        '$A',
+        '"',
+        "'",
+        '[',
+        ']',
+        '{',
+        '}',
+        '=',
+        ' ',
+        '\t',
+        'stage-0',
+        'builder',
+        'scratch',
+        'alpine:3.19',
+        '@sha256:abc',
+        '.',
+        '/app',
+        '*',
+        '**',
+      ),
       fc.string({ maxLength: 8 }),
     ),
     { maxLength: 10 },
@@ -45,7 +111,10 @@ describe('readDockerfile on hostile input', () => {
   it('random text and Dockerfile-shaped lines: never throws, a plan with sane line numbers', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ maxLength: 300 }), fc.array(dockerfileLine, { maxLength: 30 }).map((l) => l.join('\n'))),
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.array(dockerfileLine, { maxLength: 30 }).map((l) => l.join('\n')),
+        ),
         fc.dictionary(fc.constantFrom('A', 'BASE', 'HTTP_PROXY', 'TARGETPLATFORM'), fc.option(fc.string({ maxLength: 10 }))),
         fc.option(fc.constantFrom('builder', 'stage-0', 'nope', ''), { nil: undefined }),
         (text, buildArgs, target) => checkPlan(readPlan(text, { buildArgs, target }), 'Dockerfile.fuzz'),
@@ -77,9 +146,43 @@ describe('readDockerfile on hostile input', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const globPart = fc.oneof(fc.constantFrom('*', '**', '?', '[a-z]', '[!a]', '[', ']', '\\', '\\*', '!', '.', '..', '/', '//', 'a', 'b', 'node_modules', '.git', '.env', ' ', '#', '{', '(', '|', '^', '$', '+'), fc.string({ maxLength: 4 }));
+const globPart = fc.oneof(
+  fc.constantFrom(
+    '*',
+    '**',
+    '?',
+    '[a-z]',
+    '[!a]',
+    '[',
+    ']',
+    '\\',
+    '\\*',
+    '!',
+    '.',
+    '..',
+    '/',
+    '//',
+    'a',
+    'b',
+    'node_modules',
+    '.git',
+    '.env',
+    ' ',
+    '#',
+    '{',
+    '(',
+    '|',
+    '^',
+    '$',
+    '+',
+  ),
+  fc.string({ maxLength: 4 }),
+);
 const glob = fc.array(globPart, { maxLength: 10 }).map((p) => p.join(''));
-const pathPart = fc.oneof(fc.constantFrom('a', 'b', 'node_modules', '.git', '.env', 'x.log', '[a]', '*', '..', ' ', '\\', 'ü', '\u202e'), fc.string({ minLength: 1, maxLength: 6 }).map((s) => s.replace(/\//g, '_')));
+const pathPart = fc.oneof(
+  fc.constantFrom('a', 'b', 'node_modules', '.git', '.env', 'x.log', '[a]', '*', '..', ' ', '\\', 'ü', '\u202e'),
+  fc.string({ minLength: 1, maxLength: 6 }).map((s) => s.replace(/\//g, '_')),
+);
 const path = fc.array(pathPart, { minLength: 1, maxLength: 8 }).map((p) => p.join('/'));
 
 describe('.dockerignore matcher on hostile input', () => {
@@ -128,7 +231,9 @@ describe('.dockerignore matcher on hostile input', () => {
       }
       return new RegExp(re + '$');
     };
-    const short = fc.array(fc.constantFrom('*', '**', '**/', '?', 'a', 'b', '/', '.', '[ab]', '[^a]', '\\*', '\\a', '+', '\n'), { maxLength: 6 }).map((p) => p.join(''));
+    const short = fc
+      .array(fc.constantFrom('*', '**', '**/', '?', 'a', 'b', '/', '.', '[ab]', '[^a]', '\\*', '\\a', '+', '\n'), { maxLength: 6 })
+      .map((p) => p.join(''));
     const shortPath = fc.array(fc.constantFrom('a', 'b', '/', '.', '*', 'ab', '\n', '+'), { minLength: 1, maxLength: 8 }).map((p) => p.join(''));
     fc.assert(
       fc.property(short, shortPath, (glob, p) => {
@@ -139,7 +244,13 @@ describe('.dockerignore matcher on hostile input', () => {
           return; // both refuse it: covered by the error test above
         }
         const { matcher, errors } = createMatcher([glob]);
-        fc.pre(errors.length === 0 && !glob.startsWith('!') && glob.trim() === glob && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(glob) && !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(p));
+        fc.pre(
+          errors.length === 0 &&
+            !glob.startsWith('!') &&
+            glob.trim() === glob &&
+            !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(glob) &&
+            !/^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/.test(p),
+        );
         // A file path with no parent directories: exactly the one RegExp test the matcher makes.
         fc.pre(!p.includes('/'));
         expect(matcher.excludes(p, false)).toBe(reference.test(p));
@@ -167,7 +278,9 @@ describe('.dockerignore matcher on hostile input', () => {
   }
 
   it('a 1 MB .dockerignore of odd lines parses within the bound', () => {
-    const text = pathologicalTexts().map((t) => t.text.slice(0, 50_000)).join('\n');
+    const text = pathologicalTexts()
+      .map((t) => t.text.slice(0, 50_000))
+      .join('\n');
     const { matcher } = timed('createMatcher', () => createMatcher(timed('parseDockerignore', () => parseDockerignore(text))));
     timed('excludes', () => matcher.excludes('a/b/c', false));
   });
@@ -176,7 +289,9 @@ describe('.dockerignore matcher on hostile input', () => {
 // ---------------------------------------------------------------------------------------------
 
 const KINDS = new Set(['log', 'dockerfile', 'dockerignore', 'context-tar', 'context-tar-gz', 'commands', 'report-json', 'unknown']);
-const SAMPLES = fixtureFiles(/\.(log|tar|txt|json)$|Dockerfile/).slice(0, 120).map((p) => new Uint8Array(readFileSync(p).subarray(0, 70_000)));
+const SAMPLES = fixtureFiles(/\.(log|tar|txt|json)$|Dockerfile/)
+  .slice(0, 120)
+  .map((p) => new Uint8Array(readFileSync(p).subarray(0, 70_000)));
 
 describe('sniffInput on hostile input', () => {
   it('random bytes and names: never throws, always one of the kinds', () => {
@@ -190,9 +305,14 @@ describe('sniffInput on hostile input', () => {
 
   it('mutated real files (cut, bytes flipped, junk inserted): never throws', () => {
     fc.assert(
-      fc.property(fc.nat(SAMPLES.length - 1), fc.array(byteMutation, { minLength: 1, maxLength: 4 }), fc.constantFrom('x', 'Dockerfile', '.dockerignore', 'a.log', 'c.tar.gz', ''), (which, mutations, name) => {
-        expect(KINDS.has(timed('sniffInput', () => sniffInput(name, mutateBytes(SAMPLES[which]!, mutations))))).toBe(true);
-      }),
+      fc.property(
+        fc.nat(SAMPLES.length - 1),
+        fc.array(byteMutation, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('x', 'Dockerfile', '.dockerignore', 'a.log', 'c.tar.gz', ''),
+        (which, mutations, name) => {
+          expect(KINDS.has(timed('sniffInput', () => sniffInput(name, mutateBytes(SAMPLES[which]!, mutations))))).toBe(true);
+        },
+      ),
       params(runs(1500, 0.2)),
     );
   });
@@ -207,25 +327,74 @@ describe('sniffInput on hostile input', () => {
 // ---------------------------------------------------------------------------------------------
 
 const commandWord = fc.oneof(
-  fc.constantFrom('docker', 'build', 'buildx', 'compose', 'buildctl', '--build-arg', '--build-arg=', 'A=1', '--no-cache', '--no-cache-filter', '--cache-from', '--cache-to', 'type=registry,ref=x', '-t', '-f', '--file=', '--target', '--platform', '--pull', '--progress=plain', '.', '&&', '||', ';', '|', '(', ')', '$(', '`', '"', "'", '\\', '\\\n', '$VAR', '${VAR:-x}', '+', '$', 'Run', '##[command]', '\t', 'log.log\t', '\t0'),
+  fc.constantFrom(
+    'docker',
+    'build',
+    'buildx',
+    'compose',
+    'buildctl',
+    '--build-arg',
+    '--build-arg=',
+    'A=1',
+    '--no-cache',
+    '--no-cache-filter',
+    '--cache-from',
+    '--cache-to',
+    'type=registry,ref=x',
+    '-t',
+    '-f',
+    '--file=',
+    '--target',
+    '--platform',
+    '--pull',
+    '--progress=plain',
+    '.',
+    '&&',
+    '||',
+    ';',
+    '|',
+    '(',
+    ')',
+    '$(',
+    '`',
+    '"',
+    "'",
+    '\\',
+    '\\\n',
+    '$VAR',
+    '${VAR:-x}',
+    '+',
+    '$',
+    'Run',
+    '##[command]',
+    '\t',
+    'log.log\t',
+    '\t0',
+  ),
   fc.string({ maxLength: 6 }),
 );
 
 describe('build-command parser on hostile input', () => {
   it('random command lines and files: never throws, every command is well-formed', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(commandWord, { maxLength: 14 }).map((w) => w.join(' ')), { maxLength: 8 }), (lines) => {
-        const text = lines.join('\n');
-        for (const line of lines) {
-          const cmd = timed('parseBuildCommand', () => parseBuildCommand(line));
-          if (cmd) {
-            expect(typeof cmd.tool).toBe('string');
-            expect(Array.isArray(cmd.tags)).toBe(true);
+      fc.property(
+        fc.array(
+          fc.array(commandWord, { maxLength: 14 }).map((w) => w.join(' ')),
+          { maxLength: 8 },
+        ),
+        (lines) => {
+          const text = lines.join('\n');
+          for (const line of lines) {
+            const cmd = timed('parseBuildCommand', () => parseBuildCommand(line));
+            if (cmd) {
+              expect(typeof cmd.tool).toBe('string');
+              expect(Array.isArray(cmd.tags)).toBe(true);
+            }
           }
-        }
-        expect(Array.isArray(timed('findBuildCommands', () => findBuildCommands(text)))).toBe(true);
-        expect(Array.isArray(timed('parseCommandsFile', () => parseCommandsFile(text)))).toBe(true);
-      }),
+          expect(Array.isArray(timed('findBuildCommands', () => findBuildCommands(text)))).toBe(true);
+          expect(Array.isArray(timed('parseCommandsFile', () => parseCommandsFile(text)))).toBe(true);
+        },
+      ),
       params(runs(2000, 0.2)),
     );
   });

@@ -93,7 +93,29 @@ export const readText = (path: string): string => readFileSync(path, 'utf8');
 // ---------------------------------------------------------------------------------------------
 
 /** Junk an attacker or a broken pipe puts in a text: ANSI, CR, NUL, BOM, RTL override, odd unicode. */
-const JUNK = ['\x1b[31m', '\x1b[0m', '\x1b[2K\r', '\r\n', '\r', '\0', '\ufeff', '\u202e', '\ud800', '\uffff', '\t', '#', '#1 ', '=> ', '[+] ', '{', '}', '"', '\\', '\x1b]8;;http://x\x07', '…'];
+const JUNK = [
+  '\x1b[31m',
+  '\x1b[0m',
+  '\x1b[2K\r',
+  '\r\n',
+  '\r',
+  '\0',
+  '\ufeff',
+  '\u202e',
+  '\ud800',
+  '\uffff',
+  '\t',
+  '#',
+  '#1 ',
+  '=> ',
+  '[+] ',
+  '{',
+  '}',
+  '"',
+  '\\',
+  '\x1b]8;;http://x\x07',
+  '…',
+];
 
 export type TextMutation =
   | { kind: 'truncate'; at: number }
@@ -107,7 +129,11 @@ export type TextMutation =
 
 export const textMutation: fc.Arbitrary<TextMutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), junk: fc.oneof(fc.constantFrom(...JUNK), fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    junk: fc.oneof(fc.constantFrom(...JUNK), fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 })),
+  }),
   fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), from: fc.nat(), lines: fc.integer({ min: 1, max: 30 }), donor: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), lines: fc.integer({ min: 1, max: 20 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), lines: fc.integer({ min: 1, max: 20 }) }),
@@ -167,13 +193,30 @@ export type ByteMutation =
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }), inHeader: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fill' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 1024 }), value: fc.constantFrom(0, 0x20, 0x30, 0x37, 0xff) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('fill' as const),
+      at: fc.nat(),
+      length: fc.integer({ min: 1, max: 1024 }),
+      value: fc.constantFrom(0, 0x20, 0x30, 0x37, 0xff),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('size' as const),
       entry: fc.nat(),
-      digits: fc.constantFrom('77777777777', '00000000000', '1', '7777', '\x80\0\0\0\0\0\0\0\xff\xff\xff', '\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff', 'zz', '-1'),
+      digits: fc.constantFrom(
+        '77777777777',
+        '00000000000',
+        '1',
+        '7777',
+        '\x80\0\0\0\0\0\0\0\xff\xff\xff',
+        '\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff',
+        'zz',
+        '-1',
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 700 }) }) },

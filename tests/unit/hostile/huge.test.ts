@@ -41,8 +41,15 @@ describe('huge input, bounded memory', () => {
       entries.push(size);
       left -= size;
     }
-    const { value: result, peakMb, seconds } = await measure(() =>
-      indexContext({ kind: 'stream', stream: synthTarStream(entries.length, (i) => ({ name: `blob/${i}.bin`, size: entries[i]! })) }, { name: 'huge.tar', hasher }),
+    const {
+      value: result,
+      peakMb,
+      seconds,
+    } = await measure(() =>
+      indexContext(
+        { kind: 'stream', stream: synthTarStream(entries.length, (i) => ({ name: `blob/${i}.bin`, size: entries[i]! })) },
+        { name: 'huge.tar', hasher },
+      ),
     );
     console.info(`${total / MB} MB streamed context: ${seconds.toFixed(1)} s, ${(total / MB / seconds).toFixed(0)} MB/s, peak RSS +${peakMb.toFixed(0)} MB`);
     expect(result.ok).toBe(true);
@@ -67,7 +74,9 @@ describe('huge input, bounded memory', () => {
     const { value: result, peakMb, seconds } = await measure(() => readLog(text!, 'huge.log'));
     const textMb = text.length / MB;
     text = null;
-    console.info(`${textMb.toFixed(0)} MB log: ${seconds.toFixed(1)} s, peak RSS +${peakMb.toFixed(0)} MB over the text itself (${(peakMb / textMb).toFixed(1)}× its size)`);
+    console.info(
+      `${textMb.toFixed(0)} MB log: ${seconds.toFixed(1)} s, peak RSS +${peakMb.toFixed(0)} MB over the text itself (${(peakMb / textMb).toFixed(1)}× its size)`,
+    );
     expect(result.ok).toBe(true);
     if (result.ok) expect(result.value.steps.length).toBeGreaterThanOrEqual(30);
     // readLog of a text already in memory: the bound is what it adds on top of it (streamed logs are

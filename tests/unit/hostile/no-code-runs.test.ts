@@ -21,7 +21,18 @@ function files(dir: string, ext: RegExp): string[] {
 }
 
 /** Places that turn a string into markup or code. None is allowed; an exception would be listed here with why. */
-const SINKS = [/\{@html\b/, /\.innerHTML\b/, /\.outerHTML\s*=/, /insertAdjacentHTML/, /document\.write/, /\bnew Function\s*\(/, /\beval\s*\(/, /setTimeout\(\s*['"`]/, /createContextualFragment/, /srcdoc/];
+const SINKS = [
+  /\{@html\b/,
+  /\.innerHTML\b/,
+  /\.outerHTML\s*=/,
+  /insertAdjacentHTML/,
+  /document\.write/,
+  /\bnew Function\s*\(/,
+  /\beval\s*\(/,
+  /setTimeout\(\s*['"`]/,
+  /createContextualFragment/,
+  /srcdoc/,
+];
 const ALLOWED: { file: string; sink: RegExp; why: string }[] = [];
 
 function cspOf(html: string): string {
@@ -31,7 +42,10 @@ function cspOf(html: string): string {
 }
 
 function directive(csp: string, name: string): string[] {
-  const found = csp.split(';').map((d) => d.trim().split(/\s+/)).find((d) => d[0] === name);
+  const found = csp
+    .split(';')
+    .map((d) => d.trim().split(/\s+/))
+    .find((d) => d[0] === name);
   return found ? found.slice(1) : [];
 }
 
@@ -87,9 +101,11 @@ describe('no code from input ever runs', () => {
       const text = readFileSync(path, 'utf8');
       for (const m of text.matchAll(/^\s*import[^'"]*['"]([^'"]+)['"]/gm)) {
         const spec = m[1]!;
-        if (spec.startsWith('node:') || ['fs', 'path', 'child_process', 'http', 'https', 'net', 'os'].includes(spec)) hits.push(`${relative(ROOT, path)}: ${spec}`);
+        if (spec.startsWith('node:') || ['fs', 'path', 'child_process', 'http', 'https', 'net', 'os'].includes(spec))
+          hits.push(`${relative(ROOT, path)}: ${spec}`);
       }
-      if (/\b(fetch|XMLHttpRequest|WebSocket|document\.|window\.|localStorage|require)\s*\(/.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) hits.push(`${relative(ROOT, path)}: network/DOM call`);
+      if (/\b(fetch|XMLHttpRequest|WebSocket|document\.|window\.|localStorage|require)\s*\(/.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')))
+        hits.push(`${relative(ROOT, path)}: network/DOM call`);
     }
     expect(hits).toEqual([]);
   });

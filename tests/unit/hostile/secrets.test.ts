@@ -27,7 +27,9 @@ function leaks(text: string): string[] {
 
 describe('secrets never leave, whatever the output', () => {
   it('the inputs really carry every secret (so the checks below can fail)', () => {
-    const all = Object.values(files).map((f) => (typeof f === 'string' ? f : new TextDecoder().decode(f))).join('\n');
+    const all = Object.values(files)
+      .map((f) => (typeof f === 'string' ? f : new TextDecoder().decode(f)))
+      .join('\n');
     expect(leaks(all).sort()).toEqual(Object.keys(SECRETS).sort());
   });
 
@@ -39,7 +41,10 @@ describe('secrets never leave, whatever the output', () => {
     expect(report.contexts[0].credentials).toEqual(expect.arrayContaining(['.aws/credentials', '.npmrc', '.env']));
     // `COPY . /src` bakes them into a layer: the report says so, by name, without a value.
     const warnings: { kind: string; message: string }[] = report.diagnosis?.warnings ?? [];
-    const baked = warnings.filter((w) => w.kind === 'credentials').map((w) => w.message).join('\n');
+    const baked = warnings
+      .filter((w) => w.kind === 'credentials')
+      .map((w) => w.message)
+      .join('\n');
     for (const name of ['.aws/credentials', '.npmrc', '.env']) expect(baked).toContain(name);
   });
 

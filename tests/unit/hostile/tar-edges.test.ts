@@ -62,7 +62,10 @@ describe('paths stay inside the archive', () => {
       { name: 'up', flag: '2', linkname: '../../../outside' },
       { name: 'app.conf', data: 'x' },
     ]);
-    for (const [p, target] of [['abs', '/etc/passwd'], ['up', '../../../outside']] as const) {
+    for (const [p, target] of [
+      ['abs', '/etc/passwd'],
+      ['up', '../../../outside'],
+    ] as const) {
       expect(entry(i, p)).toMatchObject({ type: 'symlink', linkname: target, size: 0 });
       expect(entry(i, p)!.contentSha256).toBeUndefined();
     }
@@ -107,22 +110,39 @@ describe('links that loop or lead nowhere end', () => {
 
 describe('duplicate entries: the last one wins, as tar extraction does', () => {
   it('a file written twice has the second content', async () => {
-    const twice = await ok([{ name: 'x', data: 'first' }, { name: 'y', data: 'y' }, { name: 'x', data: 'second' }]);
-    const once = await ok([{ name: 'y', data: 'y' }, { name: 'x', data: 'second' }]);
+    const twice = await ok([
+      { name: 'x', data: 'first' },
+      { name: 'y', data: 'y' },
+      { name: 'x', data: 'second' },
+    ]);
+    const once = await ok([
+      { name: 'y', data: 'y' },
+      { name: 'x', data: 'second' },
+    ]);
     expect(twice.entries).toEqual(once.entries);
     expect(twice.rootDigest).toBe(once.rootDigest);
     expect(twice.stats).toEqual(once.stats);
   });
 
   it('a directory replaced by a file, and a file replaced by a symlink, take the later type', async () => {
-    const i = await ok([{ name: 'd', flag: '5' }, { name: 'd', data: 'now a file' }, { name: 'f', data: 'x' }, { name: 'f', flag: '2', linkname: 'd' }]);
+    const i = await ok([
+      { name: 'd', flag: '5' },
+      { name: 'd', data: 'now a file' },
+      { name: 'f', data: 'x' },
+      { name: 'f', flag: '2', linkname: 'd' },
+    ]);
     expect(entry(i, 'd')!.type).toBe('file');
     expect(entry(i, 'f')!.type).toBe('symlink');
     expect(paths(i).filter((p) => p === 'd' || p === 'f')).toHaveLength(2);
   });
 
   it('.dockerignore written twice: the later patterns apply', async () => {
-    const i = await ok([{ name: '.dockerignore', data: 'a.txt\n' }, { name: 'a.txt', data: 'a' }, { name: 'b.txt', data: 'b' }, { name: '.dockerignore', data: 'b.txt\n' }]);
+    const i = await ok([
+      { name: '.dockerignore', data: 'a.txt\n' },
+      { name: 'a.txt', data: 'a' },
+      { name: 'b.txt', data: 'b' },
+      { name: '.dockerignore', data: 'b.txt\n' },
+    ]);
     expect(entry(i, 'a.txt')!.excluded).toBe(false);
     expect(entry(i, 'b.txt')!.excluded).toBe(true);
   });
@@ -132,14 +152,21 @@ describe('long names, pax records and odd types', () => {
   it('GNU long names and long link targets (300+ characters) are read whole', async () => {
     const long = 'dir/' + 'n'.repeat(150) + '/' + 'm'.repeat(150) + '.txt';
     const target = 't/'.repeat(160) + 'end';
-    const i = await ok([{ name: long, gnuLong: true, data: 'x' }, { name: 'l' + 'o'.repeat(200), flag: '2', linkname: target, gnuLong: true }]);
+    const i = await ok([
+      { name: long, gnuLong: true, data: 'x' },
+      { name: 'l' + 'o'.repeat(200), flag: '2', linkname: target, gnuLong: true },
+    ]);
     expect(entry(i, long)).toMatchObject({ type: 'file', size: 1 });
     expect(entry(i, 'l' + 'o'.repeat(200))!.linkname).toBe(target);
   });
 
   it('pax records with odd keys (__proto__, constructor, spaces, =, newlines, empty) pollute nothing and keep names', async () => {
     const i = await ok([
-      { name: 'p1', data: 'x', pax: { __proto__polluted: 'no', 'key with spaces': 'v', 'SCHILY.xattr.': 'empty name', 'SCHILY.xattr.__proto__': 'x', constructor: 'c', toString: 's' } },
+      {
+        name: 'p1',
+        data: 'x',
+        pax: { __proto__polluted: 'no', 'key with spaces': 'v', 'SCHILY.xattr.': 'empty name', 'SCHILY.xattr.__proto__': 'x', constructor: 'c', toString: 's' },
+      },
       { name: 'p2', data: 'y', pax: { path: 'dir/with=equals\nand newline', size: 'not a number' } },
       { name: 'p3', data: 'z', pax: { 'SCHILY.xattr.user.a': 'ü\u202e', hdrcharset: 'BINARY', 'LIBARCHIVE.creationtime': '1' } },
     ]);
@@ -221,7 +248,10 @@ describe('broken archives: one problem naming the file and what to do', () => {
   });
 
   it('a size field in base-256 that is negative or absurd is refused, not looped on', async () => {
-    for (const field of [[0xff, ...new Array(11).fill(0xff)], [0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]]) {
+    for (const field of [
+      [0xff, ...new Array(11).fill(0xff)],
+      [0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    ]) {
       const head = ustarHeader('neg.bin', 0);
       head.set(field, 124);
       fixChecksum(head, 0);
@@ -249,7 +279,9 @@ describe('a million empty entries', () => {
     expect(result.value.stats.files).toBe(COUNT);
     const heapPerEntry = (after.heapUsed - before.heapUsed) / COUNT;
     const rssGrowthMb = (after.rss - before.rss) / 1024 / 1024;
-    console.info(`${COUNT} empty entries: ${(ms / 1000).toFixed(1)} s, heap +${((after.heapUsed - before.heapUsed) / 1024 / 1024).toFixed(0)} MB (${heapPerEntry.toFixed(0)} B/entry, the index itself), rss +${rssGrowthMb.toFixed(0)} MB`);
+    console.info(
+      `${COUNT} empty entries: ${(ms / 1000).toFixed(1)} s, heap +${((after.heapUsed - before.heapUsed) / 1024 / 1024).toFixed(0)} MB (${heapPerEntry.toFixed(0)} B/entry, the index itself), rss +${rssGrowthMb.toFixed(0)} MB`,
+    );
     // The index keeps one ContextEntry per path (that is its job); nothing else may grow with the count.
     expect(heapPerEntry).toBeLessThan(2048);
     expect(ms).toBeLessThan(LONG ? 600_000 : 60_000);

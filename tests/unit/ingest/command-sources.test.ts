@@ -86,18 +86,36 @@ describe('commands echoed in CI logs', () => {
   it('GitHub Actions: a continued `run:` script (header, coloured echo) is one command with all its flags', () => {
     const found = findBuildCommands(ACTIONS_RUN_STEP);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ tool: 'docker build', buildArgs: { NODE_VERSION: '20' }, cacheFrom: ['type=gha'], tags: ['ghcr.io/acme/web:3f9a1c07d2'], context: '.' });
+    expect(found[0]).toMatchObject({
+      tool: 'docker build',
+      buildArgs: { NODE_VERSION: '20' },
+      cacheFrom: ['type=gha'],
+      tags: ['ghcr.io/acme/web:3f9a1c07d2'],
+      context: '.',
+    });
     expect(found[0]?.text).not.toContain(ESC);
   });
 
   it('GitHub Actions: a one-line `Run` header and its coloured echo count once', () => {
-    const log = stamp(['##[group]Run docker build -t app .', `${ESC}[36;1mdocker build -t app .${ESC}[0m`, 'shell: /usr/bin/bash -e {0}', '##[endgroup]', '#0 building with "default" instance using docker driver']);
+    const log = stamp([
+      '##[group]Run docker build -t app .',
+      `${ESC}[36;1mdocker build -t app .${ESC}[0m`,
+      'shell: /usr/bin/bash -e {0}',
+      '##[endgroup]',
+      '#0 building with "default" instance using docker driver',
+    ]);
     expect(findBuildCommands(log).map((c) => c.text)).toEqual(['docker build -t app .']);
   });
 
   it('GitHub Actions: `[command]` lines of build-push-action and bake-action', () => {
     const [build, bake] = findBuildCommands(ACTIONS_TOOLKIT);
-    expect(build).toMatchObject({ tool: 'docker buildx build', platform: ['linux/amd64', 'linux/arm64'], tags: ['ghcr.io/acme/web:main'], cacheTo: ['type=gha,mode=max'], context: '.' });
+    expect(build).toMatchObject({
+      tool: 'docker buildx build',
+      platform: ['linux/amd64', 'linux/arm64'],
+      tags: ['ghcr.io/acme/web:main'],
+      cacheTo: ['type=gha,mode=max'],
+      context: '.',
+    });
     expect(bake).toMatchObject({ tool: 'docker buildx bake', cacheFrom: ['type=gha'], cacheTo: ['type=gha,mode=max'], file: null, targets: ['release'] });
   });
 
@@ -114,14 +132,23 @@ describe('commands echoed in CI logs', () => {
   it('Jenkins: `+ sudo -E docker build` and `+ bash -c …`, not the `++` or `+ tee` lines', () => {
     const found = findBuildCommands(JENKINS_CONSOLE);
     expect(found).toHaveLength(2);
-    expect(found[0]).toMatchObject({ buildArgs: { GIT_SHA: '7c1e9a2', APP_VERSION: '1.4.2 (rc1)' }, tags: ['registry.acme.io/shop/cart:7c1e9a2'], context: '.' });
+    expect(found[0]).toMatchObject({
+      buildArgs: { GIT_SHA: '7c1e9a2', APP_VERSION: '1.4.2 (rc1)' },
+      tags: ['registry.acme.io/shop/cart:7c1e9a2'],
+      context: '.',
+    });
     expect(found[1]).toMatchObject({ noCache: true, tags: ['registry.acme.io/shop/cart:nightly'] });
   });
 
   it("make's echo of a continued recipe line", () => {
     const found = findBuildCommands(MAKE_OUTPUT);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ tool: 'docker buildx build', buildArgs: { VERSION: 'v1.4.2-3-g7c1e9a2' }, tags: ['ghcr.io/acme/api:v1.4.2-3-g7c1e9a2'], context: '.' });
+    expect(found[0]).toMatchObject({
+      tool: 'docker buildx build',
+      buildArgs: { VERSION: 'v1.4.2-3-g7c1e9a2' },
+      tags: ['ghcr.io/acme/api:v1.4.2-3-g7c1e9a2'],
+      context: '.',
+    });
   });
 
   it.each([
@@ -139,7 +166,9 @@ describe('commands echoed in CI logs', () => {
     ['Azure', '##[command]/usr/bin/docker build -t app .'],
     ['Jenkins timestamper', '09:12:03  + docker build -t app .'],
   ])('%s prefix', (_name, line) => {
-    expect(findBuildCommands(`${line}\n#0 building with "default" instance using docker driver\n`)).toMatchObject([{ tool: 'docker build', tags: ['app'], context: '.' }]);
+    expect(findBuildCommands(`${line}\n#0 building with "default" instance using docker driver\n`)).toMatchObject([
+      { tool: 'docker build', tags: ['app'], context: '.' },
+    ]);
   });
 
   it('CommandLines (the streaming path) keeps what these logs need', () => {
@@ -264,38 +293,124 @@ describe('command files', () => {
 describe('never throws', () => {
   const word = fc.oneof(
     fc.constantFrom(
-      'sudo', '-E', '-u', 'env', 'X=1', 'time', 'nice', '-n', 'timeout', 'bash', '-lc', 'sh', '-c', 'script', '-q', '/dev/null', 'eval', 'command', 'exec',
-      'docker', 'podman', 'buildah', 'bud', 'nerdctl', 'docker-compose', 'compose', 'buildx', 'bake', 'build', 'b', 'f', '--set', '*.args.A=1', 'x.args=', '.=',
-      '--print', '-f', '--file', '--context', '-H', '--builder', '2>&1', '>', '&>', '<', '<<', '|', '|&', 'tee', '&&', ';', '(', ')', '"', "'", '\\', '\\\n',
-      '@', '-', '$(DOCKER)', '${CONTAINER_TOOL}', '$(', '`', '#', '\t', 'a.log\t', '\texit=1', '+ ', '$ ', 'Run ', '##[group]Run ', '[command]', '\x1b[36;1m', '\x1b[0m', '\r', 'section_start:1:x\r',
-      '# collapsed multi-line command', '.',
+      'sudo',
+      '-E',
+      '-u',
+      'env',
+      'X=1',
+      'time',
+      'nice',
+      '-n',
+      'timeout',
+      'bash',
+      '-lc',
+      'sh',
+      '-c',
+      'script',
+      '-q',
+      '/dev/null',
+      'eval',
+      'command',
+      'exec',
+      'docker',
+      'podman',
+      'buildah',
+      'bud',
+      'nerdctl',
+      'docker-compose',
+      'compose',
+      'buildx',
+      'bake',
+      'build',
+      'b',
+      'f',
+      '--set',
+      '*.args.A=1',
+      'x.args=',
+      '.=',
+      '--print',
+      '-f',
+      '--file',
+      '--context',
+      '-H',
+      '--builder',
+      '2>&1',
+      '>',
+      '&>',
+      '<',
+      '<<',
+      '|',
+      '|&',
+      'tee',
+      '&&',
+      ';',
+      '(',
+      ')',
+      '"',
+      "'",
+      '\\',
+      '\\\n',
+      '@',
+      '-',
+      '$(DOCKER)',
+      '${CONTAINER_TOOL}',
+      '$(',
+      '`',
+      '#',
+      '\t',
+      'a.log\t',
+      '\texit=1',
+      '+ ',
+      '$ ',
+      'Run ',
+      '##[group]Run ',
+      '[command]',
+      '\x1b[36;1m',
+      '\x1b[0m',
+      '\r',
+      'section_start:1:x\r',
+      '# collapsed multi-line command',
+      '.',
     ),
     fc.string({ maxLength: 5 }),
   );
 
   it('on any mix of wrappers, tools, redirects and CI prefixes', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(word, { maxLength: 16 }).map((w) => w.join(' ')), { maxLength: 6 }), (lines) => {
-        const text = lines.join('\n');
-        for (const line of lines) {
-          const cmd = parseBuildCommand(line);
-          if (cmd) expect(typeof cmd.tool).toBe('string');
-        }
-        expect(Array.isArray(findBuildCommands(text))).toBe(true);
-        expect(Array.isArray(parseCommandsFile(text))).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          fc.array(word, { maxLength: 16 }).map((w) => w.join(' ')),
+          { maxLength: 6 },
+        ),
+        (lines) => {
+          const text = lines.join('\n');
+          for (const line of lines) {
+            const cmd = parseBuildCommand(line);
+            if (cmd) expect(typeof cmd.tool).toBe('string');
+          }
+          expect(Array.isArray(findBuildCommands(text))).toBe(true);
+          expect(Array.isArray(parseCommandsFile(text))).toBe(true);
+        },
+      ),
       { numRuns: 1500 },
     );
   });
 
   it('the streaming path agrees on the same mixes', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(word, { maxLength: 12 }).map((w) => w.join(' ')), { maxLength: 6 }), fc.integer({ min: 1, max: 9 }), (lines, size) => {
-        const text = lines.join('\n');
-        const streamed = new CommandLines();
-        for (let at = 0; at < text.length; at += size) streamed.write(text.slice(at, at + size));
-        expect(findBuildCommands(streamed.text())).toEqual(findBuildCommands(text));
-      }),
+      fc.property(
+        fc.array(
+          fc.array(word, { maxLength: 12 }).map((w) => w.join(' ')),
+          { maxLength: 6 },
+        ),
+        fc.integer({ min: 1, max: 9 }),
+        (lines, size) => {
+          const text = lines.join('\n');
+          const streamed = new CommandLines();
+          for (let at = 0; at < text.length; at += size) streamed.write(text.slice(at, at + size));
+          expect(findBuildCommands(streamed.text())).toEqual(findBuildCommands(text));
+        },
+      ),
       { numRuns: 800 },
     );
   });

@@ -8,20 +8,44 @@ import { parseBuildCommand, parseBuildCommands } from '../../../src/core/ingest/
 
 describe('a build behind a wrapper', () => {
   it.each([
-    ['script -c (tty progress in CI)', `script -q -e -c "docker build --progress=tty -t lab/app:ci ." /dev/null`, { tool: 'docker build', progress: 'tty', tags: ['lab/app:ci'], context: '.' }],
-    ['macOS script (command after the file)', 'script -q /dev/null docker build --progress=tty -t app .', { tool: 'docker build', progress: 'tty', context: '.' }],
-    ['bash -c', `bash -c 'docker build --build-arg GIT_SHA=$(git rev-parse HEAD) -t app:latest .'`, { buildArgs: { GIT_SHA: '$(git rev-parse HEAD)' }, tags: ['app:latest'], context: '.' }],
-    ['sh -lc', `sh -lc "docker buildx build --platform linux/amd64 -t ghcr.io/acme/api:pr-42 ."`, { tool: 'docker buildx build', platform: ['linux/amd64'], tags: ['ghcr.io/acme/api:pr-42'] }],
+    [
+      'script -c (tty progress in CI)',
+      `script -q -e -c "docker build --progress=tty -t lab/app:ci ." /dev/null`,
+      { tool: 'docker build', progress: 'tty', tags: ['lab/app:ci'], context: '.' },
+    ],
+    [
+      'macOS script (command after the file)',
+      'script -q /dev/null docker build --progress=tty -t app .',
+      { tool: 'docker build', progress: 'tty', context: '.' },
+    ],
+    [
+      'bash -c',
+      `bash -c 'docker build --build-arg GIT_SHA=$(git rev-parse HEAD) -t app:latest .'`,
+      { buildArgs: { GIT_SHA: '$(git rev-parse HEAD)' }, tags: ['app:latest'], context: '.' },
+    ],
+    [
+      'sh -lc',
+      `sh -lc "docker buildx build --platform linux/amd64 -t ghcr.io/acme/api:pr-42 ."`,
+      { tool: 'docker buildx build', platform: ['linux/amd64'], tags: ['ghcr.io/acme/api:pr-42'] },
+    ],
     ['sh -c with cd and &&', `sh -c "cd services/api && docker build -t api ."`, { tool: 'docker build', tags: ['api'], context: '.' }],
     ['sudo', 'sudo docker build -t myapp .', { tool: 'docker build', tags: ['myapp'], context: '.' }],
-    ['sudo -E (proxy from the environment)', 'sudo -E docker build --build-arg HTTP_PROXY --build-arg HTTPS_PROXY -t myapp .', { buildArgs: { HTTP_PROXY: null, HTTPS_PROXY: null }, context: '.' }],
+    [
+      'sudo -E (proxy from the environment)',
+      'sudo -E docker build --build-arg HTTP_PROXY --build-arg HTTPS_PROXY -t myapp .',
+      { buildArgs: { HTTP_PROXY: null, HTTPS_PROXY: null }, context: '.' },
+    ],
     ['sudo -u user -E', 'sudo -u jenkins -E docker build -t myapp .', { tool: 'docker build', tags: ['myapp'] }],
     ['sudo -E env PATH=…', 'sudo -E env "PATH=$PATH" docker build -t myapp .', { tool: 'docker build', tags: ['myapp'] }],
     ['time', 'time docker build --no-cache -t app .', { noCache: true, context: '.' }],
     ['time -p', 'time -p docker build -t app .', { tags: ['app'] }],
     ['/usr/bin/time -v', '/usr/bin/time -v docker build -t app .', { tags: ['app'] }],
     ['env X=1 Y=2', 'env DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain docker build -t app .', { tool: 'docker build', tags: ['app'] }],
-    ['leading assignments', 'DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1 docker build --build-arg BUILDKIT_INLINE_CACHE=1 -t app .', { buildArgs: { BUILDKIT_INLINE_CACHE: '1' } }],
+    [
+      'leading assignments',
+      'DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1 docker build --build-arg BUILDKIT_INLINE_CACHE=1 -t app .',
+      { buildArgs: { BUILDKIT_INLINE_CACHE: '1' } },
+    ],
     ['nice', 'nice -n 19 docker build -t app .', { tags: ['app'], context: '.' }],
     ['nohup, output to a file, in the background', 'nohup docker build -t app . > build.log 2>&1 &', { tags: ['app'], context: '.' }],
     ['exec', 'exec docker build --pull -t app "$@" .', { pull: true, context: '.' }],
@@ -41,7 +65,14 @@ describe('a build behind a wrapper', () => {
   });
 
   it('does not take a query or an echo for a build', () => {
-    for (const line of ['command -v docker', 'sudo docker push app', 'bash ./scripts/build.sh', 'sh -c "echo docker build"', 'time make build', 'env | grep DOCKER']) {
+    for (const line of [
+      'command -v docker',
+      'sudo docker push app',
+      'bash ./scripts/build.sh',
+      'sh -c "echo docker build"',
+      'time make build',
+      'env | grep DOCKER',
+    ]) {
       expect(parseBuildCommand(line), line).toBeNull();
     }
   });
@@ -51,7 +82,11 @@ describe('docker global options', () => {
   it.each([
     ['--context', 'docker --context remote-builder build -t app .', { tool: 'docker build', tags: ['app'], context: '.' }],
     ['-H tcp://', 'docker -H tcp://10.0.4.17:2376 --tlsverify build -t app .', { tool: 'docker build', context: '.' }],
-    ['--log-level debug buildx', 'docker --log-level debug buildx build --cache-to type=inline -t app .', { tool: 'docker buildx build', cacheTo: ['type=inline'] }],
+    [
+      '--log-level debug buildx',
+      'docker --log-level debug buildx build --cache-to type=inline -t app .',
+      { tool: 'docker buildx build', cacheTo: ['type=inline'] },
+    ],
     ['-l debug', 'docker -l debug build .', { tool: 'docker build', context: '.' }],
     ['--config', 'docker --config /tmp/docker-cfg build -t app .', { tool: 'docker build' }],
     ['buildx --builder', 'docker buildx --builder ci-builder build --push -t app .', { tool: 'docker buildx build', context: '.' }],
@@ -89,7 +124,8 @@ describe('&& chains and ; lists', () => {
   });
 
   it('finds builds across ; and skips the other commands', () => {
-    const line = 'docker pull ghcr.io/acme/app:main || true; docker build --cache-from ghcr.io/acme/app:main -t app . ; docker push app; docker build -t app-debug --target debug .';
+    const line =
+      'docker pull ghcr.io/acme/app:main || true; docker build --cache-from ghcr.io/acme/app:main -t app . ; docker push app; docker build -t app-debug --target debug .';
     expect(parseBuildCommands(line).map((c) => [c.cacheFrom, c.target])).toEqual([
       [['ghcr.io/acme/app:main'], null],
       [[], 'debug'],
@@ -108,14 +144,26 @@ describe('&& chains and ; lists', () => {
 
 describe('other build tools', () => {
   it.each([
-    ['podman build', 'podman build --layers -f Containerfile -t localhost/app:dev .', { tool: 'podman build', file: 'Containerfile', tags: ['localhost/app:dev'], context: '.' }],
+    [
+      'podman build',
+      'podman build --layers -f Containerfile -t localhost/app:dev .',
+      { tool: 'podman build', file: 'Containerfile', tags: ['localhost/app:dev'], context: '.' },
+    ],
     ['podman --remote', 'podman --remote --connection ci build --build-arg V=2 -t app .', { tool: 'podman build', buildArgs: { V: '2' } }],
     ['podman --pull=always', 'podman build --pull=always -t app .', { pull: true }],
     ['podman --pull=never', 'podman build --pull=never -t app .', { pull: false }],
     ['podman image build', 'podman image build --no-cache -t app .', { tool: 'podman image build', noCache: true }],
     ['sudo podman with -v', 'sudo podman build -v /var/cache/dnf:/var/cache/dnf:O -t app .', { tool: 'podman build', context: '.' }],
-    ['buildah bud', 'buildah bud --layers --build-arg VERSION=1.2.3 -t quay.io/acme/app:1.2.3 .', { tool: 'buildah bud', buildArgs: { VERSION: '1.2.3' }, context: '.' }],
-    ['buildah --storage-driver bud', 'buildah --storage-driver vfs bud --format docker -f Dockerfile.ubi -t app .', { tool: 'buildah bud', file: 'Dockerfile.ubi', context: '.' }],
+    [
+      'buildah bud',
+      'buildah bud --layers --build-arg VERSION=1.2.3 -t quay.io/acme/app:1.2.3 .',
+      { tool: 'buildah bud', buildArgs: { VERSION: '1.2.3' }, context: '.' },
+    ],
+    [
+      'buildah --storage-driver bud',
+      'buildah --storage-driver vfs bud --format docker -f Dockerfile.ubi -t app .',
+      { tool: 'buildah bud', file: 'Dockerfile.ubi', context: '.' },
+    ],
     ['buildah build', 'buildah build --pull-always -t app .', { tool: 'buildah build', pull: true }],
     ['nerdctl', 'nerdctl --namespace k8s.io build -t app .', { tool: 'nerdctl build', context: '.' }],
   ] as const)('%s', (_name, line, expected) => {
@@ -126,7 +174,15 @@ describe('other build tools', () => {
 describe('docker buildx bake', () => {
   it('maps --set args, --no-cache, --pull, and keeps the bake file out of `file`', () => {
     const cmd = parseBuildCommand('docker buildx bake -f docker-bake.hcl --set *.args.NODE_VERSION=20 --set app.args.GIT_SHA=4f1c2e9 --no-cache --pull app');
-    expect(cmd).toMatchObject({ tool: 'docker buildx bake', buildArgs: { NODE_VERSION: '20', GIT_SHA: '4f1c2e9' }, noCache: true, pull: true, file: null, target: null, targets: ['app'] });
+    expect(cmd).toMatchObject({
+      tool: 'docker buildx bake',
+      buildArgs: { NODE_VERSION: '20', GIT_SHA: '4f1c2e9' },
+      noCache: true,
+      pull: true,
+      file: null,
+      target: null,
+      targets: ['app'],
+    });
   });
 
   it('maps --set platform, cache, tags, and the Dockerfile stage and path', () => {
@@ -162,8 +218,16 @@ describe('docker compose build', () => {
       'docker compose -f docker-compose.ci.yml build --no-cache --build-arg GIT_SHA=$CI_COMMIT_SHA web',
       { tool: 'docker compose build', noCache: true, buildArgs: { GIT_SHA: '$CI_COMMIT_SHA' }, file: null, target: null, context: null, targets: ['web'] },
     ],
-    ['docker-compose v1', 'docker-compose build --pull --build-arg NODE_ENV=production', { tool: 'docker compose build', pull: true, buildArgs: { NODE_ENV: 'production' } }],
-    ['global --progress, two services', 'docker compose --progress plain build --pull api worker', { progress: 'plain', pull: true, targets: ['api', 'worker'] }],
+    [
+      'docker-compose v1',
+      'docker-compose build --pull --build-arg NODE_ENV=production',
+      { tool: 'docker compose build', pull: true, buildArgs: { NODE_ENV: 'production' } },
+    ],
+    [
+      'global --progress, two services',
+      'docker compose --progress plain build --pull api worker',
+      { progress: 'plain', pull: true, targets: ['api', 'worker'] },
+    ],
     [
       'env prefix and two compose files',
       'COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1 docker-compose -f docker-compose.yml -f docker-compose.prod.yml build app',

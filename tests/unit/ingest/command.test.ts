@@ -114,7 +114,13 @@ describe('commands inside CI logs', () => {
     ].join('\n');
     const found = findBuildCommands(log);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ tool: 'docker buildx build', buildArgs: { V: '1' }, cacheFrom: ['type=gha'], cacheTo: ['type=gha,mode=max'], context: '.' });
+    expect(found[0]).toMatchObject({
+      tool: 'docker buildx build',
+      buildArgs: { V: '1' },
+      cacheFrom: ['type=gha'],
+      cacheTo: ['type=gha,mode=max'],
+      context: '.',
+    });
   });
 
   it('finds the command docker/build-push-action runs (absolute path, many flags)', () => {
@@ -123,7 +129,13 @@ describe('commands inside CI logs', () => {
       '2024-05-01T10:00:02.2234567Z #0 building with "builder-1" instance using docker-container driver',
     ].join('\n');
     const [c] = findBuildCommands(log);
-    expect(c).toMatchObject({ tool: 'docker buildx build', buildArgs: { NODE_ENV: 'production' }, platform: ['linux/amd64', 'linux/arm64'], tags: ['ghcr.io/o/r:main'], context: '.' });
+    expect(c).toMatchObject({
+      tool: 'docker buildx build',
+      buildArgs: { NODE_ENV: 'production' },
+      platform: ['linux/amd64', 'linux/arm64'],
+      tags: ['ghcr.io/o/r:main'],
+      context: '.',
+    });
     expect(c && exportsInlineCache(c)).toBe(false);
   });
 
@@ -135,7 +147,10 @@ describe('commands inside CI logs', () => {
   });
 
   it('finds GitLab `$ docker build` lines and a plain file of commands, one per line', () => {
-    expect(findBuildCommands('$ docker login -u x\n$ docker build --pull -t $CI_REGISTRY_IMAGE .\n')[0]).toMatchObject({ pull: true, tags: ['$CI_REGISTRY_IMAGE'] });
+    expect(findBuildCommands('$ docker login -u x\n$ docker build --pull -t $CI_REGISTRY_IMAGE .\n')[0]).toMatchObject({
+      pull: true,
+      tags: ['$CI_REGISTRY_IMAGE'],
+    });
     const file = 'docker build -t a:1 .\ndocker build --no-cache -t a:2 .\n';
     expect(findBuildCommands(file).map((c) => c.noCache)).toEqual([false, true]);
     expect(parseCommandsFile(file).map((e) => [e.log, e.exit, e.command.tags[0]])).toEqual([
@@ -176,22 +191,44 @@ describe('one command line', () => {
     ['--no-cache-filter list', 'docker buildx build --no-cache-filter a,b --no-cache-filter=c .', { noCacheFilter: ['a', 'b', 'c'], noCache: false }],
     ['--no-cache=false', 'docker build --no-cache=false .', { noCache: false }],
     ['--platform list', 'docker buildx build --platform linux/amd64,linux/arm64 .', { platform: ['linux/amd64', 'linux/arm64'] }],
-    ['-f, --target, several -t', 'docker build -f docker/Dockerfile --target prod -t a -t b:2 ctx/', { file: 'docker/Dockerfile', target: 'prod', tags: ['a', 'b:2'], context: 'ctx/' }],
+    [
+      '-f, --target, several -t',
+      'docker build -f docker/Dockerfile --target prod -t a -t b:2 ctx/',
+      { file: 'docker/Dockerfile', target: 'prod', tags: ['a', 'b:2'], context: 'ctx/' },
+    ],
     ['glued short flag', 'docker build -fDockerfile.ci .', { file: 'Dockerfile.ci' }],
-    ['cache-to with mode=max', 'docker buildx build --cache-to type=registry,ref=r/c,mode=max --cache-from type=registry,ref=r/c .', { cacheTo: ['type=registry,ref=r/c,mode=max'], cacheFrom: ['type=registry,ref=r/c'] }],
+    [
+      'cache-to with mode=max',
+      'docker buildx build --cache-to type=registry,ref=r/c,mode=max --cache-from type=registry,ref=r/c .',
+      { cacheTo: ['type=registry,ref=r/c,mode=max'], cacheFrom: ['type=registry,ref=r/c'] },
+    ],
     ['continuations', 'docker build \\\n  --pull \\\n  -t x \\\n  .', { pull: true, tags: ['x'], context: '.' }],
     ['env prefix, sudo and subshell', '(cd app && DOCKER_BUILDKIT=1 sudo -E docker build -t x .)', { tool: 'docker build', context: '.' }],
     ['docker global options', 'docker --context ci --debug buildx build -t x .', { tool: 'docker buildx build' }],
     ['docker image build', 'docker image build -t x .', { tool: 'docker image build' }],
     ['docker builder build', 'docker builder build .', { tool: 'docker builder build' }],
-    ['compose build', 'docker compose -f ci.yml build --no-cache --build-arg A=1 web', { tool: 'docker compose build', noCache: true, buildArgs: { A: '1' }, context: null }],
+    [
+      'compose build',
+      'docker compose -f ci.yml build --no-cache --build-arg A=1 web',
+      { tool: 'docker compose build', noCache: true, buildArgs: { A: '1' }, context: null },
+    ],
     ['docker-compose build', 'docker-compose build --pull', { tool: 'docker compose build', pull: true }],
     ['compose options before build', 'docker compose --project-name p --progress plain build api', { tool: 'docker compose build', progress: 'plain' }],
     ['sh -c', `bash -c 'docker build -t x .'`, { tool: 'docker build', tags: ['x'] }],
     [
       'buildctl',
       'buildctl build --frontend dockerfile.v0 --local context=. --local dockerfile=. --opt build-arg:A=1 --opt target=t --opt filename=D --opt platform=linux/arm64 --import-cache type=registry,ref=r --export-cache type=inline --output type=image,name=img:1,push=true',
-      { tool: 'buildctl build', buildArgs: { A: '1' }, target: 't', file: 'D', platform: ['linux/arm64'], cacheFrom: ['type=registry,ref=r'], cacheTo: ['type=inline'], context: '.', tags: ['img:1'] },
+      {
+        tool: 'buildctl build',
+        buildArgs: { A: '1' },
+        target: 't',
+        file: 'D',
+        platform: ['linux/arm64'],
+        cacheFrom: ['type=registry,ref=r'],
+        cacheTo: ['type=inline'],
+        context: '.',
+        tags: ['img:1'],
+      },
     ],
     ['absolute path to docker, comment after', '/usr/bin/docker build . # rebuild', { tool: 'docker build', context: '.' }],
   ] as const)('%s', (_name, line, expected) => {
@@ -235,7 +272,28 @@ describe('one command line', () => {
   });
 
   it('never throws, whatever the text', () => {
-    const pieces = fc.constantFrom('docker', 'build', 'buildx', '--build-arg', 'A=1', '"', "'", '\\\n', '$(', ')', '(', '&&', ';', '-t', '.', '#', '\t', 'exit=0', 'a.log', '\n');
+    const pieces = fc.constantFrom(
+      'docker',
+      'build',
+      'buildx',
+      '--build-arg',
+      'A=1',
+      '"',
+      "'",
+      '\\\n',
+      '$(',
+      ')',
+      '(',
+      '&&',
+      ';',
+      '-t',
+      '.',
+      '#',
+      '\t',
+      'exit=0',
+      'a.log',
+      '\n',
+    );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 20 }), fc.string({ maxLength: 40 }), (words, noise) => {
         const text = words.join(' ') + noise;

@@ -6,8 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { dockerfilesPerBuild } from '../../../src/core/ingest/dockerfiles.ts';
 import type { BuildCommand, ContextIndex } from '../../../src/core/model.ts';
 
-const context = (source: string, dockerfiles: { path: string; text: string }[]): ContextIndex =>
-  ({ source, kind: 'tar', modesKnown: true, entries: [], dockerignore: [], rootDigest: '', credentials: [], stats: { files: 0, dirs: 0, bytes: 0, excluded: 0 }, checksumEra: '', problems: [], dockerfiles }) as ContextIndex;
+const context = (source: string, dockerfiles: { path: string; text: string }[]): ContextIndex => ({
+  source,
+  kind: 'tar',
+  modesKnown: true,
+  entries: [],
+  dockerignore: [],
+  rootDigest: '',
+  credentials: [],
+  stats: { files: 0, dirs: 0, bytes: 0, excluded: 0 },
+  checksumEra: '',
+  problems: [],
+  dockerfiles,
+});
 
 const OLD = 'FROM base\nENV MODE=one\nCOPY src/ /app/\n';
 const NEW = 'FROM base\nENV MODE=two\nCOPY src/ /app/\n';
@@ -57,7 +68,10 @@ describe('dockerfilesPerBuild', () => {
   });
 
   it('leaves one Dockerfile per build as given', () => {
-    const given = [{ name: 'D1', text: OLD }, { name: 'D2', text: NEW }];
+    const given = [
+      { name: 'D1', text: OLD },
+      { name: 'D2', text: NEW },
+    ];
     expect(dockerfilesPerBuild(given, [b, a], [null, null])).toEqual({ files: given, notes: [] });
   });
 });

@@ -66,7 +66,16 @@ function v7Header(name: string): Uint8Array {
 const CASES: [string, string, Uint8Array, InputKind][] = [
   ['gzip magic', 'ctx.bin', gzipSync(readFileSync(join(FIXTURES, 'lab/copy-file-content/context-a.tar'))), 'context-tar-gz'],
   ['a v7 tar without magic', 'old', v7Header('app.conf'), 'context-tar'],
-  ['a v7-looking header with a wrong checksum', 'old', (() => { const h = v7Header('x'); h[0] = 0x79; return h; })(), 'unknown'],
+  [
+    'a v7-looking header with a wrong checksum',
+    'old',
+    (() => {
+      const h = v7Header('x');
+      h[0] = 0x79;
+      return h;
+    })(),
+    'unknown',
+  ],
   ['random binary', 'x.log', Uint8Array.from({ length: 4096 }, (_v, i) => (i * 7919) % 256), 'unknown'],
   ['a PNG', 'Dockerfile', Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), 'unknown'],
   ['empty, named .dockerignore', '.dockerignore', new Uint8Array(0), 'dockerignore'],
@@ -85,7 +94,12 @@ const CASES: [string, string, Uint8Array, InputKind][] = [
   ['buildx commands with shell dressing', 'cmd', enc('$ DOCKER_BUILDKIT=1 docker buildx build --no-cache .\n$ docker buildx build .\n'), 'commands'],
   ['a cachewhy report', 'r.json', enc('{\n  "schema": "cachewhy.report/v1",\n  "builds": []\n}'), 'report-json'],
   ['other JSON', 'r.json', enc('{"schema": "something/else"}'), 'unknown'],
-  ['a tty log pasted without leading spaces', 'paste', enc('[+] Building 1.2s (8/8) FINISHED\n=> [internal] load build definition from Dockerfile\n=> CACHED [2/4] RUN x\n'), 'log'],
+  [
+    'a tty log pasted without leading spaces',
+    'paste',
+    enc('[+] Building 1.2s (8/8) FINISHED\n=> [internal] load build definition from Dockerfile\n=> CACHED [2/4] RUN x\n'),
+    'log',
+  ],
   ['a legacy log', 'x', enc('Sending build context to Docker daemon  3.072kB\nStep 1/2 : FROM alpine\n ---> 1234\n'), 'log'],
   ['a GitHub Actions log', 'x', enc('2024-01-01T10:00:00.0000000Z #5 [2/4] RUN make\n2024-01-01T10:00:01.0000000Z #5 DONE 1.0s\n'), 'log'],
 ];
@@ -101,9 +115,16 @@ describe('sniffInput on random bytes', () => {
     const { default: fc } = await import('fast-check');
     const kinds = new Set(['log', 'dockerfile', 'dockerignore', 'context-tar', 'context-tar-gz', 'commands', 'report-json', 'unknown']);
     fc.assert(
-      fc.property(fc.string({ maxLength: 20 }), fc.oneof(fc.uint8Array({ maxLength: 2048 }), fc.string({ maxLength: 600 }).map((s) => enc(s))), (name, bytes) => {
-        expect(kinds.has(sniffInput(name, bytes))).toBe(true);
-      }),
+      fc.property(
+        fc.string({ maxLength: 20 }),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2048 }),
+          fc.string({ maxLength: 600 }).map((s) => enc(s)),
+        ),
+        (name, bytes) => {
+          expect(kinds.has(sniffInput(name, bytes))).toBe(true);
+        },
+      ),
       { numRuns: 1000, seed: 2026 },
     );
   });
@@ -114,7 +135,7 @@ function dockerignoresInTars(): { where: string; bytes: Uint8Array }[] {
   const found: { where: string; bytes: Uint8Array }[] = [];
   for (const path of allFiles(FIXTURES).filter((p) => p.endsWith('.tar'))) {
     const tar = readFileSync(path);
-    for (let at = 0; at + 512 <= tar.length; ) {
+    for (let at = 0; at + 512 <= tar.length;) {
       const header = tar.subarray(at, at + 512);
       if (header.every((b) => b === 0)) break;
       const field = (from: number, to: number) => new TextDecoder().decode(header.subarray(from, to)).replace(/\0.*$/s, '');

@@ -41,7 +41,13 @@ describe('labels', () => {
   it('padded labels ([ 2/34]) give stage null, index 2, total 34', () => {
     const t = read(byName('lab/seed-replica'), 'b.log');
     expect(t.steps).toHaveLength(34);
-    expect(t.steps[1]).toMatchObject({ label: '[ 2/34]', stage: null, index: 2, total: 34, instruction: 'ADD model/Dockerfile/om-datasci-base/.aws/ /root/.aws' });
+    expect(t.steps[1]).toMatchObject({
+      label: '[ 2/34]',
+      stage: null,
+      index: 2,
+      total: 34,
+      instruction: 'ADD model/Dockerfile/om-datasci-base/.aws/ /root/.aws',
+    });
   });
   it('the heredoc display `RUN <<EOT (…...)` is not taken for a cut name', () => {
     const t = read(byName('lab-modern/heredoc-run'), 'b.log');
@@ -57,13 +63,14 @@ describe('Dockerfile order', () => {
     const t = read(byName('lab/seed-replica'), 'a.log');
     expect(t.steps.map((s) => s.index)).toEqual(Array.from({ length: 34 }, (_, i) => i + 1));
   });
-  it.each(
-    ['lab/multistage', 'lab-modern/multistage'].flatMap((n) => ['warmup.log', 'a.log', 'b.log'].map((f) => [`${n}/${f}`, n, f] as const)),
-  )('%s: the builder stage comes before the stage that copies from it', (_l, n, f) => {
-    const t = read(byName(n), f);
-    const stages = [...new Set(t.steps.map((s) => s.stage))];
-    expect(stages).toEqual(['builder', 'stage-1']);
-  });
+  it.each(['lab/multistage', 'lab-modern/multistage'].flatMap((n) => ['warmup.log', 'a.log', 'b.log'].map((f) => [`${n}/${f}`, n, f] as const)))(
+    '%s: the builder stage comes before the stage that copies from it',
+    (_l, n, f) => {
+      const t = read(byName(n), f);
+      const stages = [...new Set(t.steps.map((s) => s.stage))];
+      expect(stages).toEqual(['builder', 'stage-1']);
+    },
+  );
   it.each(['lab/failed-build', 'lab-modern/failed-build'].map((n) => [n] as const))('%s: stage-1 is the second stage even when printed first', (n) => {
     const t = read(byName(n), 'b.log');
     expect([...new Set(t.steps.map((s) => s.stage))]).toEqual(['slow', 'stage-1']);
@@ -139,9 +146,7 @@ describe('build-level facts', () => {
   );
   it('a cache import that fails is an ERROR vertex, the build goes on', () => {
     const t = read(byName('lab/cache-from-missing'), 'b.log');
-    expect(t.cacheImports).toEqual([
-      { ref: '127.0.0.1:5000/lab/never-pushed:latest', ok: false, error: '127.0.0.1:5000/lab/never-pushed:latest: not found' },
-    ]);
+    expect(t.cacheImports).toEqual([{ ref: '127.0.0.1:5000/lab/never-pushed:latest', ok: false, error: '127.0.0.1:5000/lab/never-pushed:latest: not found' }]);
     expect(t.errors).toEqual([]);
     expect(t.internal.find((i) => i.kind === 'cache-import')?.status).toBe('error');
   });

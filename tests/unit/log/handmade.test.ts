@@ -95,7 +95,9 @@ describe('CI prefixes are stripped, timestamps kept', () => {
     expect(t.steps[2]?.completedAt).toBe('2024-05-02T08:15:25Z');
   });
   it('Jenkins `[HH:MM:SS] ` with secret masks inside the lines', () => {
-    const text = PLAIN.map((l) => l.replace('COPY app.sh /app.sh', 'COPY *** /app.sh')).map((l) => `[10:00:01] ${l}`).join('\n');
+    const text = PLAIN.map((l) => l.replace('COPY app.sh /app.sh', 'COPY *** /app.sh'))
+      .map((l) => `[10:00:01] ${l}`)
+      .join('\n');
     const t = trace(text);
     expect(t.linePrefix).toBe('jenkins-time');
     expect(t.steps[1]).toMatchObject({ instruction: 'COPY *** /app.sh', status: 'cached' });
@@ -106,7 +108,15 @@ describe('CI prefixes are stripped, timestamps kept', () => {
     expect(statuses(trace(legacy.map((l) => `10:00:01 ${l}`).join('\n')))).toEqual(['Step 1/2 cached', 'Step 2/2 cached']);
   });
   it('legacy: words like "failed to" in a RUN\'s output do not fail a step that finished', () => {
-    const text = ['Step 1/2 : FROM alpine', ' ---> 05455a08881e', 'Step 2/2 : RUN ./check.sh', ' ---> Running in 1a2b3c4d5e6f', 'failed to reach mirror, retrying', ' ---> 6f5e4d3c2b1a', 'Successfully built 6f5e4d3c2b1a'].join('\n');
+    const text = [
+      'Step 1/2 : FROM alpine',
+      ' ---> 05455a08881e',
+      'Step 2/2 : RUN ./check.sh',
+      ' ---> Running in 1a2b3c4d5e6f',
+      'failed to reach mirror, retrying',
+      ' ---> 6f5e4d3c2b1a',
+      'Successfully built 6f5e4d3c2b1a',
+    ].join('\n');
     const t = trace(text);
     expect(statuses(t)).toEqual(['Step 1/2 cached', 'Step 2/2 built']);
     expect(t.errors).toEqual([]);
@@ -209,17 +219,43 @@ describe('rawjson, one object per line', () => {
     late: 'sha256:5555555555555555555555555555555555555555555555555555555555555555',
   };
   const lines = [
-    { vertexes: [{ digest: V.from, name: '[1/4] FROM docker.io/library/alpine:3.19' }, { digest: V.ctx, name: '[internal] load build context' }] },
-    { vertexes: [{ digest: V.from, name: '[1/4] FROM docker.io/library/alpine:3.19', started: '2024-01-01T10:00:00.000Z', completed: '2024-01-01T10:00:00.010Z', cached: true }] },
+    {
+      vertexes: [
+        { digest: V.from, name: '[1/4] FROM docker.io/library/alpine:3.19' },
+        { digest: V.ctx, name: '[internal] load build context' },
+      ],
+    },
+    {
+      vertexes: [
+        {
+          digest: V.from,
+          name: '[1/4] FROM docker.io/library/alpine:3.19',
+          started: '2024-01-01T10:00:00.000Z',
+          completed: '2024-01-01T10:00:00.010Z',
+          cached: true,
+        },
+      ],
+    },
     { statuses: [{ id: 'transferring context:', vertex: V.ctx, current: 2350, started: '2024-01-01T10:00:00Z', completed: '2024-01-01T10:00:00.1Z' }] },
-    { vertexes: [{ digest: V.copy, inputs: [V.from, V.ctx], name: "[2/4] COPY {a,b}.json /cfg/", started: '2024-01-01T10:00:01Z' }] },
-    { vertexes: [{ digest: V.copy, inputs: [V.from, V.ctx], name: "[2/4] COPY {a,b}.json /cfg/", started: '2024-01-01T10:00:01Z', completed: '2024-01-01T10:00:01.2Z' }] },
-    { vertexes: [{ digest: V.run, inputs: [V.copy], name: "[3/4] RUN echo '{\"k\": \"}\"}' > /x.json", started: '2024-01-01T10:00:02Z' }] },
+    { vertexes: [{ digest: V.copy, inputs: [V.from, V.ctx], name: '[2/4] COPY {a,b}.json /cfg/', started: '2024-01-01T10:00:01Z' }] },
+    {
+      vertexes: [
+        { digest: V.copy, inputs: [V.from, V.ctx], name: '[2/4] COPY {a,b}.json /cfg/', started: '2024-01-01T10:00:01Z', completed: '2024-01-01T10:00:01.2Z' },
+      ],
+    },
+    { vertexes: [{ digest: V.run, inputs: [V.copy], name: '[3/4] RUN echo \'{"k": "}"}\' > /x.json', started: '2024-01-01T10:00:02Z' }] },
     { logs: [{ vertex: V.run, stream: 1, data: b64('{"k": "}"}\nwrote\n'), timestamp: '2024-01-01T10:00:02.5Z' }] },
     { warnings: [{ vertex: V.run, level: 1, short: b64('JSONArgsRecommended: JSON arguments recommended for CMD'), detail: [] }] },
     {
       vertexes: [
-        { digest: V.run, inputs: [V.copy], name: "[3/4] RUN echo '{\"k\": \"}\"}' > /x.json", started: '2024-01-01T10:00:02Z', completed: '2024-01-01T10:00:03Z', error: 'process "/bin/sh -c ..." did not complete successfully: exit code: 1' },
+        {
+          digest: V.run,
+          inputs: [V.copy],
+          name: '[3/4] RUN echo \'{"k": "}"}\' > /x.json',
+          started: '2024-01-01T10:00:02Z',
+          completed: '2024-01-01T10:00:03Z',
+          error: 'process "/bin/sh -c ..." did not complete successfully: exit code: 1',
+        },
         { digest: V.late, inputs: [V.run], name: '[4/4] RUN cat /x.json' },
       ],
     },
@@ -251,7 +287,11 @@ describe('rawjson, one object per line', () => {
     expect(trace(pretty).steps).toEqual(trace(lines.map((l) => JSON.stringify(l)).join('\n')).steps);
   });
   it('a stream cut inside an object is flagged truncated', () => {
-    const cut = lines.slice(0, 6).map((l) => JSON.stringify(l)).join('\n') + '\n{"vertexes":[{"digest":"sha256:44';
+    const cut =
+      lines
+        .slice(0, 6)
+        .map((l) => JSON.stringify(l))
+        .join('\n') + '\n{"vertexes":[{"digest":"sha256:44';
     const t = trace(cut);
     expect(t.truncated).toBe(true);
     expect(t.steps.find((s) => s.index === 3)?.status).toBe('not-run');
@@ -376,12 +416,30 @@ describe('legacy builder', () => {
     expect(t.errors[0]).toMatchObject({ step: { stage: null, index: 3 }, message: "The command '/bin/sh -c make' returned a non-zero code: 2" });
   });
   it('modern ONBUILD: triggers answered from cache keep the FROM cached', () => {
-    const text = ['Step 1/2 : FROM my/onbuild-base', '# Executing 1 build trigger', ' ---> Using cache', ' ---> 8e8c1fd0c2a4', 'Step 2/2 : CMD ["node", "app.js"]', ' ---> Using cache', ' ---> 9f0a1b2c3d4e', 'Successfully built 9f0a1b2c3d4e'].join('\n');
+    const text = [
+      'Step 1/2 : FROM my/onbuild-base',
+      '# Executing 1 build trigger',
+      ' ---> Using cache',
+      ' ---> 8e8c1fd0c2a4',
+      'Step 2/2 : CMD ["node", "app.js"]',
+      ' ---> Using cache',
+      ' ---> 9f0a1b2c3d4e',
+      'Successfully built 9f0a1b2c3d4e',
+    ].join('\n');
     const t = trace(text);
     expect(statuses(t)).toEqual(['Step 1/2 cached', 'Step 2/2 cached']);
   });
   it('a legacy FROM that pulls the image is not "cached"', () => {
-    const text = ['Step 1/2 : FROM alpine:3.19', '3.19: Pulling from library/alpine', '4abcf2066143: Pull complete', 'Status: Downloaded newer image for alpine:3.19', ' ---> 05455a08881e', 'Step 2/2 : RUN true', ' ---> Running in 1a2b3c4d5e6f', ' ---> 6f5e4d3c2b1a'].join('\n');
+    const text = [
+      'Step 1/2 : FROM alpine:3.19',
+      '3.19: Pulling from library/alpine',
+      '4abcf2066143: Pull complete',
+      'Status: Downloaded newer image for alpine:3.19',
+      ' ---> 05455a08881e',
+      'Step 2/2 : RUN true',
+      ' ---> Running in 1a2b3c4d5e6f',
+      ' ---> 6f5e4d3c2b1a',
+    ].join('\n');
     expect(statuses(trace(text))).toEqual(['Step 1/2 built', 'Step 2/2 built']);
   });
 });
@@ -426,7 +484,11 @@ describe('truncated and interleaved logs', () => {
     ].join('\n');
     const r = readLog(text, 'ci.log');
     if (!r.ok) throw new Error(r.problem.message);
-    expect(r.value.steps.map((s) => `${s.label} ${s.instruction}`)).toEqual(['[1/3] FROM docker.io/library/alpine:3.19', '[2/3] RUN echo a', '[3/3] RUN echo c']);
+    expect(r.value.steps.map((s) => `${s.label} ${s.instruction}`)).toEqual([
+      '[1/3] FROM docker.io/library/alpine:3.19',
+      '[2/3] RUN echo a',
+      '[3/3] RUN echo c',
+    ]);
     expect(r.problems?.[0]?.message).toMatch(/two builds interleaved/);
     expect(r.value.notes.some((n) => n.includes('two builds'))).toBe(true);
     const all = readLogBuilds(text, 'ci.log');
@@ -497,7 +559,14 @@ describe('other plain grammar', () => {
     expect(t.steps[1]?.digest).toBe('sha256:32bf61dcb4f3743dfbd123a7108c1f61bfbed78b186bb26d0e660778b3835284');
   });
   it('a helper vertex under a step label (`LINK`) is neither a step nor a second build', () => {
-    const text = ['#1 [internal] load build definition from Dockerfile', '#1 DONE 0.0s', '#7 [3/5] COPY --link app.conf /etc/app.conf', '#7 DONE 0.0s', '#8 [3/5] LINK COPY --link app.conf /etc/app.conf', '#8 DONE 0.0s'].join('\n');
+    const text = [
+      '#1 [internal] load build definition from Dockerfile',
+      '#1 DONE 0.0s',
+      '#7 [3/5] COPY --link app.conf /etc/app.conf',
+      '#7 DONE 0.0s',
+      '#8 [3/5] LINK COPY --link app.conf /etc/app.conf',
+      '#8 DONE 0.0s',
+    ].join('\n');
     const r = readLog(text, 'link.log');
     expect(r.ok && r.value.steps.map((s) => s.instruction)).toEqual(['COPY --link app.conf /etc/app.conf']);
     expect(r.ok && r.problems).toBeUndefined();

@@ -40,7 +40,13 @@ describe('several builds in one text', () => {
     expect(both.map(statuses)).toEqual([one(PLAIN_A, 'a'), one(PLAIN_B, 'b')]);
     expect(both[1]?.reading).toMatchObject({ build: 2, builds: 2 });
     const joined = analyze({ logs: [{ name: 'pasted.log', text: `${PLAIN_A}\n${PLAIN_B}` }], dockerfiles: [] }).report.diagnosis?.first_miss;
-    const separate = analyze({ logs: [{ name: 'a.log', text: PLAIN_A }, { name: 'b.log', text: PLAIN_B }], dockerfiles: [] }).report.diagnosis?.first_miss;
+    const separate = analyze({
+      logs: [
+        { name: 'a.log', text: PLAIN_A },
+        { name: 'b.log', text: PLAIN_B },
+      ],
+      dockerfiles: [],
+    }).report.diagnosis?.first_miss;
     expect(joined).toEqual(separate);
     expect(joined).not.toBeNull();
   });
@@ -129,12 +135,21 @@ describe('what a paste keeps of a build', () => {
   });
 
   it('the label docker compose adds to a classic build is no step', () => {
-    const log = LEGACY_B.replace(/Successfully built/, 'Step 5/5 : LABEL com.docker.compose.image.builder=classic\n ---> Running in 0123456789ab\n ---> 0123456789ab\nSuccessfully built');
+    const log = LEGACY_B.replace(
+      /Successfully built/,
+      'Step 5/5 : LABEL com.docker.compose.image.builder=classic\n ---> Running in 0123456789ab\n ---> 0123456789ab\nSuccessfully built',
+    );
     expect(one(log, 'compose.log')).toEqual(one(LEGACY_B, 'legacy-b.log'));
   });
 
   it('clean lab logs need no transit repair', () => {
-    for (const path of ['lab/copy-file-content/b.log', 'lab/copy-file-content/legacy-b.log', 'lab/seed-replica/b.jenkins.log', 'lab-modern/copy-file-content/b.rawjson.log', 'lab/tty-copy-file-content/b.log']) {
+    for (const path of [
+      'lab/copy-file-content/b.log',
+      'lab/copy-file-content/legacy-b.log',
+      'lab/seed-replica/b.jenkins.log',
+      'lab-modern/copy-file-content/b.rawjson.log',
+      'lab/tty-copy-file-content/b.log',
+    ]) {
       expect(planRepairs(text(path)).repairs, path).toEqual([]);
     }
   });

@@ -203,7 +203,10 @@ WARN[0000] /home/giang/Downloads/vdt-midterm-frontend/docker-compose.yml: \`vers
     const t = ok(readLog(RUNME_515, 'runme.txt'));
     expect(t.format).toBe('buildkit-tty');
     expect(t.steps.map((s) => [s.label, s.status, s.truncated])).toEqual([['[1/5]', 'cached', false]]);
-    expect(t.baseImages[0]).toMatchObject({ ref: 'docker.io/library/alpine:latest', digest: 'sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b' });
+    expect(t.baseImages[0]).toMatchObject({
+      ref: 'docker.io/library/alpine:latest',
+      digest: 'sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b',
+    });
     expect(t.internal.filter((v) => v.kind === 'load-metadata')).toHaveLength(1);
     expect(t.truncated).toBe(true);
     expect(t.transfers.context).toBe(23200000);
@@ -286,7 +289,16 @@ Successfully built 1131036da4b5`;
   it('moby/moby#927: Docker 0.4 output', () => {
     const t = ok(readLog(MOBY_927, 'moby-927.txt'));
     expect(t.format).toBe('legacy');
-    expect(rows(t)).toEqual(['Step 1 cached', 'Step 2 cached', 'Step 3 cached', 'Step 4 built', 'Step 5 built', 'Step 6 built', 'Step 7 built', 'Step 8 built']);
+    expect(rows(t)).toEqual([
+      'Step 1 cached',
+      'Step 2 cached',
+      'Step 3 cached',
+      'Step 4 built',
+      'Step 5 built',
+      'Step 6 built',
+      'Step 7 built',
+      'Step 8 built',
+    ]);
     expect(t.steps.every((s) => s.total === null)).toBe(true);
     expect(t.imageId).toBe('1131036da4b5');
   });

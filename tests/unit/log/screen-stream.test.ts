@@ -18,7 +18,7 @@ function render(pieces: string[]): string {
 function cutAnywhere(text: string, seed: number, max: number): string[] {
   let s = seed;
   const out: string[] = [];
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     s = (s * 1103515245 + 12345) % 2147483648;
     const size = 1 + (s % max);
     out.push(text.slice(at, at + size));
@@ -38,10 +38,7 @@ const hostile = [
 ].join('');
 
 describe('the screen read in pieces', () => {
-  it.each([
-    ['lab/tty-copy-file-content/b.tty.raw'],
-    ['lab/failed-build/b-tty.tty.raw'],
-  ])('%s', (name) => {
+  it.each([['lab/tty-copy-file-content/b.tty.raw'], ['lab/failed-build/b-tty.tty.raw']])('%s', (name) => {
     const raw = readFileSync(join(FIXTURES, name), 'utf8');
     const whole = render([raw]);
     expect(whole).toContain('=> ');

@@ -26,7 +26,7 @@ function random(seed: number): () => number {
 
 /** `bytes` cut at random points, pieces of 1 to `max` bytes. */
 function* pieces(bytes: Uint8Array, max: number, rand: () => number): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = 1 + Math.floor(rand() * max);
     yield bytes.subarray(at, at + size);
     at += size;
@@ -191,7 +191,7 @@ describe('CommandLines keeps what findBuildCommands needs', () => {
     const rand = random(42);
     for (let round = 0; round < 50; round++) {
       const lines = new CommandLines();
-      for (let at = 0; at < text.length; ) {
+      for (let at = 0; at < text.length;) {
         const size = 1 + Math.floor(rand() * 40);
         lines.write(text.slice(at, at + size));
         at += size;

@@ -24,7 +24,15 @@ const MODES = {
   records: (n: string) => [file(n, 'a.dockerbuild'), file(n, 'b.dockerbuild')],
   both: (n: string) => [file(n, 'a.dockerbuild'), file(n, 'b.dockerbuild'), file(n, 'context-a.tar'), file(n, 'context-b.tar')],
   // `history logs` of a bake prints one section per target record (worker first in both): one is picked.
-  history: (n: string) => [file(n, 'a.history-logs.log') + targetPick(n), file(n, 'b.history-logs.log') + targetPick(n), file(n, 'a.history.json'), file(n, 'b.history.json'), ...dockerfiles(n), file(n, 'context-a.tar'), file(n, 'context-b.tar')],
+  history: (n: string) => [
+    file(n, 'a.history-logs.log') + targetPick(n),
+    file(n, 'b.history-logs.log') + targetPick(n),
+    file(n, 'a.history.json'),
+    file(n, 'b.history.json'),
+    ...dockerfiles(n),
+    file(n, 'context-a.tar'),
+    file(n, 'context-b.tar'),
+  ],
 } as const;
 
 const targetPick = (n: string): string => (n === 'bake-two-targets' ? '#1' : '');

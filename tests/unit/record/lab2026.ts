@@ -5,7 +5,16 @@ import type { CauseKind } from '../../../src/core/model.ts';
 
 export const LAB = join(import.meta.dirname, '../../fixtures/lab-2026');
 
-export const CASES = ['arg-used', 'copy-file-content', 'env-change', 'base-image-updated', 'cache-pruned', 'multistage', 'bake-two-targets', 'build-check-warning'] as const;
+export const CASES = [
+  'arg-used',
+  'copy-file-content',
+  'env-change',
+  'base-image-updated',
+  'cache-pruned',
+  'multistage',
+  'bake-two-targets',
+  'build-check-warning',
+] as const;
 
 export interface Truth {
   first_miss_step: string;

@@ -45,7 +45,13 @@ describe('a .dockerbuild read into a BuildTrace', () => {
     expect(r.provenance).toBe('max');
     expect(r.gaps).toEqual([]);
     expect(r.dockerfile?.text).toBe(readFileSync(file('arg-used', 'Dockerfile'), 'utf8'));
-    expect(r.materials).toEqual([{ uri: 'pkg:docker/lab/base@1?platform=linux%2Famd64', ref: 'lab/base:1', digest: 'sha256:18c0ab1f37cede32876da085595ec8e427dc4150b289edfa168a652939661188' }]);
+    expect(r.materials).toEqual([
+      {
+        uri: 'pkg:docker/lab/base@1?platform=linux%2Famd64',
+        ref: 'lab/base:1',
+        digest: 'sha256:18c0ab1f37cede32876da085595ec8e427dc4150b289edfa168a652939661188',
+      },
+    ]);
     expect(t.baseImages[0]?.digest).toBe(r.materials[0]!.digest);
     const run = r.llb.find((op) => op.digest === t.steps[1]!.digest);
     expect(run?.kind).toBe('exec');

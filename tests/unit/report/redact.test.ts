@@ -10,7 +10,11 @@ const SECRETS: [string, string, string][] = [
   ['AWS secret key', 'export KEY wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY done', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
   ['GitHub token', 'git clone https://x-access:ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8@github.com/o/r', 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'],
   ['GitHub token', 'GH=ghs_16C7e42F292c6912E7710c838347Ae178B4a', 'ghs_16C7e42F292c6912E7710c838347Ae178B4a'],
-  ['GitHub token', 'token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'],
+  [
+    'GitHub token',
+    'token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
+    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
+  ],
   ['GitLab token', 'CI: glpat-xxYYzz0011223344556677 used', 'glpat-xxYYzz0011223344556677'],
   ['npm token', '//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
   ['npm token', '//npm.example.com/:_authToken=5f1e0c1c-1111-2222-3333-444455556666', '5f1e0c1c-1111-2222-3333-444455556666'],
@@ -70,13 +74,41 @@ describe('redactReport', () => {
           text: 'docker build --build-arg REPO_HASH=3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d --build-arg http_proxy=http://user:pass@proxy:3128 .',
           tool: 'docker build',
           buildArgs: { REPO_HASH: '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', http_proxy: 'http://user:pass@proxy:3128', FROM_ENV: null },
-          noCache: false, noCacheFilter: [], pull: false, cacheFrom: [], cacheTo: [], platform: [], target: null, file: null, context: '.', tags: [], progress: null,
+          noCache: false,
+          noCacheFilter: [],
+          pull: false,
+          cacheFrom: [],
+          cacheTo: [],
+          platform: [],
+          target: null,
+          file: null,
+          context: '.',
+          tags: [],
+          progress: null,
         },
       },
     ];
     report.diagnosis!.causes[0]!.evidence.push('build-arg REPO_HASH: 3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
-    report.builds[1]!.errors = [{ step: null, message: 'failed: AKIAIOSFODNN7EXAMPLE', lines: ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ', '-----END OPENSSH PRIVATE KEY-----', 'after'] }];
-    report.dockerfile = { source: 'Dockerfile', lines: ['FROM lab/base:1', 'ARG REPO_HASH', 'ARG LEVEL=3', 'ENV TOKEN=abc123 \\', '    OTHER="x y"', 'ENV LEGACY some value', 'LABEL maintainer="me@example.com"', 'RUN echo ok'] };
+    report.builds[1]!.errors = [
+      {
+        step: null,
+        message: 'failed: AKIAIOSFODNN7EXAMPLE',
+        lines: ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ', '-----END OPENSSH PRIVATE KEY-----', 'after'],
+      },
+    ];
+    report.dockerfile = {
+      source: 'Dockerfile',
+      lines: [
+        'FROM lab/base:1',
+        'ARG REPO_HASH',
+        'ARG LEVEL=3',
+        'ENV TOKEN=abc123 \\',
+        '    OTHER="x y"',
+        'ENV LEGACY some value',
+        'LABEL maintainer="me@example.com"',
+        'RUN echo ok',
+      ],
+    };
     return report;
   }
 
@@ -84,7 +116,16 @@ describe('redactReport', () => {
     const before = reportWithSecrets();
     const { report, redactions } = redactReport(before);
     const json = JSON.stringify(report);
-    for (const value of ['3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', 'user:pass', 'AKIAIOSFODNN7EXAMPLE', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ', 'abc123', 'x y', 'some value', 'me@example.com']) {
+    for (const value of [
+      '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d',
+      'user:pass',
+      'AKIAIOSFODNN7EXAMPLE',
+      'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
+      'abc123',
+      'x y',
+      'some value',
+      'me@example.com',
+    ]) {
       expect(JSON.stringify(before)).toContain(value.replace(/"/g, '\\"'));
       expect(json).not.toContain(value);
     }
@@ -136,11 +177,28 @@ describe('short build-arg values', () => {
     report.commands = [0, 1].map((build) => ({
       build,
       source: 'commands.txt',
-      command: { text: `docker build --build-arg V=${build + 1} .`, tool: 'docker build', buildArgs: { V: String(build + 1) }, noCache: false, noCacheFilter: [], pull: false, cacheFrom: [], cacheTo: [], platform: [], target: null, file: null, context: '.', tags: [], progress: null },
+      command: {
+        text: `docker build --build-arg V=${build + 1} .`,
+        tool: 'docker build',
+        buildArgs: { V: String(build + 1) },
+        noCache: false,
+        noCacheFilter: [],
+        pull: false,
+        cacheFrom: [],
+        cacheTo: [],
+        platform: [],
+        target: null,
+        file: null,
+        context: '.',
+        tags: [],
+        progress: null,
+      },
     }));
     report.diagnosis!.verdict = 'Step 2/3 `RUN echo` missed because the build arg V changed (1 → 2); 1 step after it was rebuilt.';
     const { report: out } = redactReport(report);
-    expect(out.diagnosis!.verdict).toBe('Step 2/3 `RUN echo` missed because the build arg V changed (<redacted> → <redacted>); <redacted> step after it was rebuilt.');
+    expect(out.diagnosis!.verdict).toBe(
+      'Step 2/3 `RUN echo` missed because the build arg V changed (<redacted> → <redacted>); <redacted> step after it was rebuilt.',
+    );
     expect(out.builds[1]!.steps.map((s) => s.index)).toEqual([1, 2, 3, 4]);
     expect(out.diagnosis!.steps[0]!.instruction).toBe(report.diagnosis!.steps[0]!.instruction);
   });

@@ -88,5 +88,12 @@ export function diagnosis(): Diagnosis {
 export function sampleReport(): Report {
   const a = trace('a.log', [step(2, STEPS[1]!, 'cached'), step(1, STEPS[0]!, 'cached'), step(3, STEPS[2]!, 'cached'), step(4, STEPS[3]!, 'cached')]);
   const b = trace('b.log', [step(1, STEPS[0]!, 'cached'), step(2, STEPS[1]!, 'cached'), step(4, STEPS[3]!, 'built'), step(3, STEPS[2]!, 'built')]);
-  return buildReport({ traces: [a, b], diagnosis: diagnosis(), inputs: [{ name: 'a.log', kind: 'log' }, { name: 'b.log', kind: 'log' }] });
+  return buildReport({
+    traces: [a, b],
+    diagnosis: diagnosis(),
+    inputs: [
+      { name: 'a.log', kind: 'log' },
+      { name: 'b.log', kind: 'log' },
+    ],
+  });
 }

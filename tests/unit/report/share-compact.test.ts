@@ -6,7 +6,15 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/core/model.ts';
-import { compactReport, decodeShareLink, encodeShareLinkDetailed, LINK_OMISSION_WORDS, LINK_OMISSIONS, SHARE_LINK_SOFT_LIMIT, validateReport } from '../../../src/core/report/index.ts';
+import {
+  compactReport,
+  decodeShareLink,
+  encodeShareLinkDetailed,
+  LINK_OMISSION_WORDS,
+  LINK_OMISSIONS,
+  SHARE_LINK_SOFT_LIMIT,
+  validateReport,
+} from '../../../src/core/report/index.ts';
 import { runCli } from '../cli/run.ts';
 import { sampleReport } from './sample.ts';
 
@@ -20,7 +28,7 @@ async function seedReport(): Promise<Report> {
 }
 
 describe('compact share links', () => {
-  it('the seed case fits a chat message, keeps the answer and the root miss\'s hashes, and says what it left out', async () => {
+  it("the seed case fits a chat message, keeps the answer and the root miss's hashes, and says what it left out", async () => {
     const report = await seedReport();
     const encoded = await encodeShareLinkDetailed(report);
     expect(encoded.compact).toBe(true);

@@ -86,7 +86,9 @@ describe('format 3', () => {
   for (const name of CASES) {
     it(`${name}: the full and the compact report come back exactly, and a format-2 link of each still opens`, async () => {
       const b = existsSync(join(LAB, name, 'b.log')) ? 'b.log' : 'b.jenkins.log';
-      const argv = ['a.log', b, 'Dockerfile', 'Dockerfile.b', 'commands.txt', 'context-a.tar', 'context-b.tar'].map((f) => join(LAB, name, f)).filter(existsSync);
+      const argv = ['a.log', b, 'Dockerfile', 'Dockerfile.b', 'commands.txt', 'context-a.tar', 'context-b.tar']
+        .map((f) => join(LAB, name, f))
+        .filter(existsSync);
       const safe = redactReport(await json(argv)).report;
       for (const report of [safe, compactReport(safe)]) {
         for (const fragment of [v3Fragment(report), v2Fragment(report)]) {

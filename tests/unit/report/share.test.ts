@@ -42,7 +42,28 @@ describe('share link round trip', () => {
 
   it('reports the size and the redactions', async () => {
     const report = sampleReport();
-    report.commands = [{ build: 1, source: 'commands.txt', command: { text: 'docker build --build-arg TOKEN=abcdef123456 .', tool: 'docker build', buildArgs: { TOKEN: 'abcdef123456' }, noCache: false, noCacheFilter: [], pull: false, cacheFrom: [], cacheTo: [], platform: [], target: null, file: null, context: '.', tags: [], progress: null } }];
+    report.commands = [
+      {
+        build: 1,
+        source: 'commands.txt',
+        command: {
+          text: 'docker build --build-arg TOKEN=abcdef123456 .',
+          tool: 'docker build',
+          buildArgs: { TOKEN: 'abcdef123456' },
+          noCache: false,
+          noCacheFilter: [],
+          pull: false,
+          cacheFrom: [],
+          cacheTo: [],
+          platform: [],
+          target: null,
+          file: null,
+          context: '.',
+          tags: [],
+          progress: null,
+        },
+      },
+    ];
     const detailed = await encodeShareLinkDetailed(report);
     expect(detailed.size).toBe(detailed.fragment.length);
     expect(detailed.redactions.join('\n')).toContain('TOKEN');
@@ -87,7 +108,11 @@ describe('mangled share links give typed errors, never throw', () => {
     { name: 'JSON that is not a report', make: () => linkOf('{"hello":"world"}'), code: 'wrong-schema' },
     { name: 'a JSON array', make: () => linkOf('[1,2,3]'), code: 'wrong-schema' },
     { name: 'a report from a newer schema', make: () => linkOf('{"schema":"cachewhy.report/v7","builds":[],"diagnosis":null}'), code: 'newer-version' },
-    { name: 'a report with a broken step', make: () => linkOf('{"schema":"cachewhy.report/v1","builds":[{"source":"a","format":"buildkit-plain","steps":[{"index":"x"}]}],"diagnosis":null}'), code: 'wrong-schema' },
+    {
+      name: 'a report with a broken step',
+      make: () => linkOf('{"schema":"cachewhy.report/v1","builds":[{"source":"a","format":"buildkit-plain","steps":[{"index":"x"}]}],"diagnosis":null}'),
+      code: 'wrong-schema',
+    },
     {
       name: 'a decompression bomb',
       make: async () => `r=1.${toBase64Url(await deflate(new Uint8Array(SHARE_LINK_MAX_INFLATED_BYTES + 4 * 1024 * 1024).fill(0x20)))}`,
@@ -131,19 +156,37 @@ describe('decodeShareLink on random and mutated input', () => {
   it('never throws and always answers a report or a typed problem', async () => {
     const { default: fc } = await import('fast-check');
     const good = await encodeShareLink(sampleReport());
-    const codes = new Set(['empty', 'not-a-link', 'newer-version', 'bad-version', 'bad-base64', 'truncated', 'corrupt', 'too-large', 'bad-json', 'wrong-schema']);
+    const codes = new Set([
+      'empty',
+      'not-a-link',
+      'newer-version',
+      'bad-version',
+      'bad-base64',
+      'truncated',
+      'corrupt',
+      'too-large',
+      'bad-json',
+      'wrong-schema',
+    ]);
     const mutated = fc
       .tuple(fc.nat({ max: good.length - 1 }), fc.nat({ max: good.length }), fc.string({ maxLength: 6 }))
       .map(([at, cut, insert]) => (good.slice(0, at) + insert + good.slice(at + insert.length)).slice(0, Math.max(at + 1, cut)));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ maxLength: 200 }).map((s) => `r=1.${s}`), mutated), async (input) => {
-        const result = await decodeShareLink(input);
-        if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v1');
-        else {
-          expect(codes.has(result.problem.code)).toBe(true);
-          expect(result.problem.message).toMatch(/\S/);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.string({ maxLength: 200 }).map((s) => `r=1.${s}`),
+          mutated,
+        ),
+        async (input) => {
+          const result = await decodeShareLink(input);
+          if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v1');
+          else {
+            expect(codes.has(result.problem.code)).toBe(true);
+            expect(result.problem.message).toMatch(/\S/);
+          }
+        },
+      ),
       { numRuns: 400, seed: 1129 },
     );
   });

@@ -7,7 +7,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, readLogInput } from '../../../src/core/analyze.ts';
-import { buildsTakingPart, defaultChoice, fitChoice, logChipWords, moveBuild, pickOf, summarizeBuilds, summaryWords, timeWords, toggleBuild } from '../../../src/ui/inputs/log-builds.ts';
+import {
+  buildsTakingPart,
+  defaultChoice,
+  fitChoice,
+  logChipWords,
+  moveBuild,
+  pickOf,
+  summarizeBuilds,
+  summaryWords,
+  timeWords,
+  toggleBuild,
+} from '../../../src/ui/inputs/log-builds.ts';
 
 const lab = (file: string) => readFileSync(join(import.meta.dirname, '../../fixtures/lab/copy-file-content', file), 'utf8');
 

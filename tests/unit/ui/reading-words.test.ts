@@ -20,7 +20,16 @@ function build(over: Partial<ReportBuild>): ReportBuild {
 
 describe('reading words', () => {
   it('says every transit repair in plain words', () => {
-    const all: TransitRepair[] = ['folded-lines', 'html-line-breaks', 'double-spaced', 'hard-wrapped', 'html-entities', 'invisible-spaces', 'typographic-quotes', 'markdown-emphasis'];
+    const all: TransitRepair[] = [
+      'folded-lines',
+      'html-line-breaks',
+      'double-spaced',
+      'hard-wrapped',
+      'html-entities',
+      'invisible-spaces',
+      'typographic-quotes',
+      'markdown-emphasis',
+    ];
     for (const repair of all) expect(REPAIR_WORDS[repair].length).toBeGreaterThan(10);
     expect(REPAIR_WORDS['folded-lines']).toBe('line breaks restored: the text was folded into one paragraph');
     expect(REPAIR_WORDS['double-spaced']).toBe('an empty line after every line removed');
@@ -29,10 +38,16 @@ describe('reading words', () => {
 
   it('names the format and the decoration; a learned prefix as its shape in code font', () => {
     expect(text(formatFact(build({})))).toBe('read as BuildKit plain output, nothing to strip from its lines');
-    expect(text(formatFact(build({ format: 'legacy', line_prefix: 'iso8601' })))).toBe('read as legacy builder output, an ISO-8601 timestamp stripped from every line');
-    const learned = formatFact(build({ line_prefix: 'learned', reading: { repairs: [], learned_prefix: 'build\t00-Jan-0000 00:00:00\t', build: 1, builds: 1, unplaced_lines: 0 } }));
+    expect(text(formatFact(build({ format: 'legacy', line_prefix: 'iso8601' })))).toBe(
+      'read as legacy builder output, an ISO-8601 timestamp stripped from every line',
+    );
+    const learned = formatFact(
+      build({ line_prefix: 'learned', reading: { repairs: [], learned_prefix: 'build\t00-Jan-0000 00:00:00\t', build: 1, builds: 1, unplaced_lines: 0 } }),
+    );
     expect(learned.find((p) => p.code)?.text).toBe('build⇥00-Jan-0000·00:00:00⇥');
-    expect(text(learned)).toBe('read as BuildKit plain output, a prefix on every line, of the shape `build⇥00-Jan-0000·00:00:00⇥` (· a space, ⇥ a tab), stripped');
+    expect(text(learned)).toBe(
+      'read as BuildKit plain output, a prefix on every line, of the shape `build⇥00-Jan-0000·00:00:00⇥` (· a space, ⇥ a tab), stripped',
+    );
     // Timestamps and a learned prefix together: both said.
     const mixed = formatFact(build({ line_prefix: 'mixed', reading: { repairs: [], learned_prefix: '0: ', build: 1, builds: 1, unplaced_lines: 0 } }));
     expect(text(mixed)).toMatch(/several kinds of CI decoration .* then a prefix of the shape `0:·` \(· a space\)$/);
@@ -72,7 +87,13 @@ describe('reading words', () => {
     expect(logReadings(picked).map((l) => [l.name, l.builds, l.entries.length])).toEqual([['pasted log', 2, 1]]);
 
     // Two single-build files stay two logs.
-    const two = analyze({ logs: [{ name: 'a.log', text: lab('a.log') }, { name: 'b.log', text: lab('b.log') }], dockerfiles: [] }).report.builds;
+    const two = analyze({
+      logs: [
+        { name: 'a.log', text: lab('a.log') },
+        { name: 'b.log', text: lab('b.log') },
+      ],
+      dockerfiles: [],
+    }).report.builds;
     expect(logReadings(two).map((l) => l.name)).toEqual(['a.log', 'b.log']);
   });
 

@@ -45,7 +45,17 @@ async function reportOf(dir: string): Promise<Report> {
   return report;
 }
 
-const CASES = ['copy-file-content', 'add-dir-new-file', 'mode-only', 'arg-used', 'multistage', 'failed-build', 'seed-replica', 'dockerignore-change', 'instruction-edit'];
+const CASES = [
+  'copy-file-content',
+  'add-dir-new-file',
+  'mode-only',
+  'arg-used',
+  'multistage',
+  'failed-build',
+  'seed-replica',
+  'dockerignore-change',
+  'instruction-edit',
+];
 
 describe('timeline rows from a real report', () => {
   it.each(CASES)('%s: each step shows what build b did, under the label of the log', async (dir) => {

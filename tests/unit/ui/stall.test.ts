@@ -19,6 +19,8 @@ describe('stalledFor: a context read that stopped delivering bytes', () => {
   });
 
   it('a folder (unknown total) is judged by its reports alone', () => {
-    expect(stalledFor({ ...job, progress: { ...job.progress, bytesTotal: null }, sample: [{ at: 5000, bytes: 1 }] }, 5000 + STALL_MS + 1)).toBeGreaterThan(STALL_MS);
+    expect(stalledFor({ ...job, progress: { ...job.progress, bytesTotal: null }, sample: [{ at: 5000, bytes: 1 }] }, 5000 + STALL_MS + 1)).toBeGreaterThan(
+      STALL_MS,
+    );
   });
 });

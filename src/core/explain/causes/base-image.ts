@@ -145,7 +145,12 @@ export function baseImageCause(v: PairView, root: AlignedRow): Finding {
             confidence: 'high',
             step,
             summary: `${name} missed because \`${normaliseImageRef(f.refL ?? '')}\` is now another image (ID ${f.imageIdE} → ${f.imageIdL}): the tag was moved or pulled anew.`,
-            evidence: [...fromLines, `${v.traceE.source}: FROM ${f.refE ?? ''} ---> ${f.imageIdE}`, `${v.traceL.source}: FROM ${f.refL ?? ''} ---> ${f.imageIdL}`, ...missEvidence(v, root)],
+            evidence: [
+              ...fromLines,
+              `${v.traceE.source}: FROM ${f.refE ?? ''} ---> ${f.imageIdE}`,
+              `${v.traceL.source}: FROM ${f.refL ?? ''} ---> ${f.imageIdL}`,
+              ...missEvidence(v, root),
+            ],
             weight: 9,
           },
         ],

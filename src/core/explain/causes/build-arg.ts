@@ -38,7 +38,7 @@ export function changedBuildArgs(v: PairView): ArgChange[] {
   const names = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return names
     .filter((n) => !isBuilderOption(n))
-    .filter((n) => (n in a) !== (n in b) || a[n] !== b[n])
+    .filter((n) => n in a !== n in b || a[n] !== b[n])
     .map((n) => ({ name: n, before: n in a ? a[n] : undefined, after: n in b ? b[n] : undefined }));
 }
 
@@ -104,9 +104,7 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
     const b = root.logs[v.later];
     return !!a && !!b && logTextsDiffer(a.instruction, a.truncated, b.instruction, b.truncated);
   })();
-  const logEvidence = logsDiffer
-    ? [logLineOf(v, root, 'earlier'), logLineOf(v, root, 'later')].filter((x): x is string => x !== null)
-    : missEvidence(v, root);
+  const logEvidence = logsDiffer ? [logLineOf(v, root, 'earlier'), logLineOf(v, root, 'later')].filter((x): x is string => x !== null) : missEvidence(v, root);
 
   for (const c of changes) {
     const declaredHere = ps ? c.name in ps.args : false;
@@ -137,11 +135,7 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
       summary: `${name} missed because the build arg ${c.name} changed (${argValuesText(argFact(c))}); ${why}.`,
       sub_kind: 'arg-value',
       args: [argFact(c)],
-      evidence: [
-        flagChange(c),
-        ...(line !== null && plan ? [dockerfileLineAt(plan, line)] : []),
-        ...logEvidence,
-      ],
+      evidence: [flagChange(c), ...(line !== null && plan ? [dockerfileLineAt(plan, line)] : []), ...logEvidence],
       weight: 9,
     });
   }
@@ -173,7 +167,13 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
         summary: `${name} missed because the value of ${args.map((n) => `$${n}`).join(', ')} changed between the builds (the log shows the expanded text changing, the Dockerfile line did not): a different --build-arg.`,
         sub_kind: 'arg-expanded',
         args: args.map((n) => ({ name: n })),
-        evidence: [...logEvidence, ...args.map((n) => (plan ? argLine(plan, ps.stagePosition, n, ps.line) : null)).filter((l): l is number => l !== null).map((l) => dockerfileLineAt(plan!, l))],
+        evidence: [
+          ...logEvidence,
+          ...args
+            .map((n) => (plan ? argLine(plan, ps.stagePosition, n, ps.line) : null))
+            .filter((l): l is number => l !== null)
+            .map((l) => dockerfileLineAt(plan!, l)),
+        ],
         weight: 7,
       });
     }

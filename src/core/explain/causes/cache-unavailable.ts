@@ -33,21 +33,24 @@ export function cacheUnavailableCause(v: PairView, root: AlignedRow, content: Ca
   if ((bE.name && bL.name && bE.name !== bL.name) || (bE.driver && bL.driver && bE.driver !== bL.driver)) {
     strong = true;
     reasons.push('the builds ran on different builders');
-    evidence.push(`builder: "${bE.name ?? '?'}" (${bE.driver ?? '?'} driver) in ${v.traceE.source} → "${bL.name ?? '?'}" (${bL.driver ?? '?'} driver) in ${v.traceL.source}`);
+    evidence.push(
+      `builder: "${bE.name ?? '?'}" (${bE.driver ?? '?'} driver) in ${v.traceE.source} → "${bL.name ?? '?'}" (${bL.driver ?? '?'} driver) in ${v.traceL.source}`,
+    );
   }
 
   if ((v.traceE.format === 'legacy') !== (v.traceL.format === 'legacy')) {
     strong = true;
     reasons.push('one build used the legacy builder and the other BuildKit, which share no cache');
-    evidence.push(`${v.traceE.source} was built by ${v.traceE.format === 'legacy' ? 'the legacy builder' : 'BuildKit'}, ${v.traceL.source} by ${v.traceL.format === 'legacy' ? 'the legacy builder' : 'BuildKit'}: their caches are separate`);
+    evidence.push(
+      `${v.traceE.source} was built by ${v.traceE.format === 'legacy' ? 'the legacy builder' : 'BuildKit'}, ${v.traceL.source} by ${v.traceL.format === 'legacy' ? 'the legacy builder' : 'BuildKit'}: their caches are separate`,
+    );
   }
 
   const dE = root.logs[v.earlier]?.digest ?? null;
   const dL = root.logs[v.later]?.digest ?? null;
   const noContext = !contextUpstream(v.al, root, v.later);
   const base = baseFacts(v.al, v, root);
-  const baseSettled =
-    base.pinned || (base.digestE !== null && base.digestE === base.digestL) || (base.imageIdE !== null && base.imageIdE === base.imageIdL);
+  const baseSettled = base.pinned || (base.digestE !== null && base.digestE === base.digestL) || (base.imageIdE !== null && base.imageIdE === base.imageIdL);
   if (dE && dL && dE === dL && noContext) {
     // With the base settled, nothing else is left: the key was the same. With an unpinned local tag the
     // FROM op does not change either when the tag moves, so the digest supports both readings equally.

@@ -79,9 +79,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
         ? ` ${buildFiles.map((f) => `\`${f.path}\``).join(' and ')} ${buildFiles.length > 1 ? 'are' : 'is'} part of the context this step copies, so editing ${buildFiles.length > 1 ? 'them' : 'it'} — even a comment — misses it.`
         : '';
     const keys =
-      diff.before && diff.after
-        ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`]
-        : [];
+      diff.before && diff.after ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`] : [];
     // Changes that BuildKit may not have seen (a directory's mode) make a weak suspicion: another cause
     // (--no-cache, a lost cache) is likelier when they are all there is.
     const caveats = [...new Set(files.map((f) => f.caveat))];
@@ -93,13 +91,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
           confidence: onlyWeak ? 'low' : 'high',
           step,
           summary: onlyWeak ? `${name} may have missed because ${what}, but ${caveats.join('; ')}.` : `${name} missed because ${what}.${sentToo}`,
-          evidence: [
-            ...missEvidence(v, root),
-            ...dockerfileEvidence(v, root),
-            ...capped(files.map(fileLine), 20),
-            ...keys,
-            ...transferEvidence(v),
-          ],
+          evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root), ...capped(files.map(fileLine), 20), ...keys, ...transferEvidence(v)],
           files,
           weight: onlyWeak ? 2 : 10,
         },

@@ -2,16 +2,7 @@
  * What every cause module looks at: one pair of builds (earlier → later) with everything known about
  * each — logs, Dockerfile steps, build commands, the context diff — and the misses found in it.
  */
-import type {
-  BuildCommand,
-  BuildPlan,
-  BuildTrace,
-  Cause,
-  ContextIndex,
-  PlanStep,
-  SourceDiff,
-  StepRef,
-} from '../../model.ts';
+import type { BuildCommand, BuildPlan, BuildTrace, Cause, ContextIndex, PlanStep, SourceDiff, StepRef } from '../../model.ts';
 import type { Alignment, AlignedRow } from '../align.ts';
 import { rowLabel } from '../align.ts';
 import type { PairMisses } from '../misses.ts';

@@ -156,7 +156,7 @@ async function roundRobin<I extends string, R extends Timed & { cpu?: CpuSplit }
         continue;
       }
       last[impl] = r;
-      parts.push(`${impl} ${((r.bytes / 1e6) / (r.ms / 1000)).toFixed(0)}`);
+      parts.push(`${impl} ${(r.bytes / 1e6 / (r.ms / 1000)).toFixed(0)}`);
       if (round < 0) continue;
       const s = (series[impl] ??= { ms: [], rounds: [], bytes: r.bytes });
       s.ms.push(r.ms);
@@ -244,7 +244,10 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     const before = await sampleOnce(cp.pids);
     if (cp.workerPid === null) problems.push('could not find the renderer that runs the bench worker: memory is the biggest renderer, CPU split unavailable');
     // The curve: no pool, then 1…cores hashing workers (the app's own count is `ours` itself).
-    const curve: ContextImpl[] = ['ours-w0', ...Array.from({ length: Math.max(2, info.cores) }, (_, k) => `ours-w${k + 1}` as const).filter((i) => i !== `ours-w${info.workers}`)];
+    const curve: ContextImpl[] = [
+      'ours-w0',
+      ...Array.from({ length: Math.max(2, info.cores) }, (_, k) => `ours-w${k + 1}` as const).filter((i) => i !== `ours-w${info.workers}`),
+    ];
     const contextImpls = (['ours', 'hashwasm', 'read', 'parse', 'nohash', 'ours-readahead', 'read-byob', ...curve] as ContextImpl[]).filter((i) => {
       if (!plan.cases.includes('c')) return false;
       if (plan.contextOnly && !plan.contextOnly.split(',').includes(i)) return false;
@@ -293,7 +296,9 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
     }
     const peak = await sampler.stop();
     const memory = { ...peak, rendererBaselineMb: before.find((m) => m.pid === peak.rendererPid)?.rssMb ?? 0 };
-    log(`  (c took ${((performance.now() - t) / 1000).toFixed(1)} s; renderer ${memory.rendererPid} peak ${memory.rendererPeakMb.toFixed(0)} MB RSS, ${memory.rendererBaselineMb.toFixed(0)} MB before)`);
+    log(
+      `  (c took ${((performance.now() - t) / 1000).toFixed(1)} s; renderer ${memory.rendererPid} peak ${memory.rendererPeakMb.toFixed(0)} MB RSS, ${memory.rendererBaselineMb.toFixed(0)} MB before)`,
+    );
     const pipelines = Object.fromEntries(
       // Every pool size must give the one-worker path's root digest (ours-w0).
       Object.entries(context.last).filter(([impl]) => impl === 'ours' || impl === 'hashwasm' || impl.startsWith('ours-')),
@@ -307,7 +312,8 @@ export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<Bro
       if (!hung.has(impl)) profiles[impl] = await call<ContextResult>(page, { kind: 'context', impl, profile: true }, plan.caseTimeoutMs);
     }
     let hybrid: HybridProbe | null = null;
-    if (info.ours) hybrid = await call<HybridProbe>(page, { kind: 'hybrid-probe', thresholdBytes: plan.hybridThreshold, ranges: tar.fileRanges }, plan.caseTimeoutMs);
+    if (info.ours)
+      hybrid = await call<HybridProbe>(page, { kind: 'hybrid-probe', thresholdBytes: plan.hybridThreshold, ranges: tar.fileRanges }, plan.caseTimeoutMs);
     await page.close();
 
     // ---- e: a huge tar, once, in a fresh page: memory must not grow with the size of the tar ----
@@ -398,7 +404,11 @@ async function runHuge(
   log: Log,
 ): Promise<HugeResult> {
   const show = (label: string, r: FreshRun | null) =>
-    log(r ? `  ${label}: ${(r.ms / 1000).toFixed(1)} s, renderer ${r.rendererBaselineMb.toFixed(0)} MB before, peak ${r.rendererPeakMb.toFixed(0)} MB` : `  ${label}: no result`);
+    log(
+      r
+        ? `  ${label}: ${(r.ms / 1000).toFixed(1)} s, renderer ${r.rendererBaselineMb.toFixed(0)} MB before, peak ${r.rendererPeakMb.toFixed(0)} MB`
+        : `  ${label}: no result`,
+    );
   const cTar = await freshRun(cTarPath, cTarBytes, timeoutMs, userDataDir, openWith, problems);
   show(`e. ours alone on c's ${(cTarBytes / 1e6).toFixed(0)} MB tar, fresh page`, cTar);
   const hugePath = join(scratch, 'huge.tar');

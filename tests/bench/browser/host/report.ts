@@ -72,12 +72,18 @@ const CONTEXT_LABEL: Record<ContextImpl, string> = {
 };
 /** The curve's cases (`ours-wK`) are named by their worker count. */
 const contextLabel = (impl: ContextImpl): string =>
-  (CONTEXT_LABEL as Partial<Record<ContextImpl, string>>)[impl] ?? (impl === 'ours-w0' ? 'curve: ours, no pool (one worker)' : `curve: ours, ${impl.slice(6)} hashing workers`);
+  (CONTEXT_LABEL as Partial<Record<ContextImpl, string>>)[impl] ??
+  (impl === 'ours-w0' ? 'curve: ours, no pool (one worker)' : `curve: ours, ${impl.slice(6)} hashing workers`);
 
 export function browserTables(r: BrowserResults): string {
   const out: string[] = [];
   const hw = (k: 'stream' | 'small' | 'context') => r[k]['hashwasm' as never] as Series | undefined;
-  const section = <I extends string>(title: string, series: Partial<Record<I, Series>>, labels: Record<I, string>, extra?: (i: I, s: Series) => (string | number | null)[]) => {
+  const section = <I extends string>(
+    title: string,
+    series: Partial<Record<I, Series>>,
+    labels: Record<I, string>,
+    extra?: (i: I, s: Series) => (string | number | null)[],
+  ) => {
     const rows = (Object.keys(series) as I[]).map((impl) => {
       const s = series[impl]!;
       return [labels[impl], mbps(s), range(s), median(s.ms), ...(extra ? extra(impl, s) : [])];
@@ -135,7 +141,7 @@ export interface Goal {
 
 export function goals(j: Record<string, number | boolean | string | null>): Goal[] {
   const g = (name: string, key: string, ok: (v: number) => boolean, goal: string): Goal => {
-    const v = typeof j[key] === 'number' ? (j[key] as number) : null;
+    const v = typeof j[key] === 'number' ? j[key] : null;
     return { name, value: v, goal, pass: v === null ? null : ok(v) };
   };
   return [
@@ -173,7 +179,7 @@ export function diagnosis(r: BrowserResults): string[] {
         `${read !== null ? `; the bare read alone takes ${fmt(read)} ms` : ''}); onProgress×${pr.progressCalls}`,
     );
   }
-  const med = (i: ContextImpl): number | null => (r.context[i]?.ms.length ? median(r.context[i]!.ms) : null);
+  const med = (i: ContextImpl): number | null => (r.context[i]?.ms.length ? median(r.context[i].ms) : null);
   const mRead = med('read');
   const mParse = med('parse');
   const mNohash = med('nohash');
@@ -201,7 +207,14 @@ export function diagnosis(r: BrowserResults): string[] {
     if (!cpu?.length) return null;
     return median(cpu.map((c) => (part === 'worker' ? c.workerMs : c.workerMs + c.rendererOtherMs + c.browserMs + c.otherMs)));
   };
-  const [wOurs, wHw, wRead, aOurs, aHw, aRead] = [cpuOf('ours', 'worker'), cpuOf('hashwasm', 'worker'), cpuOf('read', 'worker'), cpuOf('ours', 'all'), cpuOf('hashwasm', 'all'), cpuOf('read', 'all')];
+  const [wOurs, wHw, wRead, aOurs, aHw, aRead] = [
+    cpuOf('ours', 'worker'),
+    cpuOf('hashwasm', 'worker'),
+    cpuOf('read', 'worker'),
+    cpuOf('ours', 'all'),
+    cpuOf('hashwasm', 'all'),
+    cpuOf('read', 'all'),
+  ];
   if (wOurs && wHw && wRead && aOurs && aHw && aRead) {
     lines.push(
       `CPU view (robust to a shared machine): worker-thread CPU ours ${fmt(wOurs)} ms, hash-wasm pipeline ${fmt(wHw)} ms (→ ${fmt(wHw / wOurs)}×), ` +

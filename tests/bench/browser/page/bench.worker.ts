@@ -116,8 +116,7 @@ async function runSmall(impl: string): Promise<Timed> {
     const mem = new Uint8Array(r.memory.buffer);
     out = Array.from({ length: k.count }, (_, i) => mem.slice(k.out + i * 32, k.out + i * 32 + 32));
     return { ms, bytes, check: smallCheck(out) };
-  }
-  else if (impl === 'hashwasm') out = bufs.map((b) => hashWasm.init().update(b).digest('binary'));
+  } else if (impl === 'hashwasm') out = bufs.map((b) => hashWasm.init().update(b).digest('binary'));
   else if (impl === 'noble') out = bufs.map((b) => nobleSha256(b));
   else if (impl === 'webcrypto-await') {
     out = [];
@@ -167,8 +166,7 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
       // The pipeline's own reader (slices of 2 MiB, two in flight, asked again should one not arrive).
       for await (const _ of blobChunks(file)) chunks++;
       check = `chunks=${chunks}`;
-    }
-    else {
+    } else {
       const parser = new (need(TarParser, 'TarParser (src/core/context/tar.ts)'))({ entry() {}, data() {}, end() {} });
       let problem: string | null = null;
       await drain(file.stream(), (c) => {
@@ -179,14 +177,20 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
     return { ms: performance.now() - t, bytes: file.size, check, entries: 0, rootDigest: '', problems: [] };
   }
   if (!indexContext) throw new Error('indexContext (src/core/context/index.ts) has not landed yet');
-  const base =
-    impl === 'nohash' ? nullHasher : impl === 'hashwasm' ? need(hashWasmPipelineHasher, 'hash-wasm adapter') : need(ours, 'ours');
+  const base = impl === 'nohash' ? nullHasher : impl === 'hashwasm' ? need(hashWasmPipelineHasher, 'hash-wasm adapter') : need(ours, 'ours');
   const probe = profile ? instrument(base) : null;
   // The app's pool (hardwareConcurrency − 1 workers) for both pipelines; `ours-wK` for the curve. Its
   // start (workers, WASM) is inside the timing, as the app pays it on every context.
   const workers = impl === 'ours' || impl === 'hashwasm' ? hashWorkerCount() : impl.startsWith('ours-w') ? Number(impl.slice(6)) : 0;
   const t0 = performance.now();
-  const pool = workers > 0 ? new HashPool({ size: workers, spawn: () => webWorkerEndpoint(new Worker(new URL('./hash.worker.ts', import.meta.url), { type: 'module', name: impl === 'hashwasm' ? 'hashwasm' : 'ours' })) }) : null;
+  const pool =
+    workers > 0
+      ? new HashPool({
+          size: workers,
+          spawn: () =>
+            webWorkerEndpoint(new Worker(new URL('./hash.worker.ts', import.meta.url), { type: 'module', name: impl === 'hashwasm' ? 'hashwasm' : 'ours' })),
+        })
+      : null;
   let progressCalls = 0;
   const readCounters = { chunks: 0, waitMs: 0 };
   const source = toContextSource(file, profile ? readCounters : null, impl === 'ours-readahead' ? readAhead : null);
@@ -234,7 +238,14 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
  */
 async function runHybridProbe(file: File, threshold: number, ranges: [number, number][]): Promise<HybridProbe> {
   const big = ranges.filter(([, size]) => size > threshold);
-  const datas = await Promise.all(big.map(([off, size]) => file.slice(off, off + size).arrayBuffer().then((b) => new Uint8Array(b))));
+  const datas = await Promise.all(
+    big.map(([off, size]) =>
+      file
+        .slice(off, off + size)
+        .arrayBuffer()
+        .then((b) => new Uint8Array(b)),
+    ),
+  );
   const bytes = datas.reduce((a, b) => a + b.length, 0);
   const o = need(ours, 'ours');
 
@@ -262,7 +273,7 @@ async function runHybridProbe(file: File, threshold: number, ranges: [number, nu
   t = performance.now();
   const inFlight = 64;
   for (let i = 0; i < datas.length; i += inFlight) {
-    await Promise.all(datas.slice(i, i + inFlight).map((d) => crypto.subtle.digest('SHA-256', d as Uint8Array<ArrayBuffer>)));
+    await Promise.all(datas.slice(i, i + inFlight).map((d) => crypto.subtle.digest('SHA-256', d)));
   }
   const webcryptoMs = performance.now() - t;
   return { files: big.length, bytes, oursStreamMs, oursManyMs, webcryptoMs, assembleMs };

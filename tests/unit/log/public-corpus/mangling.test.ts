@@ -21,49 +21,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BY_ID,
-  check,
-  describeManglings,
-  differences,
-  keptLines,
-  lineLengths,
-  LOGS,
-  mangle,
-  manglingsArb,
-  plausible,
-  textBefore,
-  type Case,
-  type Mangling,
-  type ManglingKind,
-  type RefLog,
-} from './manglings.ts';
+import { BY_ID, check, describeManglings, differences, LOGS, manglingsArb, plausible, type Case, type Mangling, type ManglingKind } from './manglings.ts';
 
 /** Cases the property checks (those a known bug covers are skipped, not counted). */
 const NUM_RUNS = Number(process.env.MANGLING_RUNS ?? 200);
 const SEED = Number(process.env.MANGLING_SEED ?? 42);
 
-const has = (c: Case, kind: ManglingKind, when: (m: Mangling) => boolean = () => true): boolean =>
-  c.manglings.some((m) => m.kind === kind && when(m));
-const ref = (c: Case): RefLog => BY_ID.get(c.log) as RefLog;
+const has = (c: Case, kind: ManglingKind, when: (m: Mangling) => boolean = () => true): boolean => c.manglings.some((m) => m.kind === kind && when(m));
 const on = (c: Case, ...ids: string[]): boolean => ids.includes(c.log);
-/** At least 3 lines share the greatest length (60..250): what the hard-wrap repair takes for a wrap. */
-function equalLongestLines(text: string): boolean {
-  const lengths = lineLengths(text);
-  const longest = Math.max(0, ...lengths);
-  return longest >= 60 && longest <= 250 && lengths.filter((n) => n === longest).length >= 3;
-}
-
-/** The most lines that start like a build log line in one paragraph a fold joins. */
-function foldedLineStarts(c: Case): number {
-  const m = c.manglings.find((x) => x.kind === 'fold');
-  if (m?.kind !== 'fold') return 0;
-  const paragraphs = textBefore(ref(c).text, c.manglings, 'fold').split(/\n[ \t]*(?:\n|$)/).filter((p) => p.trim() !== '');
-  const first = Math.min(paragraphs.length - 1, Math.floor((paragraphs.length * m.fromPct) / 100));
-  const starts = paragraphs.slice(first).map((p) => p.split('\n').filter((l) => /^\s*(?:#\d+ |Step \d|-+> |=> |\[\+\] Building )/.test(l)).length);
-  return Math.max(0, ...starts);
-}
-
 interface KnownBug {
   name: string;
   /** The combination the property leaves to this case: the bug's trigger, as narrow as it can be told. */
@@ -79,14 +44,29 @@ interface KnownBug {
 const KNOWN_BUGS: KnownBug[] = [
   {
     name: 'a terminal session of several tty builds, cut at its head and folded: the prompt and command lines that tell one display from the next fold into the rows around them, so the displays merge',
-    covers: (c) => has(c, 'fold') && has(c, 'cut', (m) => m.kind === 'cut' && m.headPct > 0) && on(c, 'ci-devopsdiscipuli-u6-docker-k8s-33', 'ci-devopsdiscipuli-u6-docker-k8s-46'),
-    example: { log: 'ci-devopsdiscipuli-u6-docker-k8s-33', manglings: [{ kind: 'cut', headPct: 33, tailPct: 0, midPct: 0 }, { kind: 'fold', fromPct: 0, stamps: false }] },
+    covers: (c) =>
+      has(c, 'fold') &&
+      has(c, 'cut', (m) => m.kind === 'cut' && m.headPct > 0) &&
+      on(c, 'ci-devopsdiscipuli-u6-docker-k8s-33', 'ci-devopsdiscipuli-u6-docker-k8s-46'),
+    example: {
+      log: 'ci-devopsdiscipuli-u6-docker-k8s-33',
+      manglings: [
+        { kind: 'cut', headPct: 33, tailPct: 0, midPct: 0 },
+        { kind: 'fold', fromPct: 0, stamps: false },
+      ],
+    },
   },
 
   {
     name: 'a fold and a hard wrap together, in either order: a wrap inside folded text (or a fold of wrapped lines, with stamps between the pieces) leaves pieces that start like log lines, so they are neither rejoined nor cut where the fold joined them',
     covers: (c) => has(c, 'fold') && has(c, 'wrap'),
-    example: { log: 'ci-devopsdiscipuli-u6-docker-k8s-33', manglings: [{ kind: 'fold', fromPct: 0, stamps: true }, { kind: 'wrap', width: 80 }] },
+    example: {
+      log: 'ci-devopsdiscipuli-u6-docker-k8s-33',
+      manglings: [
+        { kind: 'fold', fromPct: 0, stamps: true },
+        { kind: 'wrap', width: 80 },
+      ],
+    },
   },
   {
     name: 'a fold of a log whose own stamps stand on lines of their own (Coolify), with or without forum stamps: a stamped blank line makes the run of stamps before a line differ from the run at a paragraph start, so the decoration is not found and stamps stay glued to `#5 CACHED`',
@@ -96,7 +76,10 @@ const KNOWN_BUGS: KnownBug[] = [
   {
     name: 'a hard wrap of prefixed lines that also hold zero-width spaces or HTML entities: the wrap width is taken from the text before or after the character repairs, and with both kinds of damage neither gives the column the terminal cut at, so layer lines under a FROM stay cut',
     covers: (c) => has(c, 'wrap') && (has(c, 'invisible') || has(c, 'entities')) && has(c, 'prefix'),
-    example: { log: 'ci-verilean-xeus-lean-docker-build-ee6e042', manglings: [{ kind: 'wrap', width: 84 }, { kind: 'entities' }, { kind: 'prefix', style: 'bamboo', fraction: 0 }] },
+    example: {
+      log: 'ci-verilean-xeus-lean-docker-build-ee6e042',
+      manglings: [{ kind: 'wrap', width: 84 }, { kind: 'entities' }, { kind: 'prefix', style: 'bamboo', fraction: 0 }],
+    },
   },
 ];
 
@@ -120,7 +103,7 @@ describe('public corpus: transit manglings keep every visible step', () => {
     );
   });
 
-  it('each known bug\'s example is a plausible case its own entry covers', () => {
+  it("each known bug's example is a plausible case its own entry covers", () => {
     for (const bug of KNOWN_BUGS.filter((b) => BY_ID.has(b.example.log))) {
       const what = `${bug.example.log}: ${describeManglings(bug.example.manglings)}`;
       expect(plausible(bug.example), what).toBe(true);

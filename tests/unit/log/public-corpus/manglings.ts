@@ -64,7 +64,9 @@ function prefixOf(style: PrefixStyle, fraction: number, i: number): string {
     case 'clock':
       return `${clockOf(i)} `;
     case 'iso': {
-      const digits = String((i * 7919 + 12345) % 1_000_000_000).padStart(9, '0').slice(0, fraction);
+      const digits = String((i * 7919 + 12345) % 1_000_000_000)
+        .padStart(9, '0')
+        .slice(0, fraction);
       return `2024-01-05T${clockOf(i, 10 * 3600 + 11 * 60 + 12)}${fraction > 0 ? `.${digits}` : ''}Z `;
     }
     case 'pipe':
@@ -316,7 +318,13 @@ const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'
 
 /** A step's label wherever it stands in a line, padded as BuildKit pads it: `[stage-0  2/34]`, `Step 2/9 :`. */
 function labelRe(label: string): RegExp {
-  const body = label.trim().replace(/^\[\s*/, '[').split(/\s+/).map(escapeRe).join('\\s+').replace(/^\\\[/, '\\[\\s*');
+  const body = label
+    .trim()
+    .replace(/^\[\s*/, '[')
+    .split(/\s+/)
+    .map(escapeRe)
+    .join('\\s+')
+    .replace(/^\\\[/, '\\[\\s*');
   return new RegExp(body + (/\d$/.test(label) ? '(?!\\d)' : ''));
 }
 
@@ -366,13 +374,17 @@ function reference(id: string, format: string, text: string, traces: BuildTrace[
     return { from, to, steps };
   });
   // A block ends where the next step's header is, in any build; the last one runs to the end of the text.
-  const headers = builds.flatMap((b) => b.steps.map((s) => s.start)).filter((s) => s >= 0).sort((a, b) => a - b);
+  const headers = builds
+    .flatMap((b) => b.steps.map((s) => s.start))
+    .filter((s) => s >= 0)
+    .sort((a, b) => a - b);
   for (const build of builds) {
     for (const step of build.steps) {
       if (step.start < 0) continue;
       step.end = headers.find((h) => h > step.end) ?? lines.length;
     }
   }
+  // eslint-disable-next-line no-control-regex -- an ANSI escape is one of the decorations looked for
   const decorated = traces.some((t) => t.linePrefix !== 'none') || /\x1b|section_(?:start|end):/.test(text);
   const first = traces[0];
   return { id, format, text, lineCount: lines.length, decorated, readAs: first?.format ?? '', linePrefix: first?.linePrefix ?? 'none', builds };
@@ -462,8 +474,7 @@ export function differences({ log, manglings }: Case): string[] {
   if (ref === undefined) throw new Error(`${log} is not among the logs the clean reading gets right`);
   const kept = keptLines(ref.text, manglings);
   // A step no line names (none known) is only checked when nothing was cut.
-  const visible = (s: RefStep): boolean =>
-    s.start >= 0 ? s.start >= kept.from && s.end <= kept.to : kept.from === 0 && kept.to === ref.lineCount;
+  const visible = (s: RefStep): boolean => (s.start >= 0 ? s.start >= kept.from && s.end <= kept.to : kept.from === 0 && kept.to === ref.lineCount);
   const wanted = ref.builds.map((b) => b.steps.filter(visible));
   const text = mangle(ref.text, manglings);
   const read = readLogBuilds(text, `${log}.log`);
@@ -493,7 +504,8 @@ export function differences({ log, manglings }: Case): string[] {
     const g = match.get(b);
     for (const step of steps) {
       const status = g === undefined ? undefined : maps[g]!.get(normalLabel(step.label));
-      if (status !== step.status) out.push(`build ${b + 1} ${normalLabel(step.label)}: ${step.status} → ${status ?? (g === undefined ? 'build not found' : 'step missing')}`);
+      if (status !== step.status)
+        out.push(`build ${b + 1} ${normalLabel(step.label)}: ${step.status} → ${status ?? (g === undefined ? 'build not found' : 'step missing')}`);
     }
   });
   return out;
@@ -508,4 +520,3 @@ export function check(c: Case): void {
     );
   }
 }
-

@@ -19,7 +19,9 @@ for (const entry of entries) {
   right += judged.length - wrong.length;
   if (score.refused) refused++;
   if (wrong.length === 0 && !score.refused && score.buildsRead === score.buildsExpected) continue;
-  console.log(`${entry.id}: ${judged.length - wrong.length}/${judged.length} right, builds ${score.buildsRead}/${score.buildsExpected}${score.refused ? `, REFUSED: ${score.refused}` : ''}`);
+  console.log(
+    `${entry.id}: ${judged.length - wrong.length}/${judged.length} right, builds ${score.buildsRead}/${score.buildsExpected}${score.refused ? `, REFUSED: ${score.refused}` : ''}`,
+  );
   for (const v of wrong) console.log(`   build ${v.build} ${v.label}: expected ${v.expected}, read ${v.actual ?? '(missing)'}`);
 }
 let pairsRight = 0;
@@ -30,4 +32,6 @@ for (const { id, pair } of pairs) {
   if (got === want) pairsRight++;
   else console.log(`pair ${id}: first miss expected ${want}, got ${got}`);
 }
-console.log(`\n${entries.length} logs, ${refused} refused; steps ${right}/${labelled} right (${((100 * right) / Math.max(1, labelled)).toFixed(1)}%); pairs ${pairsRight}/${pairs.length}`);
+console.log(
+  `\n${entries.length} logs, ${refused} refused; steps ${right}/${labelled} right (${((100 * right) / Math.max(1, labelled)).toFixed(1)}%); pairs ${pairsRight}/${pairs.length}`,
+);
