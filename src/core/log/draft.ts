@@ -15,6 +15,10 @@ export const MAX_ERROR_LINES = 40;
 export const MAX_VERTICES = 20_000;
 export const MAX_WARNINGS = 200;
 
+/** The summary buildx prints after the progress (`2 warnings found (use docker --debug to expand):`) and its items. */
+export const WARNINGS_FOUND_RE = /^\s*\d+ warnings? found/;
+export const WARNING_ITEM_RE = /^\s*- (.+)$/;
+
 export interface VertexRecord {
   name: string;
   /** `#N` numbers that carried this vertex (plain). */

@@ -20,14 +20,14 @@ import {
   type BlockReader,
   type Draft,
   type VertexRecord,
+  WARNINGS_FOUND_RE,
+  WARNING_ITEM_RE,
 } from './draft.ts';
 import { cleanLine, isUndecorated, LineCleaner, needsCleaning, type PrefixPlan } from './lines.ts';
 import { parseBytes, parseDurationS } from './units.ts';
 
 const BUILDER_RE = /^building with "([^"]*)" instance using (\S+) driver/;
 const OLD_FIELD_RE = /^\s+(digest|name|started|completed|duration|cached|error):\s?(.*)$/;
-const WARNINGS_FOUND_RE = /^\s*\d+ warnings? found/;
-const WARNING_ITEM_RE = /^\s*- (.+)$/;
 const MAX_TRAILER = 200;
 
 export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft> {

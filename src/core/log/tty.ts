@@ -23,6 +23,8 @@ import {
   type BlockReader,
   type Draft,
   type VertexRecord,
+  WARNINGS_FOUND_RE,
+  WARNING_ITEM_RE,
 } from './draft.ts';
 import { HEAD_BYTES, LineCleaner, planPrefixes, planPrefixesOfHead, type PrefixPlan } from './lines.ts';
 import { ScreenRenderer } from './screen.ts';
@@ -143,6 +145,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
   const cleaner = new LineCleaner(effectivePlan);
   let stopped = false;
   let lastSeconds = 0;
+  let inWarningList = false;
   /** A build command was typed after the rows read so far. */
   let commandSince = false;
   /** The reader stopped where the next build begins. */
@@ -223,6 +226,19 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       // spaces before the time (`align` adds one, the timer ` %3.1fs` starts with one).
       const gap = m[2].length;
       if (time === undefined || gap <= 2) cutCandidates.push({ rec, length: line.trimEnd().length });
+      return;
+    }
+    // The build checks' summary after the display (`2 warnings found …`, then ` - Rule: …` items).
+    if (inWarningList) {
+      const item = WARNING_ITEM_RE.exec(line);
+      if (item) {
+        addWarning(draft, item[1] as string);
+        return;
+      }
+      inWarningList = false;
+    }
+    if (WARNINGS_FOUND_RE.test(line)) {
+      inWarningList = true;
       return;
     }
     if (trimmed === '------' || trimmed.startsWith('------ ')) inTrailer = true;

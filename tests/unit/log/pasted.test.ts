@@ -154,3 +154,29 @@ describe('what a paste keeps of a build', () => {
     }
   });
 });
+
+describe('build checks after a tty display', () => {
+  // The shape of the summary buildx prints after the display (seen in public READMEs, e.g. an xcm-tools
+  // setup note quoting `docker build`): a count line, then one `- Rule: message (line N)` per warning.
+  it('the closing `N warnings found` list is kept as the warnings of the build', () => {
+    const screen = [
+      '[+] Building 2.1s (8/8) FINISHED                                                   docker:default',
+      ' => [internal] load build definition from Dockerfile                                         0.0s',
+      ' => CACHED [1/3] FROM docker.io/library/node:20                                              0.0s',
+      ' => [2/3] WORKDIR app                                                                        0.1s',
+      ' => [3/3] COPY . .                                                                           0.2s',
+      ' => exporting to image                                                                       0.1s',
+      '',
+      ' 2 warnings found (use docker --debug to expand):',
+      ' - WorkdirRelativePath: Relative workdir "app" can have unexpected results if the base image changes (line 3)',
+      ' - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 9)',
+      'ubuntu@ip-172-31-22-192:~/xcm-tools$ docker run -it --rm xcm-tools-test',
+    ].join('\n');
+    const [trace] = builds(screen);
+    expect(trace?.warnings).toEqual([
+      'WorkdirRelativePath: Relative workdir "app" can have unexpected results if the base image changes (line 3)',
+      'JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 9)',
+    ]);
+    expect(trace && statuses(trace)).toEqual(['[1/3] cached', '[2/3] built', '[3/3] built']);
+  });
+});
