@@ -84,6 +84,13 @@ function putString(block: Uint8Array, at: number, length: number, text: string):
   block.set(bytes, at);
 }
 
+/** The longest start of `text` whose UTF-8 fits in `max` bytes (a GNU long name's stub in the header). */
+function fitBytes(text: string, max: number): string {
+  let out = text.slice(0, max);
+  while (enc.encode(out).length > max) out = out.slice(0, -1);
+  return out;
+}
+
 function putOctal(block: Uint8Array, at: number, length: number, value: number): void {
   putString(block, at, length, value.toString(8).padStart(length - 1, '0'));
 }
@@ -178,9 +185,9 @@ export function writeTar(specs: TarSpec[], opts: { end?: boolean } = {}): Uint8A
       if (linkname) {
         const l = enc.encode(linkname + '\0');
         parts.push(header({ name: '././@LongLink', flag: 'K', mode: 0, size: l.length, gnu: true }), ...padded(l));
-        linkname = linkname.slice(0, 99);
+        linkname = fitBytes(linkname, 99);
       }
-      name = name.slice(0, 99);
+      name = fitBytes(name, 99);
     }
     if (spec.ustarSplit) {
       const cut = name.lastIndexOf('/', name.length - 2);
