@@ -36,6 +36,7 @@ export function redactReport(report: Report): RedactionResult {
 
   const knownValues = [...collectBuildArgValues(copy), ...collectDockerfileSecrets(copy.dockerfile?.lines ?? [])];
   redactCommandArgs(copy, note);
+  redactCauseArgs(copy, note);
   if (copy.dockerfile) copy.dockerfile.lines = redactDockerfileLines(copy.dockerfile.lines, 'dockerfile.lines', note);
 
   // Everything else: walk every string. Previous redactions are kept and merged.
@@ -76,6 +77,14 @@ function collectBuildArgValues(report: Report): KnownArg[] {
       byName.set(name, values);
     }
   }
+  // Causes carry the two values too (build records give them even without a command line).
+  for (const cause of report.diagnosis?.causes ?? []) {
+    for (const arg of cause.args ?? []) {
+      const values = byName.get(arg.name) ?? new Set<string>();
+      for (const value of [arg.before, arg.after]) if (typeof value === 'string' && value !== REDACTED) values.add(value);
+      byName.set(arg.name, values);
+    }
+  }
   return [...byName].map(([name, values]) => ({ name, values: [...values] }));
 }
 
@@ -106,6 +115,20 @@ function redactCommandArgs(report: Report, note: Note): void {
       if (value === null || value === undefined || value === REDACTED) continue;
       args[name] = REDACTED;
       note([`build-arg value ${name}`], `commands[${i}]`);
+    }
+  });
+}
+
+/** The before/after values a cause names (a short value is bare there, with no name for the text scrub to anchor on). */
+function redactCauseArgs(report: Report, note: Note): void {
+  (report.diagnosis?.causes ?? []).forEach((cause, i) => {
+    for (const arg of cause.args ?? []) {
+      for (const side of ['before', 'after'] as const) {
+        const value = arg[side];
+        if (typeof value !== 'string' || value === REDACTED) continue;
+        arg[side] = REDACTED;
+        note([`build-arg value ${arg.name}`], `diagnosis.causes[${i}].args`);
+      }
     }
   });
 }
