@@ -8,6 +8,7 @@ import { concatBytes } from '../core/bytes.ts';
 import { readLogInput, type ReadLogInput, type TextInput } from '../core/analyze.ts';
 import type { ContextSource, Sha256 } from '../core/context/index.ts';
 import { indexOnThreads } from './hash-pool.ts';
+import { dockerignoreOfBuild } from '../core/ingest/dockerignores.ts';
 import { sniffInputDeep, SNIFF_HEAD_BYTES, type InputKind } from '../core/ingest/sniff.ts';
 import { readRecordInput } from '../core/record/index.ts';
 import type { ContextIndex, InputProblem } from '../core/model.ts';
@@ -300,7 +301,7 @@ export async function indexContexts(
     return { indexes: contexts.map(() => null), problems, notes };
   }
   for (const [i, context] of contexts.entries()) {
-    const ignore = dockerignores.length === 1 ? dockerignores[0] : dockerignores[i];
+    const ignore = dockerignoreOfBuild(dockerignores, i);
     try {
       const open = (): Promise<ContextSource> => (context.kind === 'folder' ? folderSource(context.path) : openTarFile(context.path));
       const result = await indexOnThreads(open, {

@@ -13,7 +13,8 @@ import type { FolderFile } from './inputs/collect.ts';
 /** What the page shows while a context is hashed. */
 export type HashProgress = ContextWorkerProgress;
 
-export type ContextInput = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[] };
+/** `dirs`: the folder's directories, so that empty ones are hashed too (see `Collected`). */
+export type ContextInput = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[]; dirs: string[] };
 
 // One worker per context (idle time 0): hashing a big context leaves a heap of hundreds of MB behind
 // in the worker, which V8 keeps; ending the worker hands it back before the next context is hashed.
@@ -60,7 +61,7 @@ export async function hashContextInWorker(
         return await api.hashContext(
           input.type === 'file'
             ? { kind: 'blob', name: input.file.name, blob: input.file }
-            : { kind: 'folder', name: input.name, files: input.files.map(({ path, file }) => ({ path, file })) },
+            : { kind: 'folder', name: input.name, files: input.files.map(({ path, file }) => ({ path, file })), dirs: input.dirs },
           // undefined (not null) lets the worker read the context's own .dockerignore.
           { dockerignore: dockerignore ?? undefined },
           proxy((p: HashProgress) => {

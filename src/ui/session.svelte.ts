@@ -6,6 +6,7 @@
  * so the page always shows the analysis of what is on screen.
  */
 import type { ContextIndex, InputProblem, Report } from '../core/model.ts';
+import { dockerignoreOfBuild } from '../core/ingest/dockerignores.ts';
 import { analyzeInWorker, type LogInput, type TextInput } from './analyze-client.ts';
 import { pickOf, type BuildChoice, type LogBuildSummary } from './inputs/log-builds.ts';
 import { hashContextInWorker, type HashProgress } from './context-client.ts';
@@ -102,11 +103,12 @@ export class Session {
 
     // Contexts start hashing at once, even before any log is given: hashing is the slow part, and people
     // often drop the context first.
-    const dockerignoreText = await firstText(items.filter((i) => i.role === 'dockerignore'));
+    // Build N's .dockerignore applies to build N's context, as in the CLI.
+    const dockerignoreTexts = await Promise.all(items.filter((i) => i.role === 'dockerignore').map(textOf));
     if (generation !== this.#generation) return;
     const contextItems = items.filter((i) => i.role === 'context');
     this.#cancelOlderHashesWhenANewContextArrives(contextItems);
-    const hashed = contextItems.map((item) => this.#hash(item, dockerignoreText));
+    const hashed = contextItems.map((item, i) => this.#hash(item, dockerignoreOfBuild(dockerignoreTexts, i) ?? null));
 
     const reportFiles = items.filter((i) => i.role === 'report-json');
     const logs = items.filter(isBuildItem);
@@ -211,7 +213,7 @@ export class Session {
       sample: [],
     };
     const done = hashContextInWorker(
-      source.type === 'file' ? source : { type: 'folder', name: item.name.replace(/\/$/, ''), files: source.files },
+      source.type === 'file' ? source : { type: 'folder', name: item.name.replace(/\/$/, ''), files: source.files, dirs: source.dirs },
       dockerignore,
       (progress) => {
         const current = this.hashes[item.id];
@@ -327,9 +329,8 @@ function textInput(item: InputItem): TextInput {
   return { name: item.name, content: s.type === 'text' ? s.text : s.type === 'file' ? s.file : '' };
 }
 
-async function firstText(items: InputItem[]): Promise<string | null> {
-  const s = items[0]?.source;
-  if (!s) return null;
+async function textOf(item: InputItem): Promise<string | null> {
+  const s = item.source;
   if (s.type === 'text') return s.text;
   if (s.type === 'file') return s.file.text();
   return null;

@@ -304,8 +304,7 @@ describe('cachewhy web app', () => {
     expect(errors).toEqual([]);
   });
 
-  it('takes build contexts as picked folders and names the file that appeared', async () => {
-    const { page, errors } = await freshPage();
+  it('takes build contexts as dropped folders, empty directories and all, and reads them as their tars', async () => {
     const root = await mkdtemp(resolve(tmpdir(), 'cachewhy-e2e-folders-'));
     const folders = ['ctx-a', 'ctx-b'].map((name, i) => {
       const dir = resolve(root, name);
@@ -313,20 +312,37 @@ describe('cachewhy web app', () => {
       execFileSync('tar', ['-xf', resolve(EXAMPLE, i === 0 ? 'context-a.tar' : 'context-b.tar'), '-C', dir]);
       return dir;
     });
+    // The tars first: what the folders must give.
+    const tars = await freshPage();
+    await tars.page.goto(base);
+    await tars.page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES);
+    await expect.poll(() => verdictText(tars.page), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+    const tarVerdict = await verdictText(tars.page);
+    const tarCauses = await tars.page.getByTestId('causes').textContent();
+
+    const { page, errors } = await freshPage();
     await page.goto(base);
     await page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES.filter((f) => !f.endsWith('.tar')));
-    const folderInput = page.getByLabel('Choose a build context folder');
-    for (const [i, dir] of folders.entries()) {
-      await folderInput.setInputFiles(dir);
-      const chip = page.getByTestId('input-chip').last();
+    // A real drop of a real folder (through the DevTools protocol), so the browser's entry API walks it
+    // and sees its empty directory (.aws/cli/cache in context A), which BuildKit hashes too.
+    const cdp = await page.context().newCDPSession(page);
+    const zone = await page.getByTestId('dropzone').boundingBox();
+    if (!zone) throw new Error('no drop zone');
+    const data = { items: [], files: folders, dragOperationsMask: 1 };
+    for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+      await cdp.send('Input.dispatchDragEvent', { type, x: zone.x + zone.width / 2, y: zone.y + zone.height / 2, data });
+    }
+    for (const i of [0, 1]) {
+      const chip = page.getByTestId('input-chip').filter({ hasText: `ctx-${'ab'[i]}/` });
       await expect.poll(() => chip.getByTestId('chip-role').textContent()).toBe(`context of build ${i + 1}`);
       await expect.poll(() => chip.textContent(), { timeout: 20_000 }).toMatch(/hashed \d+ files/);
     }
-    // The causes name the file (the verdict of a folder pair may lead with the new directory instead).
-    await expect.poll(() => page.getByTestId('causes').textContent(), { timeout: 30_000 }).toMatch(APPEARED_FILE);
-    await expect(verdictText(page)).resolves.toContain(MISSED_STEP);
+    // The same tree as a folder or as a tar gives the same index, so the same reading.
+    await expect.poll(() => verdictText(page), { timeout: 30_000 }).toBe(tarVerdict);
+    await expect.poll(() => page.getByTestId('causes').textContent()).toBe(tarCauses);
     await saveScreenshot(page, 'folders', false);
     expect(errors).toEqual([]);
+    expect(tars.errors).toEqual([]);
   });
 
   it('shows a failed tty build: failed and cancelled steps, and a note on how the log was read', async () => {

@@ -13,7 +13,12 @@ export interface FolderFile {
   file: File;
 }
 
-export type Collected = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[] };
+/**
+ * `dirs`: the folder's directories, as paths relative to its root (`src`, `src/empty`). BuildKit hashes
+ * directories too, so an empty one must not be lost: a drop sees them all; a `webkitdirectory` pick
+ * lists files only, so its `dirs` is empty and only the parents of its files are known.
+ */
+export type Collected = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[]; dirs: string[] };
 
 /** Reads a drop: files stay files, each dropped directory becomes one folder input. */
 export async function collectDrop(data: DataTransfer): Promise<Collected[]> {
@@ -38,8 +43,9 @@ export async function collectDrop(data: DataTransfer): Promise<Collected[]> {
     if (!entry) continue;
     if (entry.isDirectory) {
       const files: FolderFile[] = [];
-      await walkDirectory(entry as FileSystemDirectoryEntry, '', files);
-      out.push({ type: 'folder', name: entry.name, files });
+      const dirs: string[] = [];
+      await walkDirectory(entry as FileSystemDirectoryEntry, '', files, dirs);
+      out.push({ type: 'folder', name: entry.name, files, dirs });
     } else {
       out.push({ type: 'file', file: await fileOf(entry as FileSystemFileEntry) });
     }
@@ -58,6 +64,7 @@ export function collectFolderPick(list: FileList): Collected[] {
       type: 'folder',
       name: root,
       files: files.map((file) => ({ path: stripRoot(file.webkitRelativePath || file.name), file })),
+      dirs: [],
     },
   ];
 }
@@ -67,15 +74,17 @@ function stripRoot(relative: string): string {
   return slash < 0 ? relative : relative.slice(slash + 1);
 }
 
-async function walkDirectory(dir: FileSystemDirectoryEntry, prefix: string, out: FolderFile[]): Promise<void> {
+async function walkDirectory(dir: FileSystemDirectoryEntry, prefix: string, out: FolderFile[], dirs: string[]): Promise<void> {
   const reader = dir.createReader();
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((ok, fail) => reader.readEntries(ok, fail));
     if (batch.length === 0) return;
     for (const entry of batch) {
       const path = prefix + entry.name;
-      if (entry.isDirectory) await walkDirectory(entry as FileSystemDirectoryEntry, path + '/', out);
-      else if (entry.isFile) out.push({ path, file: await fileOf(entry as FileSystemFileEntry) });
+      if (entry.isDirectory) {
+        dirs.push(path);
+        await walkDirectory(entry as FileSystemDirectoryEntry, path + '/', out, dirs);
+      } else if (entry.isFile) out.push({ path, file: await fileOf(entry as FileSystemFileEntry) });
     }
   }
 }
