@@ -78,7 +78,9 @@ function shapeLegend(shape: string): string {
 }
 
 /** "read as BuildKit plain output, nothing to strip from its lines" (and the learned shape in code). */
-export function formatFact(build: Pick<ReportBuild, 'format' | 'line_prefix' | 'reading'>): Fact {
+export function formatFact(build: Pick<ReportBuild, 'format' | 'line_prefix' | 'reading' | 'from_record'>): Fact {
+  // A record's status stream is decoded, not read from lines: nothing was stripped or repaired.
+  if (build.from_record) return pieces('read from a build record (its status stream, decoded)');
   const head = pieces(`read as ${FORMAT_WORDS[build.format] ?? build.format}, `);
   const learned = build.reading?.learned_prefix ?? null;
   const style = build.line_prefix ?? 'none';

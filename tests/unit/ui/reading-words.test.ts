@@ -38,6 +38,7 @@ describe('reading words', () => {
 
   it('names the format and the decoration; a learned prefix as its shape in code font', () => {
     expect(text(formatFact(build({})))).toBe('read as BuildKit plain output, nothing to strip from its lines');
+    expect(text(formatFact(build({ format: 'buildkit-rawjson', from_record: true })))).toBe('read from a build record (its status stream, decoded)');
     expect(text(formatFact(build({ format: 'legacy', line_prefix: 'iso8601' })))).toBe(
       'read as legacy builder output, an ISO-8601 timestamp stripped from every line',
     );
