@@ -1,4 +1,5 @@
 /** Entry point of the `cachewhy` CLI (Node only). Returns the exit code; never throws to the shell. */
+import { ownMessage } from '../core/problem-words.ts';
 import { analyze } from '../core/analyze.ts';
 import type { InputProblem, Report } from '../core/model.ts';
 import { encodeShareLinkDetailed, redactReport, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT, toMarkdown, validateReport } from '../core/report/index.ts';
@@ -245,8 +246,7 @@ function note(io: CliIO, problems: InputProblem[]): void {
 
 /** `cachewhy: warning: b.log: is empty (hint)`. */
 export function problemLine(problem: InputProblem, prefix = ''): string {
-  // Readers phrase messages as "b.log is empty."; say the name once: "b.log: is empty".
-  const own = problem.message.startsWith(`${problem.input} `) ? problem.message.slice(problem.input.length + 1) : problem.message;
+  const own = ownMessage(problem);
   const hint = problem.hint ? ` (${problem.hint.replace(/\.$/, '')})` : '';
   return oneLine(`cachewhy: ${prefix}${problem.input}: ${own.replace(/\.$/, '')}${hint}`);
 }
