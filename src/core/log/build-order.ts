@@ -2,6 +2,7 @@
  * The order a file's builds are compared in when nobody picked, shared by the pipeline and the app's
  * build picker (a small module of its own, so the page does not load the pipeline for it).
  */
+import { secondOfDay } from './units.ts';
 
 /**
  * The order (1-based build numbers) in which a file's builds are compared when nobody picked: the order
@@ -19,8 +20,7 @@ export function defaultBuildOrder(starts: (string | null)[]): number[] {
 function timeKey(time: string | null): string | number | null {
   if (time === null) return null;
   if (/^\d{4}-\d\d-\d\d/.test(time)) return time;
-  const m = /^(\d\d):(\d\d):(\d\d)/.exec(time);
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
+  return /^\d\d:\d\d:\d\d/.test(time) ? secondOfDay(time) : null;
 }
 
 function compareKeys(a: string | number, b: string | number): number {

@@ -16,8 +16,38 @@ export const MAX_VERTICES = 20_000;
 export const MAX_WARNINGS = 200;
 
 /** The summary buildx prints after the progress (`2 warnings found (use docker --debug to expand):`) and its items. */
-export const WARNINGS_FOUND_RE = /^\s*\d+ warnings? found/;
-export const WARNING_ITEM_RE = /^\s*- (.+)$/;
+const WARNINGS_FOUND_RE = /^\s*\d+ warnings? found/;
+const WARNING_ITEM_RE = /^\s*- (.+)$/;
+
+/**
+ * Reads the build checks' closing summary in any progress mode: `line` takes every line that is no
+ * progress line and answers whether it was the summary's (its count line or one of its ` - Rule: …`
+ * items); a progress line ends the list (`interrupt`).
+ */
+export interface WarningListReader {
+  line(text: string): boolean;
+  interrupt(): void;
+}
+
+export function warningListReader(draft: Draft): WarningListReader {
+  let inList = false;
+  return {
+    line(text) {
+      if (inList) {
+        const item = WARNING_ITEM_RE.exec(text);
+        if (item) {
+          addWarning(draft, item[1] as string);
+          return true;
+        }
+      }
+      inList = WARNINGS_FOUND_RE.test(text);
+      return inList;
+    },
+    interrupt() {
+      inList = false;
+    },
+  };
+}
 
 export interface VertexRecord {
   name: string;

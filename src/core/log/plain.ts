@@ -20,11 +20,10 @@ import {
   type BlockReader,
   type Draft,
   type VertexRecord,
-  WARNINGS_FOUND_RE,
-  WARNING_ITEM_RE,
+  warningListReader,
 } from './draft.ts';
 import { cleanLine, isUndecorated, LineCleaner, needsCleaning, type PrefixPlan } from './lines.ts';
-import { parseBytes, parseDurationS } from './units.ts';
+import { parseBytes, parseDurationS, secondOfDay } from './units.ts';
 
 const BUILDER_RE = /^building with "([^"]*)" instance using (\S+) driver/;
 const OLD_FIELD_RE = /^\s+(digest|name|started|completed|duration|cached|error):\s?(.*)$/;
@@ -37,7 +36,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
   /** The `#N` whose header was the previous line: only there can a `#N sha256:` line be a digest. */
   let headerJustPrinted = -1;
   let inTrailer = false;
-  let inWarningList = false;
+  const warningList = warningListReader(draft);
   let buildersSeen = 0;
   /** The reader stopped where the next build begins. */
   let nextBuild = false;
@@ -139,7 +138,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
     }
     const rest = line.slice(line.indexOf(' ') + 1);
     inTrailer = false;
-    inWarningList = false;
+    warningList.interrupt();
     if (n === 0) {
       const m = BUILDER_RE.exec(rest);
       if (m) {
@@ -359,18 +358,7 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
 
   function collectOutsideLine(line: string): void {
     const trimmed = line.trim();
-    if (inWarningList) {
-      const m = WARNING_ITEM_RE.exec(line);
-      if (m) {
-        addWarning(draft, m[1] as string);
-        return;
-      }
-      inWarningList = false;
-    }
-    if (WARNINGS_FOUND_RE.test(line)) {
-      inWarningList = true;
-      return;
-    }
+    if (warningList.line(line)) return;
     if (!inTrailer) {
       inTrailer =
         trimmed === '------' ||
@@ -480,12 +468,6 @@ function isNextBuildHeader(rest: string, byNumber: Map<number, VertexRecord>): b
 const CLOCK_BACK_S = 120;
 /** Going back by half a day or more is the clock passing midnight. */
 const HALF_DAY_S = 12 * 3600;
-
-/** `18:56:43`, `2021-06-30T18:56:43.1Z` → seconds since midnight; null when no time of day is in it. */
-function secondOfDay(time: string): number | null {
-  const m = /(\d\d):(\d\d):(\d\d)/.exec(time);
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
-}
 
 /** `[beat stage-1 6/6] RUN x` and `[worker stage-1 6/6] RUN x`: the same step, named after two targets. */
 function sameStepOtherTarget(a: string, b: string): boolean {

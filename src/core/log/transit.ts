@@ -170,15 +170,29 @@ const MAX_FOLD_SAMPLES = 2000;
 
 /** The up to `k` whitespace-separated tokens that end right before `at` (scanned back: no copy of the line). */
 function tokensBefore(line: string, at: number, k: number): string[] {
-  const tokens: string[] = [];
+  return runBefore(line, at, k).map((t) => t.text);
+}
+
+interface Token {
+  text: string;
+  start: number;
+}
+
+/**
+ * The up to `k` whitespace-separated tokens that end right before `at`, nearest last, scanned back from
+ * `at` (no copy of the line); `keep` stops the run at the first token (from `at` backwards) it refuses.
+ */
+function runBefore(line: string, at: number, k: number, keep: (token: string, fromEnd: number) => boolean = () => true): Token[] {
+  const tokens: Token[] = [];
   let cut = at;
   while (tokens.length < k) {
     let end = cut;
     while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
     let start = end;
     while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
-    if (start === end) break;
-    tokens.unshift(line.slice(start, end));
+    const text = line.slice(start, end);
+    if (start === end || !keep(text, tokens.length)) break;
+    tokens.unshift({ text, start });
     cut = start;
   }
   return tokens;
@@ -430,32 +444,13 @@ function unfold(line: string, prefix: string[] | null): string[] {
 
 /** Where the decoration right before `at` begins, when the tokens there have the decoration's shapes; else -1. */
 function decorationStart(line: string, at: number, prefix: string[]): number {
-  let cut = at;
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    let end = cut;
-    while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
-    let start = end;
-    while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
-    if (start === end || tokenShape(line.slice(start, end)) !== prefix[i]) return -1;
-    cut = start;
-  }
-  return cut;
+  const run = runBefore(line, at, prefix.length, (token, fromEnd) => tokenShape(token) === prefix[prefix.length - 1 - fromEnd]);
+  return run.length === prefix.length ? (run[0] as Token).start : -1;
 }
 
 /** Where each stamp token of the run of stamps right before `at` begins, first first. */
 function stampStarts(line: string, at: number): number[] {
-  const starts: number[] = [];
-  let cut = at;
-  for (let taken = 0; taken < MAX_STAMPS_IN_A_ROW; taken++) {
-    let end = cut;
-    while (end > 0 && /\s/.test(line.charAt(end - 1))) end--;
-    let start = end;
-    while (start > 0 && !/\s/.test(line.charAt(start - 1))) start--;
-    if (start === end || !STAMP_TOKEN_RE.test(line.slice(start, end))) break;
-    starts.unshift(start);
-    cut = start;
-  }
-  return starts;
+  return runBefore(line, at, MAX_STAMPS_IN_A_ROW, (token) => STAMP_TOKEN_RE.test(token)).map((t) => t.start);
 }
 
 /** A stamp on a blank line, then the stamp of the line: more in a row is no decoration. */

@@ -23,8 +23,7 @@ import {
   type BlockReader,
   type Draft,
   type VertexRecord,
-  WARNINGS_FOUND_RE,
-  WARNING_ITEM_RE,
+  warningListReader,
 } from './draft.ts';
 import { HEAD_BYTES, LineCleaner, planPrefixes, planPrefixesOfHead, type PrefixPlan } from './lines.ts';
 import { ScreenRenderer } from './screen.ts';
@@ -145,7 +144,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
   const cleaner = new LineCleaner(effectivePlan);
   let stopped = false;
   let lastSeconds = 0;
-  let inWarningList = false;
+  const warningList = warningListReader(draft);
   /** A build command was typed after the rows read so far. */
   let commandSince = false;
   /** The reader stopped where the next build begins. */
@@ -228,19 +227,7 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       if (time === undefined || gap <= 2) cutCandidates.push({ rec, length: line.trimEnd().length });
       return;
     }
-    // The build checks' summary after the display (`2 warnings found …`, then ` - Rule: …` items).
-    if (inWarningList) {
-      const item = WARNING_ITEM_RE.exec(line);
-      if (item) {
-        addWarning(draft, item[1] as string);
-        return;
-      }
-      inWarningList = false;
-    }
-    if (WARNINGS_FOUND_RE.test(line)) {
-      inWarningList = true;
-      return;
-    }
+    if (warningList.line(line)) return;
     if (trimmed === '------' || trimmed.startsWith('------ ')) inTrailer = true;
     if (!inTrailer && FINAL_ERROR_RE.test(trimmed)) inTrailer = true;
     if (inTrailer && trimmed !== '' && draft.trailer.length < 200) draft.trailer.push(detach(line));

@@ -42,3 +42,9 @@ export function secondsBetween(startIso: string | null | undefined, endIso: stri
   if (Number.isNaN(a) || Number.isNaN(b)) return null;
   return Math.round(Math.max(0, b - a) / 100) / 10;
 }
+
+/** `18:56:43`, `2021-06-30T18:56:43.1Z` → seconds since midnight; null when no time of day is in it. */
+export function secondOfDay(time: string): number | null {
+  const m = /(\d\d):(\d\d):(\d\d)/.exec(time);
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
+}
