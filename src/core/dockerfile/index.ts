@@ -1,7 +1,8 @@
 /**
  * Dockerfile → BuildPlan, and the helpers that match a log's steps with the plan's.
  */
-export { readDockerfile, parseMountOptions, type ReadDockerfileOptions, type BuildkitEra } from './read.ts';
+export { readDockerfile, type ReadDockerfileOptions, type BuildkitEra } from './read.ts';
+export { parseMountOptions } from './mounts.ts';
 export { isPredefinedProxyArg, isPlatformArg, isInlineCacheArg, PLATFORM_ARGS } from './args.ts';
 export { formatStepLabel } from './step-label.ts';
 export { normalizeImageRef, parseImageRef, stripDigest, type ImageRefParts } from './image-ref.ts';

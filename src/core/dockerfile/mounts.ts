@@ -2,7 +2,17 @@
  * `RUN --mount=…` options as facts. BuildKit's default mount type is `bind`, and a bind mount without
  * `from=` mounts the build context: `RUN --mount=target=/src make` reads the context as surely as a COPY.
  */
-import { parseMountOptions } from './read.ts';
+
+/** `type=cache,target=/x,ro` → its options, names lower-cased (a bare flag like `ro` is `true`). */
+export function parseMountOptions(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) out.set(part.trim().toLowerCase(), 'true');
+    else out.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
+  }
+  return out;
+}
 
 export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
 

@@ -6,6 +6,7 @@
  * BuildKit-specific parts (line joining, variable expansion, step counting) are done here and in the
  * small modules next to this one.
  */
+import { parseMount } from './mounts.ts';
 import './buffer-shim.ts';
 import { DockerfileParser, type Instruction, type Property } from 'dockerfile-ast';
 import type { BuildPlan, CopySource, PlanDirective, PlanKeyword, PlanStage, PlanStep } from '../model.ts';
@@ -369,9 +370,9 @@ function stageLabelsPrinted(drafts: StageDraft[], era: BuildkitEra): boolean {
       }
       if (i.keyword === 'RUN') {
         for (const m of flagValues(i.flags, 'mount')) {
-          const opts = parseMountOptions(m);
-          const from = opts.get('from') ?? '';
-          const type = opts.get('type') ?? 'bind';
+          const mount = parseMount(m);
+          const from = mount.from ?? '';
+          const type = mount.type;
           if (era !== 'buildkit-v0.8') {
             if (!names.has((from || 'scratch').toLowerCase())) return true;
           } else if ((from !== '' || type === 'cache') && type !== 'tmpfs' && !names.has((from || 'scratch').toLowerCase())) {
@@ -384,22 +385,12 @@ function stageLabelsPrinted(drafts: StageDraft[], era: BuildkitEra): boolean {
   return false;
 }
 
-export function parseMountOptions(value: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of value.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) out.set(part.trim().toLowerCase(), 'true');
-    else out.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
-  return out;
-}
-
 function stageDependencies(draft: StageDraft, drafts: StageDraft[]): number[] {
   const deps: number[] = [];
   if (draft.stage.baseStage !== null) deps.push(draft.stage.baseStage);
   for (const i of draft.instrs) {
     const froms = i.keyword === 'COPY' || i.keyword === 'ADD' ? [flagValue(i.flags, 'from')] : [];
-    if (i.keyword === 'RUN') for (const m of flagValues(i.flags, 'mount')) froms.push(parseMountOptions(m).get('from') ?? null);
+    if (i.keyword === 'RUN') for (const m of flagValues(i.flags, 'mount')) froms.push(parseMount(m).from);
     for (const f of froms) {
       const s = f === null ? null : resolveStageRef(f, drafts);
       if (s !== null) deps.push(s);
