@@ -16,6 +16,9 @@
  *
  * Progress: `onProgress` (a comlink `proxy`) is called at least every 100 ms while reading, and once at
  * the end. Errors a user can cause (truncated archive, not a tar, gzip ended early) come back as values.
+ *
+ * Delivery: the index goes to the analysis worker on the port the page hands over (`deliverTo`), and the
+ * page gets only a summary (src/ui/worker-contract.ts says why).
  */
 import { expose } from 'comlink';
 import initSha256 from '@rust-wasm/sha256';
@@ -23,33 +26,14 @@ import { blobChunks } from '../src/core/context/blob-chunks.ts';
 import { indexContextParallel, type ContextSource, type FolderFile, type Sha256 } from '../src/core/context/index.ts';
 import { browserHashPool } from './hash-pool.ts';
 import type { ContextIndex, Result } from '../src/core/model.ts';
-
-export type ContextWorkerInput =
-  | { kind: 'blob'; name: string; blob: Blob }
-  /**
-   * A browser folder. Browsers expose no modes or symlinks; parents of files are added here, and `dirs`
-   * can list directories a walk saw (a drop can; a `webkitdirectory` pick cannot), so that empty
-   * directories — which BuildKit hashes too — are not lost.
-   */
-  | { kind: 'folder'; name: string; files: { path: string; file: Blob; mode?: number | null }[]; dirs?: string[] };
-
-export interface ContextWorkerOptions {
-  /** undefined: read `.dockerignore` from the context; null: none; a text: apply it. */
-  dockerignore?: string | null;
-  /** The Dockerfile's path inside the context, if it is there. */
-  dockerfilePath?: string | null;
-  /** Name this job so that `cancel(jobId)` can stop it. */
-  jobId?: string;
-}
-
-export interface ContextWorkerProgress {
-  bytesDone: number;
-  bytesTotal: number | null;
-  filesDone: number;
-  filesTotal: number | null;
-  /** The entry being read. */
-  path: string;
-}
+import type {
+  ContextDelivery,
+  ContextSummary,
+  ContextWorkerApi,
+  ContextWorkerInput,
+  ContextWorkerOptions,
+  ContextWorkerProgress,
+} from '../src/ui/worker-contract.ts';
 
 let hasher: Promise<Sha256> | null = null;
 
@@ -85,55 +69,69 @@ export const contextWorkerApi = {
     input: ContextWorkerInput,
     opts: ContextWorkerOptions = {},
     onProgress?: (progress: ContextWorkerProgress) => void,
-  ): Promise<Result<ContextIndex>> {
-    const controller = new AbortController();
-    if (opts.jobId) running.set(opts.jobId, controller);
-    let pool: ReturnType<typeof browserHashPool> = null;
-    try {
-      let sha: Sha256;
-      try {
-        sha = await loadHasher();
-      } catch (error) {
-        return {
-          ok: false,
-          problem: {
-            input: input.name,
-            message: `The SHA-256 module could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
-            hint: 'Reload the page; if it persists, the browser may block WebAssembly.',
-          },
-        };
-      }
-      const open = (): ContextSource =>
-        input.kind === 'blob'
-          ? { kind: 'stream', stream: blobChunks(input.blob, { signal: controller.signal }), size: input.blob.size }
-          : folderSource(input.files, input.dirs);
-      const filesTotal = input.kind === 'folder' ? input.files.length : null;
-      const bytes = input.kind === 'blob' ? input.blob.size : input.files.reduce((n, f) => n + f.file.size, 0);
-      pool = browserHashPool(bytes);
-      return await indexContextParallel(open, {
-        name: input.name,
-        hasher: sha,
-        pool,
-        dockerignore: opts.dockerignore,
-        dockerfilePath: opts.dockerfilePath ?? null,
-        signal: controller.signal,
-        onProgress: onProgress
-          ? (p) => void onProgress({ bytesDone: p.bytes, bytesTotal: p.totalBytes, filesDone: p.entries, filesTotal, path: p.path })
-          : undefined,
-      });
-    } finally {
-      pool?.close();
-      if (opts.jobId) running.delete(opts.jobId);
-    }
+    deliverTo?: MessagePort,
+  ): Promise<Result<ContextSummary>> {
+    const result = await indexInWorker(input, opts, onProgress);
+    const delivery: ContextDelivery = result.ok ? { ok: true, index: result.value } : { ok: false };
+    deliverTo?.postMessage(delivery);
+    deliverTo?.close();
+    if (!result.ok) return result;
+    const { source, stats, rootDigest, problems } = result.value;
+    const summary: ContextSummary = { source, files: stats.files, bytes: stats.bytes, rootDigest, problems };
+    return result.problems ? { ok: true, value: summary, problems: result.problems } : { ok: true, value: summary };
   },
 
   /** Stops the job started with this `jobId` (see the contract above); unknown ids are ignored. */
   cancel(jobId: string): void {
     running.get(jobId)?.abort();
   },
-};
+} satisfies ContextWorkerApi;
 
-export type ContextWorkerApi = typeof contextWorkerApi;
+async function indexInWorker(
+  input: ContextWorkerInput,
+  opts: ContextWorkerOptions,
+  onProgress: ((progress: ContextWorkerProgress) => void) | undefined,
+): Promise<Result<ContextIndex>> {
+  const controller = new AbortController();
+  if (opts.jobId) running.set(opts.jobId, controller);
+  let pool: ReturnType<typeof browserHashPool> = null;
+  try {
+    let sha: Sha256;
+    try {
+      sha = await loadHasher();
+    } catch (error) {
+      return {
+        ok: false,
+        problem: {
+          input: input.name,
+          message: `The SHA-256 module could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+          hint: 'Reload the page; if it persists, the browser may block WebAssembly.',
+        },
+      };
+    }
+    const open = (): ContextSource =>
+      input.kind === 'blob'
+        ? { kind: 'stream', stream: blobChunks(input.blob, { signal: controller.signal }), size: input.blob.size }
+        : folderSource(input.files, input.dirs);
+    const filesTotal = input.kind === 'folder' ? input.files.length : null;
+    const bytes = input.kind === 'blob' ? input.blob.size : input.files.reduce((n, f) => n + f.file.size, 0);
+    pool = browserHashPool(bytes);
+    return await indexContextParallel(open, {
+      name: input.name,
+      hasher: sha,
+      pool,
+      dockerignore: opts.dockerignore,
+      dockerfilePath: opts.dockerfilePath ?? null,
+      signal: controller.signal,
+      onProgress: onProgress
+        ? (p) => void onProgress({ bytesDone: p.bytes, bytesTotal: p.totalBytes, filesDone: p.entries, filesTotal, path: p.path })
+        : undefined,
+    });
+  } finally {
+    pool?.close();
+    if (opts.jobId) running.delete(opts.jobId);
+  }
+}
 
 // Only inside a real worker: importing this module elsewhere (tests) must not start listening.
 declare const WorkerGlobalScope: unknown;

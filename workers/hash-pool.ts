@@ -1,6 +1,7 @@
 /**
  * The context worker's pool of hashing workers (workers/hash.worker.ts): `navigator.hardwareConcurrency − 1`
- * of them (at least one), the context worker itself being the reader. Small contexts are hashed in the
+ * of them (at least one), the context worker itself being the reader, which also hashes a packet whenever
+ * they are all saturated (work sharing, src/core/context/pool.ts). Small contexts are hashed in the
  * context worker alone: starting a worker and its WASM costs more than hashing a few MB.
  */
 import { HashPool, type FromWorker, type HashEndpoint } from '../src/core/context/pool.ts';

@@ -1,6 +1,7 @@
 /**
  * The CLI's pool of hashing threads (worker_threads, `os.availableParallelism()` of them): the main
- * thread reads and parses the tar, the threads hash (src/core/context/pool.ts). Small contexts are
+ * thread reads and parses the tar, the threads hash, and the main thread too when they are all saturated
+ * (work sharing, src/core/context/pool.ts). Small contexts are
  * hashed in the main thread alone: starting threads costs more than hashing a few MB.
  */
 import { availableParallelism } from 'node:os';

@@ -1,8 +1,16 @@
 /** Entry point of the `cachewhy` CLI (Node only). Returns the exit code; never throws to the shell. */
 import { ownMessage } from '../core/problem-words.ts';
 import { analyze } from '../core/analyze.ts';
-import type { InputProblem, Report } from '../core/model.ts';
-import { encodeShareLinkDetailed, redactReport, SHARE_LINK_HARD_LIMIT, SHARE_LINK_SOFT_LIMIT, toMarkdown, validateReport } from '../core/report/index.ts';
+import { REPORT_SCHEMA, type InputProblem, type Report } from '../core/model.ts';
+import {
+  encodeShareLinkDetailed,
+  isNewerReport,
+  readReport,
+  redactReport,
+  SHARE_LINK_HARD_LIMIT,
+  SHARE_LINK_SOFT_LIMIT,
+  toMarkdown,
+} from '../core/report/index.ts';
 import { DEFAULT_BASE, parseArgs, type CliOptions } from './args.ts';
 import { loadHasher } from './hasher.ts';
 import { indexContexts, sortInputs, type SortedInputs, type StdinSource } from './inputs.ts';
@@ -37,7 +45,7 @@ the order they appear. To pick some:
 
 output (one of):
   (none)       a short summary: the verdict, the builds compared, every step's status in each build
-  --json       the report as JSON (schema cachewhy.report/v1); build-arg values and secrets redacted
+  --json       the report as JSON (schema cachewhy.report/v2); build-arg values and secrets redacted
   --markdown   the report as Markdown, ready to paste into an issue or a forum post (redacted);
                cut to fit 3,000 characters, cascades folded (it says what it left out)
   --full       with --markdown: every section, however long
@@ -228,10 +236,16 @@ function readSavedReport(name: string, text: string): { ok: true; report: Report
   } catch {
     return { ok: false, problem: { input: name, message: 'looks like a cachewhy report but is not valid JSON (cut or edited?)' } };
   }
-  const problem = validateReport(value);
-  return problem === null
-    ? { ok: true, report: value as Report }
-    : { ok: false, problem: { input: name, message: `is not a valid cachewhy report: ${problem}` } };
+  if (isNewerReport(value)) {
+    const schema = (value as { schema: string }).schema;
+    return {
+      ok: false,
+      problem: { input: name, message: `was written by a newer cachewhy (${schema}); this one reads ${REPORT_SCHEMA}`, hint: 'update cachewhy' },
+    };
+  }
+  // A report saved by an earlier cachewhy is upgraded to the current schema, then printed.
+  const read = readReport(value);
+  return read.ok ? { ok: true, report: read.report } : { ok: false, problem: { input: name, message: `is not a valid cachewhy report: ${read.problem}` } };
 }
 
 /** An input that cannot be used (or only in part): one line each; the rest is still analysed. */

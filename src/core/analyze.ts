@@ -86,10 +86,12 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
     });
   }
 
+  // Each context's content keys, computed once: the report lists them, the diff and hash notes reuse them.
+  const keys = contexts.map((context, i) => keysFor(context, plans[i] ?? plans[plans.length - 1] ?? null, problems));
   let diagnosis: Diagnosis | null = null;
   if (traces.length > 0) {
     try {
-      diagnosis = recordCauses(diagnose({ traces, plans, commands: commands.map((c) => c?.command ?? null), contexts }), traces);
+      diagnosis = recordCauses(diagnose({ traces, plans, commands: commands.map((c) => c?.command ?? null), contexts, contentKeys: keys }), traces);
     } catch (error) {
       problems.push(internalError('diagnosis', error));
     }
@@ -100,7 +102,7 @@ export function analyze(inputs: AnalyzeInputs): AnalyzeResult {
     plans,
     diagnosis,
     contexts,
-    contentKeys: contexts.map((context, i) => keysFor(context, plans[i] ?? plans[plans.length - 1] ?? null, problems)),
+    contentKeys: keys.map((k) => k?.keys ?? null),
     commands: reportCommands(builds, commands),
     inputs: inputSummary(inputs),
   });
@@ -252,9 +254,9 @@ function readPlans(files: TextInput[], builds: Build[], commands: (AssignedComma
   for (let i = 0; i < count; i++) {
     const file = files[Math.min(i, files.length - 1)]!;
     const command = commands[i]?.command ?? null;
-    const era = builds[i]?.trace.builder.era === 'buildkit-v0.8' ? 'buildkit-v0.8' : 'buildkit-modern';
+    const era = builds[i]?.trace.builder.era; // readDockerfile turns it into the era's numbering rules (dockerfile/era.ts)
     try {
-      const plan = readDockerfile(file.text, file.name, { buildArgs: command?.buildArgs ?? {}, target: command?.target ?? null, era });
+      const plan = readDockerfile(file.text, file.name, { buildArgs: command?.build_args ?? {}, target: command?.target ?? null, era });
       // The same Dockerfile read for several builds reports the same problems: say them once.
       for (const problem of plan.problems) if (!problems.some((p) => p.input === problem.input && p.message === problem.message)) problems.push(problem);
       plans.push(plan);
@@ -266,10 +268,10 @@ function readPlans(files: TextInput[], builds: Build[], commands: (AssignedComma
   return plans;
 }
 
-function keysFor(context: ContextIndex | null, plan: BuildPlan | null, problems: InputProblem[]): StepContentKey[] | null {
+function keysFor(context: ContextIndex | null, plan: BuildPlan | null, problems: InputProblem[]): { plan: BuildPlan; keys: StepContentKey[] } | null {
   if (!context || !plan) return null;
   try {
-    return contentKeys(context, plan);
+    return { plan, keys: contentKeys(context, plan) };
   } catch (error) {
     problems.push(internalError(context.source, error));
     return null;

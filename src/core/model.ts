@@ -159,12 +159,12 @@ export interface BuildCommand {
   text: string;
   /** `docker build`, `docker buildx build`, `docker compose build`, `buildctl build`. */
   tool: string;
-  buildArgs: Record<string, string | null>;
-  noCache: boolean;
-  noCacheFilter: string[];
+  build_args: Record<string, string | null>;
+  no_cache: boolean;
+  no_cache_filter: string[];
   pull: boolean;
-  cacheFrom: string[];
-  cacheTo: string[];
+  cache_from: string[];
+  cache_to: string[];
   platform: string[];
   target: string | null;
   file: string | null;
@@ -198,6 +198,21 @@ export interface LogReadingFacts {
   unplacedLines: number;
 }
 
+/**
+ * Which builder printed a log, as far as the log's grammar tells (the log readers guess it); the
+ * Dockerfile reader numbers and labels steps by it (`dockerfile/era.ts`), so one value names one set of
+ * printing rules everywhere. Newest first:
+ * - `buildkit-modern`: BuildKit v0.9 or later, told by what only those print: buildx ≥ 0.11's
+ *   `#0 building with "…" instance`, a `WARN:` build check, a tty header naming its builder, a rawjson stream.
+ *   (v0.9–v0.16 and later releases print alike, so their differences cannot be told from a log.)
+ * - `buildkit-unknown`: BuildKit without any of those marks (v0.9+ without a builder line, or a paste too
+ *   short to tell): read as `buildkit-modern`.
+ * - `buildkit-v0.8`: BuildKit v0.8 (Docker 20.10, buildx 0.5), which prints `#N sha256:<digest>` under each header.
+ * - `buildkit-old`: Docker 18.09's BuildKit, which prints a vertex's fields one per line (`#N  digest: …`).
+ * - `legacy`: the classic builder (`DOCKER_BUILDKIT=0`, `Step 2/9 : …`), no BuildKit at all.
+ */
+export type BuildkitEra = 'buildkit-modern' | 'buildkit-unknown' | 'buildkit-v0.8' | 'buildkit-old' | 'legacy';
+
 /** Everything one build log tells us. */
 export interface BuildTrace {
   /** File name or "pasted log". */
@@ -209,8 +224,8 @@ export interface BuildTrace {
     driver: string | null;
     /** Whether `#N sha256:` digest lines are printed (BuildKit v0.8 era). */
     digestLines: boolean;
-    /** Best guess of the BuildKit era from the log's grammar. */
-    era: 'buildkit-v0.8' | 'buildkit-modern' | 'buildkit-old' | 'buildkit-unknown' | 'legacy';
+    /** Best guess of the builder's era from the log's grammar. */
+    era: BuildkitEra;
   };
   /** The CI decoration stripped from the lines. */
   linePrefix: LinePrefixStyle;
@@ -454,11 +469,11 @@ export interface StepContentKey {
   step: StepRef;
   instruction: string;
   /** sha256(join(sorted selector checksums, "\0")). */
-  contentKey: string;
-  /** sha256(contentKey + "@-1"): the root key found in BuildKit's cache.db. */
-  cacheDbKey: string;
+  content_key: string;
+  /** sha256(content_key + "@-1"): the root key found in BuildKit's cache.db. */
+  cache_db_key: string;
   /** sha256(join(unique selector paths sorted descending, "\0")): the `Selector=` of the cache.db link. */
-  edgeSelector?: string;
+  edge_selector?: string;
   selectors: SourceChecksum[];
 }
 
@@ -514,7 +529,7 @@ export interface SourceDiff {
    * The changes in `files` that concern the Dockerfile or `.dockerignore` themselves: they are sent in
    * the context root, so they count for `COPY . .` (BuildKit does not leave them out).
    */
-  buildFiles?: ChangedFile[];
+  build_files?: ChangedFile[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,13 +576,116 @@ export type CauseSubKind =
   /** instruction-changed, logs only: a heredoc whose name hides an edit (a suspicion). */
   | 'heredoc-suspected'
   /** instruction-changed, logs only: the step's text differs between the logs. */
-  | 'log-text';
+  | 'log-text'
+  /** context-changed: the context diff names the files (and fields) that changed the step's content key. */
+  | 'files-changed'
+  /** context-changed: only changes BuildKit may not have seen changed (a directory's mode): a weak suspicion. */
+  | 'files-unseen'
+  /** context-changed, without a diff for the step: it reads the context and missed, so a file probably changed. */
+  | 'files-suspected'
+  /** context-changed: `ADD https://…`/git: keyed on the downloaded content. */
+  | 'remote-source'
+  /** base-image-changed: the stage is now built FROM another reference (`base_image.ref_before` → `ref`). */
+  | 'ref-changed'
+  /** base-image-changed: the reference resolved to another digest (`base_image.digest_before` → `digest_after`). */
+  | 'digest-changed'
+  /** base-image-changed, legacy builder: the base's image ID changed (`base_image.image_id_before` → `image_id_after`). */
+  | 'image-id-changed'
+  /** base-image-changed: the first step after FROM missed and nothing shows whether the tag moved (a suspicion). */
+  | 'tag-suspected'
+  /** base-image-changed: `COPY --from=<image>`, keyed on what it copies out of that image. */
+  | 'copy-from-image'
+  /** no-cache: the later build's command has `--no-cache`. */
+  | 'no-cache-flag'
+  /** no-cache: `--no-cache-filter` names the step's stage. */
+  | 'no-cache-filter'
+  /** no-cache, without the command: every step ran while the FROM printed CACHED. */
+  | 'no-cache-pattern';
+
+/** Every sub-kind, for checks that each is made and worded (a `satisfies` keeps it in step with the type). */
+export const CAUSE_SUB_KINDS = [
+  'arg-value',
+  'arg-suspected',
+  'arg-expanded',
+  'step-shifted',
+  'heredoc-edited',
+  'step-inserted',
+  'step-removed',
+  'line-edited',
+  'env-expanded',
+  'earlier-line',
+  'env-line',
+  'heredoc-suspected',
+  'log-text',
+  'files-changed',
+  'files-unseen',
+  'files-suspected',
+  'remote-source',
+  'ref-changed',
+  'digest-changed',
+  'image-id-changed',
+  'tag-suspected',
+  'copy-from-image',
+  'no-cache-flag',
+  'no-cache-filter',
+  'no-cache-pattern',
+] as const satisfies readonly CauseSubKind[];
 
 /** A build arg a cause is about: absent `before`/`after` = not given; null = taken from the environment. */
 export interface CauseArg {
   name: string;
   before?: string | null;
   after?: string | null;
+}
+
+/** A value a cause compares between the two builds (an ENV value, an ARG default); absent side = not set. */
+export interface CauseValue {
+  name: string;
+  before?: string | null;
+  after?: string | null;
+}
+
+/** The base image a `base-image-changed` cause is about, as each build shows it. */
+export interface CauseBaseImage {
+  /** The reference the later build uses (the earlier build's when the later shows none). */
+  ref: string;
+  /** The earlier build's reference, when it differs (`ref-changed`). */
+  ref_before?: string;
+  /** Resolved manifest digests, when a log or record shows them (null: that build does not show it). */
+  digest_before?: string | null;
+  digest_after?: string | null;
+  /** Legacy builder: the base's image ID printed under FROM. */
+  image_id_before?: string;
+  image_id_after?: string;
+}
+
+/** What differs in the Dockerfile text an `instruction-changed` cause is about. */
+export interface CauseInstructionDiff {
+  /** The step's text in each build (as written when two Dockerfiles give it, else as the logs print it). */
+  before?: string;
+  after?: string;
+  /** ENV values that differ before the step (or that its text expands). */
+  env?: CauseValue[];
+  /** ARG defaults that differ before a RUN (a --build-arg does not explain them). */
+  arg_defaults?: CauseValue[];
+  /** ENV/ARG/USER/SHELL lines before a RUN that are new or edited (`USER app`), when no value says it. */
+  directives?: string[];
+}
+
+/** One field of the LLB op that differs between two build records (`env APP_MODE`, `args`, `copy 0 src`). */
+export interface CauseLlbField {
+  name: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** The LLB comparison of the step between two build records. */
+export interface CauseLlbDiff {
+  /** True when the op that differs is upstream of the step, not the step itself. */
+  upstream: boolean;
+  /** The kind of the op that differs (`exec`, `file`, `source`…). */
+  op: string;
+  fields: CauseLlbField[];
 }
 
 export interface Cause {
@@ -583,8 +701,21 @@ export interface Cause {
   /** Lines quoting the inputs: a log line, a Dockerfile line, a flag, a path with its changed field. */
   evidence: string[];
   files?: ChangedFile[];
+  /**
+   * How many of `files` (the first ones) the evidence lines quote, when not all: a renderer lists the rest.
+   * Absent: the evidence quotes every file (kept out of the common case to keep share links short).
+   */
+  files_quoted?: number;
+  /** The changed files that are the Dockerfile or `.dockerignore` themselves (sent in the context root). */
+  build_files?: string[];
+  /** base-image-changed: the reference and its two digests (or image IDs). */
+  base_image?: CauseBaseImage;
+  /** instruction-changed: the two texts, and the ENV/ARG values or lines before the step that changed. */
+  instruction_diff?: CauseInstructionDiff;
+  /** Set from build records: the LLB fields of the step (or of the op upstream of it) that differ. */
+  llb_diff?: CauseLlbDiff;
   /** What would tell this cause apart from the others ranked with it. */
-  toTellApart?: string;
+  to_tell_apart?: string;
   /**
    * Set when build records settle this cause (args, base digests, the LLB of the step compared): it is
    * read from the records, not inferred from logs.
@@ -613,11 +744,16 @@ export interface HashNote {
   /** Digests printed per build (null when the build printed none). */
   digests: (string | null)[];
   /** Whether the step has the build context (local source) upstream, which changes the digest every build. */
-  contextUpstream: boolean;
+  context_upstream: boolean;
   /** One paragraph in plain words. */
   explanation: string;
+  /**
+   * The explanation does not quote every printed digest, so a renderer lists them (absent: it does, as
+   * every note cachewhy writes; a field only for the exception keeps share links short).
+   */
+  digests_unquoted?: true;
   /** What the cache key of this step is made of. */
-  keyParts: string[];
+  key_parts: string[];
 }
 
 export interface Suggestion {
@@ -655,6 +791,13 @@ export interface Diagnosis {
   warnings?: Warning[];
   /** The one-sentence answer. */
   verdict?: string;
+  /**
+   * The cause (by kind and step) whose every fact the verdict states, so a short post need not repeat
+   * its summary; absent when the verdict leaves something of every cause unsaid.
+   */
+  verdict_states?: { kind: CauseKind; step: StepRef | null };
+  /** Build records settled the top cause (the verdict says so once). */
+  settled_by_records?: true;
   /** Per consecutive pair of builds (index of the later build), when more than two logs were given. */
   pairs?: { earlier: number; later: number; first_miss: StepId | null }[];
   context_diffs?: SourceDiff[];
@@ -684,8 +827,8 @@ export interface ReportBuild {
   source: string;
   format: LogFormat;
   steps: ReportBuildStep[];
-  builder?: BuildTrace['builder'];
-  base_images?: BaseImage[];
+  builder?: ReportBuilder;
+  base_images?: ReportBaseImage[];
   cache_imports?: CacheImport[];
   transfers?: BuildTrace['transfers'];
   errors?: BuildError[];
@@ -699,6 +842,23 @@ export interface ReportBuild {
   from_record?: true;
 }
 
+/** `BuildTrace['builder']` as the report writes it. */
+export interface ReportBuilder {
+  name: string | null;
+  driver: string | null;
+  digest_lines: boolean;
+  era: BuildTrace['builder']['era'];
+}
+
+/** `BaseImage` as the report writes it. */
+export interface ReportBaseImage {
+  ref: string;
+  digest: string | null;
+  stage: string | null;
+  metadata_digest?: string | null;
+  image_id?: string | null;
+}
+
 export interface ReportReading {
   repairs: TransitRepair[];
   learned_prefix: string | null;
@@ -708,7 +868,11 @@ export interface ReportReading {
   unplaced_lines: number;
 }
 
-export const REPORT_SCHEMA = 'cachewhy.report/v1' as const;
+/**
+ * v2 renamed v1's camelCase fields to snake_case (report/upgrade.ts lists them); every reader upgrades
+ * an older report to this shape first, so v1 files and links still open.
+ */
+export const REPORT_SCHEMA = 'cachewhy.report/v2' as const;
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;
@@ -724,8 +888,8 @@ export interface Report {
   contexts?: {
     source: string;
     kind: string;
-    modesKnown: boolean;
-    rootDigest: string;
+    modes_known: boolean;
+    root_digest: string;
     keys: StepContentKey[];
     /** Well-known credential files the context sends (paths only, never contents). */
     credentials?: string[];

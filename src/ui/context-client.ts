@@ -4,17 +4,11 @@
  * discipline), which stops the work at once even between chunk boundaries; the next hash starts a
  * fresh worker.
  */
-import { proxy } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import { WorkerBridge } from './worker-bridge.ts';
-import type { ContextIndex, Result } from '../core/model.ts';
-import type { ContextWorkerApi, ContextWorkerProgress } from '../../workers/context.worker.ts';
-import type { FolderFile } from './inputs/collect.ts';
-
-/** What the page shows while a context is hashed. */
-export type HashProgress = ContextWorkerProgress;
-
-/** `dirs`: the folder's directories, so that empty ones are hashed too (see `Collected`). */
-export type ContextInput = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[]; dirs: string[] };
+import type { Result } from '../core/model.ts';
+import type { ContextSummary, ContextWorkerApi } from './worker-contract.ts';
+import type { ContextInput, HashProgress } from './session/types.ts';
 
 // One worker per context (idle time 0): hashing a big context leaves a heap of hundreds of MB behind
 // in the worker, which V8 keeps; ending the worker hands it back before the next context is hashed.
@@ -31,7 +25,9 @@ export class HashStalledError extends Error {}
 
 /**
  * Hashes one context the way BuildKit does. `dockerignore` is the text of a separately given .dockerignore;
- * null means none was given, and the context's own `.dockerignore` (if any) applies.
+ * null means none was given, and the context's own `.dockerignore` (if any) applies. The index goes to the
+ * port `deliverTo()` gives (one per attempt: a port goes with the worker it was handed to); the page gets
+ * its summary.
  *
  * Never stalls: the worker reports progress at least every 100 ms while it reads (and its own reads and
  * hashing workers have timeouts), so an attempt that is silent for STALL_MS — a worker that never
@@ -43,7 +39,8 @@ export async function hashContextInWorker(
   dockerignore: string | null,
   onProgress: (p: HashProgress) => void,
   signal: AbortSignal,
-): Promise<Result<ContextIndex>> {
+  deliverTo?: () => MessagePort,
+): Promise<Result<ContextSummary>> {
   for (let attempt = 1; ; attempt++) {
     const stall = new AbortController();
     const forward = () => stall.abort(signal.reason);
@@ -55,8 +52,9 @@ export async function hashContextInWorker(
     };
     try {
       // The clock starts when the job leaves the bridge's queue (a queued job is waiting, not stalled).
-      return await bridge.run(stall.signal, async (api): Promise<Result<ContextIndex>> => {
+      return await bridge.run(stall.signal, async (api): Promise<Result<ContextSummary>> => {
         arm();
+        const port = deliverTo?.();
         // comlink types a union result as a union of promises; awaiting folds it back into Result.
         return await api.hashContext(
           input.type === 'file'
@@ -68,6 +66,7 @@ export async function hashContextInWorker(
             arm();
             onProgress(p);
           }),
+          port && transfer(port, [port]),
         );
       });
     } catch (error) {

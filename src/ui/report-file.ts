@@ -3,12 +3,13 @@
  * long): read it back, or refuse it with a message that says why.
  */
 import { REPORT_SCHEMA, type Report, type Result } from '../core/model.ts';
-import { validateReport } from '../core/report/index.ts';
+import { REPORT_SCHEMA_VERSION, upgradeReport, validateReport } from '../core/report/index.ts';
 
 export function parseReportJson(text: string, name: string): Result<Report> {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // A report saved by an earlier cachewhy opens in the current shape.
+    data = upgradeReport(JSON.parse(text));
   } catch {
     return {
       ok: false,
@@ -34,7 +35,7 @@ export function parseReportJson(text: string, name: string): Result<Report> {
     return {
       ok: false,
       problem:
-        newer && Number(newer[1]) > 1
+        newer && Number(newer[1]) > REPORT_SCHEMA_VERSION
           ? {
               input: name,
               message: `This report was written by a newer cachewhy (${data.schema}); this page reads ${REPORT_SCHEMA}.`,

@@ -50,6 +50,7 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+// Over 80 lines on purpose: one table of every implementation's cases, read top to bottom.
 async function makeCases(): Promise<{ stream: Case[]; small: Case[] }> {
   const ours = await init();
   const hashWasm = await createSHA256();

@@ -28,7 +28,7 @@ const KEPT: Record<string, Edit> = {
   verdict: (r) => delete d(r).verdict,
   'causes: evidence lines': (r) => d(r).causes.forEach((c) => (c.evidence = [])),
   'hash note of the root miss: explanation': (r) => d(r).hash_notes!.forEach((n) => (n.explanation = '')),
-  'hash note of the root miss: key parts': (r) => d(r).hash_notes!.forEach((n) => (n.keyParts = [])),
+  'hash note of the root miss: key parts': (r) => d(r).hash_notes!.forEach((n) => (n.key_parts = [])),
   suggestions: (r) => delete d(r).suggestions,
   'warnings (credentials in the image)': (r) => delete d(r).warnings,
   'context comparison of the root miss (files)': (r) => delete d(r).context_diffs,

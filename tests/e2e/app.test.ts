@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { mkdir, mkdtemp, open, readFile, symlink } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -19,6 +20,23 @@ const EXAMPLE = resolve(import.meta.dirname, '../../public/examples/seed-replica
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/lab/seed-replica');
 /** The example in build order, as a user would pick them. */
 const EXAMPLE_FILES = ['a.log', 'b.jenkins.log', 'Dockerfile', 'context-a.tar', 'context-b.tar', 'commands.txt'].map((f) => resolve(EXAMPLE, f));
+
+/** A folder as the page's private file system is given it: its directories, and its files as base64. */
+function treeOf(root: string): { dirs: string[]; files: { path: string; base64: string }[] } {
+  const dirs: string[] = [];
+  const files: { path: string; base64: string }[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = prefix + entry.name;
+      if (entry.isDirectory()) {
+        dirs.push(path);
+        walk(resolve(dir, entry.name), path + '/');
+      } else files.push({ path, base64: readFileSync(resolve(dir, entry.name)).toString('base64') });
+    }
+  };
+  walk(root, '');
+  return { dirs, files };
+}
 
 /** What the forum case must be diagnosed as (tests/fixtures/lab/seed-replica/truth.json). */
 const MISSED_STEP = '2/34';
@@ -268,7 +286,7 @@ describe('cachewhy web app', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
     const file = await download.path();
     const body = await readFile(file, 'utf8');
-    expect(JSON.parse(body).schema).toBe('cachewhy.report/v1');
+    expect(JSON.parse(body).schema).toBe('cachewhy.report/v2');
     expect(body).not.toContain('3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
   });
 
@@ -343,6 +361,63 @@ describe('cachewhy web app', () => {
     await saveScreenshot(page, 'folders', false);
     expect(errors).toEqual([]);
     expect(tars.errors).toEqual([]);
+  });
+
+  it('takes a build context chosen with the directory picker, empty directories and all, as its tar; says what the fallback cannot see', async () => {
+    const root = await mkdtemp(resolve(tmpdir(), 'cachewhy-e2e-picked-'));
+    const trees = ['ctx-a', 'ctx-b'].map((name, i) => {
+      const dir = resolve(root, name);
+      execFileSync('mkdir', ['-p', dir]);
+      execFileSync('tar', ['-xf', resolve(EXAMPLE, i === 0 ? 'context-a.tar' : 'context-b.tar'), '-C', dir]);
+      return { name, dir, ...treeOf(dir) };
+    });
+    expect(trees[0]?.dirs).toContain('model/Dockerfile/om-datasci-base/.aws/cli/cache');
+    const tars = await freshPage();
+    await tars.page.goto(base);
+    await tars.page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES);
+    await expect.poll(() => verdictText(tars.page), { timeout: 30_000 }).toMatch(APPEARED_FILE);
+    const tarVerdict = await verdictText(tars.page);
+    const tarCauses = await tars.page.getByTestId('causes').textContent();
+
+    const { page, errors } = await freshPage();
+    await page.goto(base);
+    await page.getByLabel(/Choose input files/).setInputFiles(EXAMPLE_FILES.filter((f) => !f.endsWith('.tar')));
+    // Playwright cannot drive the native picker: it is stood in for by a directory of the origin's private
+    // file system (a real FileSystemDirectoryHandle) holding the same tree.
+    for (const tree of trees) {
+      await page.evaluate(async ({ name, dirs, files }) => {
+        const opfs = await navigator.storage.getDirectory();
+        const top = await opfs.getDirectoryHandle(name, { create: true });
+        const dirOf = async (path: string) => {
+          let dir = top;
+          for (const part of path.split('/').filter(Boolean)) dir = await dir.getDirectoryHandle(part, { create: true });
+          return dir;
+        };
+        for (const dir of dirs) await dirOf(dir);
+        for (const file of files) {
+          const slash = file.path.lastIndexOf('/');
+          const handle = await (await dirOf(file.path.slice(0, slash + 1))).getFileHandle(file.path.slice(slash + 1), { create: true });
+          const writable = await handle.createWritable();
+          await writable.write(Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0)));
+          await writable.close();
+        }
+        (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker = async () => top;
+      }, tree);
+      await page.getByText('Choose a context folder…').click();
+      const chip = page.getByTestId('input-chip').filter({ hasText: `${tree.name}/` });
+      await expect.poll(() => chip.textContent(), { timeout: 20_000 }).toMatch(/hashed \d+ files/);
+      await expect(chip.getByTestId('chip-no-empty-dirs').count()).resolves.toBe(0);
+    }
+    await expect.poll(() => verdictText(page), { timeout: 30_000 }).toBe(tarVerdict);
+    await expect.poll(() => page.getByTestId('causes').textContent(), { timeout: 30_000 }).toBe(tarCauses);
+
+    // Where there is no directory picker, the folder input lists files only: its chip says what is missing.
+    const fallback = await freshPage();
+    await fallback.page.goto(base);
+    await fallback.page.getByLabel('Choose a build context folder').setInputFiles(trees[0]!.dir);
+    await expect.poll(() => fallback.page.getByTestId('chip-no-empty-dirs').textContent(), { timeout: 15_000 }).toContain('empty folders could not be seen');
+    expect(errors).toEqual([]);
+    expect(fallback.errors).toEqual([]);
   });
 
   it('shows a failed tty build: failed and cancelled steps, and a note on how the log was read', async () => {

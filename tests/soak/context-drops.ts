@@ -5,6 +5,7 @@
  * drop is a 12 MB tar, big enough for the pool of hashing workers; the rest are ~20 KB.
  *
  *   SOAK_DROPS=n   drops (default 200)        SOAK_LIMIT_S=s   the limit per drop (default 15)
+ *   SOAK_DIST=dir  the built app to serve (default dist/; `vite build --outDir dir` leaves dist/ alone)
  */
 import { spawn } from 'node:child_process';
 import { launchChromium, openPage, serveStatic } from '../e2e/harness.ts';
@@ -23,7 +24,7 @@ const big = tarOf(1200, 10_000, 2);
 
 // The busy core: a process that spins until we end it (by its pid).
 const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-const { url, server } = await serveStatic();
+const { url, server } = await serveStatic(process.env['SOAK_DIST'] || undefined);
 const browser = await launchChromium();
 const times: number[] = [];
 const slow: string[] = [];

@@ -61,8 +61,8 @@ describe('analyze', () => {
         const context = report.contexts![v.context === 'a' ? 0 : 1]!;
         const key = context.keys.find((k) => k.instruction === v.instruction);
         expect(key, `${name} ${v.context} ${v.instruction}`).toBeDefined();
-        expect(key!.contentKey).toBe(v.contentKey);
-        expect(key!.cacheDbKey).toBe(v.cacheDbRoot);
+        expect(key!.content_key).toBe(v.contentKey);
+        expect(key!.cache_db_key).toBe(v.cacheDbRoot);
       }
     }
   });
@@ -87,7 +87,7 @@ describe('analyze', () => {
       dockerfiles: [read(`${c}/Dockerfile`)],
       commands: [read(`${c}/commands.txt`)],
     });
-    expect(report.commands?.map((x) => [x.build, x.command.buildArgs.REPO_HASH])).toEqual([
+    expect(report.commands?.map((x) => [x.build, x.command.build_args.REPO_HASH])).toEqual([
       [0, '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d'],
       [1, '7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b'],
     ]);
@@ -104,7 +104,7 @@ describe('analyze', () => {
         { name: 'build-2.sh', text: 'docker build --build-arg V=2 .\n' },
       ],
     });
-    expect(report.commands?.map((x) => [x.build, x.source, x.command.buildArgs.V])).toEqual([
+    expect(report.commands?.map((x) => [x.build, x.source, x.command.build_args.V])).toEqual([
       [0, 'build-1.sh', '1'],
       [1, 'build-2.sh', '2'],
     ]);
@@ -116,7 +116,7 @@ describe('analyze', () => {
     const log = read('lab/arg-used/b.log');
     const ci = { name: 'ci.log', text: `+ docker build --build-arg V=2 -t app .\n${log.text}` };
     const { report } = analyze({ logs: [read('lab/arg-used/a.log'), ci], dockerfiles: [] });
-    expect(report.commands).toEqual([{ build: 1, source: 'ci.log', command: expect.objectContaining({ buildArgs: { V: '2' } }) }]);
+    expect(report.commands).toEqual([{ build: 1, source: 'ci.log', command: expect.objectContaining({ build_args: { V: '2' } }) }]);
   });
 
   it('reads one Dockerfile per build when the Dockerfile changed, and shows the later one', () => {
@@ -145,7 +145,7 @@ describe('analyze', () => {
       fc.property(fc.array(text, { maxLength: 3 }), fc.array(text, { maxLength: 2 }), fc.array(text, { maxLength: 2 }), (logs, dockerfiles, commands) => {
         const named = (texts: string[], prefix: string) => texts.map((t, i) => ({ name: `${prefix}${i}`, text: t }));
         const result = analyze({ logs: named(logs, 'log'), dockerfiles: named(dockerfiles, 'Dockerfile'), commands: named(commands, 'cmd') });
-        expect(result.report.schema).toBe('cachewhy.report/v1');
+        expect(result.report.schema).toBe('cachewhy.report/v2');
         for (const p of result.problems) expect(p.message.length).toBeGreaterThan(0);
       }),
       { numRuns: 300, seed: 20261129 },

@@ -168,41 +168,9 @@ export class ContextBuilder implements TarSink {
     this.dispose();
     const problems = this.problems;
     this.addMissingParents();
-
-    const ignoreText = opts.dockerignore === undefined ? this.dockerignoreText : opts.dockerignore;
-    const patterns = ignoreText ? parseDockerignore(ignoreText) : [];
-    // The same patterns (comments, blank lines and line endings aside) are no difference.
-    const ownPatterns = typeof opts.dockerignore === 'string' && this.dockerignoreText !== null ? parseDockerignore(this.dockerignoreText) : null;
-    if (ownPatterns && ownPatterns.join('\n') !== patterns.join('\n')) {
-      // One .dockerignore given for two contexts hides a change between their own ones: say so.
-      problems.push({
-        input: opts.source,
-        message: `${opts.source} has its own .dockerignore, which differs from the .dockerignore given; the given one was applied, so a change in the context's own is not seen.`,
-        hint: "Leave the separate .dockerignore out to use each context's own (a Dockerfile.dockerignore next to the Dockerfile is the one reason to give it).",
-      });
-    }
-    const { matcher, errors } = createMatcher(patterns);
-    for (const error of errors) {
-      problems.push({ input: '.dockerignore', message: `${error.message}: BuildKit refuses this .dockerignore.`, hint: 'Fix or remove the pattern.' });
-    }
+    const patterns = this.applyDockerignore(opts);
     const entries = [...this.byPath.values()];
-    for (const entry of entries) entry.excluded = matcher.excludes(entry.path, entry.type === 'dir');
-
-    for (const entry of entries) {
-      if (entry.type !== 'hardlink') continue;
-      const target = this.byPath.get(entry.linkname);
-      if (target && target.type !== 'hardlink' && target.digest) {
-        // A hardlink shares its target's inode: same content and mode, so the same digest.
-        entry.digest = target.digest;
-        entry.size = target.size;
-      } else {
-        entry.digest = digestText(this.hasher.digest(tarsumHeader(entry)));
-        problems.push({
-          input: opts.source,
-          message: `${entry.path} is a hard link to ${entry.linkname}, which is not in the archive; its digest is a guess.`,
-        });
-      }
-    }
+    this.resolveHardlinks(entries, opts.source);
     // The path map is done with: from here on only `entries` is needed, and the builder may outlive
     // this call (its owner keeps it until the index has been handed over).
     this.byPath = new Map();
@@ -217,20 +185,7 @@ export class ContextBuilder implements TarSink {
         hint: 'To compare modes, give the context as a tar (tar -cf ctx.tar -C <dir> .).',
       });
     }
-
-    const credentials: string[] = [];
-    const stats = { files: 0, dirs: 0, bytes: 0, excluded: entries.length - sent.length };
-    for (const e of sent) {
-      if (e.type === 'dir') stats.dirs++;
-      if (e.type !== 'file' && e.type !== 'hardlink') continue;
-      stats.files++;
-      if (e.type === 'file') stats.bytes += e.size;
-      const kind = credentialKind(e.path);
-      if (kind === 'always' || (kind === 'npmrc' && this.npmrcWithAuth.has(e.path))) credentials.push(e.path);
-    }
-    credentials.sort();
-    this.npmrcWithAuth.clear();
-
+    const { credentials, stats } = this.summarise(sent, entries.length - sent.length);
     entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const index: ContextIndex = {
       source: opts.source,
@@ -249,6 +204,64 @@ export class ContextBuilder implements TarSink {
       this.dockerfiles.clear();
     }
     return index;
+  }
+
+  /** Marks every entry the `.dockerignore` in force excludes; returns its patterns. */
+  private applyDockerignore(opts: BuildOptions): string[] {
+    const ignoreText = opts.dockerignore === undefined ? this.dockerignoreText : opts.dockerignore;
+    const patterns = ignoreText ? parseDockerignore(ignoreText) : [];
+    // The same patterns (comments, blank lines and line endings aside) are no difference.
+    const ownPatterns = typeof opts.dockerignore === 'string' && this.dockerignoreText !== null ? parseDockerignore(this.dockerignoreText) : null;
+    if (ownPatterns && ownPatterns.join('\n') !== patterns.join('\n')) {
+      // One .dockerignore given for two contexts hides a change between their own ones: say so.
+      this.problems.push({
+        input: opts.source,
+        message: `${opts.source} has its own .dockerignore, which differs from the .dockerignore given; the given one was applied, so a change in the context's own is not seen.`,
+        hint: "Leave the separate .dockerignore out to use each context's own (a Dockerfile.dockerignore next to the Dockerfile is the one reason to give it).",
+      });
+    }
+    const { matcher, errors } = createMatcher(patterns);
+    for (const error of errors) {
+      this.problems.push({ input: '.dockerignore', message: `${error.message}: BuildKit refuses this .dockerignore.`, hint: 'Fix or remove the pattern.' });
+    }
+    for (const entry of this.byPath.values()) entry.excluded = matcher.excludes(entry.path, entry.type === 'dir');
+    return patterns;
+  }
+
+  /** A hardlink takes its target's digest and size; one whose target is missing gets its own header's digest. */
+  private resolveHardlinks(entries: ContextEntry[], source: string): void {
+    for (const entry of entries) {
+      if (entry.type !== 'hardlink') continue;
+      const target = this.byPath.get(entry.linkname);
+      if (target && target.type !== 'hardlink' && target.digest) {
+        // A hardlink shares its target's inode: same content and mode, so the same digest.
+        entry.digest = target.digest;
+        entry.size = target.size;
+      } else {
+        entry.digest = digestText(this.hasher.digest(tarsumHeader(entry)));
+        this.problems.push({
+          input: source,
+          message: `${entry.path} is a hard link to ${entry.linkname}, which is not in the archive; its digest is a guess.`,
+        });
+      }
+    }
+  }
+
+  /** Counts of what is sent, and the secret-looking files among it (sorted). */
+  private summarise(sent: ContextEntry[], excluded: number): { credentials: string[]; stats: ContextIndex['stats'] } {
+    const credentials: string[] = [];
+    const stats = { files: 0, dirs: 0, bytes: 0, excluded };
+    for (const e of sent) {
+      if (e.type === 'dir') stats.dirs++;
+      if (e.type !== 'file' && e.type !== 'hardlink') continue;
+      stats.files++;
+      if (e.type === 'file') stats.bytes += e.size;
+      const kind = credentialKind(e.path);
+      if (kind === 'always' || (kind === 'npmrc' && this.npmrcWithAuth.has(e.path))) credentials.push(e.path);
+    }
+    credentials.sort();
+    this.npmrcWithAuth.clear();
+    return { credentials, stats };
   }
 
   /**

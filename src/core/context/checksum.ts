@@ -327,9 +327,9 @@ export function stepContentKey(tree: ContextTree, step: PlanStep, hasher: Sha256
   return {
     step: stepRef,
     instruction: step.instruction,
-    contentKey,
-    cacheDbKey: missing ? '' : sha256Text(contentKey + '@-1', hasher),
-    edgeSelector: sha256Text(uniquePaths.join('\0'), hasher),
+    content_key: contentKey,
+    cache_db_key: missing ? '' : sha256Text(contentKey + '@-1', hasher),
+    edge_selector: sha256Text(uniquePaths.join('\0'), hasher),
     selectors,
   };
 }

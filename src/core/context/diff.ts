@@ -159,17 +159,37 @@ function matchingStep(step: PlanStep, planA: BuildPlan, planB: BuildPlan): PlanS
 }
 
 /**
+ * Content keys already computed (`contentKeys(a, planA)`, `contentKeys(b, planB)`, with the same hasher):
+ * used as they are instead of hashing every step's sources again.
+ */
+export interface KnownContentKeys {
+  a?: StepContentKey[] | null;
+  b?: StepContentKey[] | null;
+}
+
+/**
  * Per COPY/ADD step of `planA` that reads the context: the content key in `a` and in `b` (with the
  * matching step of `planB`, by default `planA`), whether it changed, and the files that made it change.
  */
-export function diffContexts(a: ContextIndex, b: ContextIndex, planA: BuildPlan, planB: BuildPlan = planA, hasher: Sha256 = smallHasher): SourceDiff[] {
+export function diffContexts(
+  a: ContextIndex,
+  b: ContextIndex,
+  planA: BuildPlan,
+  planB: BuildPlan = planA,
+  hasher: Sha256 = smallHasher,
+  known: KnownContentKeys = {},
+): SourceDiff[] {
   const treeA = new ContextTree(a);
   const treeB = new ContextTree(b);
   let pairing: Pairing | null = null; // only when a step reads the context
-  return planA.steps.filter(readsContext).map((stepA) => {
+  // contentKeys gives one key per step that reads the context, in plan order.
+  const readersB = planB.steps.filter(readsContext);
+  const keyA = (step: PlanStep, i: number): StepContentKey => known.a?.[i] ?? stepContentKey(treeA, step, hasher);
+  const keyB = (step: PlanStep): StepContentKey => known.b?.[readersB.indexOf(step)] ?? stepContentKey(treeB, step, hasher);
+  return planA.steps.filter(readsContext).map((stepA, i) => {
     const stepB = matchingStep(stepA, planA, planB);
-    const before: StepContentKey = stepContentKey(treeA, stepA, hasher);
-    const after: StepContentKey | null = stepB ? stepContentKey(treeB, stepB, hasher) : null;
+    const before: StepContentKey = keyA(stepA, i);
+    const after: StepContentKey | null = stepB ? keyB(stepB) : null;
     const covered = coverage(stepA, [treeA, treeB]);
     const coveredB = stepB && stepB !== stepA ? coverage(stepB, [treeA, treeB]) : covered;
     const files = fileChanges((pairing ??= pairEntries(a, b)), (p) => covered(p) || coveredB(p));
@@ -179,10 +199,10 @@ export function diffContexts(a: ContextIndex, b: ContextIndex, planA: BuildPlan,
       instruction: stepA.instruction,
       before,
       after,
-      changed: !after || before.contentKey !== after.contentKey,
+      changed: !after || before.content_key !== after.content_key,
       files,
     };
-    if (buildFiles.length > 0) diff.buildFiles = buildFiles;
+    if (buildFiles.length > 0) diff.build_files = buildFiles;
     return diff;
   });
 }

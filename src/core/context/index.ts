@@ -7,9 +7,9 @@ import type { ContextEntryType, ContextIndex, InputProblem, Result } from '../mo
 import { ContextBuilder } from './builder.ts';
 import { NO_XATTRS } from './checksum.ts';
 import type { Sha256 } from './hasher.ts';
-import { PoolFailedError, PooledHashing, type HashPool } from './pool.ts';
+import { nextTask, PoolFailedError, PooledHashing, type HashPool } from './pool.ts';
 import { CancelledError, chunksOf, GzipError, openArchive, UnsupportedFormatError, type ByteSource } from './stream.ts';
-import { normalizeArchivePath, TarParser } from './tar.ts';
+import { normalizeArchivePath, TarParser, type TarProblem } from './tar.ts';
 
 export { contentKeys, CHECKSUM_ERA } from './checksum.ts';
 export { diffContexts } from './diff.ts';
@@ -70,134 +70,156 @@ const PROGRESS_INTERVAL_MS = 50;
 /** The most bytes handed to the tar reader between two checks of the AbortSignal. */
 const PIECE = 1024 * 1024;
 
-/**
- * Resolve in a new task, so queued messages (a worker's `cancel`) are handled. A MessageChannel is not
- * subject to the 4 ms clamp of nested `setTimeout(0)`.
- */
-function nextTask(): Promise<void> {
-  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+/** What the reading loops share: bytes read so far, throttled progress, yielding and backpressure. */
+class ReadPacer {
+  bytes = 0;
+  private lastReport = 0;
+  private lastYield = Date.now();
+  private readonly builder: ContextBuilder;
+  private readonly totalBytes: number | null;
+  private readonly onProgress: IndexOptions['onProgress'];
 
-export async function indexContext(source: ContextSource, opts: IndexOptions): Promise<Result<ContextIndex>> {
-  const builder = new ContextBuilder(opts.hasher, opts.name, opts.pool ? new PooledHashing(opts.pool) : undefined);
-  let bytes = 0;
-  const totalBytes = source.kind === 'stream' ? (source.size ?? null) : source.files.reduce((n, f) => n + (f.type === 'file' ? f.size : 0), 0);
-  let lastReport = 0;
-  const report = (force = false): void => {
-    if (!opts.onProgress) return;
+  constructor(builder: ContextBuilder, totalBytes: number | null, onProgress: IndexOptions['onProgress']) {
+    this.builder = builder;
+    this.totalBytes = totalBytes;
+    this.onProgress = onProgress;
+  }
+
+  report(force = false): void {
+    if (!this.onProgress) return;
     const now = Date.now();
-    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
-    lastReport = now;
-    opts.onProgress({ bytes, totalBytes, entries: builder.entries, path: builder.lastPath });
-  };
-  let lastYield = Date.now();
+    if (!force && now - this.lastReport < PROGRESS_INTERVAL_MS) return;
+    this.lastReport = now;
+    this.onProgress({ bytes: this.bytes, totalBytes: this.totalBytes, entries: this.builder.entries, path: this.builder.lastPath });
+  }
+
   /**
    * Let the event loop run (a worker's `cancel` message, timers) at least every 50 ms of hashing, and
    * wait while the hashing workers have as much as they may (backpressure).
    */
-  const yieldSometimes = async (): Promise<void> => {
-    const room = builder.hashing.ready();
+  async pace(): Promise<void> {
+    const room = this.builder.hashing.ready();
     if (room) {
       await room;
-      lastYield = Date.now();
+      this.lastYield = Date.now();
       return;
     }
-    if (Date.now() - lastYield < PROGRESS_INTERVAL_MS) return;
+    if (Date.now() - this.lastYield < PROGRESS_INTERVAL_MS) return;
     await nextTask();
-    lastYield = Date.now();
-  };
-  const fail = (message: string, hint?: string): Result<ContextIndex> => ({
-    ok: false,
-    problem: hint ? { input: opts.name, message, hint } : { input: opts.name, message },
-  });
+    this.lastYield = Date.now();
+  }
+}
 
+/** A tar or tar.gz stream through the tar reader into the builder; a problem when the archive is bad. */
+async function readArchive(
+  stream: ByteSource,
+  builder: ContextBuilder,
+  pacer: ReadPacer,
+  signal: AbortSignal | undefined,
+): Promise<{ kind: ContextIndex['kind']; problem: TarProblem | null }> {
+  const archive = await openArchive(stream, signal);
+  const parser = new TarParser(builder);
+  let tarBytes = 0;
+  for await (const chunk of archive.chunks) {
+    // A source may hand over one huge chunk (Node's Blob.stream() gives the whole Blob at once):
+    // work through it in pieces so progress and cancellation still happen in between.
+    for (let at = 0; at < chunk.length; at += PIECE) {
+      if (signal?.aborted) throw new CancelledError();
+      const piece = chunk.subarray(at, at + PIECE);
+      const problem = parser.push(piece);
+      tarBytes += piece.length;
+      pacer.bytes = archive.kind === 'tar' ? tarBytes : archive.sourceBytes();
+      if (problem) {
+        await archive.chunks.return(undefined);
+        return { kind: archive.kind, problem };
+      }
+      pacer.report();
+      await pacer.pace();
+    }
+  }
+  return { kind: archive.kind, problem: parser.finish() };
+}
+
+/** A folder's files into the builder, each read in turn (unknown modes: 0644 files, 0755 dirs, 0777 symlinks). */
+async function readFolder(files: FolderFile[], builder: ContextBuilder, pacer: ReadPacer, signal: AbortSignal | undefined): Promise<void> {
+  for (const file of files) {
+    if (signal?.aborted) throw new CancelledError();
+    const mode = file.mode ?? (file.type === 'dir' ? 0o755 : file.type === 'symlink' ? 0o777 : 0o644);
+    builder.entry({
+      path: normalizeArchivePath(file.path),
+      type: file.type,
+      mode: mode & 0o7777,
+      size: file.type === 'file' ? file.size : 0,
+      linkname: file.linkname ?? '',
+      devmajor: file.devmajor ?? 0,
+      devminor: file.devminor ?? 0,
+      xattrs: NO_XATTRS,
+    });
+    if (file.type === 'file') {
+      for await (const chunk of chunksOf(file.read(), signal)) {
+        builder.data(chunk);
+        pacer.bytes += chunk.length;
+        pacer.report();
+        await pacer.pace();
+      }
+    }
+    builder.end();
+    pacer.report();
+    await pacer.pace();
+  }
+}
+
+function failed(opts: IndexOptions, message: string, hint?: string): Result<ContextIndex> {
+  return { ok: false, problem: hint ? { input: opts.name, message, hint } : { input: opts.name, message } };
+}
+
+/** What went wrong while reading, as the problem a user can act on; a failed pool is rethrown (the caller falls back). */
+function readFailure(error: unknown, opts: IndexOptions): Result<ContextIndex> {
+  if (error instanceof CancelledError || opts.signal?.aborted) return failed(opts, 'Reading the context was cancelled.');
+  if (error instanceof PoolFailedError) throw error;
+  if (error instanceof GzipError) {
+    return failed(
+      opts,
+      'The gzip stream ended early or is damaged, so the archive inside cannot be read completely.',
+      'The .tar.gz was probably cut during download or copy; compress the context again.',
+    );
+  }
+  if (error instanceof UnsupportedFormatError) {
+    return failed(
+      opts,
+      `This is a ${error.format} file, not a tar archive: only .tar and .tar.gz contexts can be read.`,
+      error.format === 'zip' || error.format === '7z'
+        ? 'Create a tar of the context folder instead (tar -czf ctx.tar.gz -C <dir> .), or give the folder itself.'
+        : `Decompress it first (it should then be a .tar), or give the context as .tar.gz or as a folder.`,
+    );
+  }
+  return failed(opts, `The context could not be read: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+export async function indexContext(source: ContextSource, opts: IndexOptions): Promise<Result<ContextIndex>> {
+  // With a pool, this thread hashes too whenever the workers are saturated (work sharing, pool.ts).
+  const builder = new ContextBuilder(opts.hasher, opts.name, opts.pool ? new PooledHashing(opts.pool, opts.hasher) : undefined);
+  const totalBytes = source.kind === 'stream' ? (source.size ?? null) : source.files.reduce((n, f) => n + (f.type === 'file' ? f.size : 0), 0);
+  const pacer = new ReadPacer(builder, totalBytes, opts.onProgress);
   try {
     let kind: ContextIndex['kind'] = 'folder';
     let modesKnown = true;
     if (source.kind === 'stream') {
-      const archive = await openArchive(source.stream, opts.signal);
-      kind = archive.kind;
-      const parser = new TarParser(builder);
-      let tarBytes = 0;
-      for await (const chunk of archive.chunks) {
-        // A source may hand over one huge chunk (Node's Blob.stream() gives the whole Blob at once):
-        // work through it in pieces so progress and cancellation still happen in between.
-        for (let at = 0; at < chunk.length; at += PIECE) {
-          if (opts.signal?.aborted) throw new CancelledError();
-          const piece = chunk.subarray(at, at + PIECE);
-          const problem = parser.push(piece);
-          tarBytes += piece.length;
-          bytes = archive.kind === 'tar' ? tarBytes : archive.sourceBytes();
-          if (problem) {
-            await archive.chunks.return(undefined);
-            return fail(problem.message, problem.hint);
-          }
-          report();
-          await yieldSometimes();
-        }
-      }
-      const problem = parser.finish();
-      if (problem) return fail(problem.message, problem.hint);
+      const read = await readArchive(source.stream, builder, pacer, opts.signal);
+      if (read.problem) return failed(opts, read.problem.message, read.problem.hint);
+      kind = read.kind;
     } else {
       modesKnown = source.files.every((f) => f.mode !== null);
-      for (const file of source.files) {
-        if (opts.signal?.aborted) throw new CancelledError();
-        const mode = file.mode ?? (file.type === 'dir' ? 0o755 : file.type === 'symlink' ? 0o777 : 0o644);
-        builder.entry({
-          path: normalizeArchivePath(file.path),
-          type: file.type,
-          mode: mode & 0o7777,
-          size: file.type === 'file' ? file.size : 0,
-          linkname: file.linkname ?? '',
-          devmajor: file.devmajor ?? 0,
-          devminor: file.devminor ?? 0,
-          xattrs: NO_XATTRS,
-        });
-        if (file.type === 'file') {
-          for await (const chunk of chunksOf(file.read(), opts.signal)) {
-            builder.data(chunk);
-            bytes += chunk.length;
-            report();
-            await yieldSometimes();
-          }
-        }
-        builder.end();
-        report();
-        await yieldSometimes();
-      }
+      await readFolder(source.files, builder, pacer, opts.signal);
     }
     await builder.settle();
     const index = builder.finish({ source: opts.name, kind, modesKnown, dockerignore: opts.dockerignore });
     noteDockerfile(index, opts.dockerfilePath);
-    report(true);
+    pacer.report(true);
     const problems: InputProblem[] = index.problems;
     return problems.length > 0 ? { ok: true, value: index, problems } : { ok: true, value: index };
   } catch (error) {
-    if (error instanceof CancelledError || opts.signal?.aborted) return fail('Reading the context was cancelled.');
-    if (error instanceof PoolFailedError) throw error;
-    if (error instanceof GzipError) {
-      return fail(
-        'The gzip stream ended early or is damaged, so the archive inside cannot be read completely.',
-        'The .tar.gz was probably cut during download or copy; compress the context again.',
-      );
-    }
-    if (error instanceof UnsupportedFormatError) {
-      return fail(
-        `This is a ${error.format} file, not a tar archive: only .tar and .tar.gz contexts can be read.`,
-        error.format === 'zip' || error.format === '7z'
-          ? 'Create a tar of the context folder instead (tar -czf ctx.tar.gz -C <dir> .), or give the folder itself.'
-          : `Decompress it first (it should then be a .tar), or give the context as .tar.gz or as a folder.`,
-      );
-    }
-    return fail(`The context could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    return readFailure(error, opts);
   } finally {
     // Cancelled, failed or done: the batch's (wasm) memory goes back for the next index.
     builder.dispose();

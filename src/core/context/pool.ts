@@ -9,6 +9,10 @@
  * once; a packet must come back within `replyTimeoutMs`; a worker that dies is noticed. A posted packet
  * cannot be sent again (its buffer went with it), so any of these fails the whole pool with
  * `PoolFailedError`, and `indexContextParallel` (index.ts) hashes the context again in this thread.
+ *
+ * Work sharing: the reading thread is a hasher too. When every worker already has a packet queued behind
+ * the one it hashes, the next packet is hashed here (`PooledHashing` with a `local` hasher) instead of
+ * waiting for room: on 2 cores the pool has one worker, and waiting left the reader's core idle.
  */
 import { digestText, writeText } from './digest.ts';
 import { reservation, SMALL_FILE, type DigestTarget, type EntryHashing } from './entry-hashing.ts';
@@ -82,6 +86,8 @@ export class HashPool {
   private nextStream = 1;
   private failure: PoolFailedError | null = null;
   private roomWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Packets hashed by the workers and by the reading thread itself (work sharing), for the bench and tests. */
+  readonly packets = { posted: 0, here: 0 };
   private watch: ReturnType<typeof setInterval> | null = null;
 
   constructor(opts: HashPoolOptions) {
@@ -128,8 +134,21 @@ export class HashPool {
     return this.freeBuffers.pop() ?? new ArrayBuffer(this.packetBytes);
   }
 
+  /** A packet buffer the reading thread hashed itself, kept for the next packet. */
+  recycle(buffer: ArrayBuffer): void {
+    if (this.freeBuffers.length < this.maxInFlight) this.freeBuffers.push(buffer);
+  }
+
   private inFlight(): number {
     return this.bySeq.size;
+  }
+
+  /**
+   * Every worker has at least `queued` packets out (one hashing, the rest waiting): another one sent now
+   * would only wait, so the reading thread may hash it itself.
+   */
+  saturated(queued = 2): boolean {
+    return this.slots.every((slot) => slot.posted.size + slot.waiting.length >= queued);
   }
 
   /** null when another packet may be sent now; else resolves when one may (rejects if the pool failed). */
@@ -148,6 +167,7 @@ export class HashPool {
     const slot = this.slots[index]!;
     const seq = this.nextSeq++;
     const message: ToWorker = { type: 'hash', seq, buffer, ops };
+    this.packets.posted++;
     const digests = new Promise<Uint8Array>((resolve, reject) => {
       const sent: Sent = { seq, worker: slot, postedAt: 0, message, resolve, reject };
       this.bySeq.set(seq, sent);
@@ -255,22 +275,47 @@ export class HashPool {
   }
 }
 
+/**
+ * Resolves in a new task, so queued messages are handled (the context worker's `cancel`, the hashing
+ * workers' answers). A MessageChannel is not subject to the 4 ms clamp of nested `setTimeout(0)`.
+ */
+export function nextTask(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 type Open = { kind: 'whole'; start: number; limit: number } | { kind: 'stream'; id: number; start: number; opened: boolean };
 
-/** The builder's side of the pool: packs entries into packets and fills in digests as packets come back. */
+/** The `pin` of a stream hashed by the reading thread itself: its next segments stay here too. */
+export const HERE = -1;
+
+/**
+ * The builder's side of the pool: packs entries into packets and fills in digests as packets come back.
+ * With a `local` hasher, a packet the saturated pool could only queue is hashed in this thread instead.
+ */
 export class PooledHashing implements EntryHashing {
   private readonly pool: HashPool;
+  /** The workers' own packet handler, run here (its open streams live in its closure). */
+  private readonly hashHere: ((message: ToWorker) => { reply: FromWorker }) | null;
   private packet: Uint8Array | null = null;
   private used = 0;
   private ops: number[] = [];
   private targets: DigestTarget[] = [];
-  /** The worker the current packet must go to: the one holding the stream it continues. */
+  /** The worker the current packet must go to: the one holding the stream it continues (`HERE`: this thread). */
   private pin: number | null = null;
   private open: Open | null = null;
   private readonly results: Promise<void>[] = [];
 
-  constructor(pool: HashPool) {
+  constructor(pool: HashPool, local?: Sha256) {
     this.pool = pool;
+    this.hashHere = local ? hashPackets(local) : null;
   }
 
   private room(): number {
@@ -339,17 +384,28 @@ export class PooledHashing implements EntryHashing {
     this.open = null;
   }
 
-  /** Sends the current packet (if it holds anything); returns the worker it went to. */
+  /** Sends the current packet (if it holds anything); returns the worker it went to (`HERE`: hashed in this thread). */
   private ship(): number | null {
     if (!this.packet || this.ops.length === 0) return null;
     const targets = this.targets;
-    const { worker, digests } = this.pool.send(this.packet.buffer as ArrayBuffer, Uint32Array.from(this.ops), this.pin);
-    const result = digests.then((bytes) => {
-      for (let i = 0; i < targets.length; i++) targets[i]!.digest = digestText(bytes.subarray(32 * i, 32 * i + 32));
-    });
-    // Observed by `settle`; a failed pool's rejections must not surface as unhandled before that.
-    result.catch(() => undefined);
-    this.results.push(result);
+    const buffer = this.packet.buffer as ArrayBuffer;
+    const ops = Uint32Array.from(this.ops);
+    const hashHere = this.hashHere;
+    let worker: number;
+    if (hashHere && (this.pin === HERE || (this.pin === null && this.pool.saturated()))) {
+      worker = HERE;
+      const { reply } = hashHere({ type: 'hash', seq: 0, buffer, ops });
+      if (reply.type === 'done') setDigests(targets, new Uint8Array(reply.digests));
+      this.pool.recycle(buffer);
+      this.pool.packets.here++;
+    } else {
+      const sent = this.pool.send(buffer, ops, this.pin);
+      worker = sent.worker;
+      const result = sent.digests.then((bytes) => setDigests(targets, bytes));
+      // Observed by `settle`; a failed pool's rejections must not surface as unhandled before that.
+      result.catch(() => undefined);
+      this.results.push(result);
+    }
     this.packet = null;
     this.used = 0;
     this.ops = [];
@@ -358,8 +414,13 @@ export class PooledHashing implements EntryHashing {
     return worker;
   }
 
+  /**
+   * The pool's backpressure; and when its workers look saturated, one turn of the event loop first:
+   * their answers arrive as messages, which a reader whose reads are already resolved would not see
+   * before it decides to hash the next packet itself (without this turn it hashed ~80% of them).
+   */
   ready(): Promise<void> | null {
-    return this.pool.room();
+    return this.pool.room() ?? (this.hashHere && this.pool.saturated() ? nextTask() : null);
   }
 
   async settle(): Promise<void> {
@@ -375,6 +436,10 @@ export class PooledHashing implements EntryHashing {
     this.targets = [];
     this.open = null;
   }
+}
+
+function setDigests(targets: DigestTarget[], digests: Uint8Array): void {
+  for (let i = 0; i < targets.length; i++) targets[i]!.digest = digestText(digests.subarray(32 * i, 32 * i + 32));
 }
 
 /**

@@ -107,14 +107,15 @@ function readNumber(block: Uint8Array, start: number, length: number): number | 
 function checksumMatches(block: Uint8Array): boolean {
   const stored = readNumber(block, 148, 8);
   if (stored === null) return false;
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return stored === unsigned || stored === signed;
+  // The checksum field itself counts as eight spaces. One pass for the usual unsigned sum (it runs for
+  // every header); the signed sum of some old tars is tried only when that one does not match.
+  let unsigned = 8 * 0x20;
+  for (let i = 0; i < 148; i++) unsigned += block[i]!;
+  for (let i = 156; i < BLOCK; i++) unsigned += block[i]!;
+  if (stored === unsigned) return true;
+  let high = 0; // bytes over 127, each of which a signed sum counts 256 lower
+  for (let i = 0; i < BLOCK; i++) if ((i < 148 || i >= 156) && block[i]! > 127) high++;
+  return stored === unsigned - 256 * high;
 }
 
 function isZeroBlock(block: Uint8Array): boolean {

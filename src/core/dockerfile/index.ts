@@ -1,7 +1,8 @@
 /**
  * Dockerfile → BuildPlan, and the helpers that match a log's steps with the plan's.
  */
-export { readDockerfile, type ReadDockerfileOptions, type BuildkitEra } from './read.ts';
+export { readDockerfile, type ReadDockerfileOptions } from './read.ts';
+export { frontendRules, type FrontendRules } from './era.ts';
 export { parseMountOptions } from './mounts.ts';
 export { isPredefinedProxyArg, isPlatformArg, isInlineCacheArg, PLATFORM_ARGS } from './args.ts';
 export { formatStepLabel } from './step-label.ts';

@@ -9,7 +9,8 @@
 import { parseMount } from './mounts.ts';
 import './buffer-shim.ts';
 import { DockerfileParser, type Instruction, type Property } from 'dockerfile-ast';
-import type { BuildPlan, CopySource, PlanDirective, PlanKeyword, PlanStage, PlanStep } from '../model.ts';
+import type { BuildkitEra, BuildPlan, CopySource, PlanDirective, PlanKeyword, PlanStage, PlanStep } from '../model.ts';
+import { frontendRules, type FrontendRules } from './era.ts';
 import { isPlatformArg } from './args.ts';
 import { normalizeImageRef } from './image-ref.ts';
 import {
@@ -37,17 +38,11 @@ export interface ReadDockerfileOptions {
   /** `--target`; the last stage when absent. Stages the target does not need are marked `reachable: false`. */
   target?: string | null;
   /**
-   * BuildKit era of the logs to match; two details changed over time:
-   * - the hidden stage that makes single-stage builds print `stage-0` comes, in v0.8, only from cache
-   *   mounts and mounts with `from=`, and from v0.9 on from every `RUN --mount`;
-   * - a parent stage's ONBUILD triggers run first in a child stage; before v0.17 they were left out of the
-   *   stage total (so indices ran past it: `[stage-1 2/1]`) and printed without the `ONBUILD ` prefix.
-   * `buildkit-v0.8` = Docker 20.10, `buildkit-v0.13` = Docker 23–26, `buildkit-modern` (default) = current.
+   * The era of the builder whose logs the plan is matched with (`BuildTrace.builder.era`): the stage-0
+   * label and ONBUILD numbering changed over time (`era.ts`). Current BuildKit when absent.
    */
   era?: BuildkitEra;
 }
-
-export type BuildkitEra = 'buildkit-v0.8' | 'buildkit-v0.13' | 'buildkit-modern';
 
 /** Keywords that make a BuildKit step (call `prefixCommand`). */
 const STEP_KEYWORDS = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
@@ -118,40 +113,19 @@ export function readDockerfile(text: string, source: string, opts: ReadDockerfil
   return plan;
 }
 
+type Problem = (message: string, hint?: string) => void;
+
 function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): void {
-  const problem = (message: string, hint?: string): void => {
+  const problem: Problem = (message, hint) => {
     plan.problems.push(hint ? { input: plan.source, message, hint } : { input: plan.source, message });
   };
-
-  if (text.includes('\u0000')) {
-    problem('This file contains binary data, so it is not a Dockerfile.', 'Give the Dockerfile the build used (a text file).');
-    return;
-  }
-
-  // dockerfile-ast is quadratic in the length of a line or an instruction (its directive scan and argument
-  // ranges): a 40 KB line takes seconds, a 1 MB one minutes. No real Dockerfile comes near these limits.
-  if (text.length > MAX_DOCKERFILE_CHARS) {
-    problem(
-      `This file is ${Math.round(text.length / 1024)} KB, far larger than any Dockerfile; cachewhy reads Dockerfiles up to ${MAX_DOCKERFILE_CHARS / 1024} KB.`,
-      'Give the Dockerfile the build used; if this really is it, please report it as a cachewhy limitation.',
-    );
-    return;
-  }
-  const longLine = plan.lines.findIndex((line) => line.length > MAX_DOCKERFILE_LINE_CHARS);
-  if (longLine !== -1) {
-    problem(
-      `Line ${longLine + 1} is ${plan.lines[longLine]!.length} characters long; cachewhy reads Dockerfile lines up to ${MAX_DOCKERFILE_LINE_CHARS} characters.`,
-      'Split the line with a backslash continuation, or check that this file is the Dockerfile the build used.',
-    );
-    return;
-  }
+  if (refuseUnreadable(plan, text, problem)) return;
 
   const df = DockerfileParser.parse(text);
   const escape = df.getEscapeCharacter() || '\\';
   for (const d of df.getDirectives()) {
     if (d.getName().toLowerCase() === 'syntax') plan.syntax = d.getValue();
   }
-
   const instructions = df.getInstructions();
   if (instructions.length === 0) {
     problem('This Dockerfile has no instructions.', 'Give the Dockerfile the build used; it needs at least a FROM line.');
@@ -159,10 +133,59 @@ function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): 
   }
 
   const buildArgs = opts.buildArgs ?? {};
+  const drafts = gatherStages(plan, instructions, buildArgs, escape, problem);
+  if (drafts.length === 0) {
+    problem('This Dockerfile has no FROM line.', 'Give the Dockerfile the build used; every build stage starts with FROM.');
+    return;
+  }
+
+  addInheritedOnbuildTriggers(drafts);
+  const rules = frontendRules(opts.era);
+  const labelled = stageLabelsPrinted(drafts, rules);
+  markReachable(drafts, opts.target ?? null, problem);
+  plan.stages = drafts.map((d) => d.stage);
+
+  const read: ReadContext = { plan, drafts, rules, labelled, buildArgs, escape, problem };
+  const finalState: StageState[] = [];
+  for (const draft of drafts) {
+    const base = draft.stage.baseStage !== null ? finalState[draft.stage.baseStage] : undefined;
+    finalState.push(emitStage(read, draft, base));
+  }
+}
+
+/**
+ * Binary data, and texts or lines far longer than any Dockerfile: dockerfile-ast is quadratic in the length
+ * of a line or an instruction (its directive scan and argument ranges), a 40 KB line takes seconds, a
+ * 1 MB one minutes. True when the text is refused (with a problem saying why).
+ */
+function refuseUnreadable(plan: BuildPlan, text: string, problem: Problem): boolean {
+  if (text.includes('\u0000')) {
+    problem('This file contains binary data, so it is not a Dockerfile.', 'Give the Dockerfile the build used (a text file).');
+    return true;
+  }
+  if (text.length > MAX_DOCKERFILE_CHARS) {
+    problem(
+      `This file is ${Math.round(text.length / 1024)} KB, far larger than any Dockerfile; cachewhy reads Dockerfiles up to ${MAX_DOCKERFILE_CHARS / 1024} KB.`,
+      'Give the Dockerfile the build used; if this really is it, please report it as a cachewhy limitation.',
+    );
+    return true;
+  }
+  const longLine = plan.lines.findIndex((line) => line.length > MAX_DOCKERFILE_LINE_CHARS);
+  if (longLine !== -1) {
+    problem(
+      `Line ${longLine + 1} is ${plan.lines[longLine]!.length} characters long; cachewhy reads Dockerfile lines up to ${MAX_DOCKERFILE_LINE_CHARS} characters.`,
+      'Split the line with a backslash continuation, or check that this file is the Dockerfile the build used.',
+    );
+    return true;
+  }
+  return false;
+}
+
+/** The instructions sorted into stages (global ARGs and ONBUILD declarations go to the plan's directives). */
+function gatherStages(plan: BuildPlan, instructions: Instruction[], buildArgs: Record<string, string | null>, escape: string, problem: Problem): StageDraft[] {
   const drafts: StageDraft[] = [];
   const unknownKeywords: string[] = [];
   const globalLookupValues = new Map<string, string>();
-
   for (const ins of instructions) {
     const instr = toInstr(ins, plan.lines, escape);
     if (!KNOWN_KEYWORDS.has(instr.keyword)) {
@@ -172,9 +195,7 @@ function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): 
     const current = drafts[drafts.length - 1];
     if (instr.keyword === 'FROM') {
       drafts.push(newStage(instr, drafts, globalLookupValues, buildArgs, escape, problem));
-      continue;
-    }
-    if (!current) {
+    } else if (!current) {
       if (instr.keyword === 'ARG') {
         declareGlobalArgs(instr, plan, globalLookupValues, buildArgs, escape);
         plan.directives.push(directive(null, instr));
@@ -184,37 +205,19 @@ function buildPlan(plan: BuildPlan, text: string, opts: ReadDockerfileOptions): 
           'BuildKit refuses this Dockerfile; move the instruction below a FROM.',
         );
       }
-      continue;
-    }
-    if (instr.keyword === 'ONBUILD') {
+    } else if (instr.keyword === 'ONBUILD') {
       current.onbuildExpressions.push({ text: instr.written.replace(/^\S+\s*/, ''), start: instr.start, end: instr.end });
       plan.directives.push(directive(current.stage.position, instr));
-      continue;
+    } else {
+      current.instrs.push(instr);
     }
-    current.instrs.push(instr);
   }
-
   if (unknownKeywords.length > 0) {
     const listed = unknownKeywords.slice(0, MAX_LISTED_PROBLEMS).join('; ');
     const more = unknownKeywords.length > MAX_LISTED_PROBLEMS ? ` and ${unknownKeywords.length - MAX_LISTED_PROBLEMS} more` : '';
     problem(`Unknown instructions (${listed}${more}).`, 'Is this really a Dockerfile? BuildKit stops at an unknown instruction.');
   }
-  if (drafts.length === 0) {
-    problem('This Dockerfile has no FROM line.', 'Give the Dockerfile the build used; every build stage starts with FROM.');
-    return;
-  }
-
-  addInheritedOnbuildTriggers(drafts);
-  const era = opts.era ?? 'buildkit-modern';
-  const labelled = stageLabelsPrinted(drafts, era);
-  markReachable(drafts, opts.target ?? null, problem);
-  plan.stages = drafts.map((d) => d.stage);
-
-  const finalState: StageState[] = [];
-  for (const draft of drafts) {
-    const base = draft.stage.baseStage !== null ? finalState[draft.stage.baseStage] : undefined;
-    finalState.push(emitStage(plan, draft, drafts, base, { labelled, onbuildCounted: era === 'buildkit-modern' }, buildArgs, escape, problem));
-  }
+  return drafts;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +307,7 @@ function newStage(
   globals: Map<string, string>,
   buildArgs: Record<string, string | null>,
   escape: string,
-  problem: (m: string, h?: string) => void,
+  problem: Problem,
 ): StageDraft {
   const position = drafts.length;
   const words = instr.rest.split(/\s+/).filter((w) => w !== '');
@@ -358,7 +361,7 @@ function addInheritedOnbuildTriggers(drafts: StageDraft[]): void {
  * mounts and mounts with `from=`), which is why a single-stage Dockerfile with `RUN --mount` prints
  * `[stage-0 2/3]`.
  */
-function stageLabelsPrinted(drafts: StageDraft[], era: BuildkitEra): boolean {
+function stageLabelsPrinted(drafts: StageDraft[], rules: FrontendRules): boolean {
   if (drafts.length > 1) return true;
   const names = new Set(drafts.map((d) => d.stage.name).filter((n): n is string => n !== null));
   for (const d of drafts) {
@@ -373,7 +376,7 @@ function stageLabelsPrinted(drafts: StageDraft[], era: BuildkitEra): boolean {
           const mount = parseMount(m);
           const from = mount.from ?? '';
           const type = mount.type;
-          if (era !== 'buildkit-v0.8') {
+          if (rules.hiddenStageForEveryMount) {
             if (!names.has((from || 'scratch').toLowerCase())) return true;
           } else if ((from !== '' || type === 'cache') && type !== 'tmpfs' && !names.has((from || 'scratch').toLowerCase())) {
             return true;
@@ -409,7 +412,7 @@ function resolveStageRef(value: string, drafts: StageDraft[]): number | null {
   return found ? found.stage.position : null;
 }
 
-function markReachable(drafts: StageDraft[], target: string | null, problem: (m: string, h?: string) => void): void {
+function markReachable(drafts: StageDraft[], target: string | null, problem: Problem): void {
   let targetPos = drafts.length - 1;
   if (target) {
     const found = drafts.find((d) => d.stage.name === target.toLowerCase());
@@ -441,125 +444,153 @@ interface StageState {
   workdir: string | null;
 }
 
-function emitStage(
-  plan: BuildPlan,
-  draft: StageDraft,
-  drafts: StageDraft[],
-  base: StageState | undefined,
-  style: { labelled: boolean; onbuildCounted: boolean },
-  buildArgs: Record<string, string | null>,
-  escape: string,
-  problem: (m: string, h?: string) => void,
-): StageState {
+/** What every stage's reading shares. */
+interface ReadContext {
+  plan: BuildPlan;
+  drafts: StageDraft[];
+  rules: FrontendRules;
+  /** Step labels carry the stage name (see `stageLabelsPrinted`). */
+  labelled: boolean;
+  buildArgs: Record<string, string | null>;
+  escape: string;
+  problem: Problem;
+}
+
+/** One stage being turned into steps: its instructions' handlers share this. */
+interface StageEmitter {
+  read: ReadContext;
+  stage: PlanStage;
+  state: StageState;
+  /** Variables as the stage's exec ops see them (ENV and ARG values so far). */
+  lookup: Lookup;
+  stageLabel: string | null;
+  total: number;
+  /** Index of the last step pushed. */
+  index: number;
+}
+
+function emitStage(read: ReadContext, draft: StageDraft, base: StageState | undefined): StageState {
   const st = draft.stage;
   const state: StageState = base
     ? { stateEnv: new Map(base.stateEnv), env: { ...base.env }, args: { ...base.args }, workdir: base.workdir }
     : { stateEnv: new Map(), env: {}, args: {}, workdir: null };
-  const lookup: Lookup = (n) => state.stateEnv.get(n);
-  const stageLabel = style.labelled ? st.label : null;
   const fromCounts = st.baseStage === null && st.baseRefExpanded !== 'scratch';
   const ownSteps = draft.instrs.filter((i) => !i.onbuild && STEP_KEYWORDS.has(i.keyword)).length;
   // Since v0.17 every ONBUILD trigger (step or not) is added to the total; before, none was.
-  const triggers = style.onbuildCounted ? draft.instrs.filter((i) => i.onbuild).length : 0;
-  const total = (fromCounts ? 1 : 0) + ownSteps + triggers;
-  let index = 0;
-
-  const push = (instr: Instr | null, keyword: PlanKeyword, instruction: string, written: string, extra: Partial<PlanStep> = {}): void => {
-    index++;
-    const step: PlanStep = {
-      stagePosition: st.position,
-      stage: stageLabel,
-      index,
-      total,
-      label: formatStepLabel(stageLabel, index, total),
-      keyword,
-      instruction,
-      line: instr ? instr.start + 1 : st.line,
-      endLine: instr ? instr.end + 1 : st.line,
-      args: { ...state.args },
-      env: { ...state.env },
-      heredoc: false,
-      written,
-      ...extra,
-    };
-    if (instr?.onbuild) {
-      step.onbuild = true;
-      if (style.onbuildCounted) step.instruction = 'ONBUILD ' + step.instruction;
-    }
-    plan.steps.push(step);
+  const triggers = read.rules.onbuildCounted ? draft.instrs.filter((i) => i.onbuild).length : 0;
+  const e: StageEmitter = {
+    read,
+    stage: st,
+    state,
+    lookup: (n) => state.stateEnv.get(n),
+    stageLabel: read.labelled ? st.label : null,
+    total: (fromCounts ? 1 : 0) + ownSteps + triggers,
+    index: 0,
   };
-
-  if (fromCounts) {
-    push(null, 'FROM', 'FROM ' + normalizeImageRef(st.baseRefExpanded), `FROM ${st.baseRef}`);
-  }
-
-  for (const instr of draft.instrs) {
-    switch (instr.keyword) {
-      case 'ARG':
-        declareStageArgs(instr, state, plan.globalArgs, buildArgs, escape);
-        plan.directives.push(directive(st.position, instr));
-        break;
-      case 'ENV': {
-        // All pairs of one ENV are expanded with the env from before it (`ENV A=1 B=$A` gives B the old A).
-        const values = instr.properties.map((p) => [p.name, p.raw === null ? '' : expandOrKeep(p.raw, { escape, lookup })] as const);
-        for (const [name, value] of values) {
-          state.env[name] = value;
-          state.stateEnv.set(name, value);
-        }
-        plan.directives.push(directive(st.position, instr));
-        break;
-      }
-      case 'RUN': {
-        const body = instr.heredocs[0]?.body;
-        const singleHeredoc = instr.heredocs.length > 0 && heredocName(instr.rest.trim()) !== null;
-        const written = instr.written + (singleHeredoc && body !== undefined ? ` (${summarizeHeredoc(body)})` : '');
-        const mounts = flagValues(instr.flags, 'mount').map((m) => `--mount=${m}`);
-        push(instr, 'RUN', runVertexName(written, escape, lookup), uppercaseFirstWord(written), {
-          heredoc: instr.heredocs.length > 0,
-          ...(mounts.length > 0 ? { mounts } : {}),
-        });
-        break;
-      }
-      case 'COPY':
-      case 'ADD': {
-        const copy = copySource(instr, drafts, st.position, escape, lookup, problem);
-        push(instr, instr.keyword, fileOpVertexName(instr.written, escape, lookup), uppercaseFirstWord(instr.written), {
-          copy,
-          heredoc: instr.heredocs.length > 0,
-        });
-        break;
-      }
-      case 'WORKDIR': {
-        // The resolved path is known only when every variable in it is ours (not the base image's) and,
-        // for a relative path, the current directory is known too.
-        let usesUnknown = false;
-        const tracking: Lookup = (n) => {
-          const v = lookup(n);
-          if (v === undefined) usesUnknown = true;
-          return v;
-        };
-        const path = expandPath(instr.rest.trim(), escape, tracking);
-        let resolved: string | null = null;
-        if (path !== null && !usesUnknown) {
-          if (path.startsWith('/')) resolved = posixNormalize(path);
-          else if (state.workdir !== null) resolved = posixNormalize(`${state.workdir}/${path}`);
-        }
-        state.workdir = resolved;
-        if (resolved === '/') {
-          // BuildKit counts `WORKDIR /` in the stage total but makes no vertex for it (no mkdir needed),
-          // so no step prints that index: the later steps keep counting from the previous one.
-          plan.directives.push(directive(st.position, instr));
-          break;
-        }
-        push(instr, 'WORKDIR', fileOpVertexName(instr.written, escape, lookup), uppercaseFirstWord(instr.written));
-        break;
-      }
-      default:
-        // Triggers that make no vertex still count in the total (BuildKit adds every trigger to it).
-        plan.directives.push(directive(st.position, instr));
-    }
-  }
+  if (fromCounts) pushStep(e, null, 'FROM', 'FROM ' + normalizeImageRef(st.baseRefExpanded), `FROM ${st.baseRef}`);
+  for (const instr of draft.instrs) (INSTRUCTION_HANDLERS.get(instr.keyword) ?? emitDirective)(e, instr);
   return state;
+}
+
+function pushStep(e: StageEmitter, instr: Instr | null, keyword: PlanKeyword, instruction: string, written: string, extra: Partial<PlanStep> = {}): void {
+  e.index++;
+  const st = e.stage;
+  const step: PlanStep = {
+    stagePosition: st.position,
+    stage: e.stageLabel,
+    index: e.index,
+    total: e.total,
+    label: formatStepLabel(e.stageLabel, e.index, e.total),
+    keyword,
+    instruction,
+    line: instr ? instr.start + 1 : st.line,
+    endLine: instr ? instr.end + 1 : st.line,
+    args: { ...e.state.args },
+    env: { ...e.state.env },
+    heredoc: false,
+    written,
+    ...extra,
+  };
+  if (instr?.onbuild) {
+    step.onbuild = true;
+    if (e.read.rules.onbuildCounted) step.instruction = 'ONBUILD ' + step.instruction;
+  }
+  e.read.plan.steps.push(step);
+}
+
+/** An instruction that makes no step (triggers among them still count in the total: BuildKit adds every trigger to it). */
+function emitDirective(e: StageEmitter, instr: Instr): void {
+  e.read.plan.directives.push(directive(e.stage.position, instr));
+}
+
+type InstructionHandler = (e: StageEmitter, instr: Instr) => void;
+
+/** The instructions that change the stage's state or make a step, by keyword; the others are directives. */
+const INSTRUCTION_HANDLERS = new Map<string, InstructionHandler>([
+  [
+    'ARG',
+    (e, instr) => {
+      declareStageArgs(instr, e.state, e.read.plan.globalArgs, e.read.buildArgs, e.read.escape);
+      emitDirective(e, instr);
+    },
+  ],
+  ['ENV', emitEnv],
+  ['RUN', emitRun],
+  ['COPY', emitCopy],
+  ['ADD', emitCopy],
+  ['WORKDIR', emitWorkdir],
+]);
+
+function emitEnv(e: StageEmitter, instr: Instr): void {
+  // All pairs of one ENV are expanded with the env from before it (`ENV A=1 B=$A` gives B the old A).
+  const values = instr.properties.map((p) => [p.name, p.raw === null ? '' : expandOrKeep(p.raw, { escape: e.read.escape, lookup: e.lookup })] as const);
+  for (const [name, value] of values) {
+    e.state.env[name] = value;
+    e.state.stateEnv.set(name, value);
+  }
+  emitDirective(e, instr);
+}
+
+function emitRun(e: StageEmitter, instr: Instr): void {
+  const body = instr.heredocs[0]?.body;
+  const singleHeredoc = instr.heredocs.length > 0 && heredocName(instr.rest.trim()) !== null;
+  const written = instr.written + (singleHeredoc && body !== undefined ? ` (${summarizeHeredoc(body)})` : '');
+  const mounts = flagValues(instr.flags, 'mount').map((m) => `--mount=${m}`);
+  pushStep(e, instr, 'RUN', runVertexName(written, e.read.escape, e.lookup), uppercaseFirstWord(written), {
+    heredoc: instr.heredocs.length > 0,
+    ...(mounts.length > 0 ? { mounts } : {}),
+  });
+}
+
+function emitCopy(e: StageEmitter, instr: Instr): void {
+  const { drafts, escape, problem } = e.read;
+  const copy = copySource(instr, drafts, e.stage.position, escape, e.lookup, problem);
+  pushStep(e, instr, instr.keyword as PlanKeyword, fileOpVertexName(instr.written, escape, e.lookup), uppercaseFirstWord(instr.written), {
+    copy,
+    heredoc: instr.heredocs.length > 0,
+  });
+}
+
+function emitWorkdir(e: StageEmitter, instr: Instr): void {
+  // The resolved path is known only when every variable in it is ours (not the base image's) and,
+  // for a relative path, the current directory is known too.
+  let usesUnknown = false;
+  const tracking: Lookup = (n) => {
+    const v = e.lookup(n);
+    if (v === undefined) usesUnknown = true;
+    return v;
+  };
+  const path = expandPath(instr.rest.trim(), e.read.escape, tracking);
+  let resolved: string | null = null;
+  if (path !== null && !usesUnknown) {
+    if (path.startsWith('/')) resolved = posixNormalize(path);
+    else if (e.state.workdir !== null) resolved = posixNormalize(`${e.state.workdir}/${path}`);
+  }
+  e.state.workdir = resolved;
+  // BuildKit counts `WORKDIR /` in the stage total but makes no vertex for it (no mkdir needed), so no
+  // step prints that index: the later steps keep counting from the previous one.
+  if (resolved === '/') emitDirective(e, instr);
+  else pushStep(e, instr, 'WORKDIR', fileOpVertexName(instr.written, e.read.escape, e.lookup), uppercaseFirstWord(instr.written));
 }
 
 function declareStageArgs(
@@ -584,7 +615,7 @@ function declareStageArgs(
   }
 }
 
-function copySource(instr: Instr, drafts: StageDraft[], current: number, escape: string, lookup: Lookup, problem: (m: string, h?: string) => void): CopySource {
+function copySource(instr: Instr, drafts: StageDraft[], current: number, escape: string, lookup: Lookup, problem: Problem): CopySource {
   const from = flagValue(instr.flags, 'from');
   let fromStage: number | null = null;
   if (from !== null) {

@@ -163,10 +163,17 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
   const readable = plans.filter((p) => p.steps.length > 0);
   if (readable.length < plans.length) notes.push('A Dockerfile given has no steps that could be read; the steps are aligned by the logs alone.');
   const planOf = plansPerBuild(readable, builds);
-  const latestPlan = [...planOf].reverse().find((p) => p !== null) ?? null;
   const rows = new Map<string, AlignedRow>();
+  addPlanRows(rows, planOf, builds);
+  const guessed = guessStagePositions(traces);
+  traces.forEach((trace, b) => placeLogSteps(rows, trace, b, planOf, builds, guessed, notes));
+  shareFromRows(rows, traces);
+  checkTexts(rows, traces, planOf, notes);
+  return { rows: [...rows.values()].sort(byDockerfileOrder), byKey: rows, plans: planOf, notes };
+}
 
-  // Rows from the Dockerfile(s): the latest version first, so its texts and labels win.
+/** Rows from the Dockerfile(s): the latest version first, so its texts and labels win. */
+function addPlanRows(rows: Map<string, AlignedRow>, planOf: (BuildPlan | null)[], builds: number): void {
   const distinctPlans = [...new Set(planOf.filter((p): p is BuildPlan => p !== null))].reverse();
   for (const plan of distinctPlans) {
     for (const ps of plan.steps) {
@@ -192,60 +199,74 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
       if (row) row.plans[b] = ps;
     }
   });
+}
 
-  const guessed = guessStagePositions(traces);
-  traces.forEach((trace, b) => {
-    const plan = planOf[b] ?? latestPlan;
-    const legacy = trace.format === 'legacy';
-    let legacyCursor = 0;
-    const planRows = [...rows.values()].sort(byDockerfileOrder);
-    for (const step of trace.steps) {
-      let row: AlignedRow | undefined;
-      if (legacy && plan) {
-        // The legacy builder numbers every instruction (ARG, ENV, LABEL too): match by text, in order.
-        const found = planRows.findIndex((r, i) => {
-          const ps = r.plans[b] ?? r.plans.find((p) => p) ?? null;
-          return i >= legacyCursor && (ps ? textMatches(step, ps) : instructionMatches(step.instruction, step.truncated, r.instruction));
-        });
-        if (found < 0) continue;
-        legacyCursor = found + 1;
-        row = planRows[found];
-      } else {
-        const pos = plan ? stagePositionInPlan(step.stage, plan) : (guessed.get(step.stage) ?? 0);
-        if (pos === null) {
-          notes.push(`${trace.source}: stage "${step.stage}" of ${step.label} is not in the Dockerfile.`);
-          continue;
-        }
-        const key = `${pos}:${step.index}`;
-        row = rows.get(key);
-        if (!row) {
-          if (plan) notes.push(`${trace.source}: ${step.label} ${step.instruction} has no step in the Dockerfile.`);
-          row = emptyRow(key, builds, {
-            stage: step.stage,
-            stagePosition: pos,
-            index: step.index,
-            total: step.total,
-            keyword: keywordOf(step.instruction),
-            instruction: step.instruction,
-          });
-          rows.set(key, row);
-        }
+/** Each step of one build's log into its row: by stage and index, or for the legacy builder by text in order. */
+function placeLogSteps(
+  rows: Map<string, AlignedRow>,
+  trace: BuildTrace,
+  b: number,
+  planOf: (BuildPlan | null)[],
+  builds: number,
+  guessed: Map<string | null, number>,
+  notes: string[],
+): void {
+  const latestPlan = [...planOf].reverse().find((p) => p !== null) ?? null;
+  const plan = planOf[b] ?? latestPlan;
+  const legacy = trace.format === 'legacy';
+  let legacyCursor = 0;
+  const planRows = [...rows.values()].sort(byDockerfileOrder);
+  for (const step of trace.steps) {
+    let row: AlignedRow | undefined;
+    if (legacy && plan) {
+      // The legacy builder numbers every instruction (ARG, ENV, LABEL too): match by text, in order.
+      const found = planRows.findIndex((r, i) => {
+        const ps = r.plans[b] ?? r.plans.find((p) => p) ?? null;
+        return i >= legacyCursor && (ps ? textMatches(step, ps) : instructionMatches(step.instruction, step.truncated, r.instruction));
+      });
+      if (found < 0) continue;
+      legacyCursor = found + 1;
+      row = planRows[found];
+    } else {
+      const pos = plan ? stagePositionInPlan(step.stage, plan) : (guessed.get(step.stage) ?? 0);
+      if (pos === null) {
+        notes.push(`${trace.source}: stage "${step.stage}" of ${step.label} is not in the Dockerfile.`);
+        continue;
       }
-      if (!row) continue;
-      row.allLogs[b]?.push(step);
-      const current = row.statuses[b] ?? null;
-      if (current === null || STATUS_WEIGHT[step.status] > STATUS_WEIGHT[current]) row.statuses[b] = step.status;
-      if (!row.logs[b]) row.logs[b] = step;
-      if (!row.plans.some((p) => p) && !legacy) {
-        // Log-only rows show the latest log's text.
-        row.instruction = step.instruction;
-        row.total = step.total ?? row.total;
+      const key = `${pos}:${step.index}`;
+      row = rows.get(key);
+      if (!row) {
+        if (plan) notes.push(`${trace.source}: ${step.label} ${step.instruction} has no step in the Dockerfile.`);
+        row = emptyRow(key, builds, {
+          stage: step.stage,
+          stagePosition: pos,
+          index: step.index,
+          total: step.total,
+          keyword: keywordOf(step.instruction),
+          instruction: step.instruction,
+        });
+        rows.set(key, row);
       }
     }
-  });
+    if (!row) continue;
+    row.allLogs[b]?.push(step);
+    const current = row.statuses[b] ?? null;
+    if (current === null || STATUS_WEIGHT[step.status] > STATUS_WEIGHT[current]) row.statuses[b] = step.status;
+    if (!row.logs[b]) row.logs[b] = step;
+    if (!row.plans.some((p) => p) && !legacy) {
+      // Log-only rows show the latest log's text.
+      row.instruction = step.instruction;
+      row.total = step.total ?? row.total;
+    }
+  }
+}
 
-  // A FROM shared by several stages is one vertex, labelled with one stage's name only (which one can
-  // change between builds): let that vertex stand for every stage that uses the same base.
+/**
+ * A FROM shared by several stages is one vertex, labelled with one stage's name only (which one can
+ * change between builds): let that vertex stand for every stage that uses the same base.
+ */
+function shareFromRows(rows: Map<string, AlignedRow>, traces: BuildTrace[]): void {
+  const builds = traces.length;
   for (const row of rows.values()) {
     if (row.keyword !== 'FROM') continue;
     const ref = imageRefOfFrom(row.instruction);
@@ -263,8 +284,11 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
       }
     }
   }
+}
 
-  // Check every matched log text against its Dockerfile text.
+/** Every matched log text checked against its Dockerfile text: a mismatch is noted on the row and said. */
+function checkTexts(rows: Map<string, AlignedRow>, traces: BuildTrace[], planOf: (BuildPlan | null)[], notes: string[]): void {
+  const builds = traces.length;
   for (const row of rows.values()) {
     for (let b = 0; b < builds; b++) {
       const log = row.logs[b];
@@ -277,8 +301,6 @@ export function alignBuilds(allTraces: BuildTrace[], plans: BuildPlan[]): Alignm
       }
     }
   }
-
-  return { rows: [...rows.values()].sort(byDockerfileOrder), byKey: rows, plans: planOf, notes };
 }
 
 /**

@@ -3,10 +3,24 @@
  * Needs both contexts and a Dockerfile (to know which files each step copies).
  */
 import { diffContexts } from '../context/index.ts';
-import type { BuildPlan, ContextIndex, SourceDiff } from '../model.ts';
+import type { BuildPlan, ContextIndex, SourceDiff, StepContentKey } from '../model.ts';
 
-export function diffPair(a: ContextIndex | null, b: ContextIndex | null, planA: BuildPlan | null, planB: BuildPlan | null): SourceDiff[] | null {
+/** A context's content keys with the Dockerfile they were computed for: reused only with that very plan. */
+export interface PlanKeys {
+  plan: BuildPlan;
+  keys: StepContentKey[];
+}
+
+export function diffPair(
+  a: ContextIndex | null,
+  b: ContextIndex | null,
+  planA: BuildPlan | null,
+  planB: BuildPlan | null,
+  keys: { a: PlanKeys | null; b: PlanKeys | null } = { a: null, b: null },
+): SourceDiff[] | null {
   const first = planA ?? planB;
   if (!a || !b || !first) return null;
-  return diffContexts(a, b, first, planB ?? first);
+  const second = planB ?? first;
+  const known = { a: keys.a?.plan === first ? keys.a.keys : null, b: keys.b?.plan === second ? keys.b.keys : null };
+  return diffContexts(a, b, first, second, undefined, known);
 }

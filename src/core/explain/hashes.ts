@@ -80,12 +80,12 @@ function contextChecksumPart(h: HashInputs, row: AlignedRow, paths: string[] | n
   const diff = h.diffs ? diffForRow(h.diffs, row) : null;
   if (diff && h.pair && (diff.before || diff.after)) {
     const side = (key: StepContentKey | null, build: number, missing: string) =>
-      key ? `${shortDigest(key.contentKey)} in ${h.contextSources[build] ?? `build ${build + 1}'s context`}` : missing;
-    const verdict = diff.before && diff.after ? (diff.before.contentKey === diff.after.contentKey ? ' (the same)' : ' (different)') : '';
+      key ? `${shortDigest(key.content_key)} in ${h.contextSources[build] ?? `build ${build + 1}'s context`}` : missing;
+    const verdict = diff.before && diff.after ? (diff.before.content_key === diff.after.content_key ? ' (the same)' : ' (different)') : '';
     return `the content checksum of its sources (${CHECKSUM_FIELDS}): ${side(diff.before, h.pair.earlier, 'absent earlier')}, ${side(diff.after, h.pair.later, 'absent later')}${verdict}`;
   }
   const key = h.keys?.keys.find(sameStep);
-  if (key && h.keys) return `the content checksum of its sources (${CHECKSUM_FIELDS}): ${shortDigest(key.contentKey)} in ${h.keys.source}`;
+  if (key && h.keys) return `the content checksum of its sources (${CHECKSUM_FIELDS}): ${shortDigest(key.content_key)} in ${h.keys.source}`;
   const named = paths && paths.length > 0 ? ` ${paths.map((p) => `\`${p}\``).join(', ')}` : '';
   return `the content checksum of its sources${named} in the build context (${CHECKSUM_FIELDS})`;
 }
@@ -154,9 +154,9 @@ export function hashNotes(h: HashInputs): HashNote[] {
     return {
       step: { stage: row.stage, index: row.index },
       digests: row.logs.map((s) => s?.digest ?? null),
-      contextUpstream: ctx,
+      context_upstream: ctx,
       explanation: explain(h, row, ctx),
-      keyParts: keyParts(h, row, build),
+      key_parts: keyParts(h, row, build),
     };
   });
 }

@@ -2,6 +2,7 @@
  * Suggestions that would have avoided the miss, worded for this Dockerfile, and warnings about what the
  * inputs reveal (credentials copied into a layer, secrets passed as build args).
  */
+import { isSecretName, namesCredentials } from '../context/credentials.ts';
 import { exportsInlineCache } from '../ingest/command.ts';
 import type { BuildCommand, BuildTrace, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
 import { rowLabel } from './align.ts';
@@ -18,13 +19,6 @@ export interface SuggestionInputs {
   commands: (BuildCommand | null)[];
   contexts: (ContextIndex | null)[];
 }
-
-/** Paths that hold credentials when they are copied into an image. */
-const CREDENTIAL_PATH =
-  /(^|\/)(\.aws|\.ssh|\.docker\/config\.json|\.npmrc|\.pypirc|\.netrc|\.git-credentials|\.kube|\.gnupg|id_rsa[^/]*|id_ed25519[^/]*|credentials(\.json)?|gcloud|\.azure)(\/|$)/i;
-
-/** Build-arg names that usually carry a secret. */
-const SECRET_ARG = /(TOKEN|PASSWORD|PASSWD|SECRET|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL)/i;
 
 function rowFor(al: Alignment, stage: string | null, index: number): AlignedRow | undefined {
   return al.rows.find((r) => r.stage === stage && r.index === index);
@@ -69,7 +63,7 @@ export function credentialSteps(al: Alignment, contexts: (ContextIndex | null)[]
     const ps = planStepOf(row, build);
     if (ps?.copy && ps.copy.from !== null) continue;
     const sources = copySources(row, build);
-    const what = sources.filter((p) => CREDENTIAL_PATH.test(p.replace(/^\.\//, '')));
+    const what = sources.filter(namesCredentials);
     if (isCopyAll(row, build)) what.push(...creds);
     else {
       for (const c of creds) {
@@ -111,7 +105,7 @@ export function warningsFor(s: SuggestionInputs): Warning[] {
       message: `CREDENTIALS IN THE IMAGE: ${rowLabel(row)} \`${row.instruction}\` copies ${pathsText(what)} into a layer. Anyone who can pull the image can read them, and every refresh of them${what.some((w) => /\.aws(\/|$)/.test(w)) ? ' (the AWS CLI rewrites its cache files on its own)' : ''} rebuilds this step and everything after it.`,
     });
   }
-  const secretArgs = [...new Set(s.commands.flatMap((c) => Object.keys(c?.buildArgs ?? {})).filter((n) => SECRET_ARG.test(n)))];
+  const secretArgs = [...new Set(s.commands.flatMap((c) => Object.keys(c?.build_args ?? {})).filter(isSecretName))];
   if (secretArgs.length > 0) {
     warnings.push({
       kind: 'build-arg-secret',
@@ -121,13 +115,40 @@ export function warningsFor(s: SuggestionInputs): Warning[] {
   return warnings;
 }
 
+/** What the cause-specific suggestions look at: the inputs, the later build, and one deduplicating sink. */
+interface Advice {
+  s: SuggestionInputs;
+  build: number;
+  add: (x: Suggestion) => void;
+}
+
 export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
   const out: Suggestion[] = [];
-  const build = s.misses?.later ?? s.al.plans.length - 1;
   const add = (x: Suggestion) => {
     if (!out.some((o) => o.title === x.title && JSON.stringify(o.step) === JSON.stringify(x.step))) out.push(x);
   };
+  const advice: Advice = { s, build: s.misses?.later ?? s.al.plans.length - 1, add };
+  credentialAdvice(advice);
+  for (const cause of s.causes) {
+    const row = cause.step ? rowFor(s.al, cause.step.stage, cause.step.index) : undefined;
+    if (row) CAUSE_ADVICE[cause.kind]?.(advice, cause, row);
+  }
+  cacheImportAdvice(advice);
+  cacheMountAdvice(advice);
+  linkCascadeAdvice(advice);
+  return out;
+}
 
+/** Per cause kind: what would have kept the cache. */
+const CAUSE_ADVICE: Partial<Record<Cause['kind'], (a: Advice, cause: Cause, row: AlignedRow) => void>> = {
+  'context-changed': contextAdvice,
+  'build-arg-changed': buildArgAdvice,
+  'base-image-changed': baseImageAdvice,
+  'cache-unavailable': cacheUnavailableAdvice,
+  'no-cache': noCacheAdvice,
+};
+
+function credentialAdvice({ s, add }: Advice): void {
   for (const { row, what } of credentialSteps(s.al, s.contexts)) {
     add({
       title: 'Use RUN --mount=type=secret instead of copying credentials into a layer',
@@ -135,119 +156,115 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
       step: { stage: row.stage, index: row.index },
     });
   }
+}
 
-  for (const cause of s.causes) {
-    const row = cause.step ? rowFor(s.al, cause.step.stage, cause.step.index) : undefined;
-    if (!row) continue;
-    const label = rowLabel(row);
-    switch (cause.kind) {
-      case 'context-changed': {
-        const files = (cause.files ?? []).map((f) => f.path);
-        if (isCopyAll(row, build)) {
-          add({
-            title: 'Copy only the files the build needs instead of `COPY . .`',
-            detail: `${label} \`${row.instruction}\` copies the whole context, so any change${
-              files.length > 0
-                ? ` — here ${files
-                    .slice(0, 3)
-                    .map((f) => `\`${f}\``)
-                    .join(', ')}`
-                : ''
-            } — rebuilds it and every step after it. Copy the files each step needs (dependency manifests first, then the sources) so unrelated edits keep the cache.`,
-            step: cause.step,
-          });
-          if (files.some((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile') || f === '.dockerignore')) {
-            add({
-              title: 'Add the Dockerfile and .dockerignore to .dockerignore',
-              detail:
-                'Both are part of the context, so `COPY . .` misses when either is edited — even a comment. The builder still reads them when they are listed in .dockerignore.',
-              step: cause.step,
-            });
-          }
-        }
-        // Only what the step picks up without naming it: files of a `COPY . .`, or files appearing in a
-        // copied directory (caches, logs). A file the step names, or an edited source, is needed.
-        const named = new Set(copySources(row, build).map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
-        const churning = (cause.files ?? []).filter(
-          (f) => f.path !== 'Dockerfile' && f.path !== '.dockerignore' && !named.has(f.path) && (isCopyAll(row, build) || f.change === 'added'),
-        );
-        const churn = churningPath(
-          churning.map((f) => (f.change === 'added' && !isCopyAll(row, build) ? f.path.slice(0, f.path.lastIndexOf('/') + 1) || f.path : f.path)),
-        );
-        if (churn) {
-          add({
-            title: `Add \`${churn}\` to .dockerignore if the image does not need it`,
-            detail: `${label} missed because \`${churn}\` changed. A path excluded by .dockerignore is not part of any checksum, so its changes never miss the cache.`,
-            step: cause.step,
-          });
-        }
-        break;
-      }
-      case 'build-arg-changed': {
-        const ps = planStepOf(row, build);
-        // The args the cause is about that this step's stage declares.
-        const about = new Set((cause.args ?? []).map((a) => a.name));
-        const names = ps ? Object.keys(ps.args).filter((n) => about.has(n)) : [];
-        for (const name of names) {
-          // The written text: the instruction is already expanded with this build's values.
-          const written = (r: AlignedRow) => {
-            const p = planStepOf(r, build);
-            return p?.written ?? p?.instruction ?? '';
-          };
-          if (variablesIn(written(row)).includes(name)) continue;
-          const firstUse = s.al.rows.find((r) => r.stagePosition === row.stagePosition && r.index > row.index && variablesIn(written(r)).includes(name));
-          add({
-            title: `Move \`ARG ${name}\` down to where it is used`,
-            detail: firstUse
-              ? `Declare ARG ${name} right before ${rowLabel(firstUse)} \`${firstUse.instruction}\`: a declared ARG is in the environment of every later RUN, so a new value now rebuilds from ${label} on.`
-              : `No step of this stage reads $${name}, yet its declaration puts it in every later RUN's environment: remove the ARG, or declare it just before the step that needs it.`,
-            step: cause.step,
-          });
-        }
-        break;
-      }
-      case 'base-image-changed': {
-        const from = s.al.rows.find((r) => r.stagePosition === row.stagePosition && r.keyword === 'FROM');
-        const ref = from ? imageRefOfFrom(from.instruction) : null;
-        if (ref && !digestOfRef(planStepOf(from!, build)?.instruction ?? ref)) {
-          const digest = from?.logs.map((l) => (l ? digestOfRef(l.instruction) : null)).find((d) => d) ?? null;
-          add({
-            title: 'Pin the base image by digest',
-            detail: `\`FROM ${normaliseImageRef(ref).replace(/:latest$/, '')}@${digest ?? 'sha256:<digest>'}\` makes a base update a visible Dockerfile change instead of a silent full rebuild; bump it on purpose (Renovate/Dependabot can do it).`,
-            step: from ? { stage: from.stage, index: from.index } : cause.step,
-          });
-        }
-        break;
-      }
-      case 'cache-unavailable': {
-        const finalStage = Math.max(...s.al.rows.map((r) => r.stagePosition));
-        if (row.stagePosition !== finalStage) {
-          add({
-            title: 'Export the cache with mode=max',
-            detail: `${label} is in a builder stage. Inline cache (and the default mode=min) keeps only the layers of the final image, so after a prune builder stages always rebuild. \`--cache-to type=registry,ref=<repo>:buildcache,mode=max\` with the same \`--cache-from\` keeps them.`,
-            step: cause.step,
-          });
-        }
-        add({
-          title: 'Keep the cache where the next build can find it',
-          detail:
-            'Build on the same builder (a CI runner with a persistent builder, or `docker buildx create --use` once), give GC room (`builder.gc.defaultKeepStorage`), and prune with `--filter until=…` rather than `-a`; or export the cache to a registry (`--cache-to`/`--cache-from`) so any runner can reuse it.',
-          step: cause.step,
-        });
-        break;
-      }
-      case 'no-cache':
-        add({
-          title: 'Drop --no-cache',
-          detail: 'It reruns every step. To refresh one stage use `--no-cache-filter <stage>`; to refresh one step, change an ARG that only that step reads.',
-          step: cause.step,
-        });
-        break;
-      default:
-        break;
+function contextAdvice({ build, add }: Advice, cause: Cause, row: AlignedRow): void {
+  const label = rowLabel(row);
+  const files = (cause.files ?? []).map((f) => f.path);
+  if (isCopyAll(row, build)) {
+    add({
+      title: 'Copy only the files the build needs instead of `COPY . .`',
+      detail: `${label} \`${row.instruction}\` copies the whole context, so any change${
+        files.length > 0
+          ? ` — here ${files
+              .slice(0, 3)
+              .map((f) => `\`${f}\``)
+              .join(', ')}`
+          : ''
+      } — rebuilds it and every step after it. Copy the files each step needs (dependency manifests first, then the sources) so unrelated edits keep the cache.`,
+      step: cause.step,
+    });
+    // The Dockerfile and .dockerignore the context diff found among the changes (by the names the build used).
+    if ((cause.build_files ?? []).length > 0) {
+      add({
+        title: 'Add the Dockerfile and .dockerignore to .dockerignore',
+        detail:
+          'Both are part of the context, so `COPY . .` misses when either is edited — even a comment. The builder still reads them when they are listed in .dockerignore.',
+        step: cause.step,
+      });
     }
   }
+  // Only what the step picks up without naming it: files of a `COPY . .`, or files appearing in a
+  // copied directory (caches, logs). A file the step names, or an edited source, is needed.
+  const named = new Set(copySources(row, build).map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
+  const buildFiles = new Set(cause.build_files ?? []);
+  const churning = (cause.files ?? []).filter((f) => !buildFiles.has(f.path) && !named.has(f.path) && (isCopyAll(row, build) || f.change === 'added'));
+  const churn = churningPath(
+    churning.map((f) => (f.change === 'added' && !isCopyAll(row, build) ? f.path.slice(0, f.path.lastIndexOf('/') + 1) || f.path : f.path)),
+  );
+  if (churn) {
+    add({
+      title: `Add \`${churn}\` to .dockerignore if the image does not need it`,
+      detail: `${label} missed because \`${churn}\` changed. A path excluded by .dockerignore is not part of any checksum, so its changes never miss the cache.`,
+      step: cause.step,
+    });
+  }
+}
 
+function buildArgAdvice({ s, build, add }: Advice, cause: Cause, row: AlignedRow): void {
+  const label = rowLabel(row);
+  const ps = planStepOf(row, build);
+  // The args the cause is about that this step's stage declares.
+  const about = new Set((cause.args ?? []).map((a) => a.name));
+  const names = ps ? Object.keys(ps.args).filter((n) => about.has(n)) : [];
+  for (const name of names) {
+    // The written text: the instruction is already expanded with this build's values.
+    const written = (r: AlignedRow) => {
+      const p = planStepOf(r, build);
+      return p?.written ?? p?.instruction ?? '';
+    };
+    if (variablesIn(written(row)).includes(name)) continue;
+    const firstUse = s.al.rows.find((r) => r.stagePosition === row.stagePosition && r.index > row.index && variablesIn(written(r)).includes(name));
+    add({
+      title: `Move \`ARG ${name}\` down to where it is used`,
+      detail: firstUse
+        ? `Declare ARG ${name} right before ${rowLabel(firstUse)} \`${firstUse.instruction}\`: a declared ARG is in the environment of every later RUN, so a new value now rebuilds from ${label} on.`
+        : `No step of this stage reads $${name}, yet its declaration puts it in every later RUN's environment: remove the ARG, or declare it just before the step that needs it.`,
+      step: cause.step,
+    });
+  }
+}
+
+function baseImageAdvice({ s, build, add }: Advice, cause: Cause, row: AlignedRow): void {
+  const from = s.al.rows.find((r) => r.stagePosition === row.stagePosition && r.keyword === 'FROM');
+  const ref = from ? imageRefOfFrom(from.instruction) : null;
+  if (ref && !digestOfRef(planStepOf(from!, build)?.instruction ?? ref)) {
+    const digest = from?.logs.map((l) => (l ? digestOfRef(l.instruction) : null)).find((d) => d) ?? null;
+    add({
+      title: 'Pin the base image by digest',
+      detail: `\`FROM ${normaliseImageRef(ref).replace(/:latest$/, '')}@${digest ?? 'sha256:<digest>'}\` makes a base update a visible Dockerfile change instead of a silent full rebuild; bump it on purpose (Renovate/Dependabot can do it).`,
+      step: from ? { stage: from.stage, index: from.index } : cause.step,
+    });
+  }
+}
+
+function cacheUnavailableAdvice({ s, add }: Advice, cause: Cause, row: AlignedRow): void {
+  const label = rowLabel(row);
+  const finalStage = Math.max(...s.al.rows.map((r) => r.stagePosition));
+  if (row.stagePosition !== finalStage) {
+    add({
+      title: 'Export the cache with mode=max',
+      detail: `${label} is in a builder stage. Inline cache (and the default mode=min) keeps only the layers of the final image, so after a prune builder stages always rebuild. \`--cache-to type=registry,ref=<repo>:buildcache,mode=max\` with the same \`--cache-from\` keeps them.`,
+      step: cause.step,
+    });
+  }
+  add({
+    title: 'Keep the cache where the next build can find it',
+    detail:
+      'Build on the same builder (a CI runner with a persistent builder, or `docker buildx create --use` once), give GC room (`builder.gc.defaultKeepStorage`), and prune with `--filter until=…` rather than `-a`; or export the cache to a registry (`--cache-to`/`--cache-from`) so any runner can reuse it.',
+    step: cause.step,
+  });
+}
+
+function noCacheAdvice({ add }: Advice, cause: Cause): void {
+  add({
+    title: 'Drop --no-cache',
+    detail: 'It reruns every step. To refresh one stage use `--no-cache-filter <stage>`; to refresh one step, change an ARG that only that step reads.',
+    step: cause.step,
+  });
+}
+
+function cacheImportAdvice({ s, build, add }: Advice): void {
   // A cache image that does not exist cannot be pulled: say so instead of the inline-cache workaround.
   const later = s.commands[build] ?? null;
   const missingImports = (s.traces[build]?.cacheImports ?? []).filter((c) => c.ok === false);
@@ -259,15 +276,17 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
     });
   }
   // Inline cache import: the known intermittent miss (moby/buildkit#1981).
-  if (later && later.cacheFrom.length > 0 && missingImports.length === 0 && exportsInlineCache(later) && (s.misses?.roots.length ?? 0) > 0) {
+  if (later && later.cache_from.length > 0 && missingImports.length === 0 && exportsInlineCache(later) && (s.misses?.roots.length ?? 0) > 0) {
     add({
-      title: `\`docker pull ${later.cacheFrom[0]}\` before the build`,
+      title: `\`docker pull ${later.cache_from[0]}\` before the build`,
       detail:
         "With inline cache, BuildKit sometimes skips the cache of an image it has not pulled, so every other build rebuilds (moby/buildkit#1981); pulling the cache image first is the known workaround. Inline cache also holds only the final image's layers.",
       step: null,
     });
   }
+}
 
+function cacheMountAdvice({ s, build, add }: Advice): void {
   // Cache mounts: their content never enters the key.
   for (const row of s.al.rows) {
     const ps = planStepOf(row, build);
@@ -280,7 +299,9 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
       });
     }
   }
+}
 
+function linkCascadeAdvice({ s, build, add }: Advice): void {
   // COPY --link does not stop the cascade on the docker driver's classic image store.
   const linkCascade = s.al.rows.find(
     (r) =>
@@ -295,5 +316,4 @@ export function suggestionsFor(s: SuggestionInputs): Suggestion[] {
       step: { stage: linkCascade.stage, index: linkCascade.index },
     });
   }
-  return out;
 }

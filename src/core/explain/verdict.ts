@@ -1,7 +1,7 @@
 /**
  * The one-sentence answer: which step missed first, why, and what it dragged along.
  */
-import type { BuildTrace, Cause } from '../model.ts';
+import type { BuildTrace, Cause, Diagnosis } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import type { PairMisses } from './misses.ts';
 import { argValuesText, changedBuildArgs } from './causes/build-arg.ts';
@@ -61,11 +61,34 @@ function instructionPhrase(cause: Cause): string {
   }
 }
 
+/** The causes the verdict words: the first root miss's own (a crossing stage is the cascade's story). */
+function causesOfFirst(misses: PairMisses, causes: Cause[]): Cause[] {
+  const first = misses.roots[0];
+  if (!first) return [];
+  return causes.filter((c) => c.step?.stage === first.stage && c.step?.index === first.index && c.kind !== 'upstream-rebuilt');
+}
+
+/** The verdict's phrase for this cause is all its summary says: one changed file, and nothing sent with it to add. */
+function phraseIsWhole(cause: Cause): boolean {
+  return cause.kind === 'context-changed' && cause.sub_kind === 'files-changed' && cause.files?.length === 1 && (cause.build_files ?? []).length === 0;
+}
+
+/**
+ * The cause whose every fact the verdict states, so that a short post does not repeat it. Two causes of
+ * equal confidence are both named, and each summary then says how they relate (words the verdict does not
+ * repeat), except the second of two established causes, whose summary is left as it is.
+ */
+export function verdictStates(misses: PairMisses, causes: Cause[]): Diagnosis['verdict_states'] {
+  const [top, second] = causesOfFirst(misses, causes);
+  if (!top) return undefined;
+  const stated = second && second.confidence === top.confidence ? (top.confidence === 'high' ? second : null) : top;
+  return stated && phraseIsWhole(stated) ? { kind: stated.kind, step: stated.step } : undefined;
+}
+
 export function missVerdict(v: PairView, misses: PairMisses, causes: Cause[], builds: number): string {
   const first = misses.roots[0];
   if (!first) return noMissVerdict(v, builds);
-  const forFirst = causes.filter((c) => c.step?.stage === first.stage && c.step?.index === first.index && c.kind !== 'upstream-rebuilt');
-  const [top, second] = forFirst;
+  const [top, second] = causesOfFirst(misses, causes);
   let because = top ? becausePhrase(top) : 'of something the inputs do not show';
   if (top && second && top.confidence === 'high' && second.confidence === 'high') because = `${because}, and ${becausePhrase(second)} (either alone misses it)`;
   else if (top && second && top.confidence === second.confidence) because = `${because}, or ${becausePhrase(second)} — the inputs cannot tell which`;

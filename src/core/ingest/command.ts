@@ -466,12 +466,12 @@ function emptyCommand(text: string, tool: string): BuildCommand {
   return {
     text,
     tool,
-    buildArgs: {},
-    noCache: false,
-    noCacheFilter: [],
+    build_args: {},
+    no_cache: false,
+    no_cache_filter: [],
     pull: false,
-    cacheFrom: [],
-    cacheTo: [],
+    cache_from: [],
+    cache_to: [],
     platform: [],
     target: null,
     file: null,
@@ -558,14 +558,14 @@ function applyBuildFlag(cmd: BuildCommand, name: string, value: string | null): 
     case '--build-arg': {
       if (value === null) break;
       const [k, v] = keyValue(value);
-      cmd.buildArgs[k] = v;
+      cmd.build_args[k] = v;
       break;
     }
     case '--no-cache':
-      cmd.noCache = isTrue(value);
+      cmd.no_cache = isTrue(value);
       break;
     case '--no-cache-filter':
-      cmd.noCacheFilter.push(...splitList(value));
+      cmd.no_cache_filter.push(...splitList(value));
       break;
     case '--pull':
       cmd.pull = pulls(value);
@@ -574,10 +574,10 @@ function applyBuildFlag(cmd: BuildCommand, name: string, value: string | null): 
       cmd.pull = isTrue(value);
       break;
     case '--cache-from':
-      if (value !== null) cmd.cacheFrom.push(value);
+      if (value !== null) cmd.cache_from.push(value);
       break;
     case '--cache-to':
-      if (value !== null) cmd.cacheTo.push(value);
+      if (value !== null) cmd.cache_to.push(value);
       break;
     case '--platform':
       cmd.platform.push(...splitList(value));
@@ -626,7 +626,7 @@ function readBake(cmd: BuildCommand, args: readonly string[]): BuildCommand {
     args,
     (name, value) => {
       if (name === '--set' && value !== null) applyBakeSet(cmd, value);
-      else if (name === '--no-cache') cmd.noCache = isTrue(value);
+      else if (name === '--no-cache') cmd.no_cache = isTrue(value);
       else if (name === '--pull') cmd.pull = pulls(value);
       else if (name === '--progress') cmd.progress = value;
     },
@@ -645,13 +645,13 @@ function applyBakeSet(cmd: BuildCommand, assignment: string): void {
   if (!m) return;
   const [, key, name, value = ''] = m;
   if (key === 'args') {
-    if (name) cmd.buildArgs[name] = value;
-  } else if (key === 'no-cache') cmd.noCache = isTrue(value);
-  else if (key === 'no-cache-filter') cmd.noCacheFilter.push(...splitList(value));
+    if (name) cmd.build_args[name] = value;
+  } else if (key === 'no-cache') cmd.no_cache = isTrue(value);
+  else if (key === 'no-cache-filter') cmd.no_cache_filter.push(...splitList(value));
   else if (key === 'pull') cmd.pull = pulls(value);
   else if (key === 'platform') cmd.platform.push(...splitList(value));
-  else if (key === 'cache-from') cmd.cacheFrom.push(value);
-  else if (key === 'cache-to') cmd.cacheTo.push(value);
+  else if (key === 'cache-from') cmd.cache_from.push(value);
+  else if (key === 'cache-to') cmd.cache_to.push(value);
   else if (key === 'tags') cmd.tags.push(value);
   else if (key === 'target') cmd.target = value;
   else if (key === 'dockerfile') cmd.file = value;
@@ -664,15 +664,15 @@ function readBuildctl(cmd: BuildCommand, args: readonly string[]): BuildCommand 
     args,
     (name, value) => {
       if (value === null) {
-        if (name === '--no-cache') cmd.noCache = true;
+        if (name === '--no-cache') cmd.no_cache = true;
         return;
       }
       if (name === '--opt') applyBuildctlOpt(cmd, value);
       else if (name === '--local') {
         const [k, v] = keyValue(value);
         if (k === 'context') cmd.context = v;
-      } else if (name === '--import-cache') cmd.cacheFrom.push(value);
-      else if (name === '--export-cache') cmd.cacheTo.push(value);
+      } else if (name === '--import-cache') cmd.cache_from.push(value);
+      else if (name === '--export-cache') cmd.cache_to.push(value);
       else if (name === '--progress') cmd.progress = value;
       else if (name === '--output' || name === '-o') {
         const m = /(?:^|,)name=([^,]+)/.exec(value);
@@ -686,20 +686,20 @@ function readBuildctl(cmd: BuildCommand, args: readonly string[]): BuildCommand 
 
 function applyBuildctlOpt(cmd: BuildCommand, opt: string): void {
   const [k, v] = keyValue(opt);
-  if (k.startsWith('build-arg:')) cmd.buildArgs[k.slice('build-arg:'.length)] = v;
+  if (k.startsWith('build-arg:')) cmd.build_args[k.slice('build-arg:'.length)] = v;
   else if (k === 'target') cmd.target = v;
   else if (k === 'filename') cmd.file = v;
   else if (k === 'platform') cmd.platform.push(...splitList(v));
   else if (k === 'no-cache') {
-    if (v === null || v === '') cmd.noCache = true;
-    else cmd.noCacheFilter.push(...splitList(v));
+    if (v === null || v === '') cmd.no_cache = true;
+    else cmd.no_cache_filter.push(...splitList(v));
   } else if (k === 'image-resolve-mode' && v === 'pull') cmd.pull = true;
 }
 
 /** True when the build asks for an inline cache export (`--build-arg BUILDKIT_INLINE_CACHE=1` or `--cache-to type=inline`). */
 export function exportsInlineCache(cmd: BuildCommand): boolean {
-  const viaArg = isInlineCacheArg('BUILDKIT_INLINE_CACHE', cmd.buildArgs['BUILDKIT_INLINE_CACHE'] ?? null);
-  return viaArg || cmd.cacheTo.some((c) => /(^|,)type=inline(,|$)/.test(c));
+  const viaArg = isInlineCacheArg('BUILDKIT_INLINE_CACHE', cmd.build_args['BUILDKIT_INLINE_CACHE'] ?? null);
+  return viaArg || cmd.cache_to.some((c) => /(^|,)type=inline(,|$)/.test(c));
 }
 
 // ---------------------------------------------------------------------------------------------

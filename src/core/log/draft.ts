@@ -132,6 +132,9 @@ export interface BlockReader<T> {
   finish(): T;
 }
 
+/** What a reader's line handler answers: false when the reader stops there (the next build begins, too many vertices). */
+export type Going = boolean | void;
+
 /**
  * A copy of `s` that does not keep alive the block of log text it was cut from. (V8 makes a substring
  * a view on its parent, so one kept 80-character line would otherwise pin a whole megabyte of a stream.)

@@ -5,6 +5,10 @@
  *  - Docker 18.09: field lines `#N       digest: …`, `#N       cached: true`, `#N     duration: 31.61µs`.
  * Vertices interleave: `#N ...` marks a switch away, and the header is re-printed on the way back.
  * After the stream: `------` error blocks, the Dockerfile excerpt and the final `ERROR: failed to solve`.
+ *
+ * Each line is classified into a kind (plain-lines.ts), then a table maps the kind to a small handler over
+ * the reader's state (`PlainState`). What is not a kind of line but a judgement over the lines read so far
+ * (is this `#1` the next build? which record does `#N` name?) is done here, in `placeVertex` and `holdVerdict`.
  */
 import {
   addRecord,
@@ -19,231 +23,117 @@ import {
   settleOutput,
   type BlockReader,
   type Draft,
+  type Going,
   type VertexRecord,
+  type WarningListReader,
   warningListReader,
 } from './draft.ts';
 import { cleanLine, isUndecorated, LineCleaner, needsCleaning, type PrefixPlan } from './lines.ts';
+import {
+  classifyPlainLine,
+  classifyVertexBody,
+  isInternalLoad,
+  isLogLineAt,
+  isOutputOf,
+  isVertexName,
+  looksLikeHeader,
+  opensTrailer,
+  sameStepOtherTarget,
+  vertexNumber,
+  withoutLogPrefix,
+  type OldField,
+  type PlainLine,
+  type VertexBody,
+} from './plain-lines.ts';
 import { parseBytes, parseDurationS, secondOfDay } from './units.ts';
 
-const BUILDER_RE = /^building with "([^"]*)" instance using (\S+) driver/;
-const OLD_FIELD_RE = /^\s+(digest|name|started|completed|duration|cached|error):\s?(.*)$/;
 const MAX_TRAILER = 200;
+/** Stamps going back more than this start another build; less is a stamper's jitter. */
+const CLOCK_BACK_S = 120;
+/** Going back by half a day or more is the clock passing midnight. */
+const HALF_DAY_S = 12 * 3600;
+/** Lines held at a possible next build before it counts as the same build. */
+const MAX_HELD_LINES = 400;
+
+/**
+ * `#1 [internal] load …` printed again after later vertices finished: the next build (a CI retry, a
+ * script building twice) — or the same build revisiting #1 (Depot loads the definition up to three
+ * times). Its lines are held until a later header tells: an `#N` already in use starts numbering over
+ * (next build); a new number goes on counting (same build).
+ */
+interface Held {
+  lines: [string, string | null][];
+  /** Text of earlier blocks from the first held line on (for a handoff to the next build). */
+  raw: string;
+  /** Where the first held line starts in the current block. */
+  at: number;
+  highest: number;
+  lowest: number;
+}
+
+interface PlainState {
+  draft: Draft;
+  byNumber: Map<number, VertexRecord>;
+  /** Stream position of the line being read (results are ordered by it). */
+  order: number;
+  /** The `#N` whose header was the previous line: only there can a `#N sha256:` line be a digest. */
+  headerJustPrinted: number;
+  inTrailer: boolean;
+  warningList: WarningListReader;
+  buildersSeen: number;
+  /** The reader stopped where the next build begins. */
+  nextBuild: boolean;
+  /** Second of the day of the last stamped line. */
+  lastSecond: number | null;
+  interleaved: boolean;
+  // The vertex the printer is on: its output lines usually follow, and the hot path in `readBlock`
+  // recognises them by `lastPrefix` with a few charCode checks.
+  lastNumber: number;
+  lastPrefix: string;
+  lastRecord: VertexRecord | null;
+  held: Held | null;
+  /** Where the line being read starts in its block. */
+  lineStart: number;
+  /** True while held lines are read as the same build's (the `#1` among them is no restart). */
+  releasing: boolean;
+}
 
 export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-plain', plan.style);
-  const byNumber = new Map<number, VertexRecord>();
-  let order = 0;
-  /** The `#N` whose header was the previous line: only there can a `#N sha256:` line be a digest. */
-  let headerJustPrinted = -1;
-  let inTrailer = false;
-  const warningList = warningListReader(draft);
-  let buildersSeen = 0;
-  /** The reader stopped where the next build begins. */
-  let nextBuild = false;
-  /** Second of the day of the last stamped line. */
-  let lastSecond: number | null = null;
-  let interleaved = false;
-
-  // Hot path: most lines of a big log are `#N 12.345 output` of the vertex printed just before, so
-  // they are recognised with a few charCode checks and kept whole (the prefix is cut off at the end).
-  let lastNumber = -1;
-  let lastPrefix = '#-1 ';
-  let lastRecord: VertexRecord | null = null;
-  /** The vertex the printer is on: its output lines usually follow. */
-  const focus = (n: number, rec: VertexRecord): void => {
-    if (n !== lastNumber) {
-      lastNumber = n;
-      lastPrefix = `#${n} `;
-    }
-    lastRecord = rec;
+  const s: PlainState = {
+    draft,
+    byNumber: new Map(),
+    order: 0,
+    headerJustPrinted: -1,
+    inTrailer: false,
+    warningList: warningListReader(draft),
+    buildersSeen: 0,
+    nextBuild: false,
+    lastSecond: null,
+    interleaved: false,
+    lastNumber: -1,
+    lastPrefix: '#-1 ',
+    lastRecord: null,
+    held: null,
+    lineStart: 0,
+    releasing: false,
   };
-  /**
-   * `#1 [internal] load …` printed again after later vertices finished: the next build (a CI retry, a
-   * script building twice) — or the same build revisiting #1 (Depot loads the definition up to three
-   * times). Its lines are held until a later header tells: an `#N` already in use starts numbering over
-   * (next build); a new number goes on counting (same build).
-   */
-  let held: { lines: [string, string | null][]; raw: string; at: number; highest: number; lowest: number } | null = null;
-  /** Where the line being read starts in its block. */
-  let lineStart = 0;
-  const holdVerdict = (line: string, h: NonNullable<typeof held>): 'next' | 'same' | 'wait' => {
-    const n = vertexNumber(line);
-    if (n >= 2) {
-      // A number already used by a vertex that finished: the numbering started over. (Not just any lower
-      // number: BuildKit v0.8 prints vertices out of number order.)
-      const known = byNumber.get(n);
-      const below = n < h.lowest; // lower than any number printed so far: a paste cut after the first build's start
-      return n <= h.highest && ((known !== undefined && known.result !== null) || below) ? 'next' : 'same';
-    }
-    return h.lines.length > MAX_HELD_LINES ? 'same' : 'wait';
-  };
-  /** True while held lines are read as the same build's (the `#1` among them is no restart). */
-  let releasing = false;
-  const release = (): void => {
-    const lines = (held as NonNullable<typeof held>).lines;
-    held = null;
-    releasing = true;
-    for (const [raw, time] of lines) readLine(raw, time);
-    releasing = false;
-  };
-  const readLine = (raw: string, time: string | null): boolean | void => {
-    if (held !== null) {
-      const verdict = holdVerdict(raw.trimStart(), held);
-      if (verdict === 'wait') {
-        held.lines.push([raw, time]);
-        return;
-      }
-      if (verdict === 'next') {
-        nextBuild = true;
-        return false;
-      }
-      release();
-    }
-    order++;
-    // A stamper that pads its prefix leaves a space before `#N`.
-    const line = raw.charCodeAt(0) === 32 && raw.trimStart().charCodeAt(0) === 35 ? raw.trimStart() : raw;
-    if (time !== null) {
-      const seconds = secondOfDay(time);
-      // Stamps that go back by minutes: another build's excerpt (a forum post quoting a bad and a good run).
-      if (
-        seconds !== null &&
-        lastSecond !== null &&
-        lastSecond - seconds > CLOCK_BACK_S &&
-        lastSecond - seconds < HALF_DAY_S &&
-        draft.records.some((r) => r.result !== null)
-      ) {
-        nextBuild = true;
-        return false;
-      }
-      if (seconds !== null) lastSecond = seconds;
-      if (draft.startedAt === null) draft.startedAt = detach(time);
-      draft.completedAt = time;
-    }
-    if (lastRecord !== null && isOutputOf(line, 0, line.length, lastNumber)) {
-      pushOutput(draft, lastRecord, line);
-      headerJustPrinted = -1;
-      return;
-    }
-    const n = vertexNumber(line);
-    if (n === -1) {
-      headerJustPrinted = -1;
-      if (line.length === 0) return;
-      if (draft.records.length > 0 && LEGACY_START_RE.test(line)) {
-        // The same script went on with the legacy builder or the tty display: that is another build.
-        nextBuild = true;
-        return false;
-      }
-      collectOutsideLine(line);
-      return;
-    }
-    const rest = line.slice(line.indexOf(' ') + 1);
-    inTrailer = false;
-    warningList.interrupt();
-    if (n === 0) {
-      const m = BUILDER_RE.exec(rest);
-      if (m) {
-        buildersSeen++;
-        if (buildersSeen > 1 || draft.records.some((r) => r.result !== null)) {
-          nextBuild = true;
-          return false;
-        }
-        draft.builder.name = detach(m[1] as string);
-        draft.builder.driver = detach(m[2] as string);
-        draft.builder.era = 'buildkit-modern';
-        return;
-      }
-    }
-    if (n === 1 && held === null && !releasing && isNextBuildHeader(rest, byNumber)) {
-      const numbers = [...byNumber.keys()].filter((k) => k > 1);
-      held = { lines: [[raw, time]], raw: '', at: lineStart, highest: Math.max(0, ...numbers), lowest: Math.min(Infinity, ...numbers) };
-      order--;
-      return;
-    }
-    let rec = byNumber.get(n);
-    if (rec === undefined) {
-      rec = newRecord(looksLikeHeader(rest) ? rest : headerless(n), order);
-      rec.numbers.push(n);
-      rec.startedAt = detach(time);
-      if (!addRecord(draft, rec)) return false;
-      byNumber.set(n, rec);
-      focus(n, rec);
-      if (rec.name === rest) {
-        headerJustPrinted = n;
-        return;
-      }
-    } else if (rest === rec.name) {
-      headerJustPrinted = n;
-      focus(n, rec);
-      return;
-    } else if (rec.name === headerless(n) && looksLikeHeader(rest) && isVertexName(rest)) {
-      // A paste that began inside this vertex: its header shows up when the printer comes back to it.
-      rec.name = detach(rest);
-      headerJustPrinted = n;
-      focus(n, rec);
-      return;
-    } else if (rest.charCodeAt(0) === 91 /* [ */ && sameStepOtherTarget(rest, rec.name)) {
-      // One vertex serves several compose services or bake targets built from one Dockerfile; the printer
-      // names it after whichever it is showing (`[beat stage-1 6/6]`, later `[worker stage-1 6/6]`).
-      headerJustPrinted = n;
-      focus(n, rec);
-      return;
-    } else if (rest.charCodeAt(0) === 91 /* [ */ && rest.includes('] ')) {
-      // Statuses never start with `[`: this is another vertex under a number already in use, which only
-      // happens when two builds print into one console. Keep both; assembling tells them apart.
-      interleaved = true;
-      rec = newRecord(rest, order);
-      rec.numbers.push(n);
-      rec.startedAt = detach(time);
-      if (!addRecord(draft, rec)) return false;
-      byNumber.set(n, rec);
-      headerJustPrinted = n;
-      focus(n, rec);
-      return;
-    }
-    const afterHeader = headerJustPrinted === n;
-    headerJustPrinted = -1;
-    focus(n, rec);
-    readVertexLine(rec, rest, time, afterHeader);
-  };
-
   const fast = isUndecorated(plan);
   const cleaner = new LineCleaner(plan);
   let stopped = false;
+  let stopOffset = -1;
 
   /** Reads the lines of one block; false when the reader stopped (a second build, too many vertices). */
-  let stopOffset = -1;
   const readBlock = (text: string): boolean => {
-    if (!fast) {
-      const going = cleaner.lines(text, (line, time) => {
-        lineStart = cleaner.lineStart;
-        return readLine(line, time);
+    if (fast) stopOffset = readUndecoratedBlock(s, text);
+    else {
+      cleaner.lines(text, (line, time) => {
+        s.lineStart = cleaner.lineStart;
+        return readLine(s, line, time);
       });
       stopOffset = cleaner.stoppedAt;
-      return going;
     }
-    // The common case gets its own loop, so the hot test runs on the text itself and the line is not
-    // even cut out (a shared line iterator with callbacks measured markedly slower).
-    const length = text.length;
-    let start = 0;
-    while (start < length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = length;
-      // (Output lines need no stream position: only headers and results are ordered.)
-      if (held === null && lastRecord !== null && text.startsWith(lastPrefix, start) && isLogLineAt(text, start + lastPrefix.length, end)) {
-        pushOutput(draft, lastRecord, start);
-        headerJustPrinted = -1;
-      } else {
-        let line = text.slice(start, end);
-        if (needsCleaning(line)) line = cleanLine(line);
-        lineStart = start;
-        if (readLine(line, null) === false) {
-          stopOffset = start;
-          return false;
-        }
-      }
-      start = end + 1;
-    }
-    return true;
+    return stopOffset === -1;
   };
 
   return {
@@ -251,201 +141,302 @@ export function plainReader(source: string, plan: PrefixPlan): BlockReader<Draft
       if (stopped) return false;
       stopped = !readBlock(text);
       endBlock(draft, text);
-      if (!stopped && held !== null) {
+      if (!stopped && s.held !== null) {
         // The held lines go on in the next block: keep their text for a handoff.
-        held.raw += text.slice(held.at);
-        held.at = 0;
+        s.held.raw += text.slice(s.held.at);
+        s.held.at = 0;
       }
       return !stopped;
     },
-    nextBuildAt: () => (!nextBuild ? -1 : held !== null ? held.at : stopOffset),
-    nextBuildHeld: () => (nextBuild && held !== null ? held.raw : ''),
+    nextBuildAt: () => (!s.nextBuild ? -1 : s.held !== null ? s.held.at : stopOffset),
+    nextBuildHeld: () => (s.nextBuild && s.held !== null ? s.held.raw : ''),
     finish(): Draft {
-      if (held !== null) release();
+      if (s.held !== null) release(s);
       for (const rec of draft.records) settleOutput(rec, (l) => withoutLogPrefix(cleanLine(l)));
-      if (interleaved) {
+      if (s.interleaved) {
         draft.notes.push('Some #N numbers carry two different vertices: two builds were printed into one log.');
       }
       if (draft.builder.era === 'buildkit-unknown' && draft.builder.digestLines) draft.builder.era = 'buildkit-v0.8';
       return draft;
     },
   };
+}
 
-  function readVertexLine(rec: VertexRecord, rest: string, time: string | null, afterHeader: boolean): void {
-    const c = rest.charCodeAt(0);
-    if (afterHeader && c === 115 /* s */ && rest.length === 71 && rest.startsWith('sha256:')) {
-      rec.digest = detach(rest);
-      draft.builder.digestLines = true;
-      if (draft.builder.era === 'buildkit-unknown') draft.builder.era = 'buildkit-v0.8';
+/**
+ * The common case (no decoration to strip) gets its own loop, so the hot test runs on the text itself and
+ * an output line is not even cut out (a shared line iterator with callbacks measured markedly slower).
+ * Where the next build starts in `text`, or -1 when the reader goes on.
+ */
+function readUndecoratedBlock(s: PlainState, text: string): number {
+  const length = text.length;
+  let start = 0;
+  while (start < length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = length;
+    // (Output lines need no stream position: only headers and results are ordered.)
+    if (s.held === null && s.lastRecord !== null && text.startsWith(s.lastPrefix, start) && isLogLineAt(text, start + s.lastPrefix.length, end)) {
+      pushOutput(s.draft, s.lastRecord, start);
+      s.headerJustPrinted = -1;
+    } else {
+      let line = text.slice(start, end);
+      if (needsCleaning(line)) line = cleanLine(line);
+      s.lineStart = start;
+      if (readLine(s, line, null) === false) return start;
+    }
+    start = end + 1;
+  }
+  return -1;
+}
+
+function readLine(s: PlainState, raw: string, time: string | null): Going {
+  if (s.held !== null) {
+    const verdict = holdVerdict(s, raw.trimStart(), s.held);
+    if (verdict === 'wait') {
+      s.held.lines.push([raw, time]);
       return;
     }
-    if (c === 68 /* D */ && (rest === 'DONE' || rest.startsWith('DONE '))) {
-      setResult(draft, rec, 'done', order);
-      rec.durationS = rest.length > 5 ? parseDurationS(rest.slice(5)) : null;
-      rec.completedAt = detach(time);
+    if (verdict === 'next') return startsNextBuild(s);
+    release(s);
+  }
+  s.order++;
+  // A stamper that pads its prefix leaves a space before `#N`.
+  const line = raw.charCodeAt(0) === 32 && raw.trimStart().charCodeAt(0) === 35 ? raw.trimStart() : raw;
+  if (time !== null && !readStamp(s, time)) return startsNextBuild(s);
+  if (s.lastRecord !== null && isOutputOf(line, 0, line.length, s.lastNumber)) {
+    pushOutput(s.draft, s.lastRecord, line);
+    s.headerJustPrinted = -1;
+    return;
+  }
+  const kind = classifyPlainLine(line);
+  return (LINE_HANDLERS[kind.kind] as LineHandler<PlainLine>)(s, kind, raw, time);
+}
+
+type LineHandler<L extends PlainLine> = (s: PlainState, line: L, raw: string, time: string | null) => Going;
+
+const LINE_HANDLERS: { [K in PlainLine['kind']]: LineHandler<Extract<PlainLine, { kind: K }>> } = {
+  blank(s) {
+    s.headerJustPrinted = -1;
+  },
+  'other-mode-start'(s, { line }) {
+    s.headerJustPrinted = -1;
+    // The same script went on with the legacy builder or the tty display: that is another build.
+    if (s.draft.records.length > 0) return startsNextBuild(s);
+    readOutside(s, line);
+  },
+  outside(s, { line }) {
+    s.headerJustPrinted = -1;
+    readOutside(s, line);
+  },
+  builder(s, { name, driver }) {
+    leaveOutside(s);
+    s.buildersSeen++;
+    if (s.buildersSeen > 1 || s.draft.records.some((r) => r.result !== null)) return startsNextBuild(s);
+    s.draft.builder.name = detach(name);
+    s.draft.builder.driver = detach(driver);
+    s.draft.builder.era = 'buildkit-modern';
+  },
+  vertex(s, { n, rest }, raw, time) {
+    leaveOutside(s);
+    if (n === 1 && s.held === null && !s.releasing && isNextBuildHeader(rest, s.byNumber)) {
+      hold(s, raw, time);
       return;
     }
-    if (c === 67 /* C */) {
-      if (rest === 'CACHED') {
-        setResult(draft, rec, 'cached', order);
-        rec.durationS = null;
-        rec.completedAt = detach(time);
-        return;
-      }
-      if (rest === 'CANCELED') {
-        setResult(draft, rec, 'canceled', order);
-        rec.completedAt = detach(time);
-        return;
-      }
-    }
-    if (c === 69 /* E */ && (rest === 'ERROR' || rest.startsWith('ERROR: ') || rest.startsWith('ERROR '))) {
-      setResult(draft, rec, 'error', order);
-      rec.error = rest.length > 6 ? detach(rest.slice(rest.charCodeAt(5) === 58 ? 7 : 6)) : null;
-      rec.completedAt = detach(time);
-      return;
-    }
-    if (c === 87 /* W */ && rest.startsWith('WARN: ')) {
-      addWarning(draft, rest.slice(6));
-      if (draft.builder.era === 'buildkit-unknown') draft.builder.era = 'buildkit-modern';
-      return;
-    }
-    if (c >= 48 && c <= 57 && isLogLine(rest)) {
-      pushOutput(draft, rec, `#0 ${rest}`);
-      return;
-    }
-    if (c === 32 /* space */) {
-      const m = OLD_FIELD_RE.exec(rest);
-      if (m) {
-        readOldField(rec, m[1] as string, detach(m[2] as string), detach(time));
-        return;
-      }
-    }
-    if (rest === '...') return;
-    applyStatus(draft, rec, rest, parseBytes);
+    const rec = placeVertex(s, n, rest, time);
+    if (rec === 'stop') return false;
+    if (rec === 'header') return;
+    const afterHeader = s.headerJustPrinted === n;
+    s.headerJustPrinted = -1;
+    focus(s, n, rec);
+    const body = classifyVertexBody(rest, afterHeader);
+    (BODY_HANDLERS[body.kind] as BodyHandler<VertexBody>)(s, rec, body, rest, time);
+  },
+};
+
+type BodyHandler<B extends VertexBody> = (s: PlainState, rec: VertexRecord, body: B, rest: string, time: string | null) => void;
+
+const BODY_HANDLERS: { [K in VertexBody['kind']]: BodyHandler<Extract<VertexBody, { kind: K }>> } = {
+  digest(s, rec, { digest }) {
+    rec.digest = detach(digest);
+    s.draft.builder.digestLines = true;
+    if (s.draft.builder.era === 'buildkit-unknown') s.draft.builder.era = 'buildkit-v0.8';
+  },
+  done(s, rec, { durationText }, _rest, time) {
+    setResult(s.draft, rec, 'done', s.order);
+    rec.durationS = durationText !== null ? parseDurationS(durationText) : null;
+    rec.completedAt = detach(time);
+  },
+  cached(s, rec, _body, _rest, time) {
+    setResult(s.draft, rec, 'cached', s.order);
+    rec.durationS = null;
+    rec.completedAt = detach(time);
+  },
+  canceled(s, rec, _body, _rest, time) {
+    setResult(s.draft, rec, 'canceled', s.order);
+    rec.completedAt = detach(time);
+  },
+  error(s, rec, { message }, _rest, time) {
+    setResult(s.draft, rec, 'error', s.order);
+    rec.error = detach(message);
+    rec.completedAt = detach(time);
+  },
+  warn(s, _rec, { text }) {
+    addWarning(s.draft, text);
+    if (s.draft.builder.era === 'buildkit-unknown') s.draft.builder.era = 'buildkit-modern';
+  },
+  output(s, rec, _body, rest) {
+    // Output of a vertex other than the one just printed: kept whole, like the hot path's lines.
+    pushOutput(s.draft, rec, `#0 ${rest}`);
+  },
+  'old-field'(s, rec, { field, value }, _rest, time) {
+    s.draft.builder.era = 'buildkit-old';
+    OLD_FIELD_HANDLERS[field](s, rec, detach(value), detach(time));
+  },
+  'switch-away'() {},
+  status(s, rec, _body, rest) {
+    applyStatus(s.draft, rec, rest, parseBytes);
+  },
+};
+
+/** Docker 18.09 printed the vertex fields one per line. */
+const OLD_FIELD_HANDLERS: Record<OldField, (s: PlainState, rec: VertexRecord, value: string, time: string | null) => void> = {
+  digest(s, rec, value) {
+    rec.digest = value.trim();
+    s.draft.builder.digestLines = true;
+  },
+  cached(s, rec, value) {
+    if (value.trim() === 'true') setResult(s.draft, rec, 'cached', s.order);
+  },
+  completed(s, rec, value, time) {
+    if (rec.result === null) setResult(s.draft, rec, 'done', s.order);
+    rec.completedAt = value.trim() || time;
+  },
+  started(_s, rec, value, time) {
+    rec.startedAt = value.trim() || time;
+  },
+  duration(_s, rec, value) {
+    rec.durationS = parseDurationS(value);
+  },
+  error(s, rec, value) {
+    const msg = value.trim().replace(/^"|"$/g, '');
+    setResult(s.draft, rec, msg.endsWith('context canceled') ? 'canceled' : 'error', s.order);
+    rec.error = msg;
+  },
+  name() {},
+};
+
+/**
+ * The record a `#N` line belongs to, made when N is new; 'header' when the line was the vertex's header
+ * (printed first, again on the way back, or late for a paste that began inside the vertex).
+ */
+function placeVertex(s: PlainState, n: number, rest: string, time: string | null): VertexRecord | 'header' | 'stop' {
+  const known = s.byNumber.get(n);
+  if (known === undefined) {
+    const rec = newRecord(looksLikeHeader(rest) ? rest : headerless(n), s.order);
+    rec.numbers.push(n);
+    rec.startedAt = detach(time);
+    if (!addRecord(s.draft, rec)) return 'stop';
+    s.byNumber.set(n, rec);
+    focus(s, n, rec);
+    if (rec.name !== rest) return rec;
+    s.headerJustPrinted = n;
+    return 'header';
   }
-
-  /** Docker 18.09 printed the vertex fields one per line. */
-  function readOldField(rec: VertexRecord, field: string, value: string, time: string | null): void {
-    draft.builder.era = 'buildkit-old';
-    switch (field) {
-      case 'digest':
-        rec.digest = value.trim();
-        draft.builder.digestLines = true;
-        break;
-      case 'cached':
-        if (value.trim() === 'true') setResult(draft, rec, 'cached', order);
-        break;
-      case 'completed':
-        if (rec.result === null) setResult(draft, rec, 'done', order);
-        rec.completedAt = value.trim() || time;
-        break;
-      case 'started':
-        rec.startedAt = value.trim() || time;
-        break;
-      case 'duration':
-        rec.durationS = parseDurationS(value);
-        break;
-      case 'error': {
-        const msg = value.trim().replace(/^"|"$/g, '');
-        setResult(draft, rec, msg.endsWith('context canceled') ? 'canceled' : 'error', order);
-        rec.error = msg;
-        break;
-      }
-      default:
-        break;
-    }
+  if (rest === known.name) return headerAgain(s, n, known);
+  if (known.name === headerless(n) && looksLikeHeader(rest) && isVertexName(rest)) {
+    // A paste that began inside this vertex: its header shows up when the printer comes back to it.
+    known.name = detach(rest);
+    return headerAgain(s, n, known);
   }
-
-  function collectOutsideLine(line: string): void {
-    const trimmed = line.trim();
-    if (warningList.line(line)) return;
-    if (!inTrailer) {
-      inTrailer =
-        trimmed === '------' ||
-        trimmed.startsWith('------ ') ||
-        trimmed.startsWith('ERROR: failed to') ||
-        trimmed.startsWith('error: failed to') ||
-        trimmed.startsWith('failed to solve') ||
-        trimmed.startsWith('executor failed running') ||
-        /^Dockerfile(?:\S*)?:\d+$/.test(trimmed);
-    }
-    if (inTrailer && draft.trailer.length < MAX_TRAILER) draft.trailer.push(detach(line));
-    else if (!inTrailer && trimmed !== '') draft.unplaced++;
+  // One vertex serves several compose services or bake targets built from one Dockerfile; the printer
+  // names it after whichever it is showing (`[beat stage-1 6/6]`, later `[worker stage-1 6/6]`).
+  if (rest.charCodeAt(0) === 91 /* [ */ && sameStepOtherTarget(rest, known.name)) return headerAgain(s, n, known);
+  if (rest.charCodeAt(0) === 91 /* [ */ && rest.includes('] ')) {
+    // Statuses never start with `[`: this is another vertex under a number already in use, which only
+    // happens when two builds print into one console. Keep both; assembling tells them apart.
+    s.interleaved = true;
+    const rec = newRecord(rest, s.order);
+    rec.numbers.push(n);
+    rec.startedAt = detach(time);
+    if (!addRecord(s.draft, rec)) return 'stop';
+    s.byNumber.set(n, rec);
+    return headerAgain(s, n, rec);
   }
+  return known;
 }
 
-/** `#12 …` → 12; -1 when the line is not a vertex line. */
-function vertexNumber(line: string): number {
-  if (line.charCodeAt(0) !== 35 /* # */) return -1;
-  let n = 0;
-  let i = 1;
-  for (; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32) break;
-    if (c < 48 || c > 57 || i > 9) return -1;
-    n = n * 10 + (c - 48);
+function headerAgain(s: PlainState, n: number, rec: VertexRecord): 'header' {
+  s.headerJustPrinted = n;
+  focus(s, n, rec);
+  return 'header';
+}
+
+/** The vertex the printer is on: its output lines usually follow. */
+function focus(s: PlainState, n: number, rec: VertexRecord): void {
+  if (n !== s.lastNumber) {
+    s.lastNumber = n;
+    s.lastPrefix = `#${n} `;
   }
-  if (i === 1 || i >= line.length - 1) return -1;
-  return n;
+  s.lastRecord = rec;
 }
 
-/** `0.225 text`, `12.34 text`, `123.4`: seconds since the vertex started, then the output. */
-function isLogLine(rest: string): boolean {
-  return isLogLineAt(rest, 0);
+/** A `#N` line ends the trailer and the warnings list: the progress went on. */
+function leaveOutside(s: PlainState): void {
+  s.inTrailer = false;
+  s.warningList.interrupt();
 }
 
-function isLogLineAt(line: string, from: number, end = line.length): boolean {
-  let i = from;
-  let dot = false;
-  for (; i < end; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 46) {
-      if (dot) return false;
-      dot = true;
-    } else if (c < 48 || c > 57) break;
+function readOutside(s: PlainState, line: string): void {
+  const trimmed = line.trim();
+  if (s.warningList.line(line)) return;
+  if (!s.inTrailer) s.inTrailer = opensTrailer(trimmed);
+  if (s.inTrailer && s.draft.trailer.length < MAX_TRAILER) s.draft.trailer.push(detach(line));
+  else if (!s.inTrailer && trimmed !== '') s.draft.unplaced++;
+}
+
+/** A line's stamp: false when the clock went back far enough to be another build's excerpt. */
+function readStamp(s: PlainState, time: string): boolean {
+  const seconds = secondOfDay(time);
+  // Stamps that go back by minutes: another build's excerpt (a forum post quoting a bad and a good run).
+  if (seconds !== null && s.lastSecond !== null) {
+    const back = s.lastSecond - seconds;
+    if (back > CLOCK_BACK_S && back < HALF_DAY_S && s.draft.records.some((r) => r.result !== null)) return false;
   }
-  return dot && i > from + 1 && (i === end || line.charCodeAt(i) === 32 || line.charCodeAt(i) === 13);
+  if (seconds !== null) s.lastSecond = seconds;
+  if (s.draft.startedAt === null) s.draft.startedAt = detach(time);
+  s.draft.completedAt = time;
+  return true;
 }
 
-/** `#<expected> 1.234 …` between start and end: an output line of the vertex printed just before. */
-function isOutputOf(text: string, start: number, end: number, expected: number): boolean {
-  if (text.charCodeAt(start) !== 35 /* # */) return false;
-  let n = 0;
-  let i = start + 1;
-  const limit = Math.min(end, start + 11);
-  for (; i < limit; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32) break;
-    if (c < 48 || c > 57) return false;
-    n = n * 10 + (c - 48);
+function startsNextBuild(s: PlainState): false {
+  s.nextBuild = true;
+  return false;
+}
+
+function hold(s: PlainState, raw: string, time: string | null): void {
+  const numbers = [...s.byNumber.keys()].filter((k) => k > 1);
+  s.held = { lines: [[raw, time]], raw: '', at: s.lineStart, highest: Math.max(0, ...numbers), lowest: Math.min(Infinity, ...numbers) };
+  s.order--;
+}
+
+function holdVerdict(s: PlainState, line: string, held: Held): 'next' | 'same' | 'wait' {
+  const n = vertexNumber(line);
+  if (n >= 2) {
+    // A number already used by a vertex that finished: the numbering started over. (Not just any lower
+    // number: BuildKit v0.8 prints vertices out of number order.)
+    const known = s.byNumber.get(n);
+    const below = n < held.lowest; // lower than any number printed so far: a paste cut after the first build's start
+    return n <= held.highest && ((known !== undefined && known.result !== null) || below) ? 'next' : 'same';
   }
-  if (i === start + 1 || n !== expected || text.charCodeAt(i) !== 32) return false;
-  const c = text.charCodeAt(i + 1);
-  return c >= 48 && c <= 57 && isLogLineAt(text, i + 1, end);
+  return held.lines.length > MAX_HELD_LINES ? 'same' : 'wait';
 }
 
-/** `#7 0.225 color=red` → `color=red` (the output ring holds whole lines while reading). */
-function withoutLogPrefix(line: string): string {
-  const a = line.indexOf(' ');
-  const b = line.indexOf(' ', a + 1);
-  return b === -1 ? '' : line.slice(b + 1);
-}
-
-/** A first line of an unseen `#N` is its header, unless a paste began mid-stream. */
-function looksLikeHeader(rest: string): boolean {
-  if (rest === '...' || rest === 'CACHED' || rest === 'CANCELED' || rest === 'DONE') return false;
-  if (rest.startsWith('DONE ') || rest.startsWith('ERROR') || rest.startsWith('WARN: ') || isLogLine(rest)) return false;
-  return !STATUS_START_RE.test(rest);
-}
-
-// Status lines a paste can begin with (the vertex header scrolled away above it).
-// (`resolve image config for …` and `exporting to image`/`exporting cache` are vertex names, not statuses.)
-const STATUS_START_RE =
-  /^(?:sha256:[0-9a-f]{6,}|extracting |transferring |resolve (?!image config)|exporting (?!to |cache)|writing |naming |unpacking |preparing |pulling |pushing |copying |reading from )/;
-
-/** Vertex names the printer re-prints: Dockerfile steps and internal or export vertices. */
-function isVertexName(rest: string): boolean {
-  return rest.charCodeAt(0) === 91 /* [ */ || /^(?:exporting to|importing cache|resolve image config|docker-image:\/\/)/.test(rest);
+/** The held lines are the same build's after all: read them as such. */
+function release(s: PlainState): void {
+  const lines = (s.held as Held).lines;
+  s.held = null;
+  s.releasing = true;
+  for (const [raw, time] of lines) readLine(s, raw, time);
+  s.releasing = false;
 }
 
 function headerless(n: number): string {
@@ -459,28 +450,7 @@ function headerless(n: number): string {
 function isNextBuildHeader(rest: string, byNumber: Map<number, VertexRecord>): boolean {
   const first = byNumber.get(1);
   // (No #1 at all: the paste began after it, and this is the next build's.)
-  if ((first !== undefined && first.result === null) || rest.charCodeAt(0) !== 91 /* [ */ || !INTERNAL_LOAD_RE.test(rest)) return false;
+  if ((first !== undefined && first.result === null) || !isInternalLoad(rest)) return false;
   for (const [n, r] of byNumber) if (n > 2 && r.result !== null) return true;
   return false;
 }
-
-/** Stamps going back more than this start another build; less is a stamper's jitter. */
-const CLOCK_BACK_S = 120;
-/** Going back by half a day or more is the clock passing midnight. */
-const HALF_DAY_S = 12 * 3600;
-
-/** `[beat stage-1 6/6] RUN x` and `[worker stage-1 6/6] RUN x`: the same step, named after two targets. */
-function sameStepOtherTarget(a: string, b: string): boolean {
-  const ma = TARGETED_STEP_RE.exec(a);
-  const mb = TARGETED_STEP_RE.exec(b);
-  return ma !== null && mb !== null && ma[1] !== mb[1] && ma[2] === mb[2];
-}
-
-const TARGETED_STEP_RE = /^\[([^\s/]+) (\S+ \d+\/\d+\] .*)$/;
-
-/** Lines held at a possible next build before it counts as the same build. */
-const MAX_HELD_LINES = 400;
-
-const INTERNAL_LOAD_RE = /^\[(?:[^\]]* )?internal\] load /;
-/** The legacy builder starting (a script that builds with both). */
-const LEGACY_START_RE = /^(?:Sending build context to Docker daemon|Step 1(?:\/\d+)? : |\s*\[\+\] Building [\d.]+s \()/;

@@ -66,79 +66,40 @@ interface VertexState {
 /** More unreadable objects than this are counted in one note rather than one note each. */
 const MAX_BAD_OBJECT_NOTES = 20;
 
+interface RawJsonState {
+  draft: Draft;
+  byDigest: Map<string, VertexState>;
+  /** Position of the object being read in the stream. */
+  order: number;
+  badObjects: number;
+  decoder: TextDecoder;
+  /** Updates for vertices beyond MAX_VERTICES land here and are dropped. */
+  overflow: VertexState;
+}
+
+/**
+ * The stream's grammar is JSON's: its "line kinds" are the lists of a `SolveStatus` object, each item read
+ * by its list's handler over the reader's state (`RawJsonState`).
+ */
 export function rawJsonReader(source: string, plan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-rawjson', plan.style);
   draft.builder.era = 'buildkit-modern';
+  const s: RawJsonState = {
+    draft,
+    byDigest: new Map(),
+    order: 0,
+    badObjects: 0,
+    decoder: new TextDecoder(),
+    overflow: { rec: newRecord('', 0), last: {}, lastOrder: 0, firstStarted: null },
+  };
   // Pretty-printed objects span many lines: CI decoration is taken off each line first.
   const cleaner = plan.style !== 'none' || plan.ansi ? new LineCleaner(plan) : null;
-  let badObjects = 0;
-  const byDigest = new Map<string, VertexState>();
-  let order = 0;
-  const decoder = new TextDecoder();
-
-  // Updates for vertices beyond MAX_VERTICES land here and are dropped.
-  const overflow: VertexState = { rec: newRecord('', 0), last: {}, lastOrder: 0, firstStarted: null };
-  const vertexRecord = (digest: string): VertexState => {
-    let st = byDigest.get(digest);
-    if (!st) {
-      const key = detach(digest);
-      const rec = newRecord('', order);
-      rec.digest = key;
-      rec.inputs = []; // rawjson always knows the input graph; a vertex without `inputs` has none
-      if (!addRecord(draft, rec)) return overflow;
-      st = { rec, last: {}, lastOrder: order, firstStarted: null };
-      byDigest.set(key, st);
-    }
-    return st;
-  };
-
   const splitter = new JsonStreamSplitter(
-    (json) => {
-      order++;
-      let obj: SolveStatus;
-      try {
-        obj = JSON.parse(json) as SolveStatus;
-      } catch {
-        badObjects++;
-        if (badObjects <= MAX_BAD_OBJECT_NOTES) draft.notes.push(`A JSON object at position ${order} could not be read and was skipped.`);
-        return;
-      }
-      // The JSON comes from the user: every field may have any type (a nested object where a list is due
-      // threw "object is not iterable"). Only lists of objects and string fields are read.
-      if (obj === null || typeof obj !== 'object') return;
-      for (const v of objects(obj.vertexes)) {
-        if (typeof v.digest !== 'string' || !v.digest) continue;
-        const st = vertexRecord(v.digest);
-        // (Strings from JSON.parse can be views on the stream's text: what is kept is detached.)
-        if (typeof v.name === 'string' && v.name) st.rec.name = detach(v.name);
-        if (Array.isArray(v.inputs)) st.rec.inputs = v.inputs.filter((i): i is string => typeof i === 'string').map((i) => detach(i));
-        st.lastOrder = order;
-        if (typeof v.started === 'string' && v.started) st.firstStarted ??= detach(v.started);
-        // Only what is read at the end is kept; times and errors of other types are dropped, so what
-        // follows only meets strings.
-        st.last = { cached: Boolean(v.cached) };
-        if (typeof v.completed === 'string') st.last.completed = detach(v.completed);
-        if (typeof v.started === 'string') st.last.started = detach(v.started);
-        if (typeof v.error === 'string') st.last.error = detach(v.error);
-      }
-      for (const s of objects(obj.statuses)) {
-        if (typeof s.vertex !== 'string' || !s.vertex || typeof s.id !== 'string' || !s.id) continue;
-        const st = vertexRecord(s.vertex);
-        const size = typeof s.current === 'number' && s.current > 0 && s.id.startsWith('transferring') ? ` ${s.current}B` : '';
-        applyStatus(draft, st.rec, `${s.id}${size}${s.completed ? ' done' : ''}`, parseBytes);
-      }
-      for (const l of objects(obj.logs)) {
-        if (typeof l.vertex !== 'string' || !l.vertex || typeof l.data !== 'string' || !l.data) continue;
-        const st = vertexRecord(l.vertex);
-        for (const line of decodeBase64(l.data, decoder).split('\n')) if (line !== '') pushOutput(draft, st.rec, line);
-      }
-      for (const w of objects(obj.warnings)) if (typeof w.short === 'string' && w.short) addWarning(draft, decodeBase64(w.short, decoder));
-    },
+    (json) => readObject(s, json),
     (line) => {
       if (draft.trailer.length < 200) draft.trailer.push(detach(line));
     },
   );
-
   return {
     push(block: string): boolean {
       if (cleaner === null) splitter.write(block);
@@ -151,39 +112,111 @@ export function rawJsonReader(source: string, plan: PrefixPlan): BlockReader<Dra
       endBlock(draft, block);
       return true;
     },
-    finish,
+    finish: () => finish(s, splitter.finish()),
   };
+}
 
-  function finish(): Draft {
-    const complete = splitter.finish();
-    if (badObjects > MAX_BAD_OBJECT_NOTES) draft.notes.push(`${badObjects - MAX_BAD_OBJECT_NOTES} more JSON objects could not be read and were skipped.`);
-    if (!complete) {
-      draft.cut = true;
-      draft.notes.push('The JSON stream ends inside an object: the log is cut.');
-    }
-    for (const { rec, last, lastOrder, firstStarted } of byDigest.values()) {
-      settleOutput(rec);
-      rec.startedAt = firstStarted;
-      rec.completedAt = last.completed ?? null;
-      if (last.cached) setResult(draft, rec, 'cached', lastOrder);
-      else if (last.error) {
-        // BuildKit's own printers show a vertex whose error ends in "context canceled" as CANCELED.
-        setResult(draft, rec, last.error.endsWith('context canceled') ? 'canceled' : 'error', lastOrder);
-        rec.error = last.error;
-      } else if (last.completed) setResult(draft, rec, 'done', lastOrder);
-      else if (!last.started) rec.neverStarted = true;
-      if (rec.result === 'done' || rec.result === 'error' || rec.result === 'canceled') rec.durationS = secondsBetween(last.started, last.completed);
-      if (!rec.name) rec.name = `(vertex ${rec.digest ?? '?'} without a name)`;
-      if (firstStarted) {
-        if (draft.startedAt === null || firstStarted < draft.startedAt) draft.startedAt = firstStarted;
-      }
-      if (last.completed && (draft.completedAt === null || last.completed > draft.completedAt)) draft.completedAt = last.completed;
-    }
-    if (byDigest.size > 0 && [...byDigest.values()].some((s) => s.rec.neverStarted)) {
-      draft.notes.push('The rawjson stream lists steps that never started; they are marked not-run.');
-    }
-    return draft;
+function readObject(s: RawJsonState, json: string): void {
+  s.order++;
+  let obj: SolveStatus;
+  try {
+    obj = JSON.parse(json) as SolveStatus;
+  } catch {
+    s.badObjects++;
+    if (s.badObjects <= MAX_BAD_OBJECT_NOTES) s.draft.notes.push(`A JSON object at position ${s.order} could not be read and was skipped.`);
+    return;
   }
+  // The JSON comes from the user: every field may have any type (a nested object where a list is due
+  // threw "object is not iterable"). Only lists of objects and string fields are read.
+  if (obj === null || typeof obj !== 'object') return;
+  // Vertices first: the other lists name them.
+  for (const v of objects(obj.vertexes)) LIST_HANDLERS.vertexes(s, v);
+  for (const status of objects(obj.statuses)) LIST_HANDLERS.statuses(s, status);
+  for (const l of objects(obj.logs)) LIST_HANDLERS.logs(s, l);
+  for (const w of objects(obj.warnings)) LIST_HANDLERS.warnings(s, w);
+}
+
+type ListHandlers = { [K in keyof SolveStatus]-?: (s: RawJsonState, item: NonNullable<SolveStatus[K]>[number]) => void };
+
+const LIST_HANDLERS: ListHandlers = {
+  vertexes(s, v) {
+    if (typeof v.digest !== 'string' || !v.digest) return;
+    const st = vertexState(s, v.digest);
+    // (Strings from JSON.parse can be views on the stream's text: what is kept is detached.)
+    if (typeof v.name === 'string' && v.name) st.rec.name = detach(v.name);
+    if (Array.isArray(v.inputs)) st.rec.inputs = v.inputs.filter((i): i is string => typeof i === 'string').map((i) => detach(i));
+    st.lastOrder = s.order;
+    if (typeof v.started === 'string' && v.started) st.firstStarted ??= detach(v.started);
+    // Only what is read at the end is kept; times and errors of other types are dropped, so what
+    // follows only meets strings.
+    st.last = { cached: Boolean(v.cached) };
+    if (typeof v.completed === 'string') st.last.completed = detach(v.completed);
+    if (typeof v.started === 'string') st.last.started = detach(v.started);
+    if (typeof v.error === 'string') st.last.error = detach(v.error);
+  },
+  statuses(s, status) {
+    if (typeof status.vertex !== 'string' || !status.vertex || typeof status.id !== 'string' || !status.id) return;
+    const st = vertexState(s, status.vertex);
+    const size = typeof status.current === 'number' && status.current > 0 && status.id.startsWith('transferring') ? ` ${status.current}B` : '';
+    applyStatus(s.draft, st.rec, `${status.id}${size}${status.completed ? ' done' : ''}`, parseBytes);
+  },
+  logs(s, l) {
+    if (typeof l.vertex !== 'string' || !l.vertex || typeof l.data !== 'string' || !l.data) return;
+    const st = vertexState(s, l.vertex);
+    for (const line of decodeBase64(l.data, s.decoder).split('\n')) if (line !== '') pushOutput(s.draft, st.rec, line);
+  },
+  warnings(s, w) {
+    if (typeof w.short === 'string' && w.short) addWarning(s.draft, decodeBase64(w.short, s.decoder));
+  },
+};
+
+function vertexState(s: RawJsonState, digest: string): VertexState {
+  let st = s.byDigest.get(digest);
+  if (!st) {
+    const key = detach(digest);
+    const rec = newRecord('', s.order);
+    rec.digest = key;
+    rec.inputs = []; // rawjson always knows the input graph; a vertex without `inputs` has none
+    if (!addRecord(s.draft, rec)) return s.overflow;
+    st = { rec, last: {}, lastOrder: s.order, firstStarted: null };
+    s.byDigest.set(key, st);
+  }
+  return st;
+}
+
+/** `complete`: the stream did not end inside an object. */
+function finish(s: RawJsonState, complete: boolean): Draft {
+  const draft = s.draft;
+  if (s.badObjects > MAX_BAD_OBJECT_NOTES) draft.notes.push(`${s.badObjects - MAX_BAD_OBJECT_NOTES} more JSON objects could not be read and were skipped.`);
+  if (!complete) {
+    draft.cut = true;
+    draft.notes.push('The JSON stream ends inside an object: the log is cut.');
+  }
+  for (const st of s.byDigest.values()) settleVertex(draft, st);
+  if (s.byDigest.size > 0 && [...s.byDigest.values()].some((st) => st.rec.neverStarted)) {
+    draft.notes.push('The rawjson stream lists steps that never started; they are marked not-run.');
+  }
+  return draft;
+}
+
+/** A vertex's result is its last update's; its times widen the build's. */
+function settleVertex(draft: Draft, { rec, last, lastOrder, firstStarted }: VertexState): void {
+  settleOutput(rec);
+  rec.startedAt = firstStarted;
+  rec.completedAt = last.completed ?? null;
+  if (last.cached) setResult(draft, rec, 'cached', lastOrder);
+  else if (last.error) {
+    // BuildKit's own printers show a vertex whose error ends in "context canceled" as CANCELED.
+    setResult(draft, rec, last.error.endsWith('context canceled') ? 'canceled' : 'error', lastOrder);
+    rec.error = last.error;
+  } else if (last.completed) setResult(draft, rec, 'done', lastOrder);
+  else if (!last.started) rec.neverStarted = true;
+  if (rec.result === 'done' || rec.result === 'error' || rec.result === 'canceled') rec.durationS = secondsBetween(last.started, last.completed);
+  if (!rec.name) rec.name = `(vertex ${rec.digest ?? '?'} without a name)`;
+  if (firstStarted) {
+    if (draft.startedAt === null || firstStarted < draft.startedAt) draft.startedAt = firstStarted;
+  }
+  if (last.completed && (draft.completedAt === null || last.completed > draft.completedAt)) draft.completedAt = last.completed;
 }
 
 function decodeBase64(data: string, decoder: TextDecoder): string {

@@ -60,143 +60,82 @@ export class ScreenRenderer {
   write(piece: string): void {
     const raw = this.#carry === '' ? piece : this.#carry + piece;
     this.#carry = '';
-    const rows = this.#rows;
-    let row = this.#row;
-    let col = this.#col;
-    // Rows changed by this piece: they are detached from it at the end (see `detach`).
-    let low = Number.POSITIVE_INFINITY;
-    let high = -1;
-    const touch = (): void => {
-      if (row < low) low = row;
-      if (row > high) high = row;
-    };
-    const ensureRow = (): void => {
-      while (rows.length <= row) rows.push('');
-    };
-    let i = 0;
-    if (this.#inOsc) {
-      const end = this.#oscEsc && raw.charCodeAt(0) === 92 /* \ */ ? 1 : oscEnd(raw, 0);
-      this.#inOsc = end === -1;
-      this.#oscEsc = end === -1 && raw.charCodeAt(raw.length - 1) === 27;
-      i = end === -1 ? raw.length : end;
-    }
-    const write = (chunk: string): void => {
-      touch();
-      ensureRow();
-      const current = rows[row] as string;
-      if (col === current.length) {
-        // Appending, the usual case: no copy of the row.
-        rows[row] = current + chunk;
-        col += chunk.length;
-        return;
-      }
-      const padded = current.length < col ? current + ' '.repeat(col - current.length) : current;
-      rows[row] = padded.slice(0, col) + chunk + padded.slice(col + chunk.length);
-      col += chunk.length;
-    };
+    const c: Cursor = { rows: this.#rows, row: this.#row, col: this.#col, low: Number.POSITIVE_INFINITY, high: -1 };
+    let i = this.#inOsc ? this.#skipOscRest(raw) : 0;
     while (i < raw.length) {
-      const c = raw.charCodeAt(i);
-      if (c === 27 /* ESC */) {
-        if (i + 1 === raw.length) {
-          this.#carry = raw.slice(i);
-          break;
-        }
-        if (raw.charCodeAt(i + 1) === 91 /* [ */) {
-          let j = i + 2;
-          while (j < raw.length && /[0-9;?<=>]/.test(raw.charAt(j))) j++;
-          if (j === raw.length) {
-            this.#carry = raw.slice(i);
-            break;
-          }
-          const params = raw.slice(i + 2, j).replace(/^\?/, '');
-          const final = raw.charAt(j);
-          const n = Number.parseInt(params.split(';')[0] || '', 10);
-          const count = Number.isNaN(n) || n === 0 ? 1 : n;
-          switch (final) {
-            case 'A':
-              row = Math.max(0, row - count);
-              break;
-            case 'B':
-              // A terminal's cursor stops at the last line; it never creates lines by moving down.
-              row = Math.min(row + count, rows.length - 1);
-              break;
-            case 'C':
-              col = Math.min(col + count, MAX_COLUMN);
-              break;
-            case 'D':
-              col = Math.max(0, col - count);
-              break;
-            case 'G':
-              col = Math.min(MAX_COLUMN, Math.max(0, (Number.isNaN(n) ? 1 : n) - 1));
-              break;
-            case 'K': {
-              touch();
-              ensureRow();
-              const mode = Number.isNaN(n) ? 0 : n;
-              const current = rows[row] as string;
-              rows[row] = mode === 0 ? current.slice(0, col) : mode === 1 ? ' '.repeat(col) + current.slice(col) : '';
-              break;
-            }
-            case 'J': {
-              const mode = Number.isNaN(n) ? 0 : n;
-              if (mode === 0) {
-                touch();
-                ensureRow();
-                rows[row] = (rows[row] as string).slice(0, col);
-                rows.length = row + 1;
-              }
-              break;
-            }
-            default:
-              break; // colours (m), cursor visibility (h/l) and the rest change nothing we read
-          }
-          i = j + 1;
-          continue;
-        }
-        if (raw.charCodeAt(i + 1) === 93 /* ] */) {
-          // OSC … BEL or ST
-          const end = oscEnd(raw, i + 2);
-          if (end === -1) {
-            this.#inOsc = true;
-            this.#oscEsc = raw.charCodeAt(raw.length - 1) === 27 && raw.length > i + 2;
-            break;
-          }
-          i = end;
-          continue;
-        }
-        i += 2;
-        continue;
-      }
-      if (c === 13) {
-        col = 0;
+      const code = raw.charCodeAt(i);
+      if (code === 27 /* ESC */) {
+        const next = this.#escape(c, raw, i);
+        if (next === -1) break;
+        i = next;
+      } else if (code === 13) {
+        c.col = 0;
         i++;
-        continue;
-      }
-      if (c === 10) {
-        row++;
-        col = 0;
-        ensureRow();
+      } else if (code === 10) {
+        c.row++;
+        c.col = 0;
+        ensureRow(c);
         i++;
-        continue;
+      } else {
+        let j = i;
+        while (j < raw.length) {
+          const d = raw.charCodeAt(j);
+          if (d === 27 || d === 13 || d === 10) break;
+          j++;
+        }
+        writeText(c, raw.slice(i, j));
+        i = j;
       }
-      let j = i;
-      while (j < raw.length) {
-        const d = raw.charCodeAt(j);
-        if (d === 27 || d === 13 || d === 10) break;
-        j++;
+    }
+    // Rows changed by this piece are detached from it (see `detach`).
+    for (let r = c.low; r <= c.high && r < c.rows.length; r++) c.rows[r] = detach(c.rows[r] as string);
+    if (this.#onFinal !== null && c.row > 2 * SCREEN_WINDOW) {
+      const final = c.row - SCREEN_WINDOW;
+      for (let r = 0; r < final; r++) this.#onFinal((c.rows[r] as string).trimEnd());
+      c.rows.splice(0, final);
+      c.row -= final;
+    }
+    this.#row = c.row;
+    this.#col = c.col;
+  }
+
+  /** The rest of an OSC sequence the last piece ended inside: where the text after it starts. */
+  #skipOscRest(raw: string): number {
+    const end = this.#oscEsc && raw.charCodeAt(0) === 92 /* \ */ ? 1 : oscEnd(raw, 0);
+    this.#inOsc = end === -1;
+    this.#oscEsc = end === -1 && raw.charCodeAt(raw.length - 1) === 27;
+    return end === -1 ? raw.length : end;
+  }
+
+  /** The escape sequence at `i`: where the text after it starts, or -1 when the piece ends inside it. */
+  #escape(c: Cursor, raw: string, i: number): number {
+    if (i + 1 === raw.length) {
+      this.#carry = raw.slice(i);
+      return -1;
+    }
+    const kind = raw.charCodeAt(i + 1);
+    if (kind === 91 /* [ */) {
+      let j = i + 2;
+      while (j < raw.length && /[0-9;?<=>]/.test(raw.charAt(j))) j++;
+      if (j === raw.length) {
+        this.#carry = raw.slice(i);
+        return -1;
       }
-      write(raw.slice(i, j));
-      i = j;
+      const params = raw.slice(i + 2, j).replace(/^\?/, '');
+      // Colours (m), cursor visibility (h/l) and the rest change nothing we read.
+      CSI_HANDLERS[raw.charAt(j)]?.(c, Number.parseInt(params.split(';')[0] || '', 10));
+      return j + 1;
     }
-    for (let r = low; r <= high && r < rows.length; r++) rows[r] = detach(rows[r] as string);
-    if (this.#onFinal !== null && row > 2 * SCREEN_WINDOW) {
-      const final = row - SCREEN_WINDOW;
-      for (let r = 0; r < final; r++) this.#onFinal((rows[r] as string).trimEnd());
-      rows.splice(0, final);
-      row -= final;
+    if (kind === 93 /* ] */) {
+      // OSC … BEL or ST
+      const end = oscEnd(raw, i + 2);
+      if (end === -1) {
+        this.#inOsc = true;
+        this.#oscEsc = raw.charCodeAt(raw.length - 1) === 27 && raw.length > i + 2;
+      }
+      return end;
     }
-    this.#row = row;
-    this.#col = col;
+    return i + 2;
   }
 
   /**
@@ -207,3 +146,75 @@ export class ScreenRenderer {
     return this.#rows.map((r) => r.trimEnd()).join('\n');
   }
 }
+
+/** The screen's cursor while a piece is written, and the range of rows the piece changed. */
+interface Cursor {
+  rows: string[];
+  row: number;
+  col: number;
+  low: number;
+  high: number;
+}
+
+function touch(c: Cursor): void {
+  if (c.row < c.low) c.low = c.row;
+  if (c.row > c.high) c.high = c.row;
+}
+
+function ensureRow(c: Cursor): void {
+  while (c.rows.length <= c.row) c.rows.push('');
+}
+
+function writeText(c: Cursor, chunk: string): void {
+  touch(c);
+  ensureRow(c);
+  const current = c.rows[c.row] as string;
+  if (c.col === current.length) {
+    // Appending, the usual case: no copy of the row.
+    c.rows[c.row] = current + chunk;
+    c.col += chunk.length;
+    return;
+  }
+  const padded = current.length < c.col ? current + ' '.repeat(c.col - current.length) : current;
+  c.rows[c.row] = padded.slice(0, c.col) + chunk + padded.slice(c.col + chunk.length);
+  c.col += chunk.length;
+}
+
+/** A count parameter: absent or 0 means 1. */
+const countOf = (n: number): number => (Number.isNaN(n) || n === 0 ? 1 : n);
+
+/** The CSI sequences the tty display uses, by final character; `n` is the first parameter (NaN when absent). */
+const CSI_HANDLERS: Record<string, (c: Cursor, n: number) => void> = {
+  A(c, n) {
+    c.row = Math.max(0, c.row - countOf(n));
+  },
+  B(c, n) {
+    // A terminal's cursor stops at the last line; it never creates lines by moving down.
+    c.row = Math.min(c.row + countOf(n), c.rows.length - 1);
+  },
+  C(c, n) {
+    c.col = Math.min(c.col + countOf(n), MAX_COLUMN);
+  },
+  D(c, n) {
+    c.col = Math.max(0, c.col - countOf(n));
+  },
+  G(c, n) {
+    c.col = Math.min(MAX_COLUMN, Math.max(0, (Number.isNaN(n) ? 1 : n) - 1));
+  },
+  /** Erase in line: to its end (0), from its start (1), all of it (2). */
+  K(c, n) {
+    touch(c);
+    ensureRow(c);
+    const mode = Number.isNaN(n) ? 0 : n;
+    const current = c.rows[c.row] as string;
+    c.rows[c.row] = mode === 0 ? current.slice(0, c.col) : mode === 1 ? ' '.repeat(c.col) + current.slice(c.col) : '';
+  },
+  /** Erase in display: only "from the cursor down" (0) changes what the final screen shows. */
+  J(c, n) {
+    if ((Number.isNaN(n) ? 0 : n) !== 0) return;
+    touch(c);
+    ensureRow(c);
+    c.rows[c.row] = (c.rows[c.row] as string).slice(0, c.col);
+    c.rows.length = c.row + 1;
+  },
+};

@@ -1,13 +1,8 @@
 /**
  * BuildKit tty progress (`--progress=tty`, the default in a terminal), as copied from the screen or as the
  * raw bytes a terminal received. Raw bytes are first replayed on a small screen model (screen.ts): the
- * display redraws itself in place, so only the final screen state counts.
- *
- *   [+] Building 12.3s (17/18) FINISHED
- *    => CACHED [stage 2/5] COPY …      0.0s
- *    => [2/5] RUN …                    12.3s
- *    => => transferring context: 45B    0.0s
- *    => ERROR [stage-1 3/5] RUN …       0.5s
+ * display redraws itself in place, so only the final screen state counts. The grammar of its rows is in
+ * tty-lines.ts.
  */
 import {
   addRecord,
@@ -22,60 +17,18 @@ import {
   settleOutput,
   type BlockReader,
   type Draft,
+  type Going,
   type VertexRecord,
+  type WarningListReader,
   warningListReader,
 } from './draft.ts';
 import { HEAD_BYTES, LineCleaner, planPrefixes, planPrefixesOfHead, type PrefixPlan } from './lines.ts';
 import { ScreenRenderer } from './screen.ts';
+import { classifyTtyLine, type TtyLine } from './tty-lines.ts';
 import { parseBytes } from './units.ts';
 
-const HEADER_RE = /^\s*\[\+\] Building ([\d.]+)s \((\d+)\/(\d+)\)(.*)$/;
-// ` => [CACHED|ERROR|CANCELED] name   12.3s` — the leading space is often lost in a paste. The name and the
-// time are split by `splitTimed`, not by a regex: `(.*?)(\s+)(time)?\s*$` backtracks cubically on a line of
-// spaces (2,000 spaces took 5 s, a hostile 1 MB line would never end).
-const VERTEX_HEAD_RE = /^\s*=> (?!=> )(?:(CACHED|ERROR|CANCELED) )?/;
-const SUB_HEAD_RE = /^\s*=> => /;
-const TIME_RE = /^\d+(?:\.\d+)?s$/;
-const LINE_BREAK_RE = /[\n\r\u2028\u2029]/;
-
-/** `name   12.3s  ` → name, the whitespace between name and time, the time (undefined when none). */
-function splitTimed(rest: string): { name: string; gap: string; time: string | undefined } {
-  const end = rest.trimEnd();
-  let cut = end.length;
-  let time: string | undefined;
-  if (end.endsWith('s')) {
-    let from = end.length - 1;
-    while (from > 0 && /[\d.]/.test(end[from - 1]!)) from--;
-    const candidate = end.slice(from);
-    if (from > 0 && /\s/.test(end[from - 1]!) && TIME_RE.test(candidate)) {
-      time = candidate;
-      cut = from;
-    }
-  }
-  const name = end.slice(0, cut).trimEnd();
-  return { name, gap: time === undefined ? rest.slice(end.length) : end.slice(name.length, cut), time };
-}
-
-/** The groups the old VERTEX_RE gave: [prefix, name, gap, time]; null when the line has no trailing gap or time. */
-function matchVertex(line: string): [string | undefined, string, string, string | undefined] | null {
-  const head = VERTEX_HEAD_RE.exec(line);
-  if (!head) return null;
-  const { name, gap, time } = splitTimed(line.slice(head[0].length));
-  if (LINE_BREAK_RE.test(name)) return null;
-  // A row pasted without its padding and time (`=> CACHED [2/5] COPY . .`) is still a step, if it names one.
-  if (gap === '' && !name.startsWith('[')) return null;
-  return [head[1], name, gap, time];
-}
-
-function matchSub(line: string): { body: string; time: string | undefined } | null {
-  const head = SUB_HEAD_RE.exec(line);
-  if (!head) return null;
-  const { name, time } = splitTimed(line.slice(head[0].length));
-  return LINE_BREAK_RE.test(name) ? null : { body: name, time };
-}
 /** `$ docker build …`, `PS C:\\x> docker compose up --build`: a prompt and a command that builds. */
 const BUILD_COMMAND_RE = /^\s*(?:\S*[$#>%]\s+)?(?:sudo\s+)?(?:docker(?:-compose)?|podman|buildah|nerdctl)\s(?:.*\s)?(?:build|bake|up)\b/;
-const OTHER_FORMAT_START_RE = /^(?:#0 building with |#1 \[|Step 1(?:\/\d+)? : |Sending build context to Docker daemon)/;
 const FINAL_ERROR_RE = /^(?:(?:ERROR|error): )?(?:failed to solve|failed to build|executor failed running|process ".*" did not complete successfully)/;
 
 /**
@@ -129,110 +82,63 @@ export function ttyReader(source: string, plan: PrefixPlan, cursorMovement: bool
 /** Rows of the screen gathered before a line reader sees them. */
 const BLOCK_CHARS = 1 << 16;
 
+interface TtyState {
+  draft: Draft;
+  byName: Map<string, VertexRecord>;
+  /** The vertex of the last row: the ` => => ` lines below it are its. */
+  current: VertexRecord | null;
+  order: number;
+  headerSeen: boolean;
+  /** The last header said FINISHED. */
+  finished: boolean;
+  /** The last header's vertex counts: `(17/18)`. */
+  done: number;
+  total: number;
+  lastSeconds: number;
+  inTrailer: boolean;
+  /** The widest progress row: the terminal's width, which cut names fill exactly. */
+  widest: number;
+  cutCandidates: { rec: VertexRecord; length: number }[];
+  warningList: WarningListReader;
+  /** A build command was typed after the rows read so far. */
+  commandSince: boolean;
+  /** The reader stopped where the next build begins. */
+  nextBuild: boolean;
+}
+
+/**
+ * Each row is classified into a kind (tty-lines.ts), then a table maps the kind to a small handler over
+ * the reader's state (`TtyState`).
+ */
 function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<Draft> {
   const draft = newDraft(source, 'buildkit-tty', effectivePlan.style);
-  const byName = new Map<string, VertexRecord>();
-  let current: VertexRecord | null = null;
-  let order = 0;
-  let headerSeen = false;
-  let finished = false;
-  let done = 0;
-  let total = 0;
-  let inTrailer = false;
-  let widest = 0;
-  const cutCandidates: { rec: VertexRecord; length: number }[] = [];
+  const s: TtyState = {
+    draft,
+    byName: new Map(),
+    current: null,
+    order: 0,
+    headerSeen: false,
+    finished: false,
+    done: 0,
+    total: 0,
+    lastSeconds: 0,
+    inTrailer: false,
+    widest: 0,
+    cutCandidates: [],
+    warningList: warningListReader(draft),
+    commandSince: false,
+    nextBuild: false,
+  };
   const cleaner = new LineCleaner(effectivePlan);
   let stopped = false;
-  let lastSeconds = 0;
-  const warningList = warningListReader(draft);
-  /** A build command was typed after the rows read so far. */
-  let commandSince = false;
-  /** The reader stopped where the next build begins. */
-  let nextBuild = false;
-
-  const readLine = (line: string): boolean | void => {
-    order++;
-    const header = HEADER_RE.exec(line);
-    if (header) {
-      const seconds = Number(header[1]);
-      // A display ends with its FINISHED frame (or an error); a header after that, or a clock that went
-      // back, is the next build's display (a terminal session that built again).
-      // A display whose clock shows less than a step above it took is another build's (the first display's
-      // own header may be cut off the paste).
-      const longest = draft.records.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
-      if (draft.records.length > 0 && (finished || inTrailer || commandSince || (headerSeen && seconds < lastSeconds) || seconds + 0.05 < longest)) {
-        nextBuild = true;
-        return false;
-      }
-      lastSeconds = seconds;
-      headerSeen = true;
-      const tail = header[4] as string;
-      finished = /\bFINISHED\b/.test(tail);
-      // buildx ≥ 0.11 ends the header with `<driver>:<builder name>`, e.g. `docker:default`.
-      const desc = /\s([\w-]+):(\S+)\s*$/.exec(tail);
-      if (desc) {
-        draft.builder.driver = detach(desc[1] as string);
-        draft.builder.name = detach(desc[2] as string);
-        draft.builder.era = 'buildkit-modern';
-      }
-      done = Number(header[2]);
-      total = Number(header[3]);
-      inTrailer = false;
-      return;
-    }
-    // A build command typed at a prompt after this display: the next display is its build.
-    if (draft.records.length > 0 && BUILD_COMMAND_RE.test(line)) commandSince = true;
-    if (OTHER_FORMAT_START_RE.test(line)) {
-      // The next build printed in another mode (`--progress=plain`, the legacy builder).
-      nextBuild = true;
-      return false;
-    }
+  const readLine = (line: string): Going => {
+    s.order++;
     const trimmed = line.trimStart();
-    // The display pads every progress line to the terminal width; other lines can be longer.
-    if (trimmed.startsWith('=> ') && line.trimEnd().length > widest) widest = line.trimEnd().length;
-    if (trimmed.startsWith('=> => ')) {
-      const sub = matchSub(line);
-      if (sub && current) {
-        const body = sub.body;
-        if (body.startsWith('# ')) pushOutput(draft, current, body.slice(2));
-        else applyStatus(draft, current, body, parseBytes);
-      }
-      return;
-    }
-    if (trimmed.startsWith('=> ')) {
-      const m = matchVertex(line);
-      if (!m) return;
-      const name = m[1];
-      if (name.startsWith('WARN: ')) {
-        addWarning(draft, name.slice(6));
-        return;
-      }
-      let rec = byName.get(name);
-      if (!rec) {
-        rec = newRecord(name, order);
-        if (!addRecord(draft, rec)) return false;
-        byName.set(rec.name, rec); // the record's own copy: `name` is a view on the block
-      }
-      current = rec;
-      const prefix = m[0];
-      const time = m[3];
-      if (prefix === 'CACHED') setResult(draft, rec, 'cached', order);
-      else if (prefix === 'ERROR') setResult(draft, rec, 'error', order);
-      else if (prefix === 'CANCELED') setResult(draft, rec, 'canceled', order);
-      else setResult(draft, rec, 'done', order);
-      rec.durationS = time !== undefined && prefix !== 'CACHED' ? Number(time.slice(0, -1)) : null;
-      // BuildKit cuts a long name so that it fills its column exactly; the padding then shrinks to the two
-      // spaces before the time (`align` adds one, the timer ` %3.1fs` starts with one).
-      const gap = m[2].length;
-      if (time === undefined || gap <= 2) cutCandidates.push({ rec, length: line.trimEnd().length });
-      return;
-    }
-    if (warningList.line(line)) return;
-    if (trimmed === '------' || trimmed.startsWith('------ ')) inTrailer = true;
-    if (!inTrailer && FINAL_ERROR_RE.test(trimmed)) inTrailer = true;
-    if (inTrailer && trimmed !== '' && draft.trailer.length < 200) draft.trailer.push(detach(line));
+    const kind = classifyTtyLine(line, trimmed);
+    // A build command typed at a prompt after this display: the next display is its build.
+    if (kind.kind !== 'header' && draft.records.length > 0 && BUILD_COMMAND_RE.test(line)) s.commandSince = true;
+    return (LINE_HANDLERS[kind.kind] as LineHandler<TtyLine>)(s, kind, line, trimmed);
   };
-
   return {
     push(text: string): boolean {
       if (stopped) return false;
@@ -240,29 +146,111 @@ function ttyLineReader(source: string, effectivePlan: PrefixPlan): BlockReader<D
       endBlock(draft, text);
       return !stopped;
     },
-    nextBuildAt: () => (nextBuild ? cleaner.stoppedAt : -1),
-    finish,
+    nextBuildAt: () => (s.nextBuild ? cleaner.stoppedAt : -1),
+    finish: () => finish(s),
   };
+}
 
-  function finish(): Draft {
-    for (const { rec, length } of cutCandidates) if (widest >= 40 && length >= widest - 1) rec.nameTruncated = true;
-    if (cutCandidates.some((c) => c.rec.nameTruncated)) {
-      draft.notes.push(`Names were cut at the terminal width (${widest} columns); cut instructions are flagged truncated.`);
-    }
-    const finalError = [...draft.trailer].reverse().find((l) => FINAL_ERROR_RE.test(l.trim()));
-    for (const rec of draft.records) if (rec.result === 'error') rec.error = finalError?.trim().replace(/^ERROR: /, '') ?? null;
-    const failed = draft.records.some((r) => r.result === 'error');
-    if (headerSeen && !finished && !failed) {
-      draft.cut = true;
-      draft.notes.push(
-        `The tty header says ${done} of ${total} vertices finished and no FINISHED: the build was still running or the copy is cut; the tty view does not tell running steps from finished ones.`,
-      );
-    }
-    // The tty list is in vertex order, not in the order results happened: "CACHED after the ERROR line"
-    // means nothing here.
-    draft.firstErrorOrder = Number.POSITIVE_INFINITY;
-    draft.finished = finished;
-    for (const rec of draft.records) settleOutput(rec);
-    return draft;
+type LineHandler<L extends TtyLine> = (s: TtyState, kind: L, line: string, trimmed: string) => Going;
+
+const LINE_HANDLERS: { [K in TtyLine['kind']]: LineHandler<Extract<TtyLine, { kind: K }>> } = {
+  header: readHeader,
+  'other-mode-start'(s) {
+    // The next build printed in another mode (`--progress=plain`, the legacy builder).
+    s.nextBuild = true;
+    return false;
+  },
+  row: readRow,
+  warn(s, { text }, line) {
+    measureRow(s, line);
+    addWarning(s.draft, text);
+  },
+  'sub-output'(s, { text }, line) {
+    measureRow(s, line);
+    if (s.current) pushOutput(s.draft, s.current, text);
+  },
+  'sub-status'(s, { status }, line) {
+    measureRow(s, line);
+    if (s.current) applyStatus(s.draft, s.current, status, parseBytes);
+  },
+  'broken-row'(s, _kind, line) {
+    measureRow(s, line);
+  },
+  outside(s, _kind, line, trimmed) {
+    if (s.warningList.line(line)) return;
+    if (trimmed === '------' || trimmed.startsWith('------ ')) s.inTrailer = true;
+    if (!s.inTrailer && FINAL_ERROR_RE.test(trimmed)) s.inTrailer = true;
+    if (s.inTrailer && trimmed !== '' && s.draft.trailer.length < 200) s.draft.trailer.push(detach(line));
+  },
+};
+
+function readHeader(s: TtyState, { seconds, done, total, tail }: Extract<TtyLine, { kind: 'header' }>): Going {
+  const draft = s.draft;
+  // A display ends with its FINISHED frame (or an error); a header after that, or a clock that went
+  // back, is the next build's display (a terminal session that built again).
+  // A display whose clock shows less than a step above it took is another build's (the first display's
+  // own header may be cut off the paste).
+  const longest = draft.records.reduce((m, r) => Math.max(m, r.durationS ?? 0), 0);
+  if (draft.records.length > 0 && (s.finished || s.inTrailer || s.commandSince || (s.headerSeen && seconds < s.lastSeconds) || seconds + 0.05 < longest)) {
+    s.nextBuild = true;
+    return false;
   }
+  s.lastSeconds = seconds;
+  s.headerSeen = true;
+  s.finished = /\bFINISHED\b/.test(tail);
+  // buildx ≥ 0.11 ends the header with `<driver>:<builder name>`, e.g. `docker:default`.
+  const desc = /\s([\w-]+):(\S+)\s*$/.exec(tail);
+  if (desc) {
+    draft.builder.driver = detach(desc[1] as string);
+    draft.builder.name = detach(desc[2] as string);
+    draft.builder.era = 'buildkit-modern';
+  }
+  s.done = done;
+  s.total = total;
+  s.inTrailer = false;
+}
+
+function readRow(s: TtyState, { result, name, gap, time }: Extract<TtyLine, { kind: 'row' }>, line: string): Going {
+  measureRow(s, line);
+  let rec = s.byName.get(name);
+  if (!rec) {
+    rec = newRecord(name, s.order);
+    if (!addRecord(s.draft, rec)) return false;
+    s.byName.set(rec.name, rec); // the record's own copy: `name` is a view on the block
+  }
+  s.current = rec;
+  setResult(s.draft, rec, result, s.order);
+  rec.durationS = time !== undefined && result !== 'cached' ? Number(time.slice(0, -1)) : null;
+  // BuildKit cuts a long name so that it fills its column exactly; the padding then shrinks to the two
+  // spaces before the time (`align` adds one, the timer ` %3.1fs` starts with one).
+  if (time === undefined || gap <= 2) s.cutCandidates.push({ rec, length: line.trimEnd().length });
+}
+
+/** The display pads every progress row to the terminal width; other lines can be longer. */
+function measureRow(s: TtyState, line: string): void {
+  const width = line.trimEnd().length;
+  if (width > s.widest) s.widest = width;
+}
+
+function finish(s: TtyState): Draft {
+  const draft = s.draft;
+  for (const { rec, length } of s.cutCandidates) if (s.widest >= 40 && length >= s.widest - 1) rec.nameTruncated = true;
+  if (s.cutCandidates.some((c) => c.rec.nameTruncated)) {
+    draft.notes.push(`Names were cut at the terminal width (${s.widest} columns); cut instructions are flagged truncated.`);
+  }
+  const finalError = [...draft.trailer].reverse().find((l) => FINAL_ERROR_RE.test(l.trim()));
+  for (const rec of draft.records) if (rec.result === 'error') rec.error = finalError?.trim().replace(/^ERROR: /, '') ?? null;
+  const failed = draft.records.some((r) => r.result === 'error');
+  if (s.headerSeen && !s.finished && !failed) {
+    draft.cut = true;
+    draft.notes.push(
+      `The tty header says ${s.done} of ${s.total} vertices finished and no FINISHED: the build was still running or the copy is cut; the tty view does not tell running steps from finished ones.`,
+    );
+  }
+  // The tty list is in vertex order, not in the order results happened: "CACHED after the ERROR line"
+  // means nothing here.
+  draft.firstErrorOrder = Number.POSITIVE_INFINITY;
+  draft.finished = s.finished;
+  for (const rec of draft.records) settleOutput(rec);
+  return draft;
 }

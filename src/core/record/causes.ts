@@ -6,9 +6,9 @@
  *   context, whose content checksum is the one key input the LLB does not hold;
  * - a COPY/ADD's evidence names the context paths its LLB reads, so the context diff is read against them.
  */
-import type { BuildTrace, Cause, Diagnosis, RecordFacts, RecordLlbOp, Step } from '../model.ts';
+import type { BuildTrace, Cause, CauseLlbDiff, Diagnosis, RecordFacts, RecordLlbOp, Step } from '../model.ts';
 import { normalImageRef } from './facts.ts';
-import { compareStepLlb, type LlbComparison } from './llb-diff.ts';
+import { compareStepLlb, type LlbComparison, type LlbDifference } from './llb-diff.ts';
 
 interface PairFacts {
   e: RecordFacts;
@@ -43,7 +43,10 @@ export function recordCauses(diagnosis: Diagnosis, traces: BuildTrace[]): Diagno
     .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
     .map((x) => x.c);
   const out: Diagnosis = { ...diagnosis, causes: sorted };
-  if (sorted[0]?.exact && out.verdict && !out.verdict.includes('build records')) out.verdict = `${out.verdict} The build records settle it.`;
+  if (sorted[0]?.exact && out.verdict && !out.settled_by_records) {
+    out.verdict = `${out.verdict} The build records settle it.`;
+    out.settled_by_records = true;
+  }
   return out;
 }
 
@@ -99,6 +102,7 @@ function refine(cause: Cause, p: PairFacts): Cause {
         c.exact = true;
         c.confidence = 'high';
         for (const b of p.basesChanged) recordLine(`${b.ref} resolved to ${b.before} in ${p.nameE}, ${b.after} in ${p.nameL} (provenance materials)`);
+        c.base_image = { ...c.base_image, ref: c.base_image?.ref ?? p.basesChanged[0]!.ref, ...recordDigests(c, p.basesChanged) };
       } else if (p.basesKnown) {
         c.confidence = 'low';
         recordLine(`both builds used the same base image digests (provenance materials)`);
@@ -127,11 +131,30 @@ function refine(cause: Cause, p: PairFacts): Cause {
   if (p.llb.kind === 'different' && p.llb.difference) {
     const d = p.llb.difference;
     const where = d.upstream ? `upstream of the step (${d.after.kind} op)` : 'in the step itself';
-    if (d.fields.length > 0) recordLine(`the LLB differs ${where}: ${d.fields.map((f) => fieldChange(f, d.before, d.after)).join('; ')}`);
+    if (d.fields.length > 0) {
+      recordLine(`the LLB differs ${where}: ${d.fields.map((f) => fieldChange(f, d.before, d.after)).join('; ')}`);
+      c.llb_diff = llbDiff(d);
+    }
   }
   for (const op of p.readsContext)
     for (const copy of op.copies ?? []) if (copy.local !== null) recordLine(`reads ${copy.src} from the build context${followed(p.l.llb, copy.from)}`);
   return c;
+}
+
+/** The records' digests of the cause's base image (the one it names, else the first that changed). */
+function recordDigests(c: Cause, changed: PairFacts['basesChanged']): { digest_before: string; digest_after: string } {
+  const named = c.base_image ? changed.find((b) => normalImageRef(b.ref) === normalImageRef(c.base_image!.ref)) : undefined;
+  const b = named ?? changed[0]!;
+  return { digest_before: b.before, digest_after: b.after };
+}
+
+/** The differing fields with both values, whole (the evidence line cuts long ones). */
+function llbDiff(d: LlbDifference): CauseLlbDiff {
+  return {
+    upstream: d.upstream,
+    op: d.after.kind,
+    fields: d.fields.map((name) => ({ name, before: d.before.fields[name] ?? null, after: d.after.fields[name] ?? null })),
+  };
 }
 
 function followed(ops: RecordLlbOp[], from: string | null): string {

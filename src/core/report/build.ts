@@ -7,7 +7,20 @@
  * `redactReport` first, which keeps the Dockerfile's lines (the editor view marks them by number) but
  * hides ENV/ARG/LABEL values and every secret-looking string, and replaces every build-arg value.
  */
-import type { BuildCommand, BuildPlan, BuildTrace, ContextIndex, Diagnosis, Report, ReportBuild, ReportBuildStep, Step, StepContentKey } from '../model.ts';
+import type {
+  BaseImage,
+  BuildCommand,
+  BuildPlan,
+  BuildTrace,
+  ContextIndex,
+  Diagnosis,
+  Report,
+  ReportBaseImage,
+  ReportBuild,
+  ReportBuildStep,
+  Step,
+  StepContentKey,
+} from '../model.ts';
 import { REPORT_SCHEMA } from '../model.ts';
 
 /** Written into every report; bump with package.json's version. */
@@ -50,12 +63,12 @@ function reportBuild(trace: BuildTrace, plan: BuildPlan | null): ReportBuild {
     source: trace.source,
     format: trace.format,
     steps: inDockerfileOrder(trace.steps, plan).map(reportStep),
-    builder: { ...trace.builder },
+    builder: { name: trace.builder.name, driver: trace.builder.driver, digest_lines: trace.builder.digestLines, era: trace.builder.era },
     line_prefix: trace.linePrefix,
     truncated: trace.truncated,
   };
   // Optional lists only when they say something, to keep share links short.
-  if (trace.baseImages.length > 0) build.base_images = structuredClone(trace.baseImages);
+  if (trace.baseImages.length > 0) build.base_images = trace.baseImages.map(reportBaseImage);
   if (trace.cacheImports.length > 0) build.cache_imports = structuredClone(trace.cacheImports);
   const t = trace.transfers;
   if (t.context !== null || t.dockerfile !== null || t.dockerignore !== null) build.transfers = { ...t };
@@ -68,6 +81,13 @@ function reportBuild(trace: BuildTrace, plan: BuildPlan | null): ReportBuild {
     build.reading = { repairs: [...r.repairs], learned_prefix: r.learnedPrefix, build: r.build, builds: r.builds, unplaced_lines: r.unplacedLines };
   }
   return build;
+}
+
+function reportBaseImage(image: BaseImage): ReportBaseImage {
+  const out: ReportBaseImage = { ref: image.ref, digest: image.digest, stage: image.stage };
+  if (image.metadataDigest !== undefined) out.metadata_digest = image.metadataDigest;
+  if (image.imageId !== undefined) out.image_id = image.imageId;
+  return out;
 }
 
 function reportStep(step: Step): ReportBuildStep {
@@ -109,8 +129,8 @@ function reportContexts(contexts: (ContextIndex | null)[], keys: (StepContentKey
     const entry: NonNullable<Report['contexts']>[number] = {
       source: context.source,
       kind: context.kind,
-      modesKnown: context.modesKnown,
-      rootDigest: context.rootDigest,
+      modes_known: context.modesKnown,
+      root_digest: context.rootDigest,
       keys: structuredClone(keys[i] ?? []),
     };
     // Names only: the report must say a credential file is there, never what it holds.

@@ -3,6 +3,7 @@
  * share link (`#r=3.<payload>`, older formats still read). See the module comments for each.
  */
 export { buildReport, inDockerfileOrder, GENERATOR, type ReportParts } from './build.ts';
+export { causeFacts, type CauseFact } from './cause-facts.ts';
 export { compactReport, LINK_OMISSION_WORDS, LINK_OMISSIONS } from './compact.ts';
 export { toMarkdown, verdictOf } from './markdown.ts';
 export { redactReport, type RedactionResult } from './redact.ts';
@@ -21,4 +22,5 @@ export {
   type ShareLinkProblem,
   type ShareLinkResult,
 } from './share.ts';
-export { validateReport } from './validate.ts';
+export { isNewerReport, readReport, REPORT_SCHEMA_VERSION, reportSchemaVersion, validateReport } from './validate.ts';
+export { upgradeReport } from './upgrade.ts';

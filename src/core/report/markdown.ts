@@ -53,7 +53,7 @@ function sections(report: Report): Section[] {
     for (const build of report.builds) out.push({ lines: buildTable(build, label) });
   }
   if (d) {
-    out.push({ lines: causes(d.causes, label, verdictOf(report)) });
+    out.push({ lines: causes(d, label) });
     out.push({ lines: hashNote(d, label, false) });
     out.push({ lines: hashNote(d, label, true), drop: 3, name: 'cache key parts' });
     out.push({ lines: suggestions(d) });
@@ -186,44 +186,45 @@ function roleText(step: DiagnosisStep, label: Label): string {
   }
 }
 
-function causes(list: Cause[], label: Label, verdict: string): string[] {
+function causes(d: Diagnosis, label: Label): string[] {
+  const list = d.causes;
   if (list.length === 0) return [];
   const out = ['### Causes', ''];
   list.forEach((cause, i) => {
     const where = cause.step ? ` at ${code(label(cause.step))}` : '';
     const certainty = cause.exact ? 'exact: read from the build records' : `${cause.confidence} confidence`;
-    out.push(`${i + 1}. **${cause.kind}** (${certainty})${where}: ${said(cause.summary, verdict) ? 'as the verdict says.' : prose(cause.summary)}`);
+    out.push(`${i + 1}. **${cause.kind}** (${certainty})${where}: ${verdictStates(d, cause) ? 'as the verdict says.' : prose(cause.summary)}`);
     for (const line of cause.evidence) out.push(`   - ${code(line)}`);
-    // A changed file the evidence already quotes (`path: added`) is not listed twice.
-    for (const file of (cause.files ?? []).filter((f) => !cause.evidence.some((line) => line.startsWith(`${f.path}:`)))) {
+    // The files the evidence lines already quote are not listed twice.
+    for (const file of (cause.files ?? []).slice(cause.files_quoted ?? Infinity)) {
       out.push(`   - changed file ${code(file.path)}: ${file.change}${file.detail ? ` (${code(file.detail)})` : ''}`);
     }
-    if (cause.toTellApart) out.push(`   - to tell apart: ${prose(cause.toTellApart)}`);
+    if (cause.to_tell_apart) out.push(`   - to tell apart: ${prose(cause.to_tell_apart)}`);
   });
   out.push('');
   return out;
 }
 
-/**
- * What the printed digests of the first miss mean (`keyParts: false`), or what its cache key is made of
- * (`keyParts: true`: the part a long post can do without).
- */
-/** The verdict already says this cause's "missed because …" word for word: not twice in a short post. */
-function said(summary: string, verdict: string): boolean {
-  const because = /\bmissed because (.+?)\.?$/.exec(summary)?.[1];
-  return because !== undefined && verdict.includes(because);
+/** The verdict states this cause whole (the diagnosis records which): not twice in a short post. */
+function verdictStates(d: Diagnosis, cause: Cause): boolean {
+  const stated = d.verdict_states;
+  if (stated === undefined || stated.kind !== cause.kind) return false;
+  return cause.step === null || stated.step === null ? cause.step === stated.step : sameStep(cause.step, stated.step);
 }
 
-function hashNote(d: Diagnosis, label: Label, keyParts: boolean): string[] {
+/**
+ * What the printed digests of the first miss mean (`keyPartsOnly: false`), or what its cache key is made
+ * of (`keyPartsOnly: true`: the part a long post can do without).
+ */
+function hashNote(d: Diagnosis, label: Label, keyPartsOnly: boolean): string[] {
   const first = d.first_miss;
   const note: HashNote | undefined = first ? d.hash_notes?.find((n) => sameStep(n.step, first)) : undefined;
   if (!first || !note) return [];
-  if (keyParts) return note.keyParts.length === 0 ? [] : ['Its cache key is made of:', ...note.keyParts.map((part) => `- ${prose(part)}`), ''];
+  if (keyPartsOnly) return note.key_parts.length === 0 ? [] : ['Its cache key is made of:', ...note.key_parts.map((part) => `- ${prose(part)}`), ''];
   const out = [`### What the hashes of ${code(label(first))} mean`, '', prose(note.explanation), ''];
   // Full digests are for searching a cache dump; not twice when the explanation already quotes them.
   const digests = note.digests.map((digest, i) => `build ${i + 1}: ${digest ? code(digest) : 'not printed'}`);
-  const quoted = note.digests.every((digest) => digest === null || note.explanation.includes(digest.slice(0, 19)));
-  if (note.digests.some((x) => x !== null) && !quoted) out.push(`Vertex digests: ${digests.join(', ')}`, '');
+  if (note.digests.some((x) => x !== null) && note.digests_unquoted) out.push(`Vertex digests: ${digests.join(', ')}`, '');
   return out;
 }
 

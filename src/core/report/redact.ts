@@ -2,7 +2,7 @@
  * Redaction: what makes a Report safe to paste, print or put in a link.
  *
  * It removes, everywhere in the report:
- * - every build-arg value (names stay): in `commands[].command.buildArgs`, in `--build-arg N=V` flags, and
+ * - every build-arg value (names stay): in `commands[].command.build_args`, in `--build-arg N=V` flags, and
  *   every other occurrence of those values anywhere else (evidence lines quote them);
  * - credentials in URLs, cloud keys, forge/npm/Slack tokens, JWTs, private-key blocks and `password=`-style
  *   pairs (see secrets.ts);
@@ -34,9 +34,10 @@ export function redactReport(report: Report): RedactionResult {
     }
   };
 
-  const knownValues = [...collectBuildArgValues(copy), ...collectDockerfileSecrets(copy.dockerfile?.lines ?? [])];
+  const knownValues = [...collectBuildArgValues(copy), ...collectDockerfileSecrets(copy.dockerfile?.lines ?? []), ...collectCauseSecrets(copy)];
   redactCommandArgs(copy, note);
   redactCauseArgs(copy, note);
+  redactCauseValues(copy, note);
   if (copy.dockerfile) copy.dockerfile.lines = redactDockerfileLines(copy.dockerfile.lines, 'dockerfile.lines', note);
 
   // Everything else: walk every string. Previous redactions are kept and merged.
@@ -70,7 +71,7 @@ type Note = (kinds: string[], place: string) => void;
 function collectBuildArgValues(report: Report): KnownArg[] {
   const byName = new Map<string, Set<string>>();
   for (const entry of report.commands ?? []) {
-    for (const [name, value] of Object.entries(entry.command.buildArgs)) {
+    for (const [name, value] of Object.entries(entry.command.build_args)) {
       if (value === null || value === REDACTED) continue;
       const values = byName.get(name) ?? new Set<string>();
       values.add(value);
@@ -83,6 +84,14 @@ function collectBuildArgValues(report: Report): KnownArg[] {
       const values = byName.get(arg.name) ?? new Set<string>();
       for (const value of [arg.before, arg.after]) if (typeof value === 'string' && value !== REDACTED) values.add(value);
       byName.set(arg.name, values);
+    }
+  }
+  // A build arg is environment of the RUN: its LLB `env NAME` values are its values, quoted in evidence too.
+  for (const cause of report.diagnosis?.causes ?? []) {
+    for (const field of cause.llb_diff?.fields ?? []) {
+      const name = /^env (.+)$/.exec(field.name)?.[1];
+      const values = name !== undefined ? byName.get(name) : undefined;
+      if (values) for (const value of [field.before, field.after]) if (typeof value === 'string' && value !== REDACTED) values.add(value);
     }
   }
   return [...byName].map(([name, values]) => ({ name, values: [...values] }));
@@ -107,9 +116,24 @@ function collectDockerfileSecrets(lines: string[]): KnownArg[] {
   return found;
 }
 
+/**
+ * Secret-named ENV values and ARG defaults an instruction change compares: the report's Dockerfile is the
+ * later one, so the earlier build's values are known only here, and summaries quote them.
+ */
+function collectCauseSecrets(report: Report): KnownArg[] {
+  return (report.diagnosis?.causes ?? []).flatMap((cause) =>
+    [...(cause.instruction_diff?.env ?? []), ...(cause.instruction_diff?.arg_defaults ?? [])]
+      .filter((value) => isSecretName(value.name))
+      .map((value) => ({
+        name: value.name,
+        values: [value.before, value.after].filter((v): v is string => typeof v === 'string' && v !== '' && v !== REDACTED),
+      })),
+  );
+}
+
 function redactCommandArgs(report: Report, note: Note): void {
   (report.commands ?? []).forEach((entry, i) => {
-    const args = entry.command.buildArgs;
+    const args = entry.command.build_args;
     for (const name of Object.keys(args)) {
       const value = args[name];
       if (value === null || value === undefined || value === REDACTED) continue;
@@ -131,6 +155,42 @@ function redactCauseArgs(report: Report, note: Note): void {
       }
     }
   });
+}
+
+/**
+ * The values other typed fields of a cause hold, by the rules the text follows: an ENV value or ARG default
+ * whose name announces a secret, and in an LLB diff the `env NAME` of a build arg (a declared ARG is
+ * environment of the RUN, so its value is a build-arg value) or of a secret-looking name. Digests,
+ * references and instruction texts are plain strings: the walk below scrubs secrets out of them.
+ */
+function redactCauseValues(report: Report, note: Note): void {
+  const buildArgNames = new Set([
+    ...(report.commands ?? []).flatMap((entry) => Object.keys(entry.command.build_args)),
+    ...(report.diagnosis?.causes ?? []).flatMap((cause) => (cause.args ?? []).map((arg) => arg.name)),
+  ]);
+  (report.diagnosis?.causes ?? []).forEach((cause, i) => {
+    const place = `diagnosis.causes[${i}]`;
+    const diff = cause.instruction_diff;
+    for (const value of [...(diff?.env ?? []), ...(diff?.arg_defaults ?? [])]) {
+      if (isSecretName(value.name) && hideSides(value)) note([`Dockerfile ENV/ARG value ${value.name}`], `${place}.instruction_diff`);
+    }
+    for (const field of cause.llb_diff?.fields ?? []) {
+      const env = /^env (.+)$/.exec(field.name)?.[1];
+      if (env !== undefined && (buildArgNames.has(env) || isSecretName(env)) && hideSides(field)) note([`build-arg value ${env}`], `${place}.llb_diff`);
+    }
+  });
+}
+
+/** Replaces both values of a compared pair; true when one was there to hide. */
+function hideSides(pair: { before?: string | null; after?: string | null }): boolean {
+  let hid = false;
+  for (const side of ['before', 'after'] as const) {
+    const value = pair[side];
+    if (typeof value !== 'string' || value === '' || value === REDACTED) continue;
+    pair[side] = REDACTED;
+    hid = true;
+  }
+  return hid;
 }
 
 /** ENV/ARG/LABEL instruction values, which are how credentials get baked into images. */

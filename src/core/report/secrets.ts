@@ -3,9 +3,12 @@
  *
  * The patterns follow the families buildx's `sanitizeCommand` and the usual secret scanners look for:
  * cloud keys, forge tokens, private keys, credentials in URLs and `name=value` pairs whose name says
- * "secret". We prefer redacting too much over leaking: a redacted word costs a reader a little context,
- * a leaked token costs the user a credential rotation.
+ * "secret" (SECRET_NAME, the one rule in context/credentials.ts). We prefer redacting too much over
+ * leaking: a redacted word costs a reader a little context, a leaked token costs the user a credential
+ * rotation.
  */
+
+import { SECRET_NAME } from '../context/credentials.ts';
 
 /** What replaces a secret value. Never matched as a secret itself, so redaction is idempotent. */
 export const REDACTED = '<redacted>';
@@ -23,13 +26,8 @@ const keepPrefix =
   (_match: string, ...groups: string[]): string =>
     groups.slice(0, prefixGroups).join('') + REDACTED;
 
-// Key names that announce a secret value. `auth` catches `_auth`, `_authToken`, `authorization`.
-const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:passw(?:or)?d|passwd|pwd|token|secret|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth|credential)[A-Za-z0-9_.-]*`;
-
-/** Whether a variable name announces a secret (`DB_PASSWORD`, `NPM_TOKEN`, `aws_secret_access_key`). */
-export function isSecretName(name: string): boolean {
-  return new RegExp(`^${SECRET_NAME}$`, 'i').test(name);
-}
+// Which names announce a secret is one rule, shared with the warning about secret build args.
+export { isSecretName } from '../context/credentials.ts';
 
 const RULES: SecretRule[] = [
   {

@@ -65,6 +65,13 @@ const diagnosisOf = (report: Obj): Obj | null => (isObj(report.diagnosis) ? repo
 const diagnosisSteps = (report: Obj): Obj[] => objects(diagnosisOf(report)?.steps);
 
 /**
+ * The content key's field names: links made before report schema v2 carry the v1 names (and are upgraded
+ * after this), later ones the v2 names. A key holds one set or the other, so the rule reads either.
+ */
+const CONTENT_KEY_V1_NAMES = { contentKey: 'contentKey', cacheDbKey: 'cacheDbKey', edgeSelector: 'edgeSelector' };
+const CONTENT_KEY_NAMES = { contentKey: 'content_key', cacheDbKey: 'cache_db_key', edgeSelector: 'edge_selector' };
+
+/**
  * A content key's three digests follow from its selectors by BuildKit's formulas (see
  * context/checksum.ts): the key hashes the selector checksums joined by NUL, the cache.db key hashes the
  * key and `@-1`, the edge selector hashes the selector paths, descending, joined by NUL. Only 32 bytes
@@ -78,10 +85,11 @@ function contentKeyDigests(report: Obj, apply: Apply): void {
     const checksums = selectors.map((s) => s.checksum);
     const paths = [...new Set(selectors.map((s) => s.selector))];
     const contentKey = checksums.every((c) => typeof c === 'string') ? sha256Text(checksums.join('\0')) : undefined;
-    const real = apply(key, 'contentKey', contentKey);
-    apply(key, 'cacheDbKey', typeof real === 'string' && real !== '' ? sha256Text(`${real}@-1`) : undefined);
+    const names = Object.hasOwn(key, 'contentKey') ? CONTENT_KEY_V1_NAMES : CONTENT_KEY_NAMES;
+    const real = apply(key, names.contentKey, contentKey);
+    apply(key, names.cacheDbKey, typeof real === 'string' && real !== '' ? sha256Text(`${real}@-1`) : undefined);
     const sorted = paths.every((p) => typeof p === 'string') ? paths.sort((a, b) => compareUtf8(b, a)) : null;
-    apply(key, 'edgeSelector', sorted ? sha256Text(sorted.join('\0')) : undefined);
+    apply(key, names.edgeSelector, sorted ? sha256Text(sorted.join('\0')) : undefined);
   }
 }
 

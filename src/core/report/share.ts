@@ -18,7 +18,7 @@ import { compactReport } from './compact.ts';
 import { redactReport } from './redact.ts';
 import { decodeV2Payload, SHARE_LINK_V2, type V2Decoded } from './share-v2.ts';
 import { decodeV3Payload, encodeV3Payload, SHARE_LINK_V3 } from './share-v3.ts';
-import { validateReport } from './validate.ts';
+import { isNewerReport, readReport } from './validate.ts';
 
 /** The envelope version this code writes. */
 export const SHARE_LINK_VERSION = SHARE_LINK_V3;
@@ -209,20 +209,17 @@ function checkReport(value: unknown): ShareLinkResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail('wrong-schema', 'The link holds JSON, but not a cachewhy report.', ASK_AGAIN);
   }
-  const schema = (value as { schema?: unknown }).schema;
-  if (typeof schema === 'string' && schema !== REPORT_SCHEMA && /^cachewhy\.report\/v\d+$/.test(schema)) {
-    const theirs = Number(schema.slice('cachewhy.report/v'.length));
-    if (theirs > 1) {
-      return fail(
-        'newer-version',
-        `This link was made by a newer cachewhy (report ${schema}); this one reads ${REPORT_SCHEMA}.`,
-        'Open it with the latest cachewhy.',
-      );
-    }
+  if (isNewerReport(value)) {
+    return fail(
+      'newer-version',
+      `This link was made by a newer cachewhy (report ${String((value as { schema?: unknown }).schema)}); this one reads ${REPORT_SCHEMA}.`,
+      'Open it with the latest cachewhy.',
+    );
   }
-  const problem = validateReport(value);
-  if (problem !== null) return fail('wrong-schema', `The link holds JSON that is not a valid cachewhy report: ${problem}.`, ASK_AGAIN);
-  return { ok: true, value: value as Report };
+  // Links made before the current schema hold an older report: readReport upgrades it.
+  const read = readReport(value);
+  if (!read.ok) return fail('wrong-schema', `The link holds JSON that is not a valid cachewhy report: ${read.problem}.`, ASK_AGAIN);
+  return { ok: true, value: read.report };
 }
 
 /**

@@ -1,9 +1,36 @@
 /**
  * Shape check of a Report that came from outside (a share link, a report file). It checks what the views
  * index into — so a hostile or damaged report gives a message instead of a broken page — not every
- * optional field: unknown extra fields are allowed (later versions add fields, never rename).
+ * optional field: unknown extra fields are allowed (later versions add fields; a rename is a new schema
+ * version, which upgrade.ts turns into the current one).
  */
-import { REPORT_SCHEMA } from '../model.ts';
+import { REPORT_SCHEMA, type Report } from '../model.ts';
+import { upgradeReport } from './upgrade.ts';
+
+/** The number of `cachewhy.report/vN` ids; null for anything else. */
+export function reportSchemaVersion(schema: unknown): number | null {
+  const match = typeof schema === 'string' ? /^cachewhy\.report\/v(\d+)$/.exec(schema) : null;
+  return match ? Number(match[1]) : null;
+}
+
+/** The version this code writes; every earlier one is read (upgraded). */
+export const REPORT_SCHEMA_VERSION = reportSchemaVersion(REPORT_SCHEMA)!;
+
+/** Whether `value` claims a report schema newer than this code reads (then say "newer", not "damaged"). */
+export function isNewerReport(value: unknown): boolean {
+  const version = reportSchemaVersion((value as { schema?: unknown } | null)?.schema);
+  return version !== null && version > REPORT_SCHEMA_VERSION;
+}
+
+/**
+ * A report from outside (parsed JSON of a file or a link) in the current shape, or what is wrong with it.
+ * Every reader goes through here, so a report of any earlier schema opens (upgrade.ts).
+ */
+export function readReport(value: unknown): { ok: true; report: Report } | { ok: false; problem: string } {
+  const upgraded = upgradeReport(value);
+  const problem = validateReport(upgraded);
+  return problem === null ? { ok: true, report: upgraded as Report } : { ok: false, problem };
+}
 
 const STATUSES = new Set(['cached', 'built', 'error', 'canceled', 'not-run']);
 
@@ -15,7 +42,10 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 const isNullableStr = (v: unknown): boolean => v === null || isStr(v);
 const isNullableNum = (v: unknown): boolean => v === null || isNum(v);
 
-/** Returns null when the value can be rendered as a Report, else what is wrong (one phrase, with a path). */
+/**
+ * Returns null when the value can be rendered as a Report of the current schema, else what is wrong (one
+ * phrase, with a path). An older report is refused here: read it with `readReport`, which upgrades it.
+ */
 export function validateReport(value: unknown): string | null {
   if (!isObj(value)) return 'it is not an object';
   if (value.schema !== REPORT_SCHEMA) return `"schema" is ${JSON.stringify(value.schema) ?? 'missing'}, expected "${REPORT_SCHEMA}"`;

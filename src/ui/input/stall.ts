@@ -6,7 +6,7 @@
 /** How long without progress before the page says the read has stalled. */
 export const STALL_MS = 15_000;
 
-/** What a running hash keeps (the `running` HashState of session.svelte.ts has this shape). */
+/** What a running hash keeps (the `running` HashState of session/types.ts has this shape). */
 export interface HashTiming {
   startedAt: number;
   /** Progress reports of the last seconds (`at` from `performance.now()`). */

@@ -3,8 +3,9 @@
  *
  * Dropped folders only reveal their content through the (non-standard but universal) entry API:
  * `DataTransferItem.webkitGetAsEntry()` → `FileSystemDirectoryEntry.createReader().readEntries()`, which
- * returns entries in batches until an empty batch. `<input webkitdirectory>` instead gives a flat list
- * of files with `webkitRelativePath` = `folder/sub/file`.
+ * returns entries in batches until an empty batch. A folder chosen with `showDirectoryPicker()` (Chromium)
+ * is walked through its directory handles. Both see empty directories. `<input webkitdirectory>`, the
+ * fallback elsewhere, gives only a flat list of files with `webkitRelativePath` = `folder/sub/file`.
  */
 
 /** One file of a folder, with its path relative to the folder root (`src/app.ts`). */
@@ -15,10 +16,11 @@ export interface FolderFile {
 
 /**
  * `dirs`: the folder's directories, as paths relative to its root (`src`, `src/empty`). BuildKit hashes
- * directories too, so an empty one must not be lost: a drop sees them all; a `webkitdirectory` pick
- * lists files only, so its `dirs` is empty and only the parents of its files are known.
+ * directories too, so an empty one must not be lost: a drop or a directory picker sees them all
+ * (`dirsSeen`); a `webkitdirectory` pick lists files only, so its `dirs` is empty and only the parents of
+ * its files are known.
  */
-export type Collected = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[]; dirs: string[] };
+export type Collected = { type: 'file'; file: File } | { type: 'folder'; name: string; files: FolderFile[]; dirs: string[]; dirsSeen: boolean };
 
 /** Reads a drop: files stay files, each dropped directory becomes one folder input. */
 export async function collectDrop(data: DataTransfer): Promise<Collected[]> {
@@ -45,7 +47,7 @@ export async function collectDrop(data: DataTransfer): Promise<Collected[]> {
       const files: FolderFile[] = [];
       const dirs: string[] = [];
       await walkDirectory(entry as FileSystemDirectoryEntry, '', files, dirs);
-      out.push({ type: 'folder', name: entry.name, files, dirs });
+      out.push({ type: 'folder', name: entry.name, files, dirs, dirsSeen: true });
     } else {
       out.push({ type: 'file', file: await fileOf(entry as FileSystemFileEntry) });
     }
@@ -65,8 +67,45 @@ export function collectFolderPick(list: FileList): Collected[] {
       name: root,
       files: files.map((file) => ({ path: stripRoot(file.webkitRelativePath || file.name), file })),
       dirs: [],
+      dirsSeen: false,
     },
   ];
+}
+
+/** The parts of the File System Access API used here (Chromium's; not in TypeScript's DOM library). */
+interface DirectoryHandle {
+  kind: 'directory';
+  name: string;
+  values(): AsyncIterable<DirectoryHandle | FileHandle>;
+}
+interface FileHandle {
+  kind: 'file';
+  name: string;
+  getFile(): Promise<File>;
+}
+type DirectoryPicker = (options?: { id?: string; mode?: 'read' }) => Promise<DirectoryHandle>;
+
+/** Chromium's folder picker, when the browser has one; elsewhere a folder is chosen with `<input webkitdirectory>`. */
+export function directoryPicker(): DirectoryPicker | null {
+  const picker = (globalThis as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
+  return typeof picker === 'function' ? picker.bind(globalThis) : null;
+}
+
+/** Reads a folder chosen with `showDirectoryPicker()`: the same shape as a dropped folder, empty directories and all. */
+export async function collectDirectoryHandle(root: DirectoryHandle): Promise<Collected> {
+  const files: FolderFile[] = [];
+  const dirs: string[] = [];
+  const walk = async (dir: DirectoryHandle, prefix: string): Promise<void> => {
+    for await (const handle of dir.values()) {
+      const path = prefix + handle.name;
+      if (handle.kind === 'directory') {
+        dirs.push(path);
+        await walk(handle, path + '/');
+      } else files.push({ path, file: await handle.getFile() });
+    }
+  };
+  await walk(root, '');
+  return { type: 'folder', name: root.name, files, dirs, dirsSeen: true };
 }
 
 function stripRoot(relative: string): string {

@@ -5,7 +5,9 @@
 import type { Collected, FolderFile } from './collect.ts';
 import { describeRole, roleOfSniffed, type InputRole, type SniffedKind } from './kinds.ts';
 
-export type InputSource = { type: 'file'; file: File } | { type: 'text'; text: string } | { type: 'folder'; files: FolderFile[]; dirs: string[] };
+/** A folder's `dirsSeen`: false when the browser listed only its files, so its empty directories are unknown. */
+export type InputSource =
+  { type: 'file'; file: File } | { type: 'text'; text: string } | { type: 'folder'; files: FolderFile[]; dirs: string[]; dirsSeen: boolean };
 
 export interface InputItem {
   /** Stable id: chips are keyed by it, context hashes are cached by it. */
@@ -43,7 +45,7 @@ export class InputList {
     const added: InputItem[] = collected.map((c) =>
       c.type === 'file'
         ? this.#newItem(c.file.name, { type: 'file', file: c.file }, c.file.size, null, 'ignore')
-        : this.#newItem(c.name + '/', { type: 'folder', files: c.files, dirs: c.dirs }, sumSizes(c.files), 'folder', 'context'),
+        : this.#newItem(c.name + '/', { type: 'folder', files: c.files, dirs: c.dirs, dirsSeen: c.dirsSeen }, sumSizes(c.files), 'folder', 'context'),
     );
     this.items = [...this.items, ...added];
     await Promise.all(

@@ -173,7 +173,7 @@ describe('a .dockerignore given on the command line', () => {
   it('applies to the contexts: ignoring the changed README.md makes both content keys of COPY . . equal', async () => {
     const c = join(import.meta.dirname, '../../fixtures/lab/copy-dot-unrelated');
     const base = ['--json', join(c, 'a.log'), join(c, 'b.log'), join(c, 'Dockerfile'), join(c, 'context-a.tar'), join(c, 'context-b.tar')];
-    const keysOf = (stdout: string) => JSON.parse(stdout).contexts.map((ctx: { keys: { contentKey: string }[] }) => ctx.keys[0]!.contentKey);
+    const keysOf = (stdout: string) => JSON.parse(stdout).contexts.map((ctx: { keys: { content_key: string }[] }) => ctx.keys[0]!.content_key);
 
     const [plainA, plainB] = keysOf((await runCli(base)).stdout);
     expect(plainA).not.toBe(plainB);

@@ -56,7 +56,7 @@ describe('cachewhy --json on every fixture case', () => {
       expect(r.code, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout) as Report;
 
-      expect(report.schema).toBe('cachewhy.report/v1');
+      expect(report.schema).toBe('cachewhy.report/v2');
       expect(report).toHaveProperty('diagnosis');
       expect(report.diagnosis).not.toBeNull();
       expect(report.builds.map((b) => b.source)).toEqual(['a.log', 'b.log']);

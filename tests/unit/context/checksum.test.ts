@@ -176,18 +176,18 @@ describe('selectors', () => {
     const keys = contentKeys(ix, plan);
     expect(keys.map((k) => k.instruction)).toEqual(['COPY b.txt a.txt /x/', 'COPY . .']);
     const [multi, dot] = keys;
-    expect(multi!.contentKey).toBe(sha(`${entry(ix, 'a.txt').digest}\0${entry(ix, 'b.txt').digest}`));
-    expect(multi!.cacheDbKey).toBe(sha(multi!.contentKey + '@-1'));
-    expect(multi!.edgeSelector).toBe(sha('/b.txt\0/a.txt'));
+    expect(multi!.content_key).toBe(sha(`${entry(ix, 'a.txt').digest}\0${entry(ix, 'b.txt').digest}`));
+    expect(multi!.cache_db_key).toBe(sha(multi!.content_key + '@-1'));
+    expect(multi!.edge_selector).toBe(sha('/b.txt\0/a.txt'));
     expect(dot!.selectors[0]).toMatchObject({ selector: '/', checksum: ix.rootDigest, paths: [''] });
-    expect(dot!.contentKey).toBe(sha(ix.rootDigest));
+    expect(dot!.content_key).toBe(sha(ix.rootDigest));
   });
 
   it('leaves the content key empty when a source is missing (BuildKit fails the step)', async () => {
     const ix = await index(specs);
     const [key] = contentKeys(ix, readDockerfile('FROM scratch\nCOPY nope.txt /\n', 'Dockerfile'));
     expect(key!.selectors[0]!.checksum).toBeNull();
-    expect(key!.contentKey).toBe('');
+    expect(key!.content_key).toBe('');
   });
 });
 

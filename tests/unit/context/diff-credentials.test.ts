@@ -73,7 +73,7 @@ describe('diffContexts', () => {
     const [conf, , notes] = diffContexts(a, b, plan);
     expect(conf!.files).toEqual([{ path: 'conf/extra', change: 'now-included' }]);
     expect(notes!.files).toEqual([{ path: 'notes.txt', change: 'now-excluded' }]);
-    expect(notes!.after!.contentKey).toBe('');
+    expect(notes!.after!.content_key).toBe('');
   });
 
   it('ignores mtime and owner changes', async () => {
@@ -88,7 +88,7 @@ describe('diffContexts', () => {
     const dot = readDockerfile('FROM scratch\nCOPY . .\n', 'Dockerfile');
     const [d] = diffContexts(a, b, dot);
     expect(d!.changed).toBe(true);
-    expect(d!.buildFiles).toEqual([{ path: 'Dockerfile', change: 'content', detail: '13 B → 19 B' }]);
+    expect(d!.build_files).toEqual([{ path: 'Dockerfile', change: 'content', detail: '13 B → 19 B' }]);
   });
 
   it('compares with the matching step of a changed Dockerfile', async () => {

@@ -85,8 +85,8 @@ describe('context keys against real BuildKit cache hits and misses', () => {
         if (!step || !isContextCopy(step)) continue;
         const before = keysA.find((k) => k.step.stage === label.stage && k.step.index === label.index);
         const after = keysB.find((k) => k.step.stage === label.stage && k.step.index === label.index);
-        expect(after?.contentKey, step.instruction).toBeTruthy();
-        expect(after!.contentKey, step.instruction).toBe(before!.contentKey);
+        expect(after?.content_key, step.instruction).toBeTruthy();
+        expect(after!.content_key, step.instruction).toBe(before!.content_key);
         const diff = diffContexts(a, b, planA, planB).find((d) => d.step.stage === label.stage && d.step.index === label.index)!;
         expect(diff.changed).toBe(false);
         expect(diff.files, `nothing blamed for ${step.instruction}`).toEqual([]);
@@ -101,7 +101,7 @@ describe('context keys against real BuildKit cache hits and misses', () => {
         const diff = diffContexts(a, b, planA, planB).find((d) => d.step.stage === first!.stage && d.step.index === first!.index);
         expect(diff, 'the first miss is a COPY/ADD from the context').toBeDefined();
         expect(diff!.changed).toBe(true);
-        expect(diff!.before!.contentKey).not.toBe(diff!.after!.contentKey);
+        expect(diff!.before!.content_key).not.toBe(diff!.after!.content_key);
         expect(diff!.files.map((f) => ({ path: f.path, change: f.change }))).toEqual(expected);
         for (const file of expected) {
           expect(
@@ -128,7 +128,7 @@ describe('context keys against real BuildKit cache hits and misses', () => {
     const dir = FIXTURES + 'lab/dockerignore-change';
     const [a, b] = [await indexTar(`${dir}/context-a.tar`), await indexTar(`${dir}/context-b.tar`)];
     const diff = diffContexts(a, b, planOf(dir))[0]!;
-    expect(diff.buildFiles).toEqual([{ path: '.dockerignore', change: 'content', detail: '17 B → 6 B' }]);
+    expect(diff.build_files).toEqual([{ path: '.dockerignore', change: 'content', detail: '17 B → 6 B' }]);
     expect(a.entries.find((e) => e.path === 'secret.env')?.excluded).toBe(true);
     expect(a.entries.find((e) => e.path === 'debug.log')?.excluded).toBe(true);
     expect(b.entries.find((e) => e.path === 'secret.env')?.excluded).toBe(false);

@@ -231,6 +231,19 @@ describe('broken archives are errors with a message and a hint', () => {
     expect((await problemOf(damaged))?.message).toMatch(/damaged/);
   });
 
+  it('accepts a header checksum summed over signed bytes (old tars), as well as the usual unsigned one', async () => {
+    // A ustar name with bytes over 127 ('é'), its checksum rewritten as the signed sum.
+    const signed = writeTar([{ name: 'caf\u00e9.txt', data: new Uint8Array([1, 2, 3]) }]);
+    let sum = 8 * 0x20;
+    for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += signed[i]! > 127 ? signed[i]! - 256 : signed[i]!;
+    signed.set(new TextEncoder().encode(sum.toString(8).padStart(6, '0') + '\0 '), 148);
+    const read = await indexContext(streamOf(signed), { name: 'ctx', hasher: nodeSha256 });
+    expect(read.ok && read.value.entries.map((e) => e.path)).toEqual(['caf\u00e9.txt']);
+    const wrong = signed.slice();
+    wrong.set(new TextEncoder().encode((sum + 1).toString(8).padStart(6, '0') + '\0 '), 148);
+    expect((await problemOf(wrong))?.message).toMatch(/not a tar archive/);
+  });
+
   it('reads a .tar.gz by its magic bytes, not its name', async () => {
     const hasher = await wasmSha256;
     const plain = await indexContext(streamOf(tar), { name: 'ctx.tar.gz', hasher });

@@ -39,9 +39,9 @@ describe('BuildKit checksum vectors from a real cache.db', () => {
     expect([...bySelector.keys()].sort()).toEqual([...selectors].sort());
     selectors.forEach((sel, i) => expect(bySelector.get(sel), sel).toBe(checksums[i]));
 
-    expect(key!.contentKey).toBe(v.contentKey);
-    expect(key!.cacheDbKey).toBe(v.cacheDbRoot);
-    expect(key!.edgeSelector).toBe(v.edgeSelector);
+    expect(key!.content_key).toBe(v.contentKey);
+    expect(key!.cache_db_key).toBe(v.cacheDbRoot);
+    expect(key!.edge_selector).toBe(v.edgeSelector);
 
     for (const expected of v.entries) {
       const entry = index.entries.find((e) => e.path === expected.path);

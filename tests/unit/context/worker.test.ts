@@ -1,11 +1,30 @@
 /**
  * The worker's API, called directly (comlink only carries the calls): Blob and folder inputs, progress
- * shape, and cancel(jobId) really stopping a running job.
+ * shape, the index delivered on a port (the page gets a summary), and cancel(jobId) really stopping a
+ * running job.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contextWorkerApi, type ContextWorkerProgress } from '../../../workers/context.worker.ts';
+import { contextWorkerApi } from '../../../workers/context.worker.ts';
+import type { ContextDelivery, ContextWorkerInput, ContextWorkerProgress } from '../../../src/ui/worker-contract.ts';
+import type { ContextIndex } from '../../../src/core/model.ts';
 import { FIXTURES, indexTar, writeTar } from './helpers.ts';
+
+/** Hashes `input` and returns the index the worker posts on its delivery port (what the analysis worker gets). */
+async function deliveredIndex(input: ContextWorkerInput): Promise<ContextIndex | null> {
+  const { port1, port2 } = new MessageChannel();
+  const delivered = new Promise<ContextDelivery>((ok) => {
+    port2.onmessage = (event: MessageEvent<ContextDelivery>) => {
+      ok(event.data);
+      port2.close();
+    };
+  });
+  const summary = await contextWorkerApi.hashContext(input, {}, undefined, port1);
+  const delivery = await delivered;
+  expect(summary.ok).toBe(delivery.ok);
+  if (summary.ok && delivery.ok) expect(summary.value).toMatchObject({ files: delivery.index.stats.files, rootDigest: delivery.index.rootDigest });
+  return delivery.ok ? delivery.index : null;
+}
 
 describe('context worker API', () => {
   it('hashes a tar Blob like the core does, with progress', async () => {
@@ -19,18 +38,20 @@ describe('context worker API', () => {
   });
 
   it('hashes a browser folder (files only) with assumed modes', async () => {
-    const r = await contextWorkerApi.hashContext({
+    const input: ContextWorkerInput = {
       kind: 'folder',
       name: 'ctx',
       files: [
         { path: 'app.conf', file: new Blob(['port=1\n']) },
         { path: 'conf/a.conf', file: new Blob(['a']) },
       ],
-    });
+    };
+    const r = await contextWorkerApi.hashContext(input);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.modesKnown).toBe(false);
-    expect(r.value.entries.map((e) => e.path)).toEqual(['app.conf', 'conf', 'conf/a.conf']);
+    const index = await deliveredIndex(input);
+    expect(index?.modesKnown).toBe(false);
+    expect(index?.entries.map((e) => e.path)).toEqual(['app.conf', 'conf', 'conf/a.conf']);
     expect(r.problems?.map((p) => p.message).join(' ')).not.toMatch(/not in the archive/);
   });
 
@@ -38,7 +59,8 @@ describe('context worker API', () => {
     const files = [{ path: 'a.txt', file: new Blob(['a']) }];
     const without = await contextWorkerApi.hashContext({ kind: 'folder', name: 'ctx', files });
     const withEmpty = await contextWorkerApi.hashContext({ kind: 'folder', name: 'ctx', files, dirs: ['empty/', 'a-dir/inner'] });
-    expect(withEmpty.ok && withEmpty.value.entries.map((e) => [e.path, e.type])).toEqual([
+    const index = await deliveredIndex({ kind: 'folder', name: 'ctx', files, dirs: ['empty/', 'a-dir/inner'] });
+    expect(index?.entries.map((e) => [e.path, e.type])).toEqual([
       ['a-dir', 'dir'],
       ['a-dir/inner', 'dir'],
       ['a.txt', 'file'],

@@ -1,13 +1,16 @@
 /**
  * Every step a real BuildKit printed in the fixtures must be a plan step with the same label (padding
  * included) and the same instruction text: the plan is checked against BuildKit v0.8 (lab) and v0.13
- * (lab-modern), plain, CI-prefixed, tty and rawjson logs.
+ * (lab-modern), plain, CI-prefixed, tty and rawjson logs. Each plan is read for the era the log reader
+ * guessed from that log, as the analysis does (a v0.8 tty log shows no digest line, so it is read by the
+ * current rules, and must still match).
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { instructionMatches, readDockerfile, stepsSharingVertex } from '../../../src/core/dockerfile/index.ts';
 import { parseCommandsFile } from '../../../src/core/ingest/command.ts';
+import { readLog } from '../../../src/core/log/index.ts';
 import type { BuildCommand, BuildPlan } from '../../../src/core/model.ts';
 import { buildkitLogs, dockerfileCases, printedSteps, read } from './printed-steps.ts';
 
@@ -22,10 +25,12 @@ function commandFor(caseDir: string, log: string): BuildCommand | null {
 
 function planFor(caseDir: string, log: string, dockerfile: string): BuildPlan {
   const cmd = commandFor(caseDir, log);
+  const trace = readLog(read(join(caseDir, log)), log);
+  if (!trace.ok) throw new Error(`${caseDir}/${log}: ${trace.problem.message}`);
   return readDockerfile(read(join(caseDir, dockerfile)), dockerfile, {
-    buildArgs: cmd?.buildArgs ?? {},
+    buildArgs: cmd?.build_args ?? {},
     target: cmd?.target ?? null,
-    era: caseDir.includes('lab-modern') ? 'buildkit-v0.13' : 'buildkit-v0.8',
+    era: trace.value.builder.era,
   });
 }
 

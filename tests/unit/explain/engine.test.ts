@@ -6,62 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { readDockerfile } from '../../../src/core/dockerfile/index.ts';
 import { diagnose, type DiagnoseInput } from '../../../src/core/explain/index.ts';
-import { parseBuildCommand } from '../../../src/core/ingest/command.ts';
 import { readLog } from '../../../src/core/log/index.ts';
-import type { BuildCommand, BuildTrace } from '../../../src/core/model.ts';
-
-type Result = 'CACHED' | 'DONE' | 'ERROR';
-
-interface LogSpec {
-  /** `#0 building with …` line, when the builder should be named. */
-  builder?: string;
-  /** Extra vertices printed before the steps (`importing cache manifest from …` with a result). */
-  imports?: { ref: string; ok: boolean }[];
-  steps: [label: string, instruction: string, result: Result, digest?: string][];
-}
-
-/** A plain-progress log in BuildKit's grammar. */
-function plainLog(spec: LogSpec): string {
-  const out: string[] = [];
-  let n = 1;
-  if (spec.builder) out.push(`#0 building with "${spec.builder}" instance using docker driver`, '');
-  out.push(`#${n} [internal] load build definition from Dockerfile`, `#${n} transferring dockerfile: 120B done`, `#${n} DONE 0.0s`, '');
-  n++;
-  for (const imp of spec.imports ?? []) {
-    out.push(`#${n} importing cache manifest from ${imp.ref}`, imp.ok ? `#${n} DONE 0.1s` : `#${n} ERROR: ${imp.ref}: not found`, '');
-    n++;
-  }
-  for (const [label, instruction, result, digest] of spec.steps) {
-    out.push(`#${n} ${label} ${instruction}`);
-    if (digest) out.push(`#${n} ${digest}`);
-    out.push(
-      result === 'CACHED'
-        ? `#${n} CACHED`
-        : result === 'DONE'
-          ? `#${n} DONE 0.4s`
-          : `#${n} ERROR: process "/bin/sh -c false" did not complete successfully: exit code: 1`,
-      '',
-    );
-    n++;
-  }
-  out.push(`#${n} exporting to image`, `#${n} DONE 0.1s`, '');
-  return out.join('\n');
-}
-
-function trace(spec: LogSpec, source: string): BuildTrace {
-  const r = readLog(plainLog(spec), source);
-  if (!r.ok) throw new Error(r.problem.message);
-  return r.value;
-}
-
-function cmd(line: string): BuildCommand {
-  const c = parseBuildCommand(line);
-  if (!c) throw new Error(`not a build command: ${line}`);
-  return c;
-}
-
-const D1 = 'sha256:' + '1'.repeat(64);
-const D2 = 'sha256:' + '2'.repeat(64);
+import { cmd, D1, D2, trace, type LogSpec, type Result } from './synthetic.ts';
 
 describe('alignment', () => {
   it('matches a log that prints `stage-0` (RUN --mount) against a single-stage Dockerfile', () => {

@@ -50,7 +50,7 @@ describe('diagnosis of every lab case (logs, Dockerfiles, commands, contexts)', 
         const second = d.causes[1]!;
         expect(second.kind).toBe(expected.tiedWith);
         expect(second.confidence).toBe(top.confidence);
-        expect(top.toTellApart).toBeTruthy();
+        expect(top.to_tell_apart).toBeTruthy();
         expect(top.summary).toMatch(/cannot tell/);
       } else {
         expect(top.confidence).toBe('high');
@@ -126,7 +126,7 @@ describe('facts real BuildKit showed', () => {
     const d = diagnose(await load('lab-modern/cache-mount'));
     expect(d.first_miss).toBeNull();
     expect(d.suggestions?.some((s) => /cache mount/.test(s.title) && s.step?.index === 2)).toBe(true);
-    expect(d.hash_notes?.find((h) => h.step.index === 2)?.keyParts.join(' ')).toMatch(/never its contents/);
+    expect(d.hash_notes?.find((h) => h.step.index === 2)?.key_parts.join(' ')).toMatch(/never its contents/);
   });
 
   it('COPY --link cascading on the docker driver is explained', async () => {
@@ -156,12 +156,12 @@ describe('facts real BuildKit showed', () => {
     const d = diagnose(await load('lab/add-dir-new-file'));
     const workdir = d.hash_notes!.find((h) => h.step.index === 2)!;
     const add = d.hash_notes!.find((h) => h.step.index === 3)!;
-    expect(workdir.contextUpstream).toBe(false);
+    expect(workdir.context_upstream).toBe(false);
     expect(workdir.digests[0]).toBe(workdir.digests[1]);
     expect(workdir.explanation).toMatch(/same cache key/);
-    expect(add.contextUpstream).toBe(true);
+    expect(add.context_upstream).toBe(true);
     expect(add.explanation).toMatch(/per-session ID/);
-    expect(add.keyParts.join(' ')).toMatch(/content checksum of its sources/);
+    expect(add.key_parts.join(' ')).toMatch(/content checksum of its sources/);
 
     const pruned = diagnose(await load('lab/cache-pruned'));
     const run = pruned.hash_notes!.find((h) => h.step.index === 2)!;
@@ -191,12 +191,12 @@ describe('hash notes against the digests real BuildKit printed', () => {
       const d = diagnose(await load(name, { logs }));
       const note = (s: string) => d.hash_notes!.find((h) => sameStep(h.step, label(s)))!;
       for (const s of same) {
-        expect(note(s).contextUpstream, s).toBe(false);
+        expect(note(s).context_upstream, s).toBe(false);
         expect(note(s).digests[0]).toBe(note(s).digests[1]);
         expect(note(s).explanation).toMatch(/same cache key/);
       }
       for (const s of differs) {
-        expect(note(s).contextUpstream, s).toBe(true);
+        expect(note(s).context_upstream, s).toBe(true);
         expect(note(s).digests[0]).not.toBe(note(s).digests[1]);
         expect(note(s).explanation).toMatch(/CACHED with different digests — exactly this effect/);
       }

@@ -143,8 +143,8 @@ describe('one log', () => {
   it('with its context, the hash note of a COPY names its content key (the key BuildKit looked up)', async () => {
     const d = diagnose(await load('lab/copy-file-content', { logs: ['b.log'] }));
     const note = d.hash_notes!.find((h) => h.step.index === 3)!;
-    expect(note.contextUpstream).toBe(true);
-    expect(note.keyParts.join(' ')).toMatch(/content checksum of its sources .*: sha256:[0-9a-f]{12}… in context-b\.tar/);
+    expect(note.context_upstream).toBe(true);
+    expect(note.key_parts.join(' ')).toMatch(/content checksum of its sources .*: sha256:[0-9a-f]{12}… in context-b\.tar/);
   });
 
   it('a fully cached single log says so', async () => {
@@ -190,7 +190,7 @@ describe('the forum post (tests/fixtures/seed): two pasted excerpts, no Dockerfi
 
   it('explains why the CACHED step printed a digest never seen before, and warns about the credentials', () => {
     const note = d.hash_notes!.find((h) => h.step.index === 2)!;
-    expect(note.contextUpstream).toBe(true);
+    expect(note.context_upstream).toBe(true);
     expect(note.explanation).toMatch(/per-session ID, so this step prints a new digest every build even when CACHED/);
     expect(d.warnings?.some((w) => w.kind === 'credentials')).toBe(true);
   });

@@ -74,7 +74,7 @@ export function planFor(name: string, log: string, t: BuildTrace, cmd: BuildComm
   const changed = /^(legacy-)?b[.-]/.test(log) && existsSync(`${FIXTURES}${name}/Dockerfile.b`);
   const file = changed ? 'Dockerfile.b' : 'Dockerfile';
   const era = t.builder.era === 'buildkit-v0.8' ? 'buildkit-v0.8' : 'buildkit-modern';
-  return readDockerfile(readFileSync(`${FIXTURES}${name}/${file}`, 'utf8'), file, { buildArgs: cmd?.buildArgs ?? {}, era });
+  return readDockerfile(readFileSync(`${FIXTURES}${name}/${file}`, 'utf8'), file, { buildArgs: cmd?.build_args ?? {}, era });
 }
 
 export async function contextFor(name: string, tar: string): Promise<ContextIndex | null> {

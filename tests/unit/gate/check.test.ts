@@ -107,7 +107,7 @@ describe('cachewhy check: reports, reproducibility, mistakes', () => {
     await runCli(['check', '--report', json, ...SEED]);
     expect(readFileSync(md, 'utf8').length).toBeLessThanOrEqual(3000);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
-    expect(report.schema).toBe('cachewhy.report/v1');
+    expect(report.schema).toBe('cachewhy.report/v2');
     expect(report.diagnosis?.compared).toEqual({ earlier: 0, later: 1 });
     expect(report.diagnosis?.time_lost).toEqual([{ root: { stage: null, index: 2 }, seconds: 5.7, steps: 33, untimed: 0 }]);
   });

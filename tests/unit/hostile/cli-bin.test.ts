@@ -80,7 +80,7 @@ describe('cachewhy binary: an input that cannot be used is one warning line, and
     it(`${c.what} → a warning naming it, the report of the good logs`, async () => {
       const r = await run(['--json', ...c.argv()]);
       expect([0, 1], r.stderr).toContain(r.code);
-      expect(JSON.parse(r.stdout).schema).toBe('cachewhy.report/v1');
+      expect(JSON.parse(r.stdout).schema).toBe('cachewhy.report/v2');
       const lines = r.stderr.trimEnd().split('\n');
       expect(lines, r.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(/^cachewhy: warning: /);

@@ -90,7 +90,7 @@ describe('share-link decoder on mangled real links', () => {
       fc.asyncProperty(fc.array(mangle, { minLength: 1, maxLength: 3 }), fc.boolean(), async (fns, whole) => {
         const input = fns.reduce((s, f) => f(s), whole ? url : fragment);
         const result = await timedAsync('decodeShareLink', () => decodeShareLink(input));
-        if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v1');
+        if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v2');
         else {
           expectHumanProblem(result.problem, 'share link');
           expect(result.problem.code).toMatch(/^[a-z0-9-]+$/);

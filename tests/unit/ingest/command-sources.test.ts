@@ -88,8 +88,8 @@ describe('commands echoed in CI logs', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({
       tool: 'docker build',
-      buildArgs: { NODE_VERSION: '20' },
-      cacheFrom: ['type=gha'],
+      build_args: { NODE_VERSION: '20' },
+      cache_from: ['type=gha'],
       tags: ['ghcr.io/acme/web:3f9a1c07d2'],
       context: '.',
     });
@@ -113,16 +113,16 @@ describe('commands echoed in CI logs', () => {
       tool: 'docker buildx build',
       platform: ['linux/amd64', 'linux/arm64'],
       tags: ['ghcr.io/acme/web:main'],
-      cacheTo: ['type=gha,mode=max'],
+      cache_to: ['type=gha,mode=max'],
       context: '.',
     });
-    expect(bake).toMatchObject({ tool: 'docker buildx bake', cacheFrom: ['type=gha'], cacheTo: ['type=gha,mode=max'], file: null, targets: ['release'] });
+    expect(bake).toMatchObject({ tool: 'docker buildx bake', cache_from: ['type=gha'], cache_to: ['type=gha,mode=max'], file: null, targets: ['release'] });
   });
 
   it('GitLab: coloured `$ ` echoes, a chain of two builds, a collapsed multi-line entry', () => {
     const found = findBuildCommands(GITLAB_TRACE);
     expect(found.map((c) => c.tool)).toEqual(['docker build', 'docker build', 'docker build', 'docker buildx build']);
-    expect(found[0]).toMatchObject({ pull: true, cacheFrom: ['$CI_REGISTRY_IMAGE:latest'], tags: ['$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA'], context: '.' });
+    expect(found[0]).toMatchObject({ pull: true, cache_from: ['$CI_REGISTRY_IMAGE:latest'], tags: ['$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA'], context: '.' });
     expect(found[1]).toMatchObject({ file: 'base.Dockerfile', text: 'docker build -t "$CI_REGISTRY_IMAGE/base" -f base.Dockerfile .' });
     expect(found[2]).toMatchObject({ file: null, text: 'docker build -t "$CI_REGISTRY_IMAGE/app" .' });
     // Only the first line is shown: what it says is kept, the context is unknown.
@@ -133,11 +133,11 @@ describe('commands echoed in CI logs', () => {
     const found = findBuildCommands(JENKINS_CONSOLE);
     expect(found).toHaveLength(2);
     expect(found[0]).toMatchObject({
-      buildArgs: { GIT_SHA: '7c1e9a2', APP_VERSION: '1.4.2 (rc1)' },
+      build_args: { GIT_SHA: '7c1e9a2', APP_VERSION: '1.4.2 (rc1)' },
       tags: ['registry.acme.io/shop/cart:7c1e9a2'],
       context: '.',
     });
-    expect(found[1]).toMatchObject({ noCache: true, tags: ['registry.acme.io/shop/cart:nightly'] });
+    expect(found[1]).toMatchObject({ no_cache: true, tags: ['registry.acme.io/shop/cart:nightly'] });
   });
 
   it("make's echo of a continued recipe line", () => {
@@ -145,7 +145,7 @@ describe('commands echoed in CI logs', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({
       tool: 'docker buildx build',
-      buildArgs: { VERSION: 'v1.4.2-3-g7c1e9a2' },
+      build_args: { VERSION: 'v1.4.2-3-g7c1e9a2' },
       tags: ['ghcr.io/acme/api:v1.4.2-3-g7c1e9a2'],
       context: '.',
     });
@@ -210,9 +210,9 @@ describe('command files', () => {
       [null, null, 'docker build', ['$(IMAGE):nocache']],
       [null, null, 'docker buildx build', ['$(IMAGE):$(VERSION)']],
     ]);
-    expect(entries[0]?.command.buildArgs).toEqual({ VERSION: '$(VERSION)' });
-    expect(entries[1]?.command.noCache).toBe(true);
-    expect(entries[2]?.command).toMatchObject({ platform: ['$(PLATFORMS)'], cacheFrom: ['type=registry,ref=$(IMAGE):buildcache'], context: '.' });
+    expect(entries[0]?.command.build_args).toEqual({ VERSION: '$(VERSION)' });
+    expect(entries[1]?.command.no_cache).toBe(true);
+    expect(entries[2]?.command).toMatchObject({ platform: ['$(PLATFORMS)'], cache_from: ['type=registry,ref=$(IMAGE):buildcache'], context: '.' });
   });
 
   it('kubebuilder-style `$(CONTAINER_TOOL) build`', () => {
@@ -242,8 +242,8 @@ describe('command files', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]?.command).toMatchObject({
       progress: 'plain',
-      buildArgs: { GIT_SHA: '${TAG}' },
-      cacheFrom: ['${IMAGE}:latest'],
+      build_args: { GIT_SHA: '${TAG}' },
+      cache_from: ['${IMAGE}:latest'],
       tags: ['${IMAGE}:${TAG}', '${IMAGE}:latest'],
       context: '.',
     });
@@ -265,9 +265,9 @@ describe('command files', () => {
     ].join('\r\n');
     const entries = parseCommandsFile(file);
     expect(entries.map((e) => e.command.tags)).toEqual([['web:a'], [], ['web:b']]);
-    expect(entries[0]?.command).toMatchObject({ buildArgs: { NODE_VERSION: '20' }, context: '.' });
-    expect(entries[1]?.command.buildArgs).toEqual({ BROKEN: 'unterminated' });
-    expect(entries[2]?.command).toMatchObject({ buildArgs: { NODE_VERSION: '22' }, context: '.' });
+    expect(entries[0]?.command).toMatchObject({ build_args: { NODE_VERSION: '20' }, context: '.' });
+    expect(entries[1]?.command.build_args).toEqual({ BROKEN: 'unterminated' });
+    expect(entries[2]?.command).toMatchObject({ build_args: { NODE_VERSION: '22' }, context: '.' });
     expect(findBuildCommands(file).map((c) => c.tags)).toEqual([['web:a'], [], ['web:b']]);
   });
 
@@ -278,7 +278,7 @@ describe('command files', () => {
       'c.log\tmake image\texit=2',
       'd.log\tpodman build --progress=plain -t app .\texit=0',
     ].join('\n');
-    expect(parseCommandsFile(file).map((e) => [e.log, e.exit, e.command.tool, e.command.buildArgs])).toEqual([
+    expect(parseCommandsFile(file).map((e) => [e.log, e.exit, e.command.tool, e.command.build_args])).toEqual([
       ['a.log', 0, 'docker build', {}],
       ['b.log', 1, 'docker build', { V: '2' }],
       ['d.log', 0, 'podman build', {}],

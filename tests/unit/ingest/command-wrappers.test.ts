@@ -21,7 +21,7 @@ describe('a build behind a wrapper', () => {
     [
       'bash -c',
       `bash -c 'docker build --build-arg GIT_SHA=$(git rev-parse HEAD) -t app:latest .'`,
-      { buildArgs: { GIT_SHA: '$(git rev-parse HEAD)' }, tags: ['app:latest'], context: '.' },
+      { build_args: { GIT_SHA: '$(git rev-parse HEAD)' }, tags: ['app:latest'], context: '.' },
     ],
     [
       'sh -lc',
@@ -33,18 +33,18 @@ describe('a build behind a wrapper', () => {
     [
       'sudo -E (proxy from the environment)',
       'sudo -E docker build --build-arg HTTP_PROXY --build-arg HTTPS_PROXY -t myapp .',
-      { buildArgs: { HTTP_PROXY: null, HTTPS_PROXY: null }, context: '.' },
+      { build_args: { HTTP_PROXY: null, HTTPS_PROXY: null }, context: '.' },
     ],
     ['sudo -u user -E', 'sudo -u jenkins -E docker build -t myapp .', { tool: 'docker build', tags: ['myapp'] }],
     ['sudo -E env PATH=…', 'sudo -E env "PATH=$PATH" docker build -t myapp .', { tool: 'docker build', tags: ['myapp'] }],
-    ['time', 'time docker build --no-cache -t app .', { noCache: true, context: '.' }],
+    ['time', 'time docker build --no-cache -t app .', { no_cache: true, context: '.' }],
     ['time -p', 'time -p docker build -t app .', { tags: ['app'] }],
     ['/usr/bin/time -v', '/usr/bin/time -v docker build -t app .', { tags: ['app'] }],
     ['env X=1 Y=2', 'env DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain docker build -t app .', { tool: 'docker build', tags: ['app'] }],
     [
       'leading assignments',
       'DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1 docker build --build-arg BUILDKIT_INLINE_CACHE=1 -t app .',
-      { buildArgs: { BUILDKIT_INLINE_CACHE: '1' } },
+      { build_args: { BUILDKIT_INLINE_CACHE: '1' } },
     ],
     ['nice', 'nice -n 19 docker build -t app .', { tags: ['app'], context: '.' }],
     ['nohup, output to a file, in the background', 'nohup docker build -t app . > build.log 2>&1 &', { tags: ['app'], context: '.' }],
@@ -85,7 +85,7 @@ describe('docker global options', () => {
     [
       '--log-level debug buildx',
       'docker --log-level debug buildx build --cache-to type=inline -t app .',
-      { tool: 'docker buildx build', cacheTo: ['type=inline'] },
+      { tool: 'docker buildx build', cache_to: ['type=inline'] },
     ],
     ['-l debug', 'docker -l debug build .', { tool: 'docker build', context: '.' }],
     ['--config', 'docker --config /tmp/docker-cfg build -t app .', { tool: 'docker build' }],
@@ -126,7 +126,7 @@ describe('&& chains and ; lists', () => {
   it('finds builds across ; and skips the other commands', () => {
     const line =
       'docker pull ghcr.io/acme/app:main || true; docker build --cache-from ghcr.io/acme/app:main -t app . ; docker push app; docker build -t app-debug --target debug .';
-    expect(parseBuildCommands(line).map((c) => [c.cacheFrom, c.target])).toEqual([
+    expect(parseBuildCommands(line).map((c) => [c.cache_from, c.target])).toEqual([
       [['ghcr.io/acme/app:main'], null],
       [[], 'debug'],
     ]);
@@ -149,15 +149,15 @@ describe('other build tools', () => {
       'podman build --layers -f Containerfile -t localhost/app:dev .',
       { tool: 'podman build', file: 'Containerfile', tags: ['localhost/app:dev'], context: '.' },
     ],
-    ['podman --remote', 'podman --remote --connection ci build --build-arg V=2 -t app .', { tool: 'podman build', buildArgs: { V: '2' } }],
+    ['podman --remote', 'podman --remote --connection ci build --build-arg V=2 -t app .', { tool: 'podman build', build_args: { V: '2' } }],
     ['podman --pull=always', 'podman build --pull=always -t app .', { pull: true }],
     ['podman --pull=never', 'podman build --pull=never -t app .', { pull: false }],
-    ['podman image build', 'podman image build --no-cache -t app .', { tool: 'podman image build', noCache: true }],
+    ['podman image build', 'podman image build --no-cache -t app .', { tool: 'podman image build', no_cache: true }],
     ['sudo podman with -v', 'sudo podman build -v /var/cache/dnf:/var/cache/dnf:O -t app .', { tool: 'podman build', context: '.' }],
     [
       'buildah bud',
       'buildah bud --layers --build-arg VERSION=1.2.3 -t quay.io/acme/app:1.2.3 .',
-      { tool: 'buildah bud', buildArgs: { VERSION: '1.2.3' }, context: '.' },
+      { tool: 'buildah bud', build_args: { VERSION: '1.2.3' }, context: '.' },
     ],
     [
       'buildah --storage-driver bud',
@@ -176,8 +176,8 @@ describe('docker buildx bake', () => {
     const cmd = parseBuildCommand('docker buildx bake -f docker-bake.hcl --set *.args.NODE_VERSION=20 --set app.args.GIT_SHA=4f1c2e9 --no-cache --pull app');
     expect(cmd).toMatchObject({
       tool: 'docker buildx bake',
-      buildArgs: { NODE_VERSION: '20', GIT_SHA: '4f1c2e9' },
-      noCache: true,
+      build_args: { NODE_VERSION: '20', GIT_SHA: '4f1c2e9' },
+      no_cache: true,
       pull: true,
       file: null,
       target: null,
@@ -191,8 +191,8 @@ describe('docker buildx bake', () => {
     );
     expect(cmd).toMatchObject({
       platform: ['linux/amd64', 'linux/arm64'],
-      cacheFrom: ['type=gha'],
-      cacheTo: ['type=gha,mode=max'],
+      cache_from: ['type=gha'],
+      cache_to: ['type=gha,mode=max'],
       tags: ['ghcr.io/acme/app:main'],
       target: 'runtime',
       file: 'docker/Dockerfile.prod',
@@ -216,12 +216,12 @@ describe('docker compose build', () => {
     [
       'compose -f file build with flags and a service',
       'docker compose -f docker-compose.ci.yml build --no-cache --build-arg GIT_SHA=$CI_COMMIT_SHA web',
-      { tool: 'docker compose build', noCache: true, buildArgs: { GIT_SHA: '$CI_COMMIT_SHA' }, file: null, target: null, context: null, targets: ['web'] },
+      { tool: 'docker compose build', no_cache: true, build_args: { GIT_SHA: '$CI_COMMIT_SHA' }, file: null, target: null, context: null, targets: ['web'] },
     ],
     [
       'docker-compose v1',
       'docker-compose build --pull --build-arg NODE_ENV=production',
-      { tool: 'docker compose build', pull: true, buildArgs: { NODE_ENV: 'production' } },
+      { tool: 'docker compose build', pull: true, build_args: { NODE_ENV: 'production' } },
     ],
     [
       'global --progress, two services',

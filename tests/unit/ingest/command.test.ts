@@ -45,21 +45,21 @@ describe('fixture commands.txt files', () => {
   };
 
   it('reads the changed build arg of arg-used and arg-unused', () => {
-    expect(entry('lab/arg-used', 'a.log').command.buildArgs).toEqual({ V: '1' });
-    expect(entry('lab/arg-used', 'b.log').command.buildArgs).toEqual({ V: '2' });
-    expect(entry('lab/arg-unused', 'b.log').command.buildArgs).toEqual({ UNUSED: '2' });
+    expect(entry('lab/arg-used', 'a.log').command.build_args).toEqual({ V: '1' });
+    expect(entry('lab/arg-used', 'b.log').command.build_args).toEqual({ V: '2' });
+    expect(entry('lab/arg-unused', 'b.log').command.build_args).toEqual({ UNUSED: '2' });
     expect(entry('lab/arg-unused', 'legacy-b.log').command.tags).toEqual(['lab/legacy-arg-unused']);
   });
 
   it('sees --no-cache only in the no-cache build', () => {
-    expect(entry('lab/no-cache', 'a.log').command.noCache).toBe(false);
-    expect(entry('lab/no-cache', 'b.log').command.noCache).toBe(true);
+    expect(entry('lab/no-cache', 'a.log').command.no_cache).toBe(false);
+    expect(entry('lab/no-cache', 'b.log').command.no_cache).toBe(true);
   });
 
   it('reads the seed replica command: --file=, proxies, cache-from, inline cache, two tags', () => {
     const { command } = entry('lab/seed-replica', 'b.log');
     expect(command.file).toBe('model/Dockerfile/om-datasci-base/Dockerfile');
-    expect(command.buildArgs).toEqual({
+    expect(command.build_args).toEqual({
       http_proxy: 'http://127.0.0.1:3128',
       https_proxy: 'http://127.0.0.1:3128',
       REPO_HASH: '7e6d5c4b3a29180f1e2d3c4b5a69788f9e0d1c2b',
@@ -67,7 +67,7 @@ describe('fixture commands.txt files', () => {
       GIT_BLOB: '6f5e4d3c2b1a',
       BUILDKIT_INLINE_CACHE: '1',
     });
-    expect(command.cacheFrom).toEqual(['127.0.0.1:5000/lab/seed-replica:latest']);
+    expect(command.cache_from).toEqual(['127.0.0.1:5000/lab/seed-replica:latest']);
     expect(command.tags).toEqual(['lab/case-seed-replica', '127.0.0.1:5000/lab/seed-replica:latest']);
     expect(exportsInlineCache(command)).toBe(true);
   });
@@ -81,7 +81,7 @@ describe('fixture commands.txt files', () => {
 
   it('reads buildx commands with -f and --build-arg of the cache-mount writer', () => {
     const w = entry('lab-modern/cache-mount', 'writer-before-b.log').command;
-    expect(w).toMatchObject({ tool: 'docker buildx build', file: 'writer.Dockerfile', buildArgs: { NONCE: 'second' }, progress: 'plain' });
+    expect(w).toMatchObject({ tool: 'docker buildx build', file: 'writer.Dockerfile', build_args: { NONCE: 'second' }, progress: 'plain' });
     expect(entry('lab-modern/cache-mount', 'b.rawjson.log').command.progress).toBe('rawjson');
   });
 });
@@ -116,9 +116,9 @@ describe('commands inside CI logs', () => {
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({
       tool: 'docker buildx build',
-      buildArgs: { V: '1' },
-      cacheFrom: ['type=gha'],
-      cacheTo: ['type=gha,mode=max'],
+      build_args: { V: '1' },
+      cache_from: ['type=gha'],
+      cache_to: ['type=gha,mode=max'],
       context: '.',
     });
   });
@@ -131,7 +131,7 @@ describe('commands inside CI logs', () => {
     const [c] = findBuildCommands(log);
     expect(c).toMatchObject({
       tool: 'docker buildx build',
-      buildArgs: { NODE_ENV: 'production' },
+      build_args: { NODE_ENV: 'production' },
       platform: ['linux/amd64', 'linux/arm64'],
       tags: ['ghcr.io/o/r:main'],
       context: '.',
@@ -143,7 +143,7 @@ describe('commands inside CI logs', () => {
     const azure = '2024-05-01T10:00:00.0000000Z ##[command]/usr/bin/docker build -f /a/Dockerfile --label x=y -t r/app:1 /a\n';
     expect(findBuildCommands(azure)[0]).toMatchObject({ file: '/a/Dockerfile', tags: ['r/app:1'], context: '/a' });
     const jenkins = '[2026-11-29T16:26:55.001Z] + docker build --no-cache-filter=builder -t x .\n';
-    expect(findBuildCommands(jenkins)[0]).toMatchObject({ noCacheFilter: ['builder'], context: '.' });
+    expect(findBuildCommands(jenkins)[0]).toMatchObject({ no_cache_filter: ['builder'], context: '.' });
   });
 
   it('finds GitLab `$ docker build` lines and a plain file of commands, one per line', () => {
@@ -152,7 +152,7 @@ describe('commands inside CI logs', () => {
       tags: ['$CI_REGISTRY_IMAGE'],
     });
     const file = 'docker build -t a:1 .\ndocker build --no-cache -t a:2 .\n';
-    expect(findBuildCommands(file).map((c) => c.noCache)).toEqual([false, true]);
+    expect(findBuildCommands(file).map((c) => c.no_cache)).toEqual([false, true]);
     expect(parseCommandsFile(file).map((e) => [e.log, e.exit, e.command.tags[0]])).toEqual([
       [null, null, 'a:1'],
       [null, null, 'a:2'],
@@ -166,15 +166,15 @@ describe('commands inside CI logs', () => {
     expect(c).toMatchObject({
       tool: 'docker buildx build',
       progress: 'plain',
-      buildArgs: {
+      build_args: {
         http_proxy: 'http://172.17.0.2:3128',
         https_proxy: 'http://172.17.0.2:3128',
         REPO_HASH: '${REPO_HASH}',
         GIT_TREE: '${GIT_TREE}',
         GIT_BLOB: '${GIT_BLOB}',
       },
-      cacheFrom: ['$tag'],
-      cacheTo: ['type=inline'],
+      cache_from: ['$tag'],
+      cache_to: ['type=inline'],
       tags: ['$tag'],
       file: '$dockerfile',
       context: '.',
@@ -185,11 +185,11 @@ describe('commands inside CI logs', () => {
 
 describe('one command line', () => {
   it.each([
-    ['--build-arg=K=V', 'docker build --build-arg=K=V .', { buildArgs: { K: 'V' } }],
-    ['--build-arg K (from env)', 'docker build --build-arg K --build-arg L=1 .', { buildArgs: { K: null, L: '1' } }],
-    ['a value with = and quotes', `docker build --build-arg "OPTS=a=b c" --build-arg 'Q=$HOME' .`, { buildArgs: { OPTS: 'a=b c', Q: '$HOME' } }],
-    ['--no-cache-filter list', 'docker buildx build --no-cache-filter a,b --no-cache-filter=c .', { noCacheFilter: ['a', 'b', 'c'], noCache: false }],
-    ['--no-cache=false', 'docker build --no-cache=false .', { noCache: false }],
+    ['--build-arg=K=V', 'docker build --build-arg=K=V .', { build_args: { K: 'V' } }],
+    ['--build-arg K (from env)', 'docker build --build-arg K --build-arg L=1 .', { build_args: { K: null, L: '1' } }],
+    ['a value with = and quotes', `docker build --build-arg "OPTS=a=b c" --build-arg 'Q=$HOME' .`, { build_args: { OPTS: 'a=b c', Q: '$HOME' } }],
+    ['--no-cache-filter list', 'docker buildx build --no-cache-filter a,b --no-cache-filter=c .', { no_cache_filter: ['a', 'b', 'c'], no_cache: false }],
+    ['--no-cache=false', 'docker build --no-cache=false .', { no_cache: false }],
     ['--platform list', 'docker buildx build --platform linux/amd64,linux/arm64 .', { platform: ['linux/amd64', 'linux/arm64'] }],
     [
       '-f, --target, several -t',
@@ -200,7 +200,7 @@ describe('one command line', () => {
     [
       'cache-to with mode=max',
       'docker buildx build --cache-to type=registry,ref=r/c,mode=max --cache-from type=registry,ref=r/c .',
-      { cacheTo: ['type=registry,ref=r/c,mode=max'], cacheFrom: ['type=registry,ref=r/c'] },
+      { cache_to: ['type=registry,ref=r/c,mode=max'], cache_from: ['type=registry,ref=r/c'] },
     ],
     ['continuations', 'docker build \\\n  --pull \\\n  -t x \\\n  .', { pull: true, tags: ['x'], context: '.' }],
     ['env prefix, sudo and subshell', '(cd app && DOCKER_BUILDKIT=1 sudo -E docker build -t x .)', { tool: 'docker build', context: '.' }],
@@ -210,7 +210,7 @@ describe('one command line', () => {
     [
       'compose build',
       'docker compose -f ci.yml build --no-cache --build-arg A=1 web',
-      { tool: 'docker compose build', noCache: true, buildArgs: { A: '1' }, context: null },
+      { tool: 'docker compose build', no_cache: true, build_args: { A: '1' }, context: null },
     ],
     ['docker-compose build', 'docker-compose build --pull', { tool: 'docker compose build', pull: true }],
     ['compose options before build', 'docker compose --project-name p --progress plain build api', { tool: 'docker compose build', progress: 'plain' }],
@@ -220,12 +220,12 @@ describe('one command line', () => {
       'buildctl build --frontend dockerfile.v0 --local context=. --local dockerfile=. --opt build-arg:A=1 --opt target=t --opt filename=D --opt platform=linux/arm64 --import-cache type=registry,ref=r --export-cache type=inline --output type=image,name=img:1,push=true',
       {
         tool: 'buildctl build',
-        buildArgs: { A: '1' },
+        build_args: { A: '1' },
         target: 't',
         file: 'D',
         platform: ['linux/arm64'],
-        cacheFrom: ['type=registry,ref=r'],
-        cacheTo: ['type=inline'],
+        cache_from: ['type=registry,ref=r'],
+        cache_to: ['type=inline'],
         context: '.',
         tags: ['img:1'],
       },
@@ -268,7 +268,7 @@ describe('one command line', () => {
   });
 
   it('never throws on unbalanced quotes', () => {
-    expect(parseBuildCommand(`docker build --build-arg "A=1 .`)?.buildArgs).toEqual({ A: '1 .' });
+    expect(parseBuildCommand(`docker build --build-arg "A=1 .`)?.build_args).toEqual({ A: '1 .' });
   });
 
   it('never throws, whatever the text', () => {

@@ -21,6 +21,8 @@ function expectedKind(path: string): InputKind {
   const name = basename(path);
   if (/^Dockerfile(\.b)?$/.test(name)) return 'dockerfile';
   if (name.endsWith('.tar')) return 'context-tar';
+  // Saved cachewhy reports (tests/fixtures/reports/): `<case>.v1.json`.
+  if (/\.v\d+\.json$/.test(name)) return 'report-json';
   if (name === 'commands.txt') return 'commands';
   // The sync sniffer sees gzip; `sniffInputDeep` looks inside (tests/unit/record/read.test.ts).
   if (name.endsWith('.dockerbuild')) return 'context-tar-gz';

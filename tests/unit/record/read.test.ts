@@ -41,7 +41,7 @@ describe('a .dockerbuild read into a BuildTrace', () => {
     const t = await record('arg-used');
     const r = t.record!;
     expect(r.buildArgs).toEqual({ V: '2' });
-    expect(t.commands[0]?.buildArgs).toEqual({ V: '2' });
+    expect(t.commands[0]?.build_args).toEqual({ V: '2' });
     expect(r.provenance).toBe('max');
     expect(r.gaps).toEqual([]);
     expect(r.dockerfile?.text).toBe(readFileSync(file('arg-used', 'Dockerfile'), 'utf8'));

@@ -73,12 +73,12 @@ describe('redactReport', () => {
         command: {
           text: 'docker build --build-arg REPO_HASH=3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d --build-arg http_proxy=http://user:pass@proxy:3128 .',
           tool: 'docker build',
-          buildArgs: { REPO_HASH: '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', http_proxy: 'http://user:pass@proxy:3128', FROM_ENV: null },
-          noCache: false,
-          noCacheFilter: [],
+          build_args: { REPO_HASH: '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', http_proxy: 'http://user:pass@proxy:3128', FROM_ENV: null },
+          no_cache: false,
+          no_cache_filter: [],
           pull: false,
-          cacheFrom: [],
-          cacheTo: [],
+          cache_from: [],
+          cache_to: [],
           platform: [],
           target: null,
           file: null,
@@ -129,7 +129,7 @@ describe('redactReport', () => {
       expect(JSON.stringify(before)).toContain(value.replace(/"/g, '\\"'));
       expect(json).not.toContain(value);
     }
-    expect(report.commands![0]!.command.buildArgs).toEqual({ REPO_HASH: REDACTED, http_proxy: REDACTED, FROM_ENV: null });
+    expect(report.commands![0]!.command.build_args).toEqual({ REPO_HASH: REDACTED, http_proxy: REDACTED, FROM_ENV: null });
     expect(report.commands![0]!.command.text).toContain('--build-arg REPO_HASH=<redacted>');
     expect(report.builds[1]!.errors![0]!.lines.at(-1)).toBe('after');
     expect(report.redactions).toEqual(redactions);
@@ -180,12 +180,12 @@ describe('short build-arg values', () => {
       command: {
         text: `docker build --build-arg V=${build + 1} .`,
         tool: 'docker build',
-        buildArgs: { V: String(build + 1) },
-        noCache: false,
-        noCacheFilter: [],
+        build_args: { V: String(build + 1) },
+        no_cache: false,
+        no_cache_filter: [],
         pull: false,
-        cacheFrom: [],
-        cacheTo: [],
+        cache_from: [],
+        cache_to: [],
         platform: [],
         target: null,
         file: null,

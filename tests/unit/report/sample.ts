@@ -74,9 +74,10 @@ export function diagnosis(): Diagnosis {
       {
         step: { stage: null, index: 3 },
         digests: ['sha256:aaa', 'sha256:bbb'],
-        contextUpstream: true,
+        context_upstream: true,
         explanation: 'The printed digest is the LLB vertex digest, not the cache key.',
-        keyParts: ['the COPY operation', 'the content checksum of /app.conf'],
+        digests_unquoted: true,
+        key_parts: ['the COPY operation', 'the content checksum of /app.conf'],
       },
     ],
     suggestions: [{ title: 'Copy only what the step needs', detail: 'Nothing to change here: the file really changed.' }],

@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { homepage } from '../../../src/cli/base.ts';
-import type { Report } from '../../../src/core/model.ts';
+import { REPORT_SCHEMA, type Report } from '../../../src/core/model.ts';
 import { compactReport, decodeShareLink, LINK_OMISSION_WORDS, redactReport, validateReport } from '../../../src/core/report/index.ts';
 import { toBase64Url } from '../../../src/core/report/share.ts';
 import { encodeV2Payload } from '../../../src/core/report/share-v2.ts';
@@ -70,13 +70,13 @@ describe("the built-in example's link", () => {
 describe('format 3', () => {
   it("writes every omission of today's compact form as a number (the words are the page's)", () => {
     for (const words of Object.values(LINK_OMISSION_WORDS)) expect(OMISSION_WORDS).toContain(words);
-    const report = { schema: 'cachewhy.report/v1', builds: [], diagnosis: null, link_omitted: [...OMISSION_WORDS] } as Report;
+    const report = { schema: REPORT_SCHEMA, builds: [], diagnosis: null, link_omitted: [...OMISSION_WORDS] } as Report;
     const numbered = { ...report, link_omitted: OMISSION_WORDS.map((_w, n) => n) } as unknown as Report;
     expect(encodeV3Payload(report)).toEqual(encodeV2Payload(numbered));
   });
 
   it('keeps words it has no number for as text, and refuses a number it does not know', async () => {
-    const odd = { schema: 'cachewhy.report/v1', builds: [], diagnosis: null, link_omitted: ['something new', OMISSION_WORDS[4]!] } as Report;
+    const odd = { schema: REPORT_SCHEMA, builds: [], diagnosis: null, link_omitted: ['something new', OMISSION_WORDS[4]!] } as Report;
     expect(await decodeShareLink(v3Fragment(odd))).toEqual({ ok: true, value: odd });
     const unknown = { ...odd, link_omitted: [99] } as unknown as Report;
     const result = await decodeShareLink(`r=3.${toBase64Url(encodeV2Payload(unknown))}`);

@@ -49,12 +49,12 @@ describe('share link round trip', () => {
         command: {
           text: 'docker build --build-arg TOKEN=abcdef123456 .',
           tool: 'docker build',
-          buildArgs: { TOKEN: 'abcdef123456' },
-          noCache: false,
-          noCacheFilter: [],
+          build_args: { TOKEN: 'abcdef123456' },
+          no_cache: false,
+          no_cache_filter: [],
           pull: false,
-          cacheFrom: [],
-          cacheTo: [],
+          cache_from: [],
+          cache_to: [],
           platform: [],
           target: null,
           file: null,
@@ -180,7 +180,7 @@ describe('decodeShareLink on random and mutated input', () => {
         ),
         async (input) => {
           const result = await decodeShareLink(input);
-          if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v1');
+          if (result.ok) expect(result.value.schema).toBe('cachewhy.report/v2');
           else {
             expect(codes.has(result.problem.code)).toBe(true);
             expect(result.problem.message).toMatch(/\S/);

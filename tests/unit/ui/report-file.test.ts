@@ -24,8 +24,8 @@ describe('saved report files', () => {
   it.each([
     ['a file cut in half', saved.slice(0, saved.length / 2), /not valid JSON/],
     ['JSON that is not a report', '{"name":"package"}', /no "schema" field/],
-    ['a report from a newer version', saved.replace('cachewhy.report/v1', 'cachewhy.report/v2'), /newer cachewhy/],
-    ['another schema', saved.replace('cachewhy.report/v1', 'something/else'), /Unknown report schema/],
+    ['a report from a newer version', saved.replace('cachewhy.report/v2', 'cachewhy.report/v3'), /newer cachewhy/],
+    ['another schema', saved.replace('cachewhy.report/v2', 'something/else'), /Unknown report schema/],
     ['a report whose steps were edited away', saved.replace(/"steps": \[/, '"steps": 7, "x": ['), /cannot be shown/],
   ])('refuses %s with a message naming the file', (_name, input, message) => {
     const result = parseReportJson(input, 'thing.json');

@@ -8,7 +8,7 @@
  */
 import { isPredefinedProxyArg } from '../../dockerfile/index.ts';
 import { rowLabel } from '../align.ts';
-import type { BuildPlan, CauseArg, PlanStep } from '../../model.ts';
+import type { BuildPlan, CauseArg, PlanStep, StepRef } from '../../model.ts';
 import type { AlignedRow } from '../align.ts';
 import { dockerfileLineAt } from '../evidence.ts';
 import { logTextsDiffer, variablesIn } from '../text.ts';
@@ -33,8 +33,8 @@ export interface ArgChange {
 /** Build args whose value differs between two commands (given, removed, or a new value). */
 export function changedBuildArgs(v: PairView): ArgChange[] {
   if (!v.commandE || !v.commandL) return [];
-  const a = v.commandE.buildArgs;
-  const b = v.commandL.buildArgs;
+  const a = v.commandE.build_args;
+  const b = v.commandL.build_args;
   const names = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return names
     .filter((n) => !isBuilderOption(n))
@@ -90,22 +90,55 @@ function rawText(plan: BuildPlan | null, ps: PlanStep): string {
   return plan.lines.slice(ps.line - 1, ps.endLine).join('\n') || ps.instruction;
 }
 
+/** What every variant of a changed build arg looks at for one root miss. */
+interface ArgContext {
+  v: PairView;
+  root: AlignedRow;
+  ps: PlanStep | null;
+  plan: BuildPlan | null;
+  name: string;
+  step: StepRef;
+  changes: ArgChange[];
+  isRun: boolean;
+  /** The step's text differs between the logs (an ARG it expands changed). */
+  logsDiffer: boolean;
+  logEvidence: string[];
+}
+
 export function buildArgCause(v: PairView, root: AlignedRow): Finding {
-  const ps = planStepL(v, root);
-  const plan = v.planL ?? v.planE;
-  const name = stepName(root);
-  const step = stepRefOf(root);
+  const a = root.logs[v.earlier];
+  const b = root.logs[v.later];
+  const logsDiffer = !!a && !!b && logTextsDiffer(a.instruction, a.truncated, b.instruction, b.truncated);
+  const x: ArgContext = {
+    v,
+    root,
+    ps: planStepL(v, root),
+    plan: v.planL ?? v.planE,
+    name: stepName(root),
+    step: stepRefOf(root),
+    changes: changedBuildArgs(v),
+    isRun: root.keyword === 'RUN',
+    logsDiffer,
+    logEvidence: logsDiffer ? [logLineOf(v, root, 'earlier'), logLineOf(v, root, 'later')].filter((l): l is string => l !== null) : missEvidence(v, root),
+  };
   const candidates: Candidate[] = [];
   const ruledOut: string[] = [];
-  const changes = changedBuildArgs(v);
-  const isRun = root.keyword === 'RUN';
-  const logsDiffer = (() => {
-    const a = root.logs[v.earlier];
-    const b = root.logs[v.later];
-    return !!a && !!b && logTextsDiffer(a.instruction, a.truncated, b.instruction, b.truncated);
-  })();
-  const logEvidence = logsDiffer ? [logLineOf(v, root, 'earlier'), logLineOf(v, root, 'later')].filter((x): x is string => x !== null) : missEvidence(v, root);
+  argValueCauses(x, candidates, ruledOut);
+  suspectedArgCause(x, candidates);
+  expandedArgCause(x, candidates);
+  const { changes, plan } = x;
+  if (candidates.length === 0 && changes.length > 0 && plan && ruledOut.length === 0) {
+    const declared = changes.filter((c) => declaredAnywhere(plan, c.name)).map((c) => c.name);
+    if (declared.length > 0)
+      ruledOut.push(
+        `build arg${declared.length > 1 ? 's' : ''} ${declared.join(', ')} changed but ${rowLabel(root)} neither runs after ${declared.length > 1 ? 'their' : 'its'} ARG in this stage nor expands ${declared.length > 1 ? 'them' : 'it'}`,
+      );
+  }
+  return { candidates, ruledOut };
+}
 
+/** A --build-arg of an ARG the step's stage declares changed; one that no stage declares is ruled out. */
+function argValueCauses({ ps, plan, name, step, changes, isRun, logEvidence }: ArgContext, candidates: Candidate[], ruledOut: string[]): void {
   for (const c of changes) {
     const declaredHere = ps ? c.name in ps.args : false;
     if (!plan) continue;
@@ -139,8 +172,10 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
       weight: 9,
     });
   }
+}
 
-  // Without a Dockerfile, a changed build arg can only be suspected for a RUN (or a text that shows it).
+/** Without a Dockerfile, a changed build arg can only be suspected for a RUN (or a text that shows it). */
+function suspectedArgCause({ v, root, plan, step, name, changes, isRun, logsDiffer, logEvidence }: ArgContext, candidates: Candidate[]): void {
   if (!plan && changes.length > 0 && (isRun || logsDiffer)) {
     const shown = changes.filter((c) => typeof c.after === 'string' && (root.logs[v.later]?.instruction ?? '').includes(c.after));
     const suspects = shown.length > 0 ? shown : changes;
@@ -155,8 +190,10 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
       weight: 6,
     });
   }
+}
 
-  // Without the commands: the log shows the expanded value changing in a text that reads a declared ARG.
+/** Without the commands: the log shows the expanded value changing in a text that reads a declared ARG. */
+function expandedArgCause({ ps, plan, step, name, changes, logsDiffer, logEvidence }: ArgContext, candidates: Candidate[]): void {
   if (candidates.length === 0 && changes.length === 0 && logsDiffer && ps) {
     const args = variablesIn(rawText(plan, ps)).filter((n) => n in ps.args && !(n in ps.env));
     if (args.length > 0) {
@@ -178,13 +215,4 @@ export function buildArgCause(v: PairView, root: AlignedRow): Finding {
       });
     }
   }
-
-  if (candidates.length === 0 && changes.length > 0 && plan && ruledOut.length === 0) {
-    const declared = changes.filter((c) => declaredAnywhere(plan, c.name)).map((c) => c.name);
-    if (declared.length > 0)
-      ruledOut.push(
-        `build arg${declared.length > 1 ? 's' : ''} ${declared.join(', ')} changed but ${rowLabel(root)} neither runs after ${declared.length > 1 ? 'their' : 'its'} ARG in this stage nor expands ${declared.length > 1 ? 'them' : 'it'}`,
-      );
-  }
-  return { candidates, ruledOut };
 }

@@ -15,6 +15,9 @@ import { readsContext } from '../upstream.ts';
 import type { Finding, PairView } from './view.ts';
 import { dockerfileEvidence, missEvidence, nothing, planStepL, stepName, stepRefOf } from './view.ts';
 
+/** Changed files quoted as evidence lines, one each; the rest are counted (and listed by the renderers). */
+const MAX_FILE_LINES = 20;
+
 /** The diff for a step: same index, same stage (a single-stage build may label it null or `stage-0`). */
 export function diffForRow(diffs: SourceDiff[], row: AlignedRow): SourceDiff | null {
   const single = (s: string | null) => s === null || s === 'stage-0';
@@ -43,6 +46,7 @@ function remoteSourceCause(v: PairView, root: AlignedRow): Finding {
         kind: 'context-changed',
         confidence: 'medium',
         step: stepRefOf(root),
+        sub_kind: 'remote-source',
         summary: `${stepName(root)} downloads its source, and BuildKit keys it on the downloaded content (and its Last-Modified header): the file at that address probably changed. Pin it with \`ADD --checksum=sha256:…\` to make a change visible.`,
         evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root)],
         files: [],
@@ -60,7 +64,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
   const diff = v.diffs ? diffForRow(v.diffs, root) : null;
 
   if (diff && !diff.changed) {
-    const key = diff.after?.contentKey ?? diff.before?.contentKey;
+    const key = diff.after?.content_key ?? diff.before?.content_key;
     return {
       candidates: [],
       ruledOut: [
@@ -73,13 +77,13 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
     const files = diff.files;
     const more = files.length > 3 ? ` (and ${files.length - 3} more files)` : '';
     const what = files.length > 0 ? `${files.slice(0, 3).map(fileChangePhrase).join(', ')}${more}` : 'its sources changed in the context';
-    const buildFiles = diff.buildFiles ?? [];
+    const buildFiles = diff.build_files ?? [];
     const sentToo =
       buildFiles.length > 0
         ? ` ${buildFiles.map((f) => `\`${f.path}\``).join(' and ')} ${buildFiles.length > 1 ? 'are' : 'is'} part of the context this step copies, so editing ${buildFiles.length > 1 ? 'them' : 'it'} — even a comment — misses it.`
         : '';
     const keys =
-      diff.before && diff.after ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.contentKey)} → ${shortDigest(diff.after.contentKey)}`] : [];
+      diff.before && diff.after ? [`content key of ${rowLabel(root)}: ${shortDigest(diff.before.content_key)} → ${shortDigest(diff.after.content_key)}`] : [];
     // Changes that BuildKit may not have seen (a directory's mode) make a weak suspicion: another cause
     // (--no-cache, a lost cache) is likelier when they are all there is.
     const caveats = [...new Set(files.map((f) => f.caveat))];
@@ -90,9 +94,12 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
           kind: 'context-changed',
           confidence: onlyWeak ? 'low' : 'high',
           step,
+          sub_kind: onlyWeak ? 'files-unseen' : 'files-changed',
           summary: onlyWeak ? `${name} may have missed because ${what}, but ${caveats.join('; ')}.` : `${name} missed because ${what}.${sentToo}`,
-          evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root), ...capped(files.map(fileLine), 20), ...keys, ...transferEvidence(v)],
+          evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root), ...capped(files.map(fileLine), MAX_FILE_LINES), ...keys, ...transferEvidence(v)],
           files,
+          ...(files.length > MAX_FILE_LINES ? { files_quoted: MAX_FILE_LINES } : {}),
+          ...(buildFiles.length > 0 ? { build_files: buildFiles.map((f) => f.path) } : {}),
           weight: onlyWeak ? 2 : 10,
         },
       ],
@@ -115,6 +122,7 @@ export function contextCause(v: PairView, root: AlignedRow): Finding {
         kind: 'context-changed',
         confidence: 'medium',
         step,
+        sub_kind: 'files-suspected',
         summary: `${name} reads the build context and missed, so a file it copies probably changed (content, mode, a new or removed file); ${advice}.`,
         evidence: [...missEvidence(v, root), ...dockerfileEvidence(v, root), ...transferEvidence(v)],
         files: [],

@@ -71,13 +71,13 @@ export function causesForRoot(v: PairView, root: AlignedRow): Cause[] {
     // Both are established (e.g. an edited line built with --no-cache): either alone misses the step.
     top.summary = `${top.summary} ${capitalise(KIND_NAME[second.kind] ?? second.kind)} applies too: either alone misses this step.`;
   } else if (top && second && top.confidence === second.confidence) {
-    const tell = [top.toTellApart, second.toTellApart].filter((t): t is string => !!t);
+    const tell = [top.to_tell_apart, second.to_tell_apart].filter((t): t is string => !!t);
     const combined = [...new Set(tell)].join('; ');
     top.summary = `${top.summary} The inputs cannot tell this apart from ${KIND_NAME[second.kind] ?? second.kind}.`;
     second.summary = `${second.summary} The inputs cannot tell this apart from ${KIND_NAME[top.kind] ?? top.kind}.`;
     if (combined) {
-      top.toTellApart = combined;
-      second.toTellApart = combined;
+      top.to_tell_apart = combined;
+      second.to_tell_apart = combined;
     }
   }
 

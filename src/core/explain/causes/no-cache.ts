@@ -17,13 +17,14 @@ export function noCacheCause(v: PairView, root: AlignedRow, content: Candidate[]
   const step = stepRefOf(root);
   const cmd = v.commandL;
   if (cmd) {
-    if (cmd.noCache) {
+    if (cmd.no_cache) {
       return {
         candidates: [
           {
             kind: 'no-cache',
             confidence: 'high',
             step,
+            sub_kind: 'no-cache-flag',
             summary: `${name} missed because ${v.traceL.source} was built with --no-cache, which runs every step again.`,
             evidence: [`${v.traceL.source}: ${cmd.text}`, '--no-cache', ...missEvidence(v, root)],
             weight: 10,
@@ -33,13 +34,14 @@ export function noCacheCause(v: PairView, root: AlignedRow, content: Candidate[]
       };
     }
     const stageName = root.stage ?? v.al.plans[v.later]?.stages.find((s) => s.position === root.stagePosition)?.name ?? null;
-    if (stageName && cmd.noCacheFilter.includes(stageName)) {
+    if (stageName && cmd.no_cache_filter.includes(stageName)) {
       return {
         candidates: [
           {
             kind: 'no-cache',
             confidence: 'high',
             step,
+            sub_kind: 'no-cache-filter',
             summary: `${name} missed because ${v.traceL.source} was built with --no-cache-filter ${stageName}, which runs that stage again.`,
             evidence: [`${v.traceL.source}: ${cmd.text}`, `--no-cache-filter ${stageName}`, ...missEvidence(v, root)],
             weight: 10,
@@ -65,13 +67,14 @@ export function noCacheCause(v: PairView, root: AlignedRow, content: Candidate[]
         kind: 'no-cache',
         confidence: strongerElsewhere ? 'low' : 'medium',
         step,
+        sub_kind: 'no-cache-pattern',
         summary: `${name} missed and so did every other step, while the FROM printed CACHED: the pattern --no-cache leaves (it prints no line of its own); a pruned cache would make the FROM print DONE.`,
         evidence: [
           ...[logLineOf(v, fromRow, 'later')].filter((x): x is string => x !== null),
           `${v.traceL.source}: none of its ${stepsL.length} steps after FROM is CACHED`,
           ...missEvidence(v, root),
         ],
-        toTellApart: 'the build command of the later build (look for --no-cache), or `docker buildx history inspect` of it (Config.NoCache)',
+        to_tell_apart: 'the build command of the later build (look for --no-cache), or `docker buildx history inspect` of it (Config.NoCache)',
         weight: 7,
       },
     ],

@@ -176,6 +176,7 @@ function checkAgree(label: string, results: Partial<Record<string, Timed>>, prob
   }
 }
 
+// Over 80 lines on purpose: cases a–e in the order they run, sharing one browser, its pages and the problems list.
 export async function runChromiumBench(plan: BrowserPlan, log: Log): Promise<BrowserResults> {
   const problems: string[] = [];
   const skipped: string[] = [];

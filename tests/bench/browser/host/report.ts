@@ -179,6 +179,7 @@ export function diagnosis(r: BrowserResults): string[] {
         `${read !== null ? `; the bare read alone takes ${fmt(read)} ms` : ''}); onProgress×${pr.progressCalls}`,
     );
   }
+  lines.push(...workSharingLines(r));
   const med = (i: ContextImpl): number | null => (r.context[i]?.ms.length ? median(r.context[i].ms) : null);
   const mRead = med('read');
   const mParse = med('parse');
@@ -222,8 +223,29 @@ export function diagnosis(r: BrowserResults): string[] {
         `If the worker were the only bottleneck, ours would run at ${fmt(r.tar.tarBytes / 1e3 / wOurs)} MB/s`,
     );
   }
+  lines.push(...hybridLines(r, mOurs));
+  return lines;
+}
+
+/** How many packets the reading thread hashed itself (work sharing), per pipeline on a pool. */
+function workSharingLines(r: BrowserResults): string[] {
+  const lines: string[] = [];
+  for (const impl of ['ours', 'hashwasm'] as const) {
+    const packets = r.contextRuns[impl]?.packets;
+    if (packets) {
+      const all = packets.posted + packets.here;
+      lines.push(
+        `${contextLabel(impl)}, work sharing (last timed run): the reading thread hashed ${packets.here} of ${all} packets itself (${fmt((packets.here / Math.max(1, all)) * 100)}%), the pool's ${r.info.workers} worker(s) the rest`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** Would WebCrypto on the big files (> 64 KiB) beat ours? The probe's times and the pipeline they project. */
+function hybridLines(r: BrowserResults, ours: number | null): string[] {
+  const lines: string[] = [];
   const h = r.hybrid;
-  const ours = mOurs;
   if (h) {
     const viaStream = r.profiles.ours?.profile ? r.profiles.ours.profile.hashCalls.create > 0 : true;
     const oursBig = viaStream ? h.oursStreamMs : h.oursManyMs;

@@ -212,6 +212,7 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
   return {
     ms,
     bytes: file.size,
+    ...(pool ? { packets: { ...pool.packets } } : {}),
     check: idx.rootDigest,
     entries: idx.entries.length,
     rootDigest: idx.rootDigest,

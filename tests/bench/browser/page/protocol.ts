@@ -64,6 +64,8 @@ export interface ContextProfile {
 }
 
 export interface ContextResult extends Timed {
+  /** With a pool: packets hashed by its workers and by the reading thread itself (work sharing). */
+  packets?: { posted: number; here: number };
   entries: number;
   rootDigest: string;
   problems: string[];
