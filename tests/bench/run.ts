@@ -193,7 +193,7 @@ function browserJson(r: BrowserResults, json: Json): void {
     peak_rss_huge_tar_mb: r.huge?.huge?.rendererPeakMb ?? null,
     renderer_baseline_huge_tar_mb: r.huge?.huge?.rendererBaselineMb ?? null,
     cli_peak_rss_huge_tar_mb: r.huge?.cli?.peak_rss_mb ?? null,
-    // Hashing workers of the pool `ours` and `hashwasm` ran on (the app's: hardwareConcurrency − 1).
+    // Hashing workers of the pool `ours` and `hashwasm` ran on (the app's: hardwareConcurrency).
     workers: typeof r.info.workers === 'number' ? r.info.workers : null,
   });
   for (const [k, v] of Object.entries(json)) if (typeof v === 'number') json[k] = Number(fmt(v));

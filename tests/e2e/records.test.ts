@@ -59,7 +59,6 @@ describe('build records in the app', () => {
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;
     const json = JSON.stringify(decoded.value);
-    console.log('PEEK', json.match(/.{0,60}(RUN echo|"V"|REDACTED|redact).{0,80}/g)?.slice(0, 12));
     // The values were V=1 and V=2; the name stays, and BuildKit's vertex names quote the expanded value.
     expect(json).toContain('build-arg-changed');
     expect(json).not.toMatch(/V=[12]\b/);
@@ -68,6 +67,11 @@ describe('build records in the app', () => {
     const args = (decoded.value.diagnosis?.causes ?? []).flatMap((c) => c.args ?? []);
     expect(args.map((a) => a.name)).toContain('V');
     for (const a of args) expect([a.before, a.after].filter((v) => typeof v === 'string' && v !== '<redacted>')).toEqual([]);
+    // The digests of a record come from its status stream, not from a log: the hash panel says so.
+    await page.locator('tr[data-key] button.step').nth(1).click();
+    const hashes = page.getByTestId('hash-panel');
+    await expect.poll(() => hashes.textContent()).toContain('in the build records: the vertex digest');
+    await expect(hashes.textContent()).resolves.not.toContain('in the log');
     await saveScreenshot(page, 'records-arg-used');
     expect(errors).toEqual([]);
   });

@@ -13,6 +13,11 @@ function stepTitle(row: AlignedRow): string {
   return row.stage ? `Step [${row.stage} ${pos}] \`${row.instruction}\`` : `Step ${pos} \`${row.instruction}\``;
 }
 
+/** A kind added to `CauseKind` without its phrase here fails to compile (`never`). */
+function unknownKind(kind: never): string {
+  return `of ${String(kind)}`;
+}
+
 function becausePhrase(cause: Cause): string {
   switch (cause.kind) {
     case 'context-changed': {
@@ -33,8 +38,10 @@ function becausePhrase(cause: Cause): string {
       return 'the build ran with --no-cache';
     case 'upstream-rebuilt':
       return 'the stage it copies from rebuilt';
-    default:
+    case 'none':
       return 'of something the inputs do not show';
+    default:
+      return unknownKind(cause.kind);
   }
 }
 

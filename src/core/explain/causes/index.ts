@@ -7,7 +7,7 @@
  * specific their evidence is. When the top two cannot be separated by the inputs, both say so and say
  * what would tell them apart.
  */
-import type { Cause, Confidence } from '../../model.ts';
+import type { Cause, CauseKind, Confidence } from '../../model.ts';
 import type { AlignedRow } from '../align.ts';
 import { baseImageCause } from './base-image.ts';
 import { buildArgCause } from './build-arg.ts';
@@ -20,13 +20,16 @@ import type { Candidate, PairView } from './view.ts';
 
 const RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 
-const KIND_NAME: Record<string, string> = {
+/** How a tie names the other cause. Every kind is listed, so a new kind cannot be named by its id. */
+const KIND_NAME: Record<CauseKind, string> = {
   'context-changed': 'a changed context file',
   'build-arg-changed': 'a changed build arg',
   'instruction-changed': 'an edited Dockerfile',
   'base-image-changed': 'a new base image',
   'cache-unavailable': 'a cache that was not available (pruned, another builder, failed import)',
   'no-cache': '--no-cache',
+  'upstream-rebuilt': 'a rebuilt stage it copies from',
+  none: 'an unknown cause',
 };
 
 function byRank(a: Candidate, b: Candidate): number {
@@ -69,12 +72,12 @@ export function causesForRoot(v: PairView, root: AlignedRow): Cause[] {
   const second = unique[1];
   if (top && second && top.confidence === 'high' && second.confidence === 'high') {
     // Both are established (e.g. an edited line built with --no-cache): either alone misses the step.
-    top.summary = `${top.summary} ${capitalise(KIND_NAME[second.kind] ?? second.kind)} applies too: either alone misses this step.`;
+    top.summary = `${top.summary} ${capitalise(KIND_NAME[second.kind])} applies too: either alone misses this step.`;
   } else if (top && second && top.confidence === second.confidence) {
     const tell = [top.to_tell_apart, second.to_tell_apart].filter((t): t is string => !!t);
     const combined = [...new Set(tell)].join('; ');
-    top.summary = `${top.summary} The inputs cannot tell this apart from ${KIND_NAME[second.kind] ?? second.kind}.`;
-    second.summary = `${second.summary} The inputs cannot tell this apart from ${KIND_NAME[top.kind] ?? top.kind}.`;
+    top.summary = `${top.summary} The inputs cannot tell this apart from ${KIND_NAME[second.kind]}.`;
+    second.summary = `${second.summary} The inputs cannot tell this apart from ${KIND_NAME[top.kind]}.`;
     if (combined) {
       top.to_tell_apart = combined;
       second.to_tell_apart = combined;

@@ -147,8 +147,9 @@ export function goals(j: Record<string, number | boolean | string | null>): Goal
   return [
     g('stream vs hash-wasm', 'sha256_stream_vs_hashwasm', (v) => v >= 1.1, '≥ 1.1×'),
     g('small buffers vs hash-wasm', 'sha256_small_vs_hashwasm', (v) => v >= 3, '≥ 3×'),
-    g('context vs hash-wasm pipeline', 'context_vs_hashwasm_pipeline', (v) => v >= 2, '≥ 2×'),
-    g('context vs bare read', 'context_vs_read', (v) => v >= 0.6, '≥ 0.6×'),
+    // Issue 14 restated these two for a 2-core machine, both pipelines on the same pool (issue #4 had ≥ 2× and ≥ 0.6×).
+    g('context vs hash-wasm pipeline', 'context_vs_hashwasm_pipeline', (v) => v >= 1.5, '≥ 1.5×'),
+    g('context vs bare read', 'context_vs_read', (v) => v >= 0.7, '≥ 0.7×'),
     g('peak renderer memory', 'peak_rss_mb', (v) => v < 256, '< 256 MB'),
     // Issue #6 item 3: a huge tar (≈2 GB) is hashed with bounded memory, in the browser and in the CLI.
     g('peak renderer memory, huge tar', 'peak_rss_huge_tar_mb', (v) => v < 256, '< 256 MB'),

@@ -179,7 +179,7 @@ async function runContext(file: File, impl: ContextImpl, profile: boolean): Prom
   if (!indexContext) throw new Error('indexContext (src/core/context/index.ts) has not landed yet');
   const base = impl === 'nohash' ? nullHasher : impl === 'hashwasm' ? need(hashWasmPipelineHasher, 'hash-wasm adapter') : need(ours, 'ours');
   const probe = profile ? instrument(base) : null;
-  // The app's pool (hardwareConcurrency − 1 workers) for both pipelines; `ours-wK` for the curve. Its
+  // The app's pool (hardwareConcurrency workers) for both pipelines; `ours-wK` for the curve. Its
   // start (workers, WASM) is inside the timing, as the app pays it on every context.
   const workers = impl === 'ours' || impl === 'hashwasm' ? hashWorkerCount() : impl.startsWith('ours-w') ? Number(impl.slice(6)) : 0;
   const t0 = performance.now();

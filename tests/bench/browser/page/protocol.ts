@@ -16,7 +16,7 @@ export type SmallImpl = 'ours' | 'hashwasm' | 'noble' | 'webcrypto-await' | 'web
 export type ContextImpl = 'ours' | 'hashwasm' | 'read' | 'parse' | 'nohash' | 'ours-readahead' | 'read-byob' | OursOn;
 /**
  * The curve: ours with `k` hashing workers (`ours-w0`: no pool, the one-worker path). `ours` and
- * `hashwasm` themselves run on the app's pool size, `hardwareConcurrency − 1` (at least 1).
+ * `hashwasm` themselves run on the app's pool size, `hardwareConcurrency` (workers/hash-pool.ts).
  */
 export type OursOn = `ours-w${number}`;
 
