@@ -364,10 +364,31 @@ export interface CopySource {
   link: boolean;
   chmod: string | null;
   chown: string | null;
+  /** `--exclude=` patterns (Dockerfile 1.7+), as written; their effect on the content key is not modelled. */
+  exclude: string[];
+  /** `--parents` (Dockerfile 1.7+): source paths keep their parent folders at the destination. */
+  parents: boolean;
   /** Destination path. */
   dest: string;
   /** `ADD http(s)://…` or a git URL. */
   remote: boolean;
+}
+
+/**
+ * A `RUN --mount=…` as facts. BuildKit's default type is `bind`, and a bind mount without `from=` mounts the
+ * build context: `RUN --mount=target=/src make` reads the context as surely as a COPY does.
+ */
+export interface RunMount {
+  /** `bind`, `cache`, `tmpfs`, `secret`, `ssh`, or an unknown type kept as written. */
+  type: string;
+  /** `from=`: a stage or image; null for the build context. */
+  from: string | null;
+  source: string | null;
+  target: string | null;
+  /** `id=` of a cache, secret or SSH mount. */
+  id: string | null;
+  /** The flag as written (`--mount=type=cache,target=/x`), for quoting in evidence. */
+  written: string;
 }
 
 export interface PlanStep {
@@ -390,8 +411,8 @@ export interface PlanStep {
   /** ENV in effect (stage ENV instructions before the step). */
   env: Record<string, string>;
   copy?: CopySource;
-  /** RUN flags like `--mount=type=cache,target=/x`. */
-  mounts?: string[];
+  /** A RUN's `--mount=` flags, parsed once (dockerfile/mounts.ts). */
+  mounts?: RunMount[];
   heredoc: boolean;
   /** The instruction as written (continuations joined, keyword upper-cased), before variable expansion. */
   written?: string;

@@ -3,6 +3,8 @@
  * `from=` mounts the build context: `RUN --mount=target=/src make` reads the context as surely as a COPY.
  */
 
+import type { RunMount } from '../model.ts';
+
 /** `type=cache,target=/x,ro` → its options, names lower-cased (a bare flag like `ro` is `true`). */
 export function parseMountOptions(value: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -16,23 +18,20 @@ export function parseMountOptions(value: string): Map<string, string> {
 
 export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
 
-export interface Mount {
-  /** A `MountType`, or an unknown type kept as written. */
-  type: string;
-  /** `from=`: a stage or image; null for the build context. */
-  from: string | null;
-  source: string | null;
-  target: string | null;
-}
+/** The facts of one mount (model.ts `RunMount`). */
+export type Mount = RunMount;
 
 /** `--mount=type=cache,target=/x` or `type=cache,target=/x` → its options. */
 export function parseMount(flag: string): Mount {
-  const opts = parseMountOptions(flag.replace(/^--mount=/, ''));
+  const written = flag.startsWith('--mount=') ? flag : `--mount=${flag}`;
+  const opts = parseMountOptions(written.slice('--mount='.length));
   return {
     type: opts.get('type') ?? 'bind',
     from: opts.get('from') ?? null,
     source: opts.get('source') ?? opts.get('src') ?? null,
     target: opts.get('target') ?? opts.get('dst') ?? opts.get('destination') ?? null,
+    id: opts.get('id') ?? null,
+    written,
   };
 }
 

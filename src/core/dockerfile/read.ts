@@ -555,7 +555,7 @@ function emitRun(e: StageEmitter, instr: Instr): void {
   const body = instr.heredocs[0]?.body;
   const singleHeredoc = instr.heredocs.length > 0 && heredocName(instr.rest.trim()) !== null;
   const written = instr.written + (singleHeredoc && body !== undefined ? ` (${summarizeHeredoc(body)})` : '');
-  const mounts = flagValues(instr.flags, 'mount').map((m) => `--mount=${m}`);
+  const mounts = flagValues(instr.flags, 'mount').map(parseMount);
   pushStep(e, instr, 'RUN', runVertexName(written, e.read.escape, e.lookup), uppercaseFirstWord(written), {
     heredoc: instr.heredocs.length > 0,
     ...(mounts.length > 0 ? { mounts } : {}),
@@ -644,6 +644,8 @@ function copySource(instr: Instr, drafts: StageDraft[], current: number, escape:
     link: hasFlag(instr.flags, 'link'),
     chmod: flagValue(instr.flags, 'chmod'),
     chown: flagValue(instr.flags, 'chown'),
+    exclude: flagValues(instr.flags, 'exclude'),
+    parents: hasFlag(instr.flags, 'parents'),
     dest,
     remote: instr.keyword === 'ADD' && paths.some(isRemoteSource),
   };

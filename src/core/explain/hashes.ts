@@ -8,7 +8,6 @@
  * equal keys. (Observed in the real builds under tests/fixtures/lab*: `vertex_digest_facts` in each
  * case's truth.json, described in tests/fixtures/README.md.)
  */
-import { parseMount } from '../dockerfile/mounts.ts';
 import type { HashNote, SourceDiff, StepContentKey, StepStatus } from '../model.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf, rowLabel } from './align.ts';
@@ -108,8 +107,8 @@ function keyParts(h: HashInputs, row: AlignedRow, build: number): string[] {
       if (args.length + env.length > 0)
         parts.push(`the environment: ${[...env.map((n) => `ENV ${n}`), ...args.map((n) => `ARG ${n} (declared, so in every later RUN's env)`)].join(', ')}`);
       const mounts = ps?.mounts ?? [];
-      for (const m of mounts) {
-        const mount = parseMount(m);
+      for (const mount of mounts) {
+        const m = mount.written;
         if (mount.type === 'cache') parts.push(`the cache mount's id and target (${m}), never its contents: a CACHED result may be stale`);
         else if (mount.type === 'secret' || mount.type === 'ssh')
           parts.push(`the ${mount.type === 'secret' ? 'secret' : 'SSH'} mount's target, never its value`);

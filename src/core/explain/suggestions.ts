@@ -2,6 +2,7 @@
  * Suggestions that would have avoided the miss, worded for this Dockerfile, and warnings about what the
  * inputs reveal (credentials copied into a layer, secrets passed as build args).
  */
+import { mountsInText } from '../dockerfile/mounts.ts';
 import { isSecretName, namesCredentials } from '../context/credentials.ts';
 import { exportsInlineCache } from '../ingest/command.ts';
 import type { BuildCommand, BuildTrace, Cause, ContextIndex, Suggestion, Warning } from '../model.ts';
@@ -290,8 +291,8 @@ function cacheMountAdvice({ s, build, add }: Advice): void {
   // Cache mounts: their content never enters the key.
   for (const row of s.al.rows) {
     const ps = planStepOf(row, build);
-    const mounts = ps?.mounts ?? (/--mount=[^\s]*type=cache/.test(row.instruction) ? [row.instruction] : []);
-    if (mounts.some((m) => /type=cache/.test(m))) {
+    const mounts = ps ? (ps.mounts ?? []) : mountsInText(row.instruction);
+    if (mounts.some((m) => m.type === 'cache')) {
       add({
         title: 'A RUN with a cache mount stays CACHED when only the mount changes',
         detail: `${rowLabel(row)} \`${row.instruction}\` is keyed on its command, not on the cache mount's contents: when the mount changes, the cached result is silently stale. Change the command (or an ARG it reads) to refresh it.`,

@@ -3,7 +3,7 @@
  * step, the stage it is built FROM), and the stages it copies or mounts from. And whether the build
  * context is somewhere upstream — which decides what its printed vertex digest can tell (hashes.ts).
  */
-import { mountReadsContext, mountsInText, parseMount } from '../dockerfile/mounts.ts';
+import { mountReadsContext, mountsInText } from '../dockerfile/mounts.ts';
 import type { Alignment, AlignedRow } from './align.ts';
 import { planStepOf } from './align.ts';
 import { keywordOf, squash } from './text.ts';
@@ -41,12 +41,11 @@ export function stagesReadBy(al: Alignment, row: AlignedRow, build: number): num
   const ps = planStepOf(row, build);
   const positions = new Set<number>();
   if (ps?.copy?.fromStage !== undefined && ps.copy.fromStage !== null) positions.add(ps.copy.fromStage);
-  const texts = ps ? [ps.instruction, ...(ps.mounts ?? [])] : [row.logs[build]?.instruction ?? row.instruction];
-  for (const text of texts) {
-    for (const name of fromValuesInText(text)) {
-      const pos = stageNamed(al, name);
-      if (pos !== null && pos !== row.stagePosition) positions.add(pos);
-    }
+  const mountFroms = (ps?.mounts ?? []).flatMap((m) => (m.from === null ? [] : [m.from]));
+  const names = [...fromValuesInText(ps ? ps.instruction : (row.logs[build]?.instruction ?? row.instruction)), ...mountFroms];
+  for (const name of names) {
+    const pos = stageNamed(al, name);
+    if (pos !== null && pos !== row.stagePosition) positions.add(pos);
   }
   return [...positions];
 }
@@ -95,7 +94,7 @@ export function readsContext(row: AlignedRow, build: number): boolean {
   const ps = planStepOf(row, build);
   if (ps) {
     if ((ps.keyword === 'COPY' || ps.keyword === 'ADD') && ps.copy) return ps.copy.from === null && !ps.copy.remote;
-    return (ps.mounts ?? []).some((m) => mountReadsContext(parseMount(m)));
+    return (ps.mounts ?? []).some(mountReadsContext);
   }
   const text = squash(row.logs[build]?.instruction ?? row.instruction);
   const kw = keywordOf(text);

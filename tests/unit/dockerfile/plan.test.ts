@@ -308,7 +308,18 @@ describe('COPY and ADD sources', () => {
   });
 
   it('reads paths, dest, --link, --chmod, --chown, remote URLs and the JSON form', () => {
-    expect(copies[3]).toEqual({ paths: ['x.txt', 'y.txt'], from: null, fromStage: null, link: true, chmod: '600', chown: '1:2', dest: '/d/', remote: false });
+    expect(copies[3]).toEqual({
+      paths: ['x.txt', 'y.txt'],
+      from: null,
+      fromStage: null,
+      link: true,
+      chmod: '600',
+      chown: '1:2',
+      exclude: [],
+      parents: false,
+      dest: '/d/',
+      remote: false,
+    });
     expect(copies[4]).toMatchObject({ paths: ['https://example.com/f.tgz'], remote: true });
     expect(copies[5]).toMatchObject({ paths: ['with space.txt'], dest: '/f/' });
   });
@@ -381,9 +392,19 @@ describe('parser directives and mounts', () => {
     expect(p.steps[1]?.instruction).toBe('RUN echo a   b');
   });
 
-  it('lists RUN --mount flags', () => {
-    const p = plan('FROM alpine\nRUN --mount=type=cache,target=/root/.cache --mount=type=secret,id=npm --network=none npm ci');
-    expect(p.steps[1]?.mounts).toEqual(['--mount=type=cache,target=/root/.cache', '--mount=type=secret,id=npm']);
+  it('parses RUN --mount flags once, into facts (type defaults to bind)', () => {
+    const p = plan('FROM alpine\nRUN --mount=type=cache,target=/root/.cache --mount=type=secret,id=npm --mount=target=/src,ro --network=none npm ci');
+    expect(p.steps[1]?.mounts).toEqual([
+      { type: 'cache', from: null, source: null, target: '/root/.cache', id: null, written: '--mount=type=cache,target=/root/.cache' },
+      { type: 'secret', from: null, source: null, target: null, id: 'npm', written: '--mount=type=secret,id=npm' },
+      { type: 'bind', from: null, source: null, target: '/src', id: null, written: '--mount=target=/src,ro' },
+    ]);
+  });
+
+  it('reads COPY --exclude and --parents into the plan', () => {
+    const p = plan('# syntax=docker/dockerfile:1.7\nFROM alpine\nCOPY --exclude=*.md --exclude=tests/ --parents ./a/b.txt /dst/\nCOPY x /y');
+    expect(p.steps[1]?.copy).toMatchObject({ exclude: ['*.md', 'tests/'], parents: true, paths: ['./a/b.txt'], dest: '/dst/' });
+    expect(p.steps[2]?.copy).toMatchObject({ exclude: [], parents: false });
   });
 
   it('reads --platform of FROM', () => {
