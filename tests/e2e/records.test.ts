@@ -66,7 +66,7 @@ describe('build records in the app', () => {
     // The cause names the arg, and its two values are there only as redacted.
     const args = (decoded.value.diagnosis?.causes ?? []).flatMap((c) => c.args ?? []);
     expect(args.map((a) => a.name)).toContain('V');
-    for (const a of args) expect([a.before, a.after].filter((v) => typeof v === 'string' && v !== '<redacted>')).toEqual([]);
+    for (const a of args) expect([a.before, a.after].filter((v) => typeof v === 'string' && !/^<redacted [A-Z]{1,3}>$/.test(v))).toEqual([]);
     // The digests of a record come from its status stream, not from a log: the hash panel says so.
     await page.locator('tr[data-key] button.step').nth(1).click();
     const hashes = page.getByTestId('hash-panel');

@@ -8,10 +8,24 @@
  *   pairs (see secrets.ts);
  * - the values of ENV, ARG and LABEL instructions in the Dockerfile lines the report carries (those are
  *   where people bake credentials, and the editor view only needs the instruction to mark the line).
- * It lists what it removed by kind and place, never the value.
+ * It lists what it removed by kind and place, never the value. A known value (a build arg's, a secret ENV's)
+ * becomes a lettered marker, the same wherever it is quoted (`<redacted A>`, `<redacted B>`: secrets.ts
+ * `valueMarkers`), so "V changed (<redacted A> → <redacted B>)" still reads as a change; secrets found by
+ * their shape become `<redacted>`.
  */
 import type { Report } from '../model.ts';
-import { isSecretName, REDACTED, scrubBuildArgFlags, scrubKnownValues, scrubSecrets, type KnownArg, type ScrubResult } from './secrets.ts';
+import {
+  isRedactedValue,
+  isSecretName,
+  REDACTED,
+  scrubBuildArgFlags,
+  scrubKnownValues,
+  scrubSecrets,
+  valueMarkers,
+  type KnownArg,
+  type MarkerOf,
+  type ScrubResult,
+} from './secrets.ts';
 
 export interface RedactionResult {
   report: Report;
@@ -35,9 +49,10 @@ export function redactReport(report: Report): RedactionResult {
   };
 
   const knownValues = [...collectBuildArgValues(copy), ...collectDockerfileSecrets(copy.dockerfile?.lines ?? []), ...collectCauseSecrets(copy)];
-  redactCommandArgs(copy, note);
-  redactCauseArgs(copy, note);
-  redactCauseValues(copy, note);
+  const markerOf = valueMarkers(knownValues.flatMap((arg) => arg.values));
+  redactCommandArgs(copy, note, markerOf);
+  redactCauseArgs(copy, note, markerOf);
+  redactCauseValues(copy, note, markerOf);
   if (copy.dockerfile) copy.dockerfile.lines = redactDockerfileLines(copy.dockerfile.lines, 'dockerfile.lines', note);
 
   // Everything else: walk every string. Previous redactions are kept and merged.
@@ -45,7 +60,7 @@ export function redactReport(report: Report): RedactionResult {
   delete copy.redactions;
   const scrubAll = (text: string, place: string): string => {
     let out = text;
-    for (const scrub of [scrubBuildArgFlags, (t: string) => scrubKnownValues(t, knownValues), scrubSecrets]) {
+    for (const scrub of [(t: string) => scrubBuildArgFlags(t, markerOf), (t: string) => scrubKnownValues(t, knownValues, markerOf), scrubSecrets]) {
       const result: ScrubResult = scrub(out);
       out = result.text;
       note(result.kinds, place);
@@ -72,7 +87,7 @@ function collectBuildArgValues(report: Report): KnownArg[] {
   const byName = new Map<string, Set<string>>();
   for (const entry of report.commands ?? []) {
     for (const [name, value] of Object.entries(entry.command.build_args)) {
-      if (value === null || value === REDACTED) continue;
+      if (value === null || isRedactedValue(value)) continue;
       const values = byName.get(name) ?? new Set<string>();
       values.add(value);
       byName.set(name, values);
@@ -82,7 +97,7 @@ function collectBuildArgValues(report: Report): KnownArg[] {
   for (const cause of report.diagnosis?.causes ?? []) {
     for (const arg of cause.args ?? []) {
       const values = byName.get(arg.name) ?? new Set<string>();
-      for (const value of [arg.before, arg.after]) if (typeof value === 'string' && value !== REDACTED) values.add(value);
+      for (const value of [arg.before, arg.after]) if (typeof value === 'string' && !isRedactedValue(value)) values.add(value);
       byName.set(arg.name, values);
     }
   }
@@ -91,7 +106,7 @@ function collectBuildArgValues(report: Report): KnownArg[] {
     for (const field of cause.llb_diff?.fields ?? []) {
       const name = /^env (.+)$/.exec(field.name)?.[1];
       const values = name !== undefined ? byName.get(name) : undefined;
-      if (values) for (const value of [field.before, field.after]) if (typeof value === 'string' && value !== REDACTED) values.add(value);
+      if (values) for (const value of [field.before, field.after]) if (typeof value === 'string' && !isRedactedValue(value)) values.add(value);
     }
   }
   return [...byName].map(([name, values]) => ({ name, values: [...values] }));
@@ -110,7 +125,7 @@ function collectDockerfileSecrets(lines: string[]): KnownArg[] {
     for (const pair of (m[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\S+)/g)) {
       const name = pair[1]!;
       const value = (pair[2] ?? '').replace(/^["']|["']$/g, '');
-      if (isSecretName(name) && value !== '' && value !== REDACTED) found.push({ name, values: [value] });
+      if (isSecretName(name) && value !== '' && !isRedactedValue(value)) found.push({ name, values: [value] });
     }
   }
   return found;
@@ -126,31 +141,31 @@ function collectCauseSecrets(report: Report): KnownArg[] {
       .filter((value) => isSecretName(value.name))
       .map((value) => ({
         name: value.name,
-        values: [value.before, value.after].filter((v): v is string => typeof v === 'string' && v !== '' && v !== REDACTED),
+        values: [value.before, value.after].filter((v): v is string => typeof v === 'string' && v !== '' && !isRedactedValue(v)),
       })),
   );
 }
 
-function redactCommandArgs(report: Report, note: Note): void {
+function redactCommandArgs(report: Report, note: Note, markerOf: MarkerOf): void {
   (report.commands ?? []).forEach((entry, i) => {
     const args = entry.command.build_args;
     for (const name of Object.keys(args)) {
       const value = args[name];
-      if (value === null || value === undefined || value === REDACTED) continue;
-      args[name] = REDACTED;
+      if (value === null || value === undefined || isRedactedValue(value)) continue;
+      args[name] = markerOf(value);
       note([`build-arg value ${name}`], `commands[${i}]`);
     }
   });
 }
 
 /** The before/after values a cause names (a short value is bare there, with no name for the text scrub to anchor on). */
-function redactCauseArgs(report: Report, note: Note): void {
+function redactCauseArgs(report: Report, note: Note, markerOf: MarkerOf): void {
   (report.diagnosis?.causes ?? []).forEach((cause, i) => {
     for (const arg of cause.args ?? []) {
       for (const side of ['before', 'after'] as const) {
         const value = arg[side];
-        if (typeof value !== 'string' || value === REDACTED) continue;
-        arg[side] = REDACTED;
+        if (typeof value !== 'string' || isRedactedValue(value)) continue;
+        arg[side] = markerOf(value);
         note([`build-arg value ${arg.name}`], `diagnosis.causes[${i}].args`);
       }
     }
@@ -163,7 +178,7 @@ function redactCauseArgs(report: Report, note: Note): void {
  * environment of the RUN, so its value is a build-arg value) or of a secret-looking name. Digests,
  * references and instruction texts are plain strings: the walk below scrubs secrets out of them.
  */
-function redactCauseValues(report: Report, note: Note): void {
+function redactCauseValues(report: Report, note: Note, markerOf: MarkerOf): void {
   const buildArgNames = new Set([
     ...(report.commands ?? []).flatMap((entry) => Object.keys(entry.command.build_args)),
     ...(report.diagnosis?.causes ?? []).flatMap((cause) => (cause.args ?? []).map((arg) => arg.name)),
@@ -172,22 +187,23 @@ function redactCauseValues(report: Report, note: Note): void {
     const place = `diagnosis.causes[${i}]`;
     const diff = cause.instruction_diff;
     for (const value of [...(diff?.env ?? []), ...(diff?.arg_defaults ?? [])]) {
-      if (isSecretName(value.name) && hideSides(value)) note([`Dockerfile ENV/ARG value ${value.name}`], `${place}.instruction_diff`);
+      if (isSecretName(value.name) && hideSides(value, markerOf)) note([`Dockerfile ENV/ARG value ${value.name}`], `${place}.instruction_diff`);
     }
     for (const field of cause.llb_diff?.fields ?? []) {
       const env = /^env (.+)$/.exec(field.name)?.[1];
-      if (env !== undefined && (buildArgNames.has(env) || isSecretName(env)) && hideSides(field)) note([`build-arg value ${env}`], `${place}.llb_diff`);
+      if (env !== undefined && (buildArgNames.has(env) || isSecretName(env)) && hideSides(field, markerOf))
+        note([`build-arg value ${env}`], `${place}.llb_diff`);
     }
   });
 }
 
 /** Replaces both values of a compared pair; true when one was there to hide. */
-function hideSides(pair: { before?: string | null; after?: string | null }): boolean {
+function hideSides(pair: { before?: string | null; after?: string | null }, markerOf: MarkerOf): boolean {
   let hid = false;
   for (const side of ['before', 'after'] as const) {
     const value = pair[side];
-    if (typeof value !== 'string' || value === '' || value === REDACTED) continue;
-    pair[side] = REDACTED;
+    if (typeof value !== 'string' || value === '' || isRedactedValue(value)) continue;
+    pair[side] = markerOf(value);
     hid = true;
   }
   return hid;

@@ -13,6 +13,51 @@ import { SECRET_NAME } from '../context/credentials.ts';
 /** What replaces a secret value. Never matched as a secret itself, so redaction is idempotent. */
 export const REDACTED = '<redacted>';
 
+/**
+ * What replaces one known value (a build arg's): `<redacted A>`, `<redacted B>`… one letter per distinct
+ * value, so "V changed (<redacted A> → <redacted B>)" still says that the two values differ, and the same
+ * value reads the same wherever it is quoted. Equality is all it tells: the report says as much in words.
+ */
+export type MarkerOf = (value: string) => string;
+
+export const plainMarker: MarkerOf = () => REDACTED;
+
+/** A marker `<redacted>` or `<redacted A>` anywhere in a text. */
+const MARKER = /<redacted(?: [A-Z]{1,3})?>/;
+const MARKER_ALONE = new RegExp(`^${MARKER.source}$`);
+
+/** Whether a value is already a redaction marker (so redacting twice changes nothing). */
+export function isRedactedValue(value: string): boolean {
+  return MARKER_ALONE.test(value);
+}
+
+/** The n-th letter name: A…Z, AA…ZZ, AAA… (more distinct values than that are not worth telling apart). */
+function markerLetters(n: number): string {
+  let out = '';
+  for (let i = n; i >= 0; i = Math.floor(i / 26) - 1) out = String.fromCharCode(65 + (i % 26)) + out;
+  return out.length > 3 ? '' : out;
+}
+
+/**
+ * Lettered markers: the values given are lettered first, in their order (first seen, first letter); a value
+ * met later (a secret-named ENV of an LLB diff) gets the next letter when it is first asked for.
+ */
+export function valueMarkers(values: Iterable<string>): MarkerOf {
+  const markers = new Map<string, string>();
+  const markerOf = (value: string): string => {
+    if (isRedactedValue(value)) return value;
+    let marker = markers.get(value);
+    if (marker === undefined) {
+      const letters = markerLetters(markers.size);
+      marker = letters ? `<redacted ${letters}>` : REDACTED;
+      markers.set(value, marker);
+    }
+    return marker;
+  };
+  for (const value of values) markerOf(value);
+  return markerOf;
+}
+
 /** One family of secrets: a name people recognise and how to find and replace it. */
 interface SecretRule {
   kind: string;
@@ -72,7 +117,7 @@ const RULES: SecretRule[] = [
     kind: 'secret value',
     pattern: new RegExp(String.raw`\b(${SECRET_NAME})(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&)]+)`, 'gi'),
     replace: (match, name, sep, value) => {
-      if (value === undefined || value.includes(REDACTED) || value.length === 0) return match;
+      if (value === undefined || MARKER.test(value) || value.length === 0) return match;
       // `--mount=type=secret,id=x` and `key: value` prose where the value is clearly not a secret
       // (a path or a flag) stay readable; everything else goes.
       if (/^["']?(?:true|false|null|none|yes|no)["']?$/i.test(value)) return match;
@@ -131,14 +176,15 @@ export function scrubSecrets(text: string): ScrubResult {
  * `--build-arg NAME=VALUE` (and `--build-arg=NAME=VALUE`, quoted or not) → `--build-arg NAME=<redacted>`.
  * Every value goes, not only secret-looking ones: build args are where people pass credentials.
  */
-export function scrubBuildArgFlags(text: string): ScrubResult {
+export function scrubBuildArgFlags(text: string, markerOf: MarkerOf = plainMarker): ScrubResult {
   let found = false;
   const out = text.replace(
-    /(--build-arg(?:=|\s+)["']?)([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s"']*)(["']?)/g,
+    /(--build-arg(?:=|\s+)["']?)([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|<redacted(?: [A-Z]{1,3})?>|[^\s"']*)(["']?)/g,
     (match, flag: string, name: string, value: string, close: string) => {
-      if (value === REDACTED || value === '') return match;
+      const bare = value.replace(/^(["'])(.*)\1$/, '$2');
+      if (isRedactedValue(bare) || value === '') return match;
       found = true;
-      return `${flag}${name}=${REDACTED}${close}`;
+      return `${flag}${name}=${markerOf(bare)}${close}`;
     },
   );
   return { text: out, kinds: found ? ['build-arg value'] : [] };
@@ -155,20 +201,20 @@ export interface KnownArg {
  * a shorter one (`V=1`) only after its arg's name in the same text ("the build arg V changed (1 → 2)"),
  * because replacing every "1" would destroy the report and protect nothing.
  */
-export function scrubKnownValues(text: string, args: readonly KnownArg[]): ScrubResult {
+export function scrubKnownValues(text: string, args: readonly KnownArg[], markerOf: MarkerOf = plainMarker): ScrubResult {
   let out = text;
   let found = false;
   const replaceFrom = (value: string, from: number): void => {
     const pattern = new RegExp(`(^|[^A-Za-z0-9])${escapeRegExp(value)}(?![A-Za-z0-9])`, 'g');
     const tail = out.slice(from).replace(pattern, (_m, lead: string) => {
       found = true;
-      return lead + REDACTED;
+      return lead + markerOf(value);
     });
     out = out.slice(0, from) + tail;
   };
   for (const arg of args) {
     for (const value of [...arg.values].sort((a, b) => b.length - a.length)) {
-      if (value === '' || value === REDACTED || !out.includes(value)) continue;
+      if (value === '' || isRedactedValue(value) || !out.includes(value)) continue;
       if (value.length >= MIN_KNOWN_VALUE_LENGTH) {
         replaceFrom(value, 0);
         continue;

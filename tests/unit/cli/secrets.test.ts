@@ -51,7 +51,7 @@ describe('secrets never leave in any output', () => {
     const redactions: string = report.redactions.join('\n');
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'NPM_TOKEN', 'http_proxy']) {
       expect(redactions).toContain(`build-arg value ${name}`);
-      expect(report.commands[1].command.build_args[name]).toBe('<redacted>');
+      expect(report.commands[1].command.build_args[name]).toMatch(/^<redacted [A-Z]{1,3}>$/);
     }
     expect(redactions).toContain('GitLab token');
     expect(redactions).toContain('Dockerfile ENV/ARG/LABEL value');

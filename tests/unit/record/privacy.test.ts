@@ -11,7 +11,7 @@ describe('records and privacy', () => {
     const run = await runCli(['--json', ...records]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report.commands.map((c: { command: { build_args: object } }) => c.command.build_args)).toEqual([{ V: '<redacted>' }, { V: '<redacted>' }]);
+    expect(report.commands.map((c: { command: { build_args: object } }) => c.command.build_args)).toEqual([{ V: '<redacted A>' }, { V: '<redacted B>' }]);
     expect(report.dockerfile).toBeUndefined();
     expect(run.stdout).not.toMatch(/V=[12]\b/);
     // `echo "V=$V"` is how only the LLB and the Dockerfile write the command.

@@ -41,6 +41,8 @@ const PROSE = new Set(['summary', 'evidence', 'verdict', 'explanation', 'key_par
 
 function factsOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(factsOf);
+  // A hidden value is a fact ("hidden"); which marker hides it (`<redacted>`, later `<redacted A>`) is wording.
+  if (typeof value === 'string') return value.replace(/<redacted(?: [A-Z]{1,3})?>/g, '<hidden>');
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, PROSE.has(key) ? (Array.isArray(field) ? 'texts' : 'text') : factsOf(field)]));
 }
