@@ -322,6 +322,22 @@ describe('cachewhy web app', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a pasted text with no build in it says why, and shows no empty report around it', async () => {
+    const { page, errors } = await freshPage();
+    await page.goto(base);
+    await page.getByText('Paste a log copied from a CI page').click();
+    await page.getByLabel('Pasted build log').fill('Hello, my build fails\nnpm ERR! code ENOENT\nplease help');
+    await page.getByRole('button', { name: 'Add pasted log' }).click();
+    await expect.poll(() => verdictText(page)).toBe('No build log could be read.');
+    await expect(page.getByText('pasted log: does not look like a Docker build log', { exact: false }).count()).resolves.toBe(1);
+    // Nothing read, so no "0 builds compared", empty timeline, cause list or share panel to wade through.
+    for (const heading of ['Builds side by side', 'Why', 'Share'])
+      await expect(page.getByRole('heading', { name: heading, exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByText('0 builds compared').isVisible()).resolves.toBe(false);
+    await saveScreenshot(page, 'pasted-not-a-log');
+    expect(errors).toEqual([]);
+  });
+
   it('takes build contexts as dropped folders, empty directories and all, and reads them as their tars', async () => {
     const root = await mkdtemp(resolve(tmpdir(), 'cachewhy-e2e-folders-'));
     const folders = ['ctx-a', 'ctx-b'].map((name, i) => {
