@@ -12,7 +12,7 @@ import { buildReport, redactReport } from '../../../src/core/report/index.ts';
 /** A known value's marker (`<redacted A>`): one letter per distinct value. */
 const marker = expect.stringMatching(/^<redacted [A-Z]{1,3}>$/);
 import { trace } from '../explain/synthetic.ts';
-import { sampleReport } from './sample.ts';
+import { dockerBuild, sampleReport } from './sample.ts';
 
 const FROM = 'FROM docker.io/library/alpine:3.19';
 
@@ -70,28 +70,7 @@ describe('the facts of an instruction change', () => {
 describe('the LLB diff of a record-based cause', () => {
   it('loses the env values of build args and secret-looking names, and keeps the rest', () => {
     const report = sampleReport();
-    report.commands = [
-      {
-        build: 1,
-        source: 'b.log',
-        command: {
-          text: 'docker build --build-arg V=release-7 .',
-          tool: 'docker build',
-          build_args: { V: 'release-7' },
-          no_cache: false,
-          no_cache_filter: [],
-          pull: false,
-          cache_from: [],
-          cache_to: [],
-          platform: [],
-          target: null,
-          file: null,
-          context: '.',
-          tags: [],
-          progress: null,
-        },
-      },
-    ];
+    report.commands = [dockerBuild(1, 'b.log', 'docker build --build-arg V=release-7 .', { V: 'release-7' })];
     const cause = report.diagnosis!.causes[0]!;
     cause.llb_diff = {
       upstream: false,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactReport, scrubSecrets, REDACTED } from '../../../src/core/report/index.ts';
 import { scrubBuildArgFlags } from '../../../src/core/report/secrets.ts';
-import { sampleReport } from './sample.ts';
+import { dockerBuild, sampleReport } from './sample.ts';
 
 /** One line per family the scanner must catch: [kind, text, the secret value that must disappear]. */
 const SECRETS: [string, string, string][] = [
@@ -67,26 +67,12 @@ describe('redactReport', () => {
   function reportWithSecrets() {
     const report = sampleReport();
     report.commands = [
-      {
-        build: 1,
-        source: 'b.log',
-        command: {
-          text: 'docker build --build-arg REPO_HASH=3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d --build-arg http_proxy=http://user:pass@proxy:3128 .',
-          tool: 'docker build',
-          build_args: { REPO_HASH: '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', http_proxy: 'http://user:pass@proxy:3128', FROM_ENV: null },
-          no_cache: false,
-          no_cache_filter: [],
-          pull: false,
-          cache_from: [],
-          cache_to: [],
-          platform: [],
-          target: null,
-          file: null,
-          context: '.',
-          tags: [],
-          progress: null,
-        },
-      },
+      dockerBuild(
+        1,
+        'b.log',
+        'docker build --build-arg REPO_HASH=3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d --build-arg http_proxy=http://user:pass@proxy:3128 .',
+        { REPO_HASH: '3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d', http_proxy: 'http://user:pass@proxy:3128', FROM_ENV: null },
+      ),
     ];
     report.diagnosis!.causes[0]!.evidence.push('build-arg REPO_HASH: 3f1c2a9e0b7d4c6a8e5f1b2d3c4a5e6f7a8b9c0d');
     report.builds[1]!.errors = [
@@ -175,26 +161,7 @@ describe('redactReport', () => {
 describe('short build-arg values', () => {
   it('are removed after their arg name, and left alone elsewhere', () => {
     const report = sampleReport();
-    report.commands = [0, 1].map((build) => ({
-      build,
-      source: 'commands.txt',
-      command: {
-        text: `docker build --build-arg V=${build + 1} .`,
-        tool: 'docker build',
-        build_args: { V: String(build + 1) },
-        no_cache: false,
-        no_cache_filter: [],
-        pull: false,
-        cache_from: [],
-        cache_to: [],
-        platform: [],
-        target: null,
-        file: null,
-        context: '.',
-        tags: [],
-        progress: null,
-      },
-    }));
+    report.commands = [0, 1].map((build) => dockerBuild(build, 'commands.txt', `docker build --build-arg V=${build + 1} .`, { V: String(build + 1) }));
     report.diagnosis!.verdict = 'Step 2/3 `RUN echo` missed because the build arg V changed (1 → 2); 1 step after it was rebuilt.';
     const { report: out } = redactReport(report);
     // The two values get two markers, so the change still reads as one; a short value goes after its name.

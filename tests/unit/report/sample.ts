@@ -2,7 +2,7 @@
  * Hand-built model objects for report tests that must not depend on the log reader: a two-build story
  * shaped like tests/fixtures/lab/copy-file-content (COPY app.conf missed, the RUN after it cascaded).
  */
-import type { BuildTrace, Diagnosis, Report, Step, StepStatus } from '../../../src/core/model.ts';
+import type { BuildCommand, BuildTrace, Diagnosis, Report, Step, StepStatus } from '../../../src/core/model.ts';
 import { buildReport } from '../../../src/core/report/index.ts';
 
 export function step(index: number, instruction: string, status: StepStatus, extra: Partial<Step> = {}): Step {
@@ -97,4 +97,25 @@ export function sampleReport(): Report {
       { name: 'b.log', kind: 'log' },
     ],
   });
+}
+
+/** A report's `docker build … .` command entry: only its text and build args vary in these tests. */
+export function dockerBuild(build: number, source: string, text: string, build_args: BuildCommand['build_args']): NonNullable<Report['commands']>[number] {
+  const command: BuildCommand = {
+    text,
+    tool: 'docker build',
+    build_args,
+    no_cache: false,
+    no_cache_filter: [],
+    pull: false,
+    cache_from: [],
+    cache_to: [],
+    platform: [],
+    target: null,
+    file: null,
+    context: '.',
+    tags: [],
+    progress: null,
+  };
+  return { build, source, command };
 }

@@ -9,7 +9,7 @@ import {
   type ShareLinkErrorCode,
 } from '../../../src/core/report/index.ts';
 import { fromBase64Url, toBase64Url } from '../../../src/core/report/share.ts';
-import { sampleReport } from './sample.ts';
+import { dockerBuild, sampleReport } from './sample.ts';
 
 async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new CompressionStream('deflate-raw'));
@@ -42,28 +42,7 @@ describe('share link round trip', () => {
 
   it('reports the size and the redactions', async () => {
     const report = sampleReport();
-    report.commands = [
-      {
-        build: 1,
-        source: 'commands.txt',
-        command: {
-          text: 'docker build --build-arg TOKEN=abcdef123456 .',
-          tool: 'docker build',
-          build_args: { TOKEN: 'abcdef123456' },
-          no_cache: false,
-          no_cache_filter: [],
-          pull: false,
-          cache_from: [],
-          cache_to: [],
-          platform: [],
-          target: null,
-          file: null,
-          context: '.',
-          tags: [],
-          progress: null,
-        },
-      },
-    ];
+    report.commands = [dockerBuild(1, 'commands.txt', 'docker build --build-arg TOKEN=abcdef123456 .', { TOKEN: 'abcdef123456' })];
     const detailed = await encodeShareLinkDetailed(report);
     expect(detailed.size).toBe(detailed.fragment.length);
     expect(detailed.redactions.join('\n')).toContain('TOKEN');
